@@ -1,0 +1,54 @@
+# The two commands: `make run` serves the demo catalogue, `make test` runs every check.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: run test install install-test assets browser lint bench clean
+
+run: install assets
+	$(BIN)/opendata init
+	$(BIN)/opendata demo
+	$(BIN)/opendata serve
+
+test: install-test assets browser lint
+	$(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+bench: install assets
+	$(BIN)/python -m benchmarks
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, copied from its npm package.
+assets: static/govuk/.installed
+
+static/govuk/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	rm -rf static/govuk
+	mkdir -p static/govuk
+	cp -R $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(GOVUK)/assets static/govuk/
+	touch $@
+
+# The browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) node_modules static/govuk instance .pytest_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""Datasets: the one write path for creating, changing and publishing them, and public reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog import activity
+from catalog.clock import utcnow
+from catalog.errors import Conflict, Invalid, NotFound
+from catalog.licences import OGL
+from catalog.models import Dataset, DatasetRedirect, DatasetState, Licence, Organisation, Tag, Topic
+from catalog.names import check_name
+from catalog.search.sync import mark_for_index
+from catalog.visibility import public_dataset_clause, public_datasets
+
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "one-off", "irregular")
+
+
+@dataclass
+class DatasetInput:
+    """What a publisher says about a dataset; validated by the services, not by the caller."""
+
+    name: str
+    title: str
+    organisation: str
+    description: str = ""
+    topics: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    licence: str = OGL
+    frequency: str | None = None
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+
+def dataset_create(
+    session: Session, *, actor: str, data: DatasetInput, created_at: datetime | None = None
+) -> Dataset:
+    """Create a draft dataset; nobody outside sees it until it is published."""
+    check_name(data.name)
+    _check_name_free(session, data.name)
+    moment = created_at or utcnow()
+    dataset = Dataset(name=data.name, state=DatasetState.DRAFT, created_at=moment)
+    _apply(session, dataset, data)
+    dataset.modified_at = moment
+    session.add(dataset)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.create",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Created dataset {dataset.title}",
+        after=snapshot(dataset),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return dataset
+
+
+def dataset_update(
+    session: Session, *, actor: str, dataset: Dataset, data: DatasetInput
+) -> Dataset:
+    """Change a dataset's description; a new name keeps the old one as a redirect."""
+    before = snapshot(dataset)
+    check_name(data.name)
+    if data.name != dataset.name:
+        _check_name_free(session, data.name)
+        session.add(DatasetRedirect(old_name=dataset.name, dataset_id=dataset.id))
+        dataset.name = data.name
+    _apply(session, dataset, data)
+    dataset.modified_at = utcnow()
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.update",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Updated dataset {dataset.title}",
+        before=before,
+        after=snapshot(dataset),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return dataset
+
+
+def dataset_publish(
+    session: Session, *, actor: str, dataset: Dataset, at: datetime | None = None
+) -> Dataset:
+    """Release a dataset now or at a set time; visibility follows from the time alone."""
+    if dataset.state == DatasetState.WITHDRAWN:
+        raise Conflict("A withdrawn dataset cannot be published again.", field="state")
+    before = snapshot(dataset)
+    dataset.state = DatasetState.PUBLISHED
+    dataset.published_at = at or utcnow()
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.publish",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Published dataset {dataset.title}",
+        before=before,
+        after=snapshot(dataset),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return dataset
+
+
+def get_public_dataset(session: Session, name: str, now: datetime | None = None) -> Dataset:
+    """The published dataset by URL name; drafts and embargoed ones are simply not found."""
+    dataset = session.scalar(public_datasets(now).where(Dataset.name == name))
+    if dataset is None:
+        raise NotFound(f"There is no published dataset called '{name}'.")
+    return dataset
+
+
+def find_redirect(session: Session, old_name: str, now: datetime | None = None) -> str | None:
+    """The current name of a public dataset that used to be called `old_name`."""
+    query = (
+        select(Dataset.name)
+        .join(DatasetRedirect, DatasetRedirect.dataset_id == Dataset.id)
+        .where(DatasetRedirect.old_name == old_name, public_dataset_clause(now))
+    )
+    return session.scalar(query)
+
+
+def get_dataset(session: Session, name: str) -> Dataset:
+    """Any dataset by name, whatever its state: for the CLI and staff, never for public pages."""
+    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    if dataset is None:
+        raise NotFound(f"There is no dataset called '{name}'.")
+    return dataset
+
+
+def newest_datasets(session: Session, limit: int = 5, now: datetime | None = None) -> list[Dataset]:
+    query = public_datasets(now).order_by(Dataset.published_at.desc(), Dataset.name).limit(limit)
+    return list(session.scalars(query))
+
+
+def recently_updated(
+    session: Session, limit: int = 5, now: datetime | None = None
+) -> list[Dataset]:
+    query = public_datasets(now).order_by(Dataset.modified_at.desc(), Dataset.name).limit(limit)
+    return list(session.scalars(query))
+
+
+def public_datasets_by_id(
+    session: Session, ids: list[str], now: datetime | None = None
+) -> list[Dataset]:
+    """Load search hits in the order given, re-checking visibility against the database."""
+    if not ids:
+        return []
+    found = {d.id: d for d in session.scalars(public_datasets(now).where(Dataset.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def snapshot(dataset: Dataset) -> dict[str, Any]:
+    """The fields the activity log keeps before and after a change."""
+    return {
+        "name": dataset.name,
+        "title": dataset.title,
+        "description": dataset.description,
+        "organisation": dataset.organisation.name if dataset.organisation else None,
+        "topics": [t.name for t in dataset.topics],
+        "tags": [t.name for t in dataset.tags],
+        "licence": dataset.licence_id,
+        "frequency": dataset.frequency,
+        "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else None,
+        "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else None,
+        "spatial": dataset.spatial,
+        "contact_name": dataset.contact_name,
+        "contact_email": dataset.contact_email,
+        "state": str(dataset.state),
+        "published_at": dataset.published_at.isoformat() if dataset.published_at else None,
+    }
+
+
+def _check_name_free(session: Session, name: str) -> None:
+    taken = session.scalar(select(Dataset.id).where(Dataset.name == name))
+    redirected = session.get(DatasetRedirect, name)
+    if taken or redirected:
+        raise Conflict(f"The name '{name}' is already used by another dataset.", field="name")
+
+
+def _apply(session: Session, dataset: Dataset, data: DatasetInput) -> None:
+    title = (data.title or "").strip()
+    if not title:
+        raise Invalid("Enter a title.", field="title")
+    if len(title) > 300:
+        raise Invalid("The title must be 300 characters or fewer.", field="title")
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.name == data.organisation)
+    )
+    if organisation is None:
+        raise Invalid(
+            f"There is no organisation called '{data.organisation}'.", field="organisation"
+        )
+    licence = session.get(Licence, data.licence)
+    if licence is None:
+        raise Invalid(f"There is no licence with the id '{data.licence}'.", field="licence")
+    if data.frequency is not None and data.frequency not in FREQUENCIES:
+        raise Invalid(
+            f"Update frequency must be one of: {', '.join(FREQUENCIES)}.", field="frequency"
+        )
+    if data.temporal_start and data.temporal_end and data.temporal_start > data.temporal_end:
+        raise Invalid("The coverage must start before it ends.", field="temporal_end")
+    dataset.title = title
+    dataset.description = data.description or ""
+    dataset.organisation = organisation
+    dataset.licence = licence
+    dataset.topics = _topics(session, data.topics)
+    dataset.tags = _tags(session, data.tags)
+    dataset.frequency = data.frequency
+    dataset.temporal_start = data.temporal_start
+    dataset.temporal_end = data.temporal_end
+    dataset.spatial = data.spatial
+    dataset.contact_name = data.contact_name
+    dataset.contact_email = data.contact_email
+
+
+def _topics(session: Session, names: list[str]) -> list[Topic]:
+    topics = []
+    for name in dict.fromkeys(names):
+        topic = session.scalar(select(Topic).where(Topic.name == name))
+        if topic is None:
+            raise Invalid(f"There is no topic called '{name}'.", field="topics")
+        topics.append(topic)
+    return topics
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    tags = []
+    for raw in dict.fromkeys(n.strip().lower() for n in names):
+        if not raw:
+            continue
+        if len(raw) > 100:
+            raise Invalid("A tag must be 100 characters or fewer.", field="tags")
+        tag = session.scalar(select(Tag).where(Tag.name == raw))
+        if tag is None:
+            tag = Tag(name=raw)
+            session.add(tag)
+        tags.append(tag)
+    return tags

@@ -1,0 +1,30 @@
+"""One exception family for the catalogue, mapped once to HTTP statuses in `opendata`."""
+
+
+class CatalogError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(CatalogError):
+    """The thing asked for does not exist, or is not visible to this caller."""
+
+
+class NotAllowed(CatalogError):
+    """The actor may not do this."""
+
+
+class Invalid(CatalogError):
+    """The input breaks a rule; `field` names where."""
+
+
+class Conflict(CatalogError):
+    """The change clashes with what is stored (a taken name, a stale edit)."""
+
+
+class TooLarge(CatalogError):
+    """An upload is bigger than the configured maximum."""

@@ -1,0 +1,181 @@
+"""Resources and their versions: every upload becomes a new immutable version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog import activity
+from catalog.clock import utcnow
+from catalog.errors import Invalid, NotFound
+from catalog.models import Dataset, Resource, ResourceVersion
+from catalog.search.sync import mark_for_index
+from catalog.storage import FileStore
+from catalog.tabular import TABULAR_FORMATS, infer_schema
+from catalog.visibility import public_dataset_clause
+
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "txt": "text/plain",
+    "zip": "application/zip",
+}
+
+
+@dataclass
+class Upload:
+    """A file as it arrives: a readable binary stream and the name the user gave it."""
+
+    stream: BinaryIO
+    filename: str
+
+
+def resource_create(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: str,
+    dataset: Dataset,
+    title: str,
+    upload: Upload,
+    description: str = "",
+    format: str | None = None,
+    table_schema: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+) -> Resource:
+    """Add a file to a dataset as a new resource with its first version."""
+    title = title.strip()
+    if not title:
+        raise Invalid("Enter a title for the file.", field="title")
+    filename = safe_filename(upload.filename)
+    fmt = check_format(format or PurePosixPath(filename).suffix.lstrip("."))
+    moment = created_at or utcnow()
+    resource = Resource(
+        dataset=dataset,
+        title=title,
+        description=description,
+        format=fmt,
+        position=len(dataset.resources),
+        created_at=moment,
+        modified_at=moment,
+    )
+    session.add(resource)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.create",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=dataset.id,
+        summary=f"Added file {title}",
+        after={"title": title, "format": fmt},
+    )
+    return version_add(
+        session,
+        store=store,
+        actor=actor,
+        resource=resource,
+        upload=upload,
+        table_schema=table_schema,
+        created_at=moment,
+    ).resource
+
+
+def version_add(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: str,
+    resource: Resource,
+    upload: Upload,
+    note: str = "",
+    table_schema: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+) -> ResourceVersion:
+    """Store a new file for a resource; earlier versions stay exactly as they were."""
+    filename = safe_filename(upload.filename)
+    stored = store.put(upload.stream)
+    if table_schema is None and resource.format in TABULAR_FORMATS:
+        table_schema = infer_schema(store.path_for(stored.sha256))
+    moment = created_at or utcnow()
+    version = ResourceVersion(
+        resource=resource,
+        number=len(resource.versions) + 1,
+        sha256=stored.sha256,
+        size=stored.size,
+        media_type=MEDIA_TYPES[resource.format],
+        filename=filename,
+        table_schema=table_schema,
+        note=note,
+        created_at=moment,
+        created_by=actor,
+    )
+    session.add(version)
+    resource.modified_at = moment
+    resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.version",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=resource.dataset_id,
+        summary=f"Uploaded version {version.number} of {resource.title}",
+        after={"version": version.number, "sha256": stored.sha256, "size": stored.size},
+    )
+    mark_for_index(session, resource.dataset_id)
+    session.commit()
+    return version
+
+
+def get_public_resource(
+    session: Session, dataset_name: str, resource_id: str, now: datetime | None = None
+) -> Resource:
+    query = (
+        select(Resource)
+        .join(Dataset)
+        .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
+    )
+    resource = session.scalar(query)
+    if resource is None:
+        raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
+    return resource
+
+
+def get_version(resource: Resource, number: int) -> ResourceVersion:
+    for version in resource.versions:
+        if version.number == number:
+            return version
+    raise NotFound(f"This file has no version {number}.")
+
+
+def check_format(fmt: str) -> str:
+    fmt = fmt.lower()
+    if fmt not in MEDIA_TYPES:
+        raise Invalid(
+            f"Files of type '{fmt or 'unknown'}' are not accepted. "
+            f"Use one of: {', '.join(sorted(MEDIA_TYPES))}.",
+            field="format",
+        )
+    return fmt
+
+
+def safe_filename(name: str) -> str:
+    """Keep the last path part, and only characters safe in a URL and a download header."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
+    if not cleaned:
+        raise Invalid("The file needs a name.", field="file")
+    return cleaned[:200]

@@ -1,0 +1,62 @@
+"""Keeps the search index in step with the database, on commit and only on commit.
+
+Services mark the datasets they change; just before the transaction commits the marked datasets
+are turned into search documents, and once the commit has succeeded they are written to the
+index. A rolled-back change therefore never reaches the index.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.models import Dataset
+from catalog.search import SearchBackend
+from catalog.search.documents import document_for
+
+MARKED = "search_marked"
+PENDING = "search_pending"
+
+
+def mark_for_index(session: Session, dataset_id: str) -> None:
+    session.info.setdefault(MARKED, set()).add(dataset_id)
+
+
+def attach(factory: sessionmaker, backend: SearchBackend) -> None:
+    """Give every session of this factory the backend it keeps in step."""
+    factory.configure(info={"search": backend})
+
+
+@event.listens_for(Session, "before_commit")
+def _collect(session: Session) -> None:
+    marked = session.info.pop(MARKED, set())
+    if not marked or "search" not in session.info:
+        return
+    session.flush()
+    documents, removed = [], []
+    for dataset_id in marked:
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None:
+            removed.append(dataset_id)
+        else:
+            documents.append(document_for(dataset))
+    session.info[PENDING] = (documents, removed)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending is None:
+        return
+    documents, removed = pending
+    backend: SearchBackend = session.info["search"]
+    if documents:
+        backend.index_many(documents)
+    for dataset_id in removed:
+        backend.remove(dataset_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(session: Session) -> None:
+    session.info.pop(MARKED, None)
+    session.info.pop(PENDING, None)

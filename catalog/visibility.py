@@ -1,0 +1,37 @@
+"""The one rule for what the public may see, derived from state and time.
+
+A dataset is public when it is published and its release time has passed. Nothing else is
+consulted, so an embargo lifts at its second without any worker running, and every public
+query (pages, downloads, search, feeds) goes through `public_dataset_clause`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, select
+
+from catalog.clock import utcnow
+from catalog.models import Dataset, DatasetState
+
+
+def public_dataset_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    moment = now or utcnow()
+    return and_(
+        Dataset.state == DatasetState.PUBLISHED,
+        Dataset.published_at.is_not(None),
+        Dataset.published_at <= moment,
+    )
+
+
+def public_datasets(now: datetime | None = None) -> Select[tuple[Dataset]]:
+    return select(Dataset).where(public_dataset_clause(now))
+
+
+def is_public(dataset: Dataset, now: datetime | None = None) -> bool:
+    moment = now or utcnow()
+    return (
+        dataset.state == DatasetState.PUBLISHED
+        and dataset.published_at is not None
+        and dataset.published_at <= moment
+    )

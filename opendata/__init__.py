@@ -1,0 +1,59 @@
+"""The web application: pages, downloads and (later) the APIs, over the `catalog` services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from opendata import database, errors, filters
+from opendata.config import load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from `OPENDATA_*` settings; tests pass their own as `test_config`."""
+    app = Flask(__name__, static_folder=None)
+    settings = load_settings(test_config.get("ENVIRON") if test_config else None)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+    )
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "ENVIRON"})
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.root_path + "/templates"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    database.init_app(app)
+    filters.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    from opendata import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from opendata.web import (
+        assets,
+        browse,
+        datasets,
+        downloads,
+        home,
+        resources,
+        search,
+        statements,
+    )
+
+    for module in (assets, home, search, datasets, resources, downloads, browse, statements):
+        app.register_blueprint(module.bp)

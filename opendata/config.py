@@ -1,0 +1,50 @@
+"""Settings, read only from `OPENDATA_*` environment variables, with defaults that just work."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance: Path
+    database_url: str
+    secret_key: str
+    site_name: str
+    base_url: str
+    max_upload_bytes: int
+
+    @property
+    def store_path(self) -> Path:
+        return self.instance / "store"
+
+    @property
+    def search_path(self) -> Path:
+        return self.instance / "search"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    instance = Path(env.get("OPENDATA_INSTANCE", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        instance=instance,
+        database_url=env.get("OPENDATA_DATABASE_URL")
+        or f"sqlite:///{instance / 'catalogue.sqlite'}",
+        secret_key=env.get("OPENDATA_SECRET_KEY") or _instance_secret(instance),
+        site_name=env.get("OPENDATA_SITE_NAME", "York Open Data"),
+        base_url=env.get("OPENDATA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+    )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret generated once into the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

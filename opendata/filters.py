@@ -1,0 +1,49 @@
+"""Jinja filters that present catalogue values in plain English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from opendata.markdown import render_markdown
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        long_date=long_date,
+        date_time=date_time,
+        file_size=file_size,
+        iso=iso,
+    )
+    app.jinja_env.globals["site_name"] = app.config["SETTINGS"].site_name
+
+
+def long_date(value: date | datetime | None) -> str:
+    """'3 April 2024', the GOV.UK style."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def date_time(value: datetime | None) -> str:
+    if not value:
+        return ""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{long_date(value)} at {hour}:{value:%M}{suffix} UTC"
+
+
+def iso(value: date | datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def file_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    units = ["bytes", "KB", "MB", "GB"]
+    amount = float(size)
+    for unit in units:
+        if amount < 1024 or unit == units[-1]:
+            return f"{size:,} bytes" if unit == "bytes" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return f"{size:,} bytes"

@@ -1,0 +1,1 @@
+"""Public pages, one blueprint per surface."""

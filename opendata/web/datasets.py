@@ -1,0 +1,29 @@
+"""The dataset page, and the CKAN-style and renamed URLs that lead to it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from catalog.datasets import find_redirect, get_public_dataset
+from catalog.errors import NotFound
+from opendata.database import get_session
+
+bp = Blueprint("datasets", __name__)
+
+
+@bp.get("/datasets/<name>")
+def show(name: str):
+    session = get_session()
+    try:
+        dataset = get_public_dataset(session, name)
+    except NotFound:
+        new_name = find_redirect(session, name)
+        if new_name is None:
+            raise
+        return redirect(url_for("datasets.show", name=new_name), 301)
+    return render_template("dataset.html", dataset=dataset)
+
+
+@bp.get("/dataset/<name>")
+def ckan_style(name: str):
+    return redirect(url_for("datasets.show", name=name), 301)

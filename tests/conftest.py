@@ -1,0 +1,124 @@
+"""Fixtures that build a real app on a temporary instance: SQLite always, PostgreSQL when
+`OPENDATA_TEST_DATABASE_URL` is set (each test then gets the database emptied and migrated)."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from catalog.datasets import DatasetInput, dataset_create, dataset_publish
+from catalog.groups import organisation_create, topic_create
+from catalog.resources import Upload, resource_create
+from opendata import create_app
+
+POSTGRES_URL = os.environ.get("OPENDATA_TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+ACTOR = "test publisher"
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def environ(request, tmp_path: Path) -> dict[str, str]:
+    env = {"OPENDATA_INSTANCE": str(tmp_path / "instance"), "OPENDATA_SECRET_KEY": "test"}
+    if request.param == "postgresql":
+        _empty_postgres(POSTGRES_URL)
+        env["OPENDATA_DATABASE_URL"] = POSTGRES_URL
+    return env
+
+
+@pytest.fixture
+def app(environ):
+    app = create_app({"TESTING": True, "ENVIRON": environ})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["catalog"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with app.extensions["catalog"]["sessions"]() as session:
+        yield session
+
+
+class Catalogue:
+    """Builds catalogue content through the real services, as a publisher would."""
+
+    def __init__(self, app, session) -> None:
+        self.session = session
+        self.store = app.extensions["catalog"]["store"]
+        self.search = app.extensions["catalog"]["search"]
+
+    def organisation(self, name="children-education", title="Children, Education and Communities"):
+        return organisation_create(self.session, actor=ACTOR, name=name, title=title)
+
+    def topic(self, name="education-and-skills", title="Education and skills"):
+        return topic_create(self.session, actor=ACTOR, name=name, title=title)
+
+    def dataset(
+        self,
+        name: str,
+        *,
+        title: str | None = None,
+        organisation: str = "children-education",
+        files: dict[str, bytes] | None = None,
+        publish: bool | datetime = True,
+        **fields,
+    ):
+        dataset = dataset_create(
+            self.session,
+            actor=ACTOR,
+            data=DatasetInput(
+                name=name,
+                title=title or name.replace("-", " ").capitalize(),
+                organisation=organisation,
+                **fields,
+            ),
+        )
+        for filename, content in (files or {}).items():
+            self.add_file(dataset, filename, content)
+        if publish:
+            at = publish if isinstance(publish, datetime) else None
+            dataset_publish(self.session, actor=ACTOR, dataset=dataset, at=at)
+        return dataset
+
+    def add_file(self, dataset, filename: str, content: bytes, title: str | None = None):
+        return resource_create(
+            self.session,
+            store=self.store,
+            actor=ACTOR,
+            dataset=dataset,
+            title=title or filename,
+            upload=Upload(stream=io.BytesIO(content), filename=filename),
+        )
+
+
+@pytest.fixture
+def catalogue(app, session) -> Catalogue:
+    made = Catalogue(app, session)
+    made.organisation()
+    made.topic()
+    return made
