@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +38,26 @@ class DatasetInput:
     spatial: str | None = None
     contact_name: str | None = None
     contact_email: str | None = None
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset, **changes: Any) -> DatasetInput:
+        """The dataset as it stands, as input to edit: the start of every update."""
+        current = cls(
+            name=dataset.name,
+            title=dataset.title,
+            organisation=dataset.organisation.name,
+            description=dataset.description,
+            topics=[t.name for t in dataset.topics],
+            tags=[t.name for t in dataset.tags],
+            licence=dataset.licence_id,
+            frequency=dataset.frequency,
+            temporal_start=dataset.temporal_start,
+            temporal_end=dataset.temporal_end,
+            spatial=dataset.spatial,
+            contact_name=dataset.contact_name,
+            contact_email=dataset.contact_email,
+        )
+        return replace(current, **changes)
 
 
 def dataset_create(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound, TooLarge
@@ -42,7 +42,7 @@ def _http_error(error: HTTPException):
         message = f"The upload is larger than the {limit:,} byte limit." if limit else message
     response = error_response(status, message)
     if status == 405 and error.valid_methods:
-        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 
@@ -51,12 +51,16 @@ def _unexpected(error: Exception):
     return error_response(500, "Try again later. The problem has been logged.")
 
 
-def error_response(status: int, message: str, *, field: str | None = None):
+def error_response(status: int, message: str, *, field: str | None = None) -> Response:
     title = TITLES.get(status, "Something went wrong")
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         body = {"error": {"status": status, "title": title, "message": message}}
         if field:
             body["error"]["field"] = field
-        return jsonify(body), status
-    html = render_template("error.html", status=status, title=title, message=message)
-    return html, status
+        response = jsonify(body)
+    else:
+        response = make_response(
+            render_template("error.html", status=status, title=title, message=message)
+        )
+    response.status_code = status
+    return response
