@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
+from werkzeug.serving import run_simple
 
 from catalog.demo import load_demo
 from catalog.errors import CatalogError
@@ -102,7 +103,7 @@ def reindex_command() -> None:
 @pass_script_info
 def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     """Serve the site with the built-in threaded server (use gunicorn in production)."""
-    info.load_app().run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, info.load_app(), threaded=True)
 
 
 def init_app(app: Flask) -> None:
