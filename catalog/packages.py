@@ -52,8 +52,10 @@ def load_package(
 ) -> Dataset:
     """Create a dataset from a package folder, checking every file exists before writing any."""
     descriptor = read_descriptor(folder)
-    resources = [_resource_files(folder, r) for r in descriptor.get("resources", [])]
     created = _timestamp(descriptor.get("created"), "created")
+    modified = _timestamp(descriptor.get("modified"), "modified")
+    current_time = modified or created
+    resources = [_resource_files(folder, r, current_time) for r in descriptor.get("resources", [])]
     dataset = dataset_create(
         session,
         actor=actor,
@@ -88,7 +90,6 @@ def load_package(
                     table_schema=schema if position == len(later) else None,
                     created_at=file.created or created,
                 )
-    modified = _timestamp(descriptor.get("modified"), "modified")
     if modified:
         dataset.modified_at = modified
         session.commit()
@@ -119,9 +120,13 @@ def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> Data
 
 
 def _resource_files(
-    folder: Path, descriptor: dict[str, Any]
+    folder: Path, descriptor: dict[str, Any], current_time: datetime | None
 ) -> tuple[dict[str, Any], list[PackageFile]]:
-    """The files of one resource, oldest first, each checked to exist inside the folder."""
+    """The files of one resource, oldest first, each checked to exist inside the folder.
+
+    The current file is dated by the package's `modified` time, so it is never older than the
+    previous versions it replaced.
+    """
     check_format(descriptor.get("format") or Path(str(descriptor.get("path", ""))).suffix[1:])
     files = [
         PackageFile(
@@ -131,7 +136,7 @@ def _resource_files(
         )
         for old in descriptor.get("previous_versions", [])
     ]
-    files.append(PackageFile(path=_inside(folder, descriptor.get("path"))))
+    files.append(PackageFile(path=_inside(folder, descriptor.get("path")), created=current_time))
     return descriptor, files
 
 
