@@ -44,16 +44,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from opendata.api import indicators as api_indicators
     from opendata.web import (
         assets,
         browse,
         datasets,
         downloads,
         home,
+        indicators,
         resources,
         search,
         statements,
     )
 
-    for module in (assets, home, search, datasets, resources, downloads, browse, statements):
+    pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
+    for module in (*pages, api_indicators):
         app.register_blueprint(module.bp)

@@ -30,7 +30,10 @@ def init_app(app: Flask) -> None:
 
 
 def _catalog_error(error: CatalogError):
+    """A rule broken by a query-string parameter is a bad request; by submitted data, a 422."""
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
+    if isinstance(error, Invalid) and error.field in request.args:
+        status = 400
     return error_response(status, error.message, field=error.field)
 
 

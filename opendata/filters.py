@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from catalog.performance import format_value
 from opendata.markdown import render_markdown
 
 
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
         date_time=date_time,
         file_size=file_size,
         iso=iso,
+        kpi_value=kpi_value,
     )
     app.jinja_env.globals["site_name"] = app.config["SETTINGS"].site_name
 
@@ -47,3 +49,8 @@ def file_size(size: int | None) -> str:
             return f"{size:,} bytes" if unit == "bytes" else f"{amount:.1f} {unit}"
         amount /= 1024
     return f"{size:,} bytes"
+
+
+def kpi_value(value: float | None, indicator) -> str:
+    """A figure in its indicator's unit and decimals: 42.1%, £1,250, 1,216."""
+    return "" if value is None else format_value(value, indicator.unit, indicator.decimals)

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.demo.indicators import load_demo_indicators
 from catalog.groups import organisation_create, topic_create
 from catalog.models import Dataset, Organisation, Topic
 from catalog.packages import load_package, read_descriptor
@@ -22,7 +23,8 @@ ACTOR = "demo loader"
 
 
 def load_demo(session: Session, *, store: FileStore) -> int:
-    """Load every demo organisation, topic and package not yet present; return datasets added."""
+    """Load every demo organisation, topic, package and indicator not yet present; return how
+    many datasets were added (a published indicator is a dataset too)."""
     catalogue = json.loads((DEMO_FOLDER / "catalogue.json").read_text(encoding="utf-8"))
     existing_groups = _existing_names(session)
     for organisation in catalogue["organisations"]:
@@ -38,7 +40,7 @@ def load_demo(session: Session, *, store: FileStore) -> int:
             continue
         load_package(session, store=store, actor=ACTOR, folder=folder)
         added += 1
-    return added
+    return added + load_demo_indicators(session, store=store, actor=ACTOR)
 
 
 def _existing_names(session: Session) -> set[tuple[str, str]]:

@@ -8,6 +8,7 @@ from catalog.models.datasets import (
     Resource,
     ResourceVersion,
 )
+from catalog.models.indicators import Indicator, Observation
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 
 __all__ = [
@@ -15,7 +16,9 @@ __all__ = [
     "Dataset",
     "DatasetRedirect",
     "DatasetState",
+    "Indicator",
     "Licence",
+    "Observation",
     "Organisation",
     "Resource",
     "ResourceVersion",

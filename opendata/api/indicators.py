@@ -1,0 +1,128 @@
+"""`/api/indicators`: KPI series as JSON or CSV, with period filters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from marshmallow import ValidationError
+
+from catalog.exports import csv_text
+from catalog.indicators import observations_csv
+from catalog.names import slugify
+from catalog.scorecard import get_public_indicator, scorecard, select_observations, summarise
+from opendata.api.indicator_schemas import (
+    IndicatorOut,
+    ListArgs,
+    ObservationOut,
+    SeriesArgs,
+    SummaryOut,
+)
+from opendata.database import get_session
+from opendata.errors import error_response
+
+bp = Blueprint("api_indicators", __name__)
+
+LIST_COLUMNS = [
+    "indicator", "title", "theme", "organisation", "unit", "polarity", "frequency",
+    "latest_period", "latest_value", "latest_symbol", "latest_target", "direction", "rag",
+]  # fmt: skip
+
+
+@bp.errorhandler(ValidationError)
+def _bad_query(error: ValidationError):
+    where = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.messages.items())
+    return error_response(400, f"Check the query string. {where}")
+
+
+@bp.get("/api/indicators")
+def index():
+    args = ListArgs().load(request.args)
+    summaries = _page(args)
+    body = {
+        "count": summaries["count"],
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "next": summaries["next"],
+        "results": SummaryOut(many=True).dump(summaries["items"]),
+    }
+    return jsonify(body)
+
+
+@bp.get("/api/indicators.csv")
+def index_csv():
+    args = ListArgs().load(request.args)
+    rows = [_list_row(summary) for summary in _page(args)["items"]]
+    return _csv(csv_text(LIST_COLUMNS, rows), "indicators.csv")
+
+
+def _list_row(summary) -> list:
+    indicator, latest = summary.indicator, summary.latest
+    return [
+        indicator.ref,
+        indicator.title,
+        indicator.theme.name,
+        indicator.organisation.name,
+        indicator.unit,
+        indicator.polarity,
+        indicator.frequency,
+        latest.period if latest else None,
+        latest.value if latest else None,
+        latest.symbol if latest else None,
+        latest.target if latest else None,
+        summary.direction_label,
+        summary.rag,
+    ]
+
+
+@bp.get("/api/indicators/<ref>")
+def show(ref: str):
+    indicator, observations = _series(ref)
+    body = {
+        "indicator": IndicatorOut().dump(indicator),
+        "summary": SummaryOut(exclude=("indicator",)).dump(summarise(indicator)),
+        "observations": ObservationOut(many=True).dump(observations),
+        "csv": url_for("api_indicators.show_csv", ref=ref, _external=True),
+    }
+    return jsonify(body)
+
+
+@bp.get("/api/indicators/<ref>.csv")
+def show_csv(ref: str):
+    indicator, observations = _series(ref)
+    filename = f"{slugify(indicator.ref)}-observations.csv"
+    return _csv(observations_csv(indicator, observations), filename)
+
+
+def _series(ref: str):
+    args = SeriesArgs().load(request.args)
+    indicator = get_public_indicator(get_session(), ref)
+    chosen = select_observations(
+        indicator, start=args["from_"], end=args["to"], latest=args["latest"]
+    )
+    return indicator, chosen
+
+
+def _page(args: dict) -> dict:
+    summaries = scorecard(
+        get_session(),
+        theme=args["theme"],
+        organisation=args["organisation"],
+        frequency=args["frequency"],
+    )
+    start = (args["page"] - 1) * args["per_page"]
+    items = summaries[start : start + args["per_page"]]
+    more = start + args["per_page"] < len(summaries)
+    next_url = (
+        url_for(
+            "api_indicators.index", **{**request.args, "page": args["page"] + 1}, _external=True
+        )
+        if more
+        else None
+    )
+    return {"count": len(summaries), "items": items, "next": next_url}
+
+
+def _csv(text: str, filename: str) -> Response:
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,484 @@
+"""The embedded Whoosh backend, exercised through a real index in a temporary folder."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from catalog.search import FACETS, FacetCount, SearchDocument, SearchQuery, SearchResults
+from catalog.search.whoosh_backend import WhooshBackend
+
+NOW = datetime(2025, 6, 1, 12, 0, 0)
+
+
+def make_doc(id: str, **changes: object) -> SearchDocument:
+    """A published, visible dataset with nothing searchable unless the test says so."""
+    doc = SearchDocument(
+        id=id,
+        name=f"dataset-{id}",
+        title=f"Dataset {id}",
+        description="",
+        state="published",
+        published_at=NOW - timedelta(days=30),
+        withdrawn=False,
+        modified_at=NOW - timedelta(days=10),
+    )
+    return replace(doc, **changes)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> WhooshBackend:
+    return WhooshBackend(tmp_path / "index")
+
+
+def search(backend: WhooshBackend, text: str = "", **options: object) -> SearchResults:
+    return backend.search(SearchQuery(text=text, **{"now": NOW, **options}))
+
+
+def found(backend: WhooshBackend, text: str = "", **options: object) -> set[str]:
+    return set(search(backend, text, per_page=100, **options).ids)
+
+
+# Storage
+
+
+def test_index_folder_is_created_and_reopened_with_its_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "instance" / "search"
+    WhooshBackend(folder).index(make_doc("a", title="Street lighting"))
+
+    reopened = WhooshBackend(folder)
+
+    assert found(reopened, "lighting") == {"a"}
+
+
+def test_indexing_the_same_id_replaces_the_old_version(backend: WhooshBackend) -> None:
+    backend.index(make_doc("a", title="Bus timetables"))
+    assert found(backend, "bus") == {"a"}
+
+    backend.index(make_doc("a", title="Tram timetables"))
+
+    assert found(backend, "tram") == {"a"}
+    assert found(backend, "bus") == set()
+    assert search(backend).total == 1
+
+
+def test_index_many_adds_everything_and_later_duplicates_win(backend: WhooshBackend) -> None:
+    backend.index(make_doc("old", title="Allotments"))
+    docs = [make_doc(f"d{i}", title=f"Ward profile {i}") for i in range(50)]
+    backend.index_many([*docs, make_doc("d0", title="Ward boundaries")])
+
+    assert search(backend, "ward").total == 50
+    assert found(backend, "boundaries") == {"d0"}
+    assert found(backend, "allotments") == {"old"}
+
+
+def test_remove_and_clear(backend: WhooshBackend) -> None:
+    backend.index_many([make_doc("a", title="Parks"), make_doc("b", title="Parks")])
+    assert found(backend, "parks") == {"a", "b"}
+
+    backend.remove("a")
+    assert found(backend, "parks") == {"b"}
+
+    backend.clear()
+    assert search(backend).total == 0
+    backend.index(make_doc("c", title="Parks"))
+    assert found(backend, "parks") == {"c"}
+
+
+def test_a_second_backend_on_the_same_folder_sees_commits(tmp_path: Path) -> None:
+    web, worker = WhooshBackend(tmp_path / "ix"), WhooshBackend(tmp_path / "ix")
+    assert search(web).total == 0
+
+    worker.index(make_doc("a", title="Recycling centres"))
+
+    assert found(web, "recycling") == {"a"}
+
+
+# Text matching
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"title": "Pothole repairs"},
+        {"name": "pothole-repairs"},
+        {"description": "Every pothole repair logged by highways."},
+        {"tags": ("potholes",)},
+        {"topics": ("Potholes",)},
+        {"organisation": "Pothole Response Team"},
+        {"columns": ("pothole_id", "Depth of the pothole in mm")},
+        {"resource_text": "ward,pothole,depth"},
+    ],
+)
+def test_every_text_field_is_searchable(backend: WhooshBackend, where: dict) -> None:
+    backend.index_many([make_doc("hit", **where), make_doc("miss", title="Bin collections")])
+
+    assert found(backend, "pothole") == {"hit"}
+
+
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [("schools", "School term dates"), ("payments", "Payment to suppliers")],
+)
+def test_stemming_finds_other_forms_of_a_word(backend: WhooshBackend, text, indexed) -> None:
+    backend.index_many([make_doc("hit", title=indexed), make_doc("miss", title="Road closures")])
+
+    assert found(backend, text) == {"hit"}
+
+
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [
+        ("schoo", "Schools in the borough"),
+        ("paym", "Payments over 500 pounds"),
+        ("librar", "Library opening hours"),
+        ("schooli", "Schooling statistics"),
+    ],
+)
+def test_words_match_as_they_are_typed(backend: WhooshBackend, text, indexed) -> None:
+    backend.index_many([make_doc("hit", title=indexed), make_doc("miss", title="Road closures")])
+
+    assert found(backend, text) == {"hit"}
+
+
+def test_every_word_must_match(backend: WhooshBackend) -> None:
+    backend.index_many(
+        [
+            make_doc("both", title="School meals", description="Free meals for pupils"),
+            make_doc("one", title="School admissions"),
+            make_doc("other", title="Meals on wheels"),
+        ]
+    )
+
+    assert found(backend, "school meals") == {"both"}
+    assert found(backend, "schoo meal") == {"both"}
+    assert found(backend, "school unicorns") == set()
+
+
+def test_accents_do_not_matter(backend: WhooshBackend) -> None:
+    backend.index(make_doc("a", title="Café licences"))
+
+    assert found(backend, "cafe") == {"a"}
+    assert found(backend, "CAFÉ") == {"a"}
+
+
+def test_title_matches_rank_above_matches_elsewhere(backend: WhooshBackend) -> None:
+    newest = NOW - timedelta(days=1)
+    backend.index_many(
+        [
+            make_doc("body", description="Covers flooding incidents", modified_at=newest),
+            make_doc("tag", tags=("flooding",)),
+            make_doc("title", title="Flooding incidents", modified_at=NOW - timedelta(days=90)),
+        ]
+    )
+
+    assert search(backend, "flooding").ids == ["title", "tag", "body"]
+
+
+def test_empty_text_matches_everything(backend: WhooshBackend) -> None:
+    backend.index_many([make_doc(str(i)) for i in range(5)])
+
+    assert search(backend, "").total == 5
+    assert search(backend, "   ").total == 5
+
+
+# Hostile input
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unclosed quote',
+        "(brackets [and] {braces}",
+        "AND",
+        "OR NOT",
+        "schools AND NOT",
+        "*",
+        "sch*",
+        "title:schools",
+        ":::",
+        "~2 ^3 +- \\ / ? !",
+        "日本語のデータ",
+        "Ysgolion Cymraeg ŵ ŷ",
+        "emoji 🎉 data",
+        "\x00\x1f\x1e",
+        "x" * 10_000,
+        " ".join(["school"] * 5000),
+        "",
+    ],
+)
+def test_any_text_is_searched_without_error(backend: WhooshBackend, text: str) -> None:
+    backend.index(make_doc("a", title="School places"))
+
+    results = search(backend, text)
+
+    assert results.total in (0, 1)
+    assert set(results.facets) == set(FACETS)
+
+
+def test_operators_and_syntax_are_plain_words(backend: WhooshBackend) -> None:
+    backend.index_many(
+        [
+            make_doc("s", title="Schools census"),
+            make_doc("sl", title="Schools and libraries"),
+            make_doc("t", title="Title deeds register"),
+        ]
+    )
+
+    assert found(backend, "schools NOT libraries") == {"sl"}
+    assert found(backend, "schools OR libraries") == {"sl"}
+    assert found(backend, '"schools" (libraries)') == {"sl"}
+    assert found(backend, "title:deeds") == {"t"}
+
+
+# Did you mean
+
+
+@pytest.fixture
+def spelling(backend: WhooshBackend) -> WhooshBackend:
+    backend.index_many(
+        [
+            make_doc("1", title="Schools in the borough"),
+            make_doc("2", title="Primary schools and their catchment areas"),
+            make_doc("3", title="Library opening hours"),
+            make_doc("4", title="Library loans by branch"),
+            make_doc("5", title="Schools library service"),
+        ]
+    )
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("shcools", "schools"), ("libary", "library"), ("shcools libary", "schools library")],
+)
+def test_misspelt_queries_get_a_suggestion_from_indexed_words(spelling, typed, meant) -> None:
+    results = search(spelling, typed)
+
+    assert results.total == 0
+    assert results.suggestion == meant
+    assert search(spelling, meant).total > 0
+
+
+@pytest.mark.parametrize("text", ["schools", "library", "schoo", "", "zzzqqq"])
+def test_no_suggestion_when_the_query_is_fine_or_hopeless(spelling, text: str) -> None:
+    assert search(spelling, text).suggestion is None
+
+
+def test_suggestions_never_reveal_unpublished_words(backend: WhooshBackend) -> None:
+    backend.index(make_doc("draft", title="Pensions", state="draft", published_at=None))
+
+    assert search(backend, "pesnions").suggestion is None
+
+    backend.index(make_doc("public", title="Pensions"))
+    assert search(backend, "pesnions").suggestion == "pensions"
+
+
+# Filters and facets
+
+
+@pytest.fixture
+def faceted(backend: WhooshBackend) -> WhooshBackend:
+    backend.index_many(
+        [
+            make_doc("a", organisation="Highways", tags=("roads", "safety"), formats=("CSV",)),
+            make_doc("b", organisation="Highways", tags=("roads",), formats=("CSV", "PDF")),
+            make_doc("c", organisation="Parks", tags=("safety",), licence="OGL-UK-3.0"),
+            make_doc("d", organisation="Parks", tags=("trees",), topics=("Environment",)),
+            make_doc("e", organisation="Finance", frequency="monthly", tags=("budget",)),
+        ]
+    )
+    return backend
+
+
+def test_values_of_one_facet_are_all_required(faceted: WhooshBackend) -> None:
+    assert found(faceted, filters={"tag": ("roads",)}) == {"a", "b"}
+    assert found(faceted, filters={"tag": ("roads", "safety")}) == {"a"}
+
+
+def test_filters_on_different_facets_are_all_required(faceted: WhooshBackend) -> None:
+    assert found(faceted, filters={"organisation": ("Parks",), "tag": ("safety",)}) == {"c"}
+    assert found(faceted, filters={"organisation": ("Finance",), "format": ("CSV",)}) == set()
+
+
+def test_unknown_facets_and_values_behave(faceted: WhooshBackend) -> None:
+    assert found(faceted, filters={"colour": ("red",)}) == {"a", "b", "c", "d", "e"}
+    assert found(faceted, filters={"tag": ("no-such-tag",)}) == set()
+
+
+def test_facet_counts_cover_all_results_not_just_the_page(faceted: WhooshBackend) -> None:
+    results = search(faceted, per_page=1)
+
+    assert len(results.ids) == 1
+    assert results.facets["organisation"] == [
+        FacetCount("Highways", 2),
+        FacetCount("Parks", 2),
+        FacetCount("Finance", 1),
+    ]
+    assert results.facets["tag"] == [
+        FacetCount("roads", 2),
+        FacetCount("safety", 2),
+        FacetCount("budget", 1),
+        FacetCount("trees", 1),
+    ]
+    assert results.facets["format"] == [FacetCount("CSV", 2), FacetCount("PDF", 1)]
+    assert results.facets["topic"] == [FacetCount("Environment", 1)]
+    assert results.facets["licence"] == [FacetCount("OGL-UK-3.0", 1)]
+    assert results.facets["frequency"] == [FacetCount("monthly", 1)]
+
+
+def test_facet_counts_follow_text_and_filters(faceted: WhooshBackend) -> None:
+    results = search(faceted, filters={"tag": ("safety",)})
+
+    assert results.total == 2
+    assert results.facets["organisation"] == [FacetCount("Highways", 1), FacetCount("Parks", 1)]
+    assert results.facets["tag"] == [FacetCount("safety", 2), FacetCount("roads", 1)]
+
+
+# Visibility
+
+
+@pytest.fixture
+def mixed(backend: WhooshBackend) -> WhooshBackend:
+    hidden = {"organisation": "Secret Unit", "tags": ("hidden",), "title": "Budget"}
+    backend.index_many(
+        [
+            make_doc("live", title="Budget", tags=("shown",), organisation="Finance"),
+            make_doc("draft", state="draft", published_at=None, **hidden),
+            make_doc("withdrawn", withdrawn=True, **hidden),
+            make_doc("undated", published_at=None, **hidden),
+            make_doc("review", state="in_review", **hidden),
+        ]
+    )
+    return backend
+
+
+def test_only_released_documents_are_found_or_counted(mixed: WhooshBackend) -> None:
+    results = search(mixed, "budget")
+
+    assert results.ids == ["live"]
+    assert results.total == 1
+    assert results.facets["organisation"] == [FacetCount("Finance", 1)]
+    assert results.facets["tag"] == [FacetCount("shown", 1)]
+    assert search(mixed, filters={"tag": ("hidden",)}).total == 0
+
+
+def test_include_unpublished_shows_everything(mixed: WhooshBackend) -> None:
+    results = search(mixed, "budget", include_unpublished=True, per_page=10)
+
+    assert results.total == 5
+    assert FacetCount("hidden", 4) in results.facets["tag"]
+
+
+def test_embargo_lifts_at_the_second_of_release(backend: WhooshBackend) -> None:
+    backend.index(make_doc("a", title="Census results", published_at=NOW + timedelta(seconds=1)))
+
+    assert search(backend, "census").total == 0
+    assert search(backend).facets["organisation"] == []
+    assert search(backend, "census", now=NOW + timedelta(seconds=1)).ids == ["a"]
+
+
+def test_embargo_uses_the_current_time_by_default(backend: WhooshBackend) -> None:
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
+    backend.index_many(
+        [
+            make_doc("out", title="Crime", published_at=utc_now - timedelta(minutes=1)),
+            make_doc("soon", title="Crime", published_at=utc_now + timedelta(hours=1)),
+        ]
+    )
+
+    assert backend.search(SearchQuery(text="crime")).ids == ["out"]
+
+
+def test_aware_datetimes_mean_the_same_instant(backend: WhooshBackend) -> None:
+    bst = timezone(timedelta(hours=1))
+    release = (NOW + timedelta(hours=2)).replace(tzinfo=UTC).astimezone(bst)
+    backend.index(make_doc("a", title="Elections", published_at=release))
+
+    assert search(backend, "elections", now=NOW + timedelta(hours=1, minutes=59)).total == 0
+    assert search(backend, "elections", now=NOW + timedelta(hours=2)).total == 1
+    assert search(backend, "elections", now=(NOW + timedelta(hours=2)).replace(tzinfo=UTC)).total
+
+
+# Sorting and paging
+
+
+@pytest.fixture
+def dated(backend: WhooshBackend) -> WhooshBackend:
+    backend.index_many(
+        [
+            make_doc("b", title="banana trees", modified_at=NOW - timedelta(days=3)),
+            make_doc("a", title="Apple trees", modified_at=NOW - timedelta(days=1)),
+            make_doc("c", title="Cherry Trees", modified_at=NOW - timedelta(days=2)),
+        ]
+    )
+    return backend
+
+
+def test_sort_by_updated_puts_the_most_recent_first(dated: WhooshBackend) -> None:
+    assert search(dated, "trees", sort="updated").ids == ["a", "c", "b"]
+
+
+def test_sort_by_name_ignores_case(dated: WhooshBackend) -> None:
+    assert search(dated, sort="name").ids == ["a", "b", "c"]
+
+
+def test_relevance_without_text_means_most_recent_first(dated: WhooshBackend) -> None:
+    assert search(dated).ids == ["a", "c", "b"]
+    assert search(dated, sort="shoe size").ids == ["a", "c", "b"]
+
+
+def test_unknown_sort_ranks_by_relevance(backend: WhooshBackend) -> None:
+    backend.index_many(
+        [
+            make_doc("recent", description="about trees", modified_at=NOW),
+            make_doc("titled", title="Trees", modified_at=NOW - timedelta(days=99)),
+        ]
+    )
+
+    assert search(backend, "trees", sort="bogus").ids == ["titled", "recent"]
+
+
+def test_pages_split_the_results_and_past_the_end_is_empty(backend: WhooshBackend) -> None:
+    docs = [make_doc(f"{i:02}", modified_at=NOW - timedelta(hours=i)) for i in range(25)]
+    backend.index_many(docs)
+
+    pages = [search(backend, page=p, per_page=10) for p in (1, 2, 3, 4)]
+
+    assert [len(p.ids) for p in pages] == [10, 10, 5, 0]
+    assert [i for p in pages for i in p.ids] == [f"{i:02}" for i in range(25)]
+    assert pages[3].total == 25
+    assert pages[3].facets == pages[0].facets
+
+
+# Concurrency
+
+
+def test_searches_in_threads_while_writing(backend: WhooshBackend) -> None:
+    backend.index_many([make_doc(f"seed{i}", title="Bridge inspections") for i in range(20)])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searching() -> None:
+        while not stop.is_set():
+            try:
+                assert search(backend, "bridge").total >= 20
+            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for i in range(15):
+        backend.index(make_doc(f"new{i}", title="Bridge inspections"))
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert search(backend, "bridge").total == 35
