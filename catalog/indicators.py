@@ -149,6 +149,7 @@ def observations_record(
             after={"added": summary.added, "revised": summary.revised},
         )
     session.commit()
+    session.expire(indicator, ["observations"])
     return summary
 
 
