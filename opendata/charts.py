@@ -16,7 +16,8 @@ from xml.sax.saxutils import escape
 
 from catalog.performance import SYMBOL_MEANINGS, format_value
 
-# GOV.UK palette: lines, markers and text all have at least 3:1 contrast against white.
+# GOV.UK palette: lines, markers and text have at least 3:1 contrast against white; MID_GREY
+# is only for gridlines, which carry no data.
 BLUE, BLACK, GREY, MID_GREY, WHITE = "#1d70b8", "#0b0c0c", "#505a5f", "#b1b4b6", "#ffffff"
 # Legends name every line and draw it in its own style, so nothing relies on colour alone.
 VALUE_STYLE = {"stroke": BLUE, "stroke_width": 3, "stroke_linejoin": "round"}
@@ -24,7 +25,7 @@ TARGET_STYLE = {"stroke": BLACK, "stroke_width": 2, "stroke_dasharray": "8 4"}
 DOTTED = {"stroke_dasharray": "1 5", "stroke_linecap": "round"}
 BENCHMARK_STYLE = {"stroke": GREY, "stroke_width": 2.5, **DOTTED}
 CHAR_WIDTH = 7.0  # rough advance of a 12px Arial character: layout without font metrics
-LEGEND_CHAR_WIDTH, LEGEND_ROW = 8.2, 22  # the legend is 14px, for people who zoom less
+LEGEND_CHAR_WIDTH, LEGEND_ROW = 8.2, 22  # the legend's text is 14px
 # Units whose tick labels carry their own sign; any other unit is named once above the axis.
 SELF_LABELLED_UNITS = ("%", "£", "count")
 FIELDS = ("value", "target", "benchmark")
@@ -35,7 +36,8 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 class ChartPoint:
     period: str  # canonical period code, e.g. "2017/18 Q3", shown on the x axis
     value: float | None  # None when withheld: symbol says why
-    symbol: str | None = None  # GSS symbol "[c]" suppressed, "[x]" not available, "[z]" n/a
+    # GSS symbol "[c]" suppressed, "[x]" not available, "[z]" not applicable
+    symbol: str | None = None
     provisional: bool = False
     target: float | None = None
     benchmark: float | None = None
@@ -173,7 +175,7 @@ def _y_axis(frame: _Frame, ticks: list[float], labels: list[str], unit: str) -> 
         parts.append(_tag("line", x1=frame.left, x2=frame.right, y1=y, y2=y, stroke=colour))
         parts.append(_tag("text", _text(label), x=frame.left - 8, y=y + 4, text_anchor="end"))
     if unit not in SELF_LABELLED_UNITS:
-        parts.append(_tag("text", _text(unit), x=8, y=frame.top - 14))
+        parts.append(_tag("text", _text(unit.removeprefix("rate ")), x=8, y=frame.top - 14))
     return _tag("g", "".join(parts), class_="kpi-y-axis")
 
 
@@ -195,13 +197,11 @@ def _x_axis(frame: _Frame, points: list[ChartPoint]) -> str:
 def _line_path(frame: _Frame, values: list[float | None]) -> str:
     """Path data that lifts the pen at every missing value: a line through a gap would invent
     a figure nobody published."""
-    parts, pen_down = [], False
+    parts = []
     for i, value in enumerate(values):
-        if value is None:
-            pen_down = False
-            continue
-        parts.append(f"{'L' if pen_down else 'M'}{_num(frame.x(i))} {_num(frame.y(value))}")
-        pen_down = True
+        if value is not None:
+            command = "L" if i and values[i - 1] is not None else "M"
+            parts.append(f"{command}{_num(frame.x(i))} {_num(frame.y(value))}")
     return " ".join(parts)
 
 
@@ -280,7 +280,8 @@ def _legend(data: ChartData, width: int) -> tuple[str, int]:
 
 def _document(data: ChartData, ids: tuple[str, str], width: int, height: int, body) -> str:
     """A standalone SVG 1.1 file named by its <title> and <desc>, on white so the contrast
-    holds whatever page embeds it."""
+    holds whatever page embeds it. No XML declaration: UTF-8 is XML's default, and without one
+    the same text can also be pasted inline into an HTML page."""
     title_id, desc_id = ids
     head = _tag("title", _text(data.title), id=title_id)
     head += _tag("desc", _text(data.description), id=desc_id)
@@ -289,7 +290,7 @@ def _document(data: ChartData, ids: tuple[str, str], width: int, height: int, bo
     root |= {"height": height, "viewBox": f"0 0 {width} {height}", "role": "img"}
     root |= {"aria_labelledby": f"{title_id} {desc_id}", "font_family": "Arial, sans-serif"}
     svg = _tag("svg", "\n".join([head, *filter(None, body)]), **root, font_size=12, fill=BLACK)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{svg}\n'
+    return svg + "\n"
 
 
 def _has(data: ChartData, field: str) -> bool:
@@ -334,6 +335,7 @@ def _number(value: float | None) -> float | None:
 
 
 def _decimals(data: ChartData) -> int:
+    """format_value needs 0 or more; past 6 nobody can read the figure anyway."""
     return min(max(int(data.decimals), 0), 6)
 
 
