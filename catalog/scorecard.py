@@ -192,3 +192,8 @@ def scorecard(
     if rag:
         summaries = [s for s in summaries if (s.rag or "none") == rag]
     return sorted(summaries, key=SORTS[sort])
+
+
+def indicator_for_dataset(session: Session, dataset_id: str) -> Indicator | None:
+    """The indicator a dataset publishes, if it is one, so its page can point to the chart."""
+    return session.scalar(select(Indicator).where(Indicator.dataset_id == dataset_id))

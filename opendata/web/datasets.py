@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from catalog.datasets import find_redirect, get_public_dataset
 from catalog.errors import NotFound
+from catalog.scorecard import indicator_for_dataset
 from opendata.database import get_session
 
 bp = Blueprint("datasets", __name__)
@@ -21,7 +22,8 @@ def show(name: str):
         if new_name is None:
             raise
         return redirect(url_for("datasets.show", name=new_name), 301)
-    return render_template("dataset.html", dataset=dataset)
+    indicator = indicator_for_dataset(session, dataset.id)
+    return render_template("dataset.html", dataset=dataset, indicator=indicator)
 
 
 @bp.get("/dataset/<name>")

@@ -89,6 +89,19 @@ def test_remove_and_clear(backend: WhooshBackend) -> None:
     assert found(backend, "parks") == {"c"}
 
 
+def test_edits_reach_totals_and_facets_on_the_next_search(backend: WhooshBackend) -> None:
+    backend.index_many([make_doc(str(i), title="Ward data", tags=("old",)) for i in range(30)])
+    assert search(backend).facets["tag"] == [FacetCount("old", 30)]
+
+    backend.index(make_doc("3", title="Ward data", tags=("new",)))
+    backend.remove("4")
+
+    results = search(backend, "ward")
+    assert results.total == 29
+    assert results.facets["tag"] == [FacetCount("old", 28), FacetCount("new", 1)]
+    assert found(backend, filters={"tag": ("new",)}) == {"3"}
+
+
 def test_a_second_backend_on_the_same_folder_sees_commits(tmp_path: Path) -> None:
     web, worker = WhooshBackend(tmp_path / "ix"), WhooshBackend(tmp_path / "ix")
     assert search(web).total == 0
@@ -267,6 +280,16 @@ def test_misspelt_queries_get_a_suggestion_from_indexed_words(spelling, typed, m
 @pytest.mark.parametrize("text", ["schools", "library", "schoo", "", "zzzqqq"])
 def test_no_suggestion_when_the_query_is_fine_or_hopeless(spelling, text: str) -> None:
     assert search(spelling, text).suggestion is None
+
+
+def test_rare_real_words_are_not_corrected_to_commoner_ones(backend: WhooshBackend) -> None:
+    backend.index_many([make_doc(str(i), title="Street lighting") for i in range(4)])
+    backend.index(make_doc("storm", title="Lightning strikes"))
+
+    results = search(backend, "lightning")
+
+    assert results.ids == ["storm"]
+    assert results.suggestion is None
 
 
 def test_suggestions_never_reveal_unpublished_words(backend: WhooshBackend) -> None:
