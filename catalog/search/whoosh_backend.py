@@ -194,10 +194,7 @@ class _Generation:
             k: sorted(chain(*(_shift(s.orders[k], o) for s, _, o in self._leaves)), key=keys)
             for k, keys in ((k, self.keys[k].__getitem__) for k in _ORDERS)
         }
-        runs = (
-            ((t, d + o) for t, d in s.releases) if o else s.releases for s, _, o in self._leaves
-        )
-        releases = sorted(chain(*runs))
+        releases = sorted((t, d + o) for s, _, o in self._leaves for t, d in s.releases)
         self._release_times, self._release_docs = [t for t, _ in releases], [d for _, d in releases]
         self.facets: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACETS}
         for seg, _, offset in self._leaves:

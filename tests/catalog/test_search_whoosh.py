@@ -55,6 +55,16 @@ def test_index_folder_is_created_and_reopened_with_its_documents(tmp_path: Path)
     assert found(reopened, "lighting") == {"a"}
 
 
+def test_documents_written_one_commit_at_a_time_are_all_found(backend: WhooshBackend) -> None:
+    """As the site writes them: one commit per change, so the index holds many segments."""
+    for n in range(12):
+        backend.index(make_doc(f"d{n}", title=f"Parking permits zone {n}"))
+        backend.index(make_doc(f"d{n}", title=f"Parking permits area {n}"))
+    assert search(backend).total == 12
+    assert found(backend, "parking") == {f"d{n}" for n in range(12)}
+    assert found(backend, "zone") == set()
+
+
 def test_indexing_the_same_id_replaces_the_old_version(backend: WhooshBackend) -> None:
     backend.index(make_doc("a", title="Bus timetables"))
     assert found(backend, "bus") == {"a"}
