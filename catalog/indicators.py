@@ -161,7 +161,8 @@ def indicator_publish(
     indicator: Indicator,
     at: datetime | None = None,
 ) -> Indicator:
-    """Publish the indicator as a dataset; a changed series becomes a new file version."""
+    """Publish the indicator as a dataset; a changed series becomes a new file version, public
+    from `at` (default now). Pages, charts and the API show the latest released file."""
     content = observations_csv(indicator).encode("utf-8")
     filename = f"{slugify(indicator.ref)}-observations.csv"
     if indicator.dataset is None:
@@ -195,7 +196,7 @@ def indicator_publish(
                 upload=Upload(stream=io.BytesIO(content), filename=filename),
                 note="Observations updated",
                 table_schema=load_schema(SCHEMA_NAME),
-                created_at=at,
+                release_at=at,
             )
     if dataset.published_at is None:
         dataset_publish(session, actor=actor, dataset=dataset, at=at)
@@ -306,19 +307,30 @@ def _checked(row: ObservationInput, index: int):
 
 
 def _revise(current: Observation, values: dict) -> bool:
-    """Apply new values to a recorded period; a changed figure is marked and explained."""
-    changed = {k: v for k, v in values.items() if getattr(current, k) != v and k != "status"}
-    figure_changed = "value" in changed or "symbol" in changed
-    if not changed and values["status"] == current.status:
+    """Apply new values to a recorded period. A changed figure that had been final becomes
+    "revised" with a note; sending the same figure again changes nothing, and a revised figure
+    stays revised, with its note."""
+    figure_changed = (values["value"], values["symbol"]) != (current.value, current.symbol)
+    status, note = values["status"], values["note"]
+    if not figure_changed and status == "final" and current.status == "revised":
+        status = "revised"
+    if figure_changed and current.status != "provisional" and status != "provisional":
+        status = "revised"
+        note = note or _revision_note(current.symbol or current.value, values)
+    wanted = {**values, "status": status, "note": note or ("" if figure_changed else current.note)}
+    if all(getattr(current, key) == value for key, value in wanted.items()):
         return False
-    old, was_final = current.symbol or current.value, current.status != "provisional"
-    for key, value in values.items():
+    for key, value in wanted.items():
         setattr(current, key, value)
-    if figure_changed and was_final and values["status"] != "provisional":
-        current.status = "revised"
-        new = current.symbol or current.value
-        current.note = values["note"] or f"Revised from {old} to {new} on {utcnow():%d %B %Y}."
     return True
+
+
+def _revision_note(old: float | str | None, new: dict) -> str:
+    """What changed; a figure now withheld is never repeated, or the withholding is undone."""
+    when = f"{utcnow():%d %B %Y}"
+    if new["symbol"] in WITHHELD:
+        return f"Withheld as {new['symbol']} on {when}."
+    return f"Revised from {old} to {new['value']} on {when}."
 
 
 def _dataset_input(indicator: Indicator) -> DatasetInput:

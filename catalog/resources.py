@@ -102,8 +102,12 @@ def version_add(
     note: str = "",
     table_schema: dict[str, Any] | None = None,
     created_at: datetime | None = None,
+    release_at: datetime | None = None,
 ) -> ResourceVersion:
-    """Store a new file for a resource; earlier versions stay exactly as they were."""
+    """Store a new file for a resource; earlier versions stay exactly as they were.
+
+    The version is public from `release_at` (default: at once) once its dataset is public.
+    """
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
     if table_schema is None and resource.format in TABULAR_FORMATS:
@@ -120,6 +124,7 @@ def version_add(
         note=note,
         created_at=moment,
         created_by=actor,
+        published_at=release_at or moment,
     )
     session.add(version)
     resource.modified_at = moment
@@ -149,16 +154,17 @@ def get_public_resource(
         .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
     )
     resource = session.scalar(query)
-    if resource is None:
+    if resource is None or resource.latest_public is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
     return resource
 
 
-def get_version(resource: Resource, number: int) -> ResourceVersion:
-    for version in resource.versions:
+def get_public_version(resource: Resource, number: int) -> ResourceVersion:
+    """A released version by number; one scheduled for later does not exist yet."""
+    for version in resource.public_versions:
         if version.number == number:
             return version
-    raise NotFound(f"This file has no version {number}.")
+    raise NotFound(f"This file has no published version {number}.")
 
 
 def check_format(fmt: str) -> str:

@@ -1,19 +1,25 @@
 """Reading KPI series as the public sees them: latest value, trend and RAG, all derived.
 
-Direction of travel and RAG are worked out on every read from the stored figures, the
-indicator's polarity and its tolerance, so they can never disagree with the data.
+The public figures are those in the indicator's latest released file, never the working rows
+in the database: a quarter scheduled for 09:30 stays out of every page, chart and API until
+its file's release time, and what a page shows is exactly what was published. Direction of
+travel and RAG are worked out on every read from those figures, the indicator's polarity and
+its tolerance, so they can never disagree with the data.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from catalog.errors import Invalid, NotFound
-from catalog.models import Dataset, Indicator, Observation, Organisation, Topic
+from catalog.models import Dataset, Indicator, Organisation, Topic
 from catalog.performance import (
     Direction,
     comparison_period,
@@ -23,6 +29,7 @@ from catalog.performance import (
     rag_status,
 )
 from catalog.periods import Period, parse_period
+from catalog.storage import FileStore
 from catalog.visibility import public_dataset_clause
 
 RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Off target"}
@@ -30,9 +37,72 @@ DIRECTION_LABELS = {"better": "Getting better", "worse": "Getting worse", "no_ch
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One period's figure as published in the indicator's released file."""
+
+    period: str
+    period_start: date
+    period_end: date
+    value: float | None
+    symbol: str | None
+    numerator: float | None
+    denominator: float | None
+    target: float | None
+    benchmark_england: float | None
+    benchmark_region: float | None
+    benchmark_neighbours: float | None
+    status: str
+    note: str
+
+
+NUMBERS = (
+    "value", "numerator", "denominator", "target",
+    "benchmark_england", "benchmark_region", "benchmark_neighbours",
+)  # fmt: skip
+
+
+def published_figures(indicator: Indicator, store: FileStore) -> list[Figure]:
+    """The figures of the indicator's latest released file, oldest period first."""
+    if indicator.dataset is None or not indicator.dataset.resources:
+        return []
+    version = indicator.dataset.resources[0].latest_public
+    if version is None:
+        return []
+    return list(_read_figures(store.path_for(version.sha256)))
+
+
+@lru_cache(maxsize=1024)
+def _read_figures(path: Path) -> tuple[Figure, ...]:
+    """Parsed once per file: released files are content-addressed and never change."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(_figure(row) for row in csv.DictReader(handle))
+
+
+def _figure(row: dict[str, str]) -> Figure:
+    numbers = {name: float(row[name]) if row[name] else None for name in NUMBERS}
+    return Figure(
+        period=row["period"],
+        period_start=date.fromisoformat(row["period_start"]),
+        period_end=date.fromisoformat(row["period_end"]),
+        symbol=row["symbol"] or None,
+        status=row["status"],
+        note=_unguarded(row["note"]),
+        **numbers,
+    )
+
+
+def _unguarded(text: str) -> str:
+    """The note as written, without the apostrophe our CSV writer put before a formula."""
+    if text[:1] == "'" and text[1:2] and text[1:2] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+@dataclass(frozen=True)
 class Summary:
     indicator: Indicator
-    latest: Observation | None
+    figures: list[Figure]
+    latest: Figure | None
     period: Period | None
     direction: Direction | None
     comparison: str
@@ -54,11 +124,11 @@ class Summary:
         return DIRECTION_LABELS[self.direction.judgement]
 
 
-def summarise(indicator: Indicator) -> Summary:
-    observations = indicator.observations
+def summarise(indicator: Indicator, figures: list[Figure]) -> Summary:
+    observations = figures
     latest = observations[-1] if observations else None
     if latest is None:
-        return Summary(indicator, None, None, None, "", None, "No figures published yet.")
+        return Summary(indicator, [], None, None, None, "", None, "No figures published yet.")
     period = parse_period(latest.period)
     by_code = {o.period: o for o in observations}
     wanted = comparison_period(by_code, period, seasonal=indicator.seasonal)
@@ -84,7 +154,7 @@ def summarise(indicator: Indicator) -> Summary:
         polarity=indicator.polarity,
         symbol=latest.symbol,
     )
-    return Summary(indicator, latest, period, direction, comparison, rag, sentence)
+    return Summary(indicator, figures, latest, period, direction, comparison, rag, sentence)
 
 
 def public_indicators_query(now: datetime | None = None) -> Select[tuple[Indicator]]:
@@ -126,15 +196,15 @@ def get_public_indicator(session: Session, ref: str, now: datetime | None = None
     return indicator
 
 
-def select_observations(
-    indicator: Indicator,
+def select_figures(
+    figures: list[Figure],
     *,
     start: str | None = None,
     end: str | None = None,
     latest: int | None = None,
-) -> list[Observation]:
-    """The observations between two periods (inclusive) and/or the latest N of them."""
-    chosen = indicator.observations
+) -> list[Figure]:
+    """The figures between two periods (inclusive) and/or the latest N of them."""
+    chosen = figures
     if start:
         first = _period(start, "from")
         chosen = [o for o in chosen if o.period_start >= first.start]
@@ -166,6 +236,7 @@ SORTS = {
 
 def scorecard(
     session: Session,
+    store: FileStore,
     *,
     text: str = "",
     theme: str | None = None,
@@ -188,7 +259,7 @@ def scorecard(
         frequency=frequency,
         now=now,
     )
-    summaries = [summarise(indicator) for indicator in found]
+    summaries = [summarise(i, published_figures(i, store)) for i in found]
     if rag:
         summaries = [s for s in summaries if (s.rag or "none") == rag]
     return sorted(summaries, key=SORTS[sort])

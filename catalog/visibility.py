@@ -1,8 +1,10 @@
 """The one rule for what the public may see, derived from state and time.
 
-A dataset is public when it is published and its release time has passed. Nothing else is
-consulted, so an embargo lifts at its second without any worker running, and every public
-query (pages, downloads, search, feeds) goes through `public_dataset_clause`.
+A dataset is public when it is published and its release time has passed; a file version of a
+public dataset is public when its own release time has passed (a new quarter's figures can be
+scheduled for 09:30 while the earlier ones stay on show). Nothing else is consulted, so an
+embargo lifts at its second without any worker running. Every public query (pages, downloads,
+search, feeds) goes through `public_dataset_clause` and `version_is_public`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, select
 
 from catalog.clock import utcnow
-from catalog.models import Dataset, DatasetState
+from catalog.models import Dataset, DatasetState, ResourceVersion
 
 
 def public_dataset_clause(now: datetime | None = None) -> ColumnElement[bool]:
@@ -35,3 +37,9 @@ def is_public(dataset: Dataset, now: datetime | None = None) -> bool:
         and dataset.published_at is not None
         and dataset.published_at <= moment
     )
+
+
+def version_is_public(version: ResourceVersion, now: datetime | None = None) -> bool:
+    """Whether a version's own release time has passed; its dataset must be public as well."""
+    moment = now or utcnow()
+    return version.published_at is not None and version.published_at <= moment

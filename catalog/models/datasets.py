@@ -126,7 +126,20 @@ class Resource(Base):
 
     @property
     def latest(self) -> ResourceVersion | None:
+        """The newest version, released or not: for staff and the write path only."""
         return self.versions[-1] if self.versions else None
+
+    @property
+    def public_versions(self) -> list[ResourceVersion]:
+        """The versions whose release time has passed (see `catalog.visibility`)."""
+        from catalog.visibility import version_is_public
+
+        return [v for v in self.versions if version_is_public(v)]
+
+    @property
+    def latest_public(self) -> ResourceVersion | None:
+        released = self.public_versions
+        return released[-1] if released else None
 
 
 class ResourceVersion(Base):
@@ -146,6 +159,7 @@ class ResourceVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     resource: Mapped[Resource] = relationship(back_populates="versions")
 

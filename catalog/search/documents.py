@@ -11,7 +11,7 @@ def document_for(dataset: Dataset) -> SearchDocument:
     resource_text: list[str] = []
     for resource in dataset.resources:
         resource_text.extend([resource.title, resource.description])
-        latest = resource.latest
+        latest = resource.latest_public
         if latest and latest.table_schema:
             for field in latest.table_schema.get("fields", []):
                 columns.extend(str(field.get(key, "")) for key in ("name", "title", "description"))

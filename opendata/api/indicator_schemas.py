@@ -62,6 +62,9 @@ class SummaryOut(Schema):
 
 
 class ListArgs(Schema):
+    q = fields.String(load_default="")
+    rag = fields.String(load_default=None)
+    sort = fields.String(load_default="ref")
     theme = fields.String(load_default=None)
     organisation = fields.String(load_default=None)
     frequency = fields.String(load_default=None)

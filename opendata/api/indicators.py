@@ -8,7 +8,13 @@ from marshmallow import ValidationError
 from catalog.exports import csv_text
 from catalog.indicators import observations_csv
 from catalog.names import slugify
-from catalog.scorecard import get_public_indicator, scorecard, select_observations, summarise
+from catalog.scorecard import (
+    get_public_indicator,
+    published_figures,
+    scorecard,
+    select_figures,
+    summarise,
+)
 from opendata.api.indicator_schemas import (
     IndicatorOut,
     ListArgs,
@@ -16,7 +22,7 @@ from opendata.api.indicator_schemas import (
     SeriesArgs,
     SummaryOut,
 )
-from opendata.database import get_session
+from opendata.database import get_session, get_store
 from opendata.errors import error_response
 
 bp = Blueprint("api_indicators", __name__)
@@ -50,7 +56,7 @@ def index():
 @bp.get("/api/indicators.csv")
 def index_csv():
     args = ListArgs().load(request.args)
-    rows = [_list_row(summary) for summary in _page(args)["items"]]
+    rows = [_list_row(summary) for summary in _summaries(args)]
     return _csv(csv_text(LIST_COLUMNS, rows), "indicators.csv")
 
 
@@ -75,10 +81,10 @@ def _list_row(summary) -> list:
 
 @bp.get("/api/indicators/<ref>")
 def show(ref: str):
-    indicator, observations = _series(ref)
+    indicator, figures, observations = _series(ref)
     body = {
         "indicator": IndicatorOut().dump(indicator),
-        "summary": SummaryOut(exclude=("indicator",)).dump(summarise(indicator)),
+        "summary": SummaryOut(exclude=("indicator",)).dump(summarise(indicator, figures)),
         "observations": ObservationOut(many=True).dump(observations),
         "csv": url_for("api_indicators.show_csv", ref=ref, _external=True),
     }
@@ -87,7 +93,7 @@ def show(ref: str):
 
 @bp.get("/api/indicators/<ref>.csv")
 def show_csv(ref: str):
-    indicator, observations = _series(ref)
+    indicator, _, observations = _series(ref)
     filename = f"{slugify(indicator.ref)}-observations.csv"
     return _csv(observations_csv(indicator, observations), filename)
 
@@ -95,19 +101,27 @@ def show_csv(ref: str):
 def _series(ref: str):
     args = SeriesArgs().load(request.args)
     indicator = get_public_indicator(get_session(), ref)
-    chosen = select_observations(
-        indicator, start=args["from_"], end=args["to"], latest=args["latest"]
+    figures = published_figures(indicator, get_store())
+    chosen = select_figures(figures, start=args["from_"], end=args["to"], latest=args["latest"])
+    return indicator, figures, chosen
+
+
+def _summaries(args: dict) -> list:
+    return scorecard(
+        get_session(),
+        get_store(),
+        text=args["q"],
+        theme=args["theme"] or None,
+        organisation=args["organisation"] or None,
+        frequency=args["frequency"] or None,
+        rag=args["rag"] or None,
+        sort=args["sort"] or "ref",
     )
-    return indicator, chosen
 
 
 def _page(args: dict) -> dict:
-    summaries = scorecard(
-        get_session(),
-        theme=args["theme"],
-        organisation=args["organisation"],
-        frequency=args["frequency"],
-    )
+    """One page of the list; the CSV download has no pages, it holds every indicator."""
+    summaries = _summaries(args)
     start = (args["page"] - 1) * args["per_page"]
     items = summaries[start : start + args["per_page"]]
     more = start + args["per_page"] < len(summaries)

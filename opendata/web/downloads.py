@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, send_file, url_for
 
 from catalog.errors import NotFound
-from catalog.resources import get_public_resource, get_version
+from catalog.resources import get_public_resource, get_public_version
 from opendata.database import get_session, get_store
 
 bp = Blueprint("downloads", __name__)
@@ -18,7 +18,7 @@ bp = Blueprint("downloads", __name__)
 @bp.get("/datasets/<name>/resources/<resource_id>/download/<filename>")
 def latest(name: str, resource_id: str, filename: str):
     resource = get_public_resource(get_session(), name, resource_id)
-    version = resource.latest
+    version = resource.latest_public
     if version is None or version.filename != filename:
         return _redirect_to_latest(name, resource)
     return _send(version)
@@ -32,7 +32,7 @@ def latest_any_name(name: str, resource_id: str):
 @bp.get("/datasets/<name>/resources/<resource_id>/versions/<int:number>/download/<filename>")
 def version(name: str, resource_id: str, number: int, filename: str):
     resource = get_public_resource(get_session(), name, resource_id)
-    found = get_version(resource, number)
+    found = get_public_version(resource, number)
     if found.filename != filename:
         target = url_for(
             "downloads.version",
@@ -46,10 +46,13 @@ def version(name: str, resource_id: str, number: int, filename: str):
 
 
 def _redirect_to_latest(name, resource):
-    if resource.latest is None:
+    if resource.latest_public is None:
         raise NotFound("This file has no content yet.")
     target = url_for(
-        "downloads.latest", name=name, resource_id=resource.id, filename=resource.latest.filename
+        "downloads.latest",
+        name=name,
+        resource_id=resource.id,
+        filename=resource.latest_public.filename,
     )
     return redirect(target, 302)
 

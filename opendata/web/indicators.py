@@ -9,9 +9,16 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from catalog.groups import get_topic, organisations_with_counts, topics_with_counts
 from catalog.indicators import FREQUENCIES
-from catalog.scorecard import RAG_LABELS, SORTS, get_public_indicator, scorecard, summarise
+from catalog.scorecard import (
+    RAG_LABELS,
+    SORTS,
+    get_public_indicator,
+    published_figures,
+    scorecard,
+    summarise,
+)
 from opendata.charts import line_chart_svg, sparkline_svg
-from opendata.database import get_session
+from opendata.database import get_session, get_store
 from opendata.web.kpi_charts import chart_data
 
 bp = Blueprint("indicators", __name__)
@@ -34,6 +41,7 @@ def index():
     chosen = _filters()
     summaries = scorecard(
         get_session(),
+        get_store(),
         text=chosen["q"],
         theme=chosen["theme"] or None,
         organisation=chosen["organisation"] or None,
@@ -53,6 +61,7 @@ def theme(name: str):
     chosen = _filters()
     summaries = scorecard(
         session,
+        get_store(),
         theme=topic.name,
         organisation=chosen["organisation"] or None,
         sort=chosen["sort"] or "ref",
@@ -64,27 +73,29 @@ def theme(name: str):
 
 @bp.get("/indicators/<ref>")
 def show(ref: str):
-    indicator = get_public_indicator(get_session(), ref)
-    summary = summarise(indicator)
+    summary = _summary(ref)
     return render_template(
         "indicator.html",
-        indicator=indicator,
+        indicator=summary.indicator,
         summary=summary,
-        chart=line_chart_svg(chart_data(indicator, summary)),
+        chart=line_chart_svg(chart_data(summary)),
         embed_url=url_for("indicators.chart", ref=ref, _external=True),
     )
 
 
 @bp.get("/indicators/<ref>/chart.svg")
 def chart(ref: str):
-    indicator = get_public_indicator(get_session(), ref)
-    return _svg(line_chart_svg(chart_data(indicator, summarise(indicator))))
+    return _svg(line_chart_svg(chart_data(_summary(ref))))
 
 
 @bp.get("/indicators/<ref>/sparkline.svg")
 def sparkline(ref: str):
+    return _svg(sparkline_svg(chart_data(_summary(ref))))
+
+
+def _summary(ref: str):
     indicator = get_public_indicator(get_session(), ref)
-    return _svg(sparkline_svg(chart_data(indicator, summarise(indicator))))
+    return summarise(indicator, published_figures(indicator, get_store()))
 
 
 def _svg(svg: str) -> Response:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from catalog.models import Indicator
 from catalog.scorecard import Summary
 from opendata.charts import ChartData, ChartPoint
 
 
-def chart_data(indicator: Indicator, summary: Summary) -> ChartData:
-    observations = indicator.observations
+def chart_data(summary: Summary) -> ChartData:
+    indicator, observations = summary.indicator, summary.figures
     has_benchmark = any(o.benchmark_england is not None for o in observations)
     return ChartData(
         title=f"{indicator.ref}: {indicator.title}",

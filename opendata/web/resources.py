@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from catalog.resources import get_public_resource, get_version
+from catalog.resources import get_public_resource, get_public_version
 from catalog.tabular import TABULAR_FORMATS, preview
 from opendata.database import get_session, get_store
 
@@ -16,13 +16,13 @@ PREVIEW_ROWS = 10
 @bp.get("/datasets/<name>/resources/<resource_id>")
 def show(name: str, resource_id: str):
     resource = get_public_resource(get_session(), name, resource_id)
-    return _render(resource, resource.latest)
+    return _render(resource, resource.latest_public)
 
 
 @bp.get("/datasets/<name>/resources/<resource_id>/versions/<int:number>")
 def version(name: str, resource_id: str, number: int):
     resource = get_public_resource(get_session(), name, resource_id)
-    return _render(resource, get_version(resource, number))
+    return _render(resource, get_public_version(resource, number))
 
 
 def _render(resource, version):
