@@ -30,6 +30,8 @@ RESOURCE_LINKS = "table.govuk-table tbody td:first-child a.govuk-link"
 VERSION_LINKS = "table.govuk-table tbody a[href*='/versions/']"
 GROUP_LINKS = ".app-topic-grid a.govuk-link"
 FACET_BOXES = ".app-filters input.govuk-checkboxes__input"
+INDICATOR_LINKS = "table.govuk-table tbody a.govuk-link[href^='/indicators/']"
+SCORECARD_LINKS = ".govuk-breadcrumbs a[href^='/indicators/themes/']"
 
 
 @pytest.fixture
@@ -131,6 +133,18 @@ def _discover(page: Page, base_url: str) -> dict[str, str]:
     organisations = _hrefs(page, GROUP_LINKS)
     assert organisations, "No publisher links on /organisations"
     urls["organisation"] = organisations[0]
+
+    # KPI pages: the index, the first indicator it lists, and that indicator's theme scorecard
+    # (reached from its breadcrumbs, so the scorecard has indicators to show).
+    urls["indicators"] = base_url + "/indicators"
+    _open(page, urls["indicators"])
+    indicators = _hrefs(page, INDICATOR_LINKS)
+    assert indicators, "The demo catalogue lists no indicators on /indicators"
+    urls["indicator"] = indicators[0]
+    _open(page, urls["indicator"])
+    scorecards = _hrefs(page, SCORECARD_LINKS)
+    assert scorecards, f"No theme scorecard link in the breadcrumbs of {urls['indicator']}"
+    urls["indicator-scorecard"] = scorecards[0]
     return urls
 
 
@@ -157,6 +171,9 @@ PAGE_TYPES = [
     "topic",
     "organisations",
     "organisation",
+    "indicators",
+    "indicator",
+    "indicator-scorecard",
     "licence",
     "accessibility",
     "not-found",
@@ -181,6 +198,10 @@ def test_no_axe_violations(page: Page, urls: dict[str, str], page_type: str) -> 
         assert page.get_by_text("No datasets match your search").count()
     if page_type == "resource":
         assert page.locator("table.app-preview").count()
+    if page_type in ("indicators", "indicator-scorecard"):
+        assert page.locator(INDICATOR_LINKS).count(), f"{url} lists no indicators"
+    if page_type == "indicator":
+        assert page.locator("figure.app-chart svg[role='img']").count()
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN, AXE_TAGS)
     assert not violations, _report(url, violations)
@@ -234,7 +255,9 @@ def test_search_filter_and_download_without_javascript(browser: Browser, base_ur
         context.close()
 
 
-@pytest.mark.parametrize("page_type", ["home", "dataset", "resource"])
+@pytest.mark.parametrize(
+    "page_type", ["home", "dataset", "resource", "indicators", "indicator", "indicator-scorecard"]
+)
 def test_reflows_at_320_css_pixels(browser: Browser, urls: dict[str, str], page_type: str) -> None:
     context = browser.new_context(viewport={"width": REFLOW_WIDTH, "height": 640})
     context.set_default_timeout(TIMEOUT_MS)
