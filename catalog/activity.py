@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.models import Activity
+from catalog.permissions import Actor
 
 
 def record(
     session: Session,
     *,
-    actor: str,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: str,
@@ -25,7 +26,7 @@ def record(
 ) -> Activity:
     entry = Activity(
         occurred_at=utcnow(),
-        actor=actor,
+        actor=actor.name,
         action=action,
         object_type=object_type,
         object_id=object_id,

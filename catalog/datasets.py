@@ -15,6 +15,7 @@ from catalog.errors import Conflict, Invalid, NotFound
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetRedirect, DatasetState, Licence, Organisation, Tag, Topic
 from catalog.names import check_name
+from catalog.permissions import ADMIN, EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 from catalog.visibility import public_dataset_clause, public_datasets
 
@@ -61,7 +62,7 @@ class DatasetInput:
 
 
 def dataset_create(
-    session: Session, *, actor: str, data: DatasetInput, created_at: datetime | None = None
+    session: Session, *, actor: Actor, data: DatasetInput, created_at: datetime | None = None
 ) -> Dataset:
     """Create a draft dataset; nobody outside sees it until it is published."""
     check_name(data.name)
@@ -69,6 +70,7 @@ def dataset_create(
     moment = created_at or utcnow()
     dataset = Dataset(name=data.name, state=DatasetState.DRAFT, created_at=moment)
     _apply(session, dataset, data)
+    require(actor, dataset.organisation.id, EDITOR, "create its datasets")
     dataset.modified_at = moment
     session.add(dataset)
     session.flush()
@@ -88,9 +90,10 @@ def dataset_create(
 
 
 def dataset_update(
-    session: Session, *, actor: str, dataset: Dataset, data: DatasetInput
+    session: Session, *, actor: Actor, dataset: Dataset, data: DatasetInput
 ) -> Dataset:
     """Change a dataset's description; a new name keeps the old one as a redirect."""
+    require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
     before = snapshot(dataset)
     check_name(data.name)
     if data.name != dataset.name:
@@ -98,6 +101,7 @@ def dataset_update(
         session.add(DatasetRedirect(old_name=dataset.name, dataset_id=dataset.id))
         dataset.name = data.name
     _apply(session, dataset, data)
+    require(actor, dataset.organisation.id, EDITOR, "move a dataset to it")
     dataset.modified_at = utcnow()
     activity.record(
         session,
@@ -116,9 +120,10 @@ def dataset_update(
 
 
 def dataset_publish(
-    session: Session, *, actor: str, dataset: Dataset, at: datetime | None = None
+    session: Session, *, actor: Actor, dataset: Dataset, at: datetime | None = None
 ) -> Dataset:
     """Release a dataset now or at a set time; visibility follows from the time alone."""
+    require(actor, dataset.organisation_id, ADMIN, "publish this dataset")
     if dataset.state == DatasetState.WITHDRAWN:
         raise Conflict("A withdrawn dataset cannot be published again.", field="state")
     before = snapshot(dataset)

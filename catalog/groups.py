@@ -12,11 +12,12 @@ from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import Dataset, Organisation, Topic
 from catalog.models.datasets import dataset_topic
 from catalog.names import check_name
+from catalog.permissions import Actor, require_sysadmin
 from catalog.visibility import public_dataset_clause
 
 
 def organisation_create(
-    session: Session, *, actor: str, name: str, title: str, description: str = ""
+    session: Session, *, actor: Actor, name: str, title: str, description: str = ""
 ) -> Organisation:
     return _group_create(
         session, Organisation, actor=actor, name=name, title=title, text=description
@@ -24,12 +25,13 @@ def organisation_create(
 
 
 def topic_create(
-    session: Session, *, actor: str, name: str, title: str, description: str = ""
+    session: Session, *, actor: Actor, name: str, title: str, description: str = ""
 ) -> Topic:
     return _group_create(session, Topic, actor=actor, name=name, title=title, text=description)
 
 
 def _group_create(session, model, *, actor, name, title, text):
+    require_sysadmin(actor, f"create a {model.__tablename__}")
     check_name(name)
     if not title.strip():
         raise Invalid("Enter a title.", field="title")

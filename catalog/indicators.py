@@ -25,6 +25,7 @@ from catalog.models import Indicator, Observation, Organisation, Topic
 from catalog.names import slugify
 from catalog.performance import parse_polarity
 from catalog.periods import parse_period
+from catalog.permissions import ADMIN, EDITOR, Actor, require
 from catalog.resources import Upload, resource_create, version_add
 from catalog.schemas import load_schema
 from catalog.storage import FileStore
@@ -88,7 +89,7 @@ class RecordSummary:
 
 
 def indicator_create(
-    session: Session, *, actor: str, data: IndicatorInput, created_at: datetime | None = None
+    session: Session, *, actor: Actor, data: IndicatorInput, created_at: datetime | None = None
 ) -> Indicator:
     ref = data.ref.strip()
     if not REF_PATTERN.match(ref):
@@ -101,6 +102,7 @@ def indicator_create(
     moment = created_at or utcnow()
     indicator = Indicator(ref=ref, created_at=moment, modified_at=moment)
     _apply(session, indicator, data)
+    require(actor, indicator.organisation.id, EDITOR, "create its indicators")
     session.add(indicator)
     session.flush()
     activity.record(
@@ -117,9 +119,10 @@ def indicator_create(
 
 
 def observations_record(
-    session: Session, *, actor: str, indicator: Indicator, rows: list[ObservationInput]
+    session: Session, *, actor: Actor, indicator: Indicator, rows: list[ObservationInput]
 ) -> RecordSummary:
     """Add or revise observations; the whole batch is checked before anything is written."""
+    require(actor, indicator.organisation_id, EDITOR, "record figures for this indicator")
     checked = [_checked(row, index) for index, row in enumerate(rows, start=1)]
     existing = {o.period: o for o in indicator.observations}
     summary = RecordSummary()
@@ -157,12 +160,13 @@ def indicator_publish(
     session: Session,
     *,
     store: FileStore,
-    actor: str,
+    actor: Actor,
     indicator: Indicator,
     at: datetime | None = None,
 ) -> Indicator:
     """Publish the indicator as a dataset; a changed series becomes a new file version, public
     from `at` (default now). Pages, charts and the API show the latest released file."""
+    require(actor, indicator.organisation_id, ADMIN, "publish this indicator")
     content = observations_csv(indicator).encode("utf-8")
     filename = f"{slugify(indicator.ref)}-observations.csv"
     if indicator.dataset is None:

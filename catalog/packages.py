@@ -20,6 +20,7 @@ from catalog.datasets import DatasetInput, dataset_create, dataset_publish
 from catalog.errors import Invalid
 from catalog.licences import OGL
 from catalog.models import Dataset
+from catalog.permissions import Actor
 from catalog.resources import Upload, check_format, resource_create, version_add
 from catalog.storage import FileStore
 
@@ -45,7 +46,7 @@ def load_package(
     session: Session,
     *,
     store: FileStore,
-    actor: str,
+    actor: Actor,
     folder: Path,
     organisation: str | None = None,
     publish: bool = True,

@@ -15,6 +15,7 @@ from catalog import activity
 from catalog.clock import utcnow
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
+from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 from catalog.storage import FileStore
 from catalog.tabular import TABULAR_FORMATS, infer_schema
@@ -44,7 +45,7 @@ def resource_create(
     session: Session,
     *,
     store: FileStore,
-    actor: str,
+    actor: Actor,
     dataset: Dataset,
     title: str,
     upload: Upload,
@@ -54,6 +55,7 @@ def resource_create(
     created_at: datetime | None = None,
 ) -> Resource:
     """Add a file to a dataset as a new resource with its first version."""
+    require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
     title = title.strip()
     if not title:
         raise Invalid("Enter a title for the file.", field="title")
@@ -96,7 +98,7 @@ def version_add(
     session: Session,
     *,
     store: FileStore,
-    actor: str,
+    actor: Actor,
     resource: Resource,
     upload: Upload,
     note: str = "",
@@ -108,6 +110,7 @@ def version_add(
 
     The version is public from `release_at` (default: at once) once its dataset is public.
     """
+    require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
     if table_schema is None and resource.format in TABULAR_FORMATS:
@@ -123,7 +126,7 @@ def version_add(
         table_schema=table_schema,
         note=note,
         created_at=moment,
-        created_by=actor,
+        created_by=actor.name,
         published_at=release_at or moment,
     )
     session.add(version)

@@ -14,9 +14,10 @@ from catalog.errors import CatalogError
 from catalog.licences import ensure_licences
 from catalog.migrate import upgrade
 from catalog.packages import load_package
+from catalog.permissions import Actor
 from catalog.search.finder import reindex_all
 
-CLI_ACTOR = "command line"
+CLI_ACTOR = Actor.system("command line")
 
 
 def _catalog():

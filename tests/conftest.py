@@ -13,12 +13,13 @@ from sqlalchemy import create_engine, text
 
 from catalog.datasets import DatasetInput, dataset_create, dataset_publish
 from catalog.groups import organisation_create, topic_create
+from catalog.permissions import Actor
 from catalog.resources import Upload, resource_create
 from opendata import create_app
 
 POSTGRES_URL = os.environ.get("OPENDATA_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-ACTOR = "test publisher"
+ACTOR = Actor.system("test publisher")
 
 
 def _empty_postgres(url: str) -> None:

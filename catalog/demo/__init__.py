@@ -16,10 +16,11 @@ from catalog.demo.indicators import load_demo_indicators
 from catalog.groups import organisation_create, topic_create
 from catalog.models import Dataset, Organisation, Topic
 from catalog.packages import load_package, read_descriptor
+from catalog.permissions import Actor
 from catalog.storage import FileStore
 
 DEMO_FOLDER = Path(__file__).parent
-ACTOR = "demo loader"
+ACTOR = Actor.system("demo loader")
 
 
 def load_demo(session: Session, *, store: FileStore) -> int:

@@ -19,6 +19,7 @@ from catalog.indicators import (
     observations_record,
 )
 from catalog.models import Indicator, Topic
+from catalog.permissions import Actor
 from catalog.storage import FileStore
 
 PACKAGES = Path(__file__).parent / "packages"
@@ -43,7 +44,7 @@ FREQUENCIES = {
 }
 
 
-def load_demo_indicators(session: Session, *, store: FileStore, actor: str) -> int:
+def load_demo_indicators(session: Session, *, store: FileStore, actor: Actor) -> int:
     """Create and publish each demo indicator not yet present; return how many were added.
 
     Where the Council Plan reuses a Table 3.3 reference, its newer series is the one kept."""

@@ -17,8 +17,9 @@ from catalog.indicators import (
     indicator_publish,
     observations_record,
 )
+from catalog.permissions import Actor
 
-ACTOR = "test publisher"
+ACTOR = Actor.system("test publisher")
 EDUCATION, HEALTH = "education-and-skills", "health-and-wellbeing"
 CHILDREN, CORPORATE = "children-education", "customer-corporate"
 QUARTERS = [f"2016/17 Q{n}" for n in (1, 2, 3, 4)] + [f"2017/18 Q{n}" for n in (1, 2, 3)]

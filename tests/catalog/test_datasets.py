@@ -10,6 +10,7 @@ from sqlalchemy import select
 from catalog.datasets import DatasetInput, dataset_create, dataset_update
 from catalog.errors import Conflict, Invalid
 from catalog.models import Activity, Dataset
+from catalog.permissions import Actor
 from catalog.search import SearchQuery
 
 
@@ -38,23 +39,25 @@ def _input(**changes) -> DatasetInput:
 )
 def test_invalid_input_is_refused_naming_the_field(catalogue, changes, field):
     with pytest.raises(Invalid) as raised:
-        dataset_create(catalogue.session, actor="test", data=_input(**changes))
+        dataset_create(catalogue.session, actor=Actor.system("test"), data=_input(**changes))
     assert raised.value.field == field
     catalogue.session.rollback()
     assert catalogue.session.scalars(select(Dataset)).all() == []
 
 
 def test_a_taken_name_is_a_conflict(catalogue):
-    dataset_create(catalogue.session, actor="test", data=_input())
+    dataset_create(catalogue.session, actor=Actor.system("test"), data=_input())
     with pytest.raises(Conflict):
-        dataset_create(catalogue.session, actor="test", data=_input(title="Another"))
+        dataset_create(catalogue.session, actor=Actor.system("test"), data=_input(title="Another"))
 
 
 def test_every_change_is_in_the_activity_log_with_before_and_after(catalogue):
-    dataset = dataset_create(catalogue.session, actor="Performance team", data=_input())
+    dataset = dataset_create(
+        catalogue.session, actor=Actor.system("Performance team"), data=_input()
+    )
     dataset_update(
         catalogue.session,
-        actor="Road safety officer",
+        actor=Actor.system("Road safety officer"),
         dataset=dataset,
         data=DatasetInput.from_dataset(dataset, title="Road casualties in York"),
     )
@@ -76,7 +79,7 @@ def test_the_index_follows_commits_and_ignores_rollbacks(catalogue):
     with pytest.raises(Invalid):
         dataset_update(
             catalogue.session,
-            actor="test",
+            actor=Actor.system("test"),
             dataset=dataset,
             data=DatasetInput.from_dataset(dataset, title="Collisions", organisation="nobody"),
         )
@@ -84,7 +87,7 @@ def test_the_index_follows_commits_and_ignores_rollbacks(catalogue):
     assert search.search(SearchQuery(text="collisions")).ids == []
     dataset_update(
         catalogue.session,
-        actor="test",
+        actor=Actor.system("test"),
         dataset=dataset,
         data=DatasetInput.from_dataset(dataset, title="Collisions on York roads"),
     )

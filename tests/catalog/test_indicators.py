@@ -13,13 +13,14 @@ from catalog.indicators import (
     observations_record,
 )
 from catalog.models import Observation
+from catalog.permissions import Actor
 
 
 @pytest.fixture
 def indicator(catalogue):
     return indicator_create(
         catalogue.session,
-        actor="performance officer",
+        actor=Actor.system("performance officer"),
         data=IndicatorInput(
             ref="CSS7",
             title="Children subject to a child protection plan for a second time",
@@ -37,7 +38,7 @@ def indicator(catalogue):
 def test_periods_are_stored_canonically_with_their_dates(catalogue, indicator):
     summary = observations_record(
         catalogue.session,
-        actor="officer",
+        actor=Actor.system("officer"),
         indicator=indicator,
         rows=[
             ObservationInput(period="Q3 2017/18", value=12.5, target=10),
@@ -71,7 +72,7 @@ def test_one_bad_row_stops_the_whole_batch(catalogue, indicator, row, says):
     good = ObservationInput(period="2016/17 Q4", value=9.0)
     with pytest.raises(Invalid) as raised:
         observations_record(
-            catalogue.session, actor="officer", indicator=indicator, rows=[good, row]
+            catalogue.session, actor=Actor.system("officer"), indicator=indicator, rows=[good, row]
         )
     assert says in raised.value.message
     assert "row 2" in raised.value.message
@@ -82,12 +83,14 @@ def test_one_bad_row_stops_the_whole_batch(catalogue, indicator, row, says):
 def test_a_changed_figure_becomes_a_revision_with_a_note(catalogue, indicator):
     session = catalogue.session
     first = [ObservationInput(period="2017/18 Q1", value=11.0)]
-    observations_record(session, actor="officer", indicator=indicator, rows=first)
-    again = observations_record(session, actor="officer", indicator=indicator, rows=first)
+    observations_record(session, actor=Actor.system("officer"), indicator=indicator, rows=first)
+    again = observations_record(
+        session, actor=Actor.system("officer"), indicator=indicator, rows=first
+    )
     assert again.unchanged == ["2017/18 Q1"] and not again.changed
     revised = observations_record(
         session,
-        actor="officer",
+        actor=Actor.system("officer"),
         indicator=indicator,
         rows=[ObservationInput(period="2017/18 Q1", value=11.4)],
     )
@@ -100,10 +103,10 @@ def test_a_changed_figure_becomes_a_revision_with_a_note(catalogue, indicator):
 def test_a_provisional_figure_is_finalised_without_being_called_a_revision(catalogue, indicator):
     session = catalogue.session
     rows = [ObservationInput(period="2017/18 Q1", value=11.0, symbol="[p]")]
-    observations_record(session, actor="officer", indicator=indicator, rows=rows)
+    observations_record(session, actor=Actor.system("officer"), indicator=indicator, rows=rows)
     assert indicator.observations[0].status == "provisional"
     final = [ObservationInput(period="2017/18 Q1", value=11.2, status="final")]
-    observations_record(session, actor="officer", indicator=indicator, rows=final)
+    observations_record(session, actor=Actor.system("officer"), indicator=indicator, rows=final)
     assert (indicator.observations[0].value, indicator.observations[0].status) == (11.2, "final")
 
 
@@ -131,7 +134,9 @@ def test_indicator_definitions_are_checked(catalogue, changes, field):
         "organisation": "children-education",
     }
     with pytest.raises(Invalid) as raised:
-        indicator_create(catalogue.session, actor="x", data=IndicatorInput(**{**data, **changes}))
+        indicator_create(
+            catalogue.session, actor=Actor.system("x"), data=IndicatorInput(**{**data, **changes})
+        )
     assert raised.value.field == field
 
 
@@ -147,4 +152,4 @@ def test_references_are_unique(catalogue, indicator):
         organisation="children-education",
     )
     with pytest.raises(Conflict):
-        indicator_create(catalogue.session, actor="x", data=data)
+        indicator_create(catalogue.session, actor=Actor.system("x"), data=data)

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from catalog.permissions import Actor
 from catalog.resources import Upload, version_add
 
 CSV = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\nDringhouses and Woodthorpe,13009\r\n"
@@ -62,7 +63,7 @@ def test_every_version_keeps_its_permanent_url(client, catalogue, ward_file):
     version_add(
         catalogue.session,
         store=catalogue.store,
-        actor="test publisher",
+        actor=Actor.system("test publisher"),
         resource=resource,
         upload=Upload(stream=io.BytesIO(corrected), filename="wards.csv"),
         note="Acomb population corrected",

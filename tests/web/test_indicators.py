@@ -23,8 +23,9 @@ from catalog.indicators import (
     indicator_publish,
     observations_record,
 )
+from catalog.permissions import Actor
 
-ACTOR = "test publisher"
+ACTOR = Actor.system("test publisher")
 SVG = "{http://www.w3.org/2000/svg}"
 EDUCATION, HEALTH = "education-and-skills", "health-and-wellbeing"
 CHILDREN, CORPORATE = "children-education", "customer-corporate"

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from catalog.datasets import DatasetInput, dataset_update
+from catalog.permissions import Actor
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_old_ckan_urls_redirect(client, school_places):
 
 def test_renamed_dataset_redirects_from_its_old_name(client, catalogue, school_places):
     data = DatasetInput.from_dataset(school_places, name="primary-school-places")
-    dataset_update(catalogue.session, actor="test", dataset=school_places, data=data)
+    dataset_update(catalogue.session, actor=Actor.system("test"), dataset=school_places, data=data)
     response = client.get("/datasets/school-places")
     assert response.status_code == 301
     assert response.headers["Location"].endswith("/datasets/primary-school-places")
