@@ -27,6 +27,7 @@ def record(
     entry = Activity(
         occurred_at=utcnow(),
         actor=actor.name,
+        account_id=actor.account_id,
         action=action,
         object_type=object_type,
         object_id=object_id,

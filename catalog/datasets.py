@@ -15,7 +15,7 @@ from catalog.errors import Conflict, Invalid, NotFound
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetRedirect, DatasetState, Licence, Organisation, Tag, Topic
 from catalog.names import check_name
-from catalog.permissions import ADMIN, EDITOR, Actor, require
+from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 from catalog.visibility import public_dataset_clause, public_datasets
 
@@ -119,30 +119,14 @@ def dataset_update(
     return dataset
 
 
-def dataset_publish(
-    session: Session, *, actor: Actor, dataset: Dataset, at: datetime | None = None
-) -> Dataset:
-    """Release a dataset now or at a set time; visibility follows from the time alone."""
-    require(actor, dataset.organisation_id, ADMIN, "publish this dataset")
-    if dataset.state == DatasetState.WITHDRAWN:
-        raise Conflict("A withdrawn dataset cannot be published again.", field="state")
-    before = snapshot(dataset)
-    dataset.state = DatasetState.PUBLISHED
-    dataset.published_at = at or utcnow()
-    activity.record(
-        session,
-        actor=actor,
-        action="dataset.publish",
-        object_type="dataset",
-        object_id=dataset.id,
-        dataset_id=dataset.id,
-        summary=f"Published dataset {dataset.title}",
-        before=before,
-        after=snapshot(dataset),
+def find_withdrawn(session: Session, name: str) -> Dataset | None:
+    """A dataset that was published and then withdrawn: its URL answers with a tombstone."""
+    query = select(Dataset).where(
+        Dataset.name == name,
+        Dataset.state == DatasetState.WITHDRAWN,
+        Dataset.published_at.is_not(None),
     )
-    mark_for_index(session, dataset.id)
-    session.commit()
-    return dataset
+    return session.scalar(query)
 
 
 def get_public_dataset(session: Session, name: str, now: datetime | None = None) -> Dataset:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.clock import utcnow
-from catalog.datasets import DatasetInput, dataset_create, dataset_publish, dataset_update
+from catalog.datasets import DatasetInput, dataset_create, dataset_update
 from catalog.errors import Conflict, Invalid
 from catalog.exports import csv_text
-from catalog.models import Indicator, Observation, Organisation, Topic
+from catalog.models import DatasetState, Indicator, Observation, Organisation, Topic
 from catalog.names import slugify
 from catalog.performance import parse_polarity
 from catalog.periods import parse_period
@@ -29,6 +29,7 @@ from catalog.permissions import ADMIN, EDITOR, Actor, require
 from catalog.resources import Upload, resource_create, version_add
 from catalog.schemas import load_schema
 from catalog.storage import FileStore
+from catalog.workflow import dataset_submit, release_without_review
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 COLLECTION_TYPES = ("snapshot", "year_to_date", "rolling_12_months", "cumulative")
@@ -203,8 +204,16 @@ def indicator_publish(
                 release_at=at,
             )
     if dataset.published_at is None:
-        dataset_publish(session, actor=actor, dataset=dataset, at=at)
+        _release_first(session, actor, dataset, at)
     return indicator
+
+
+def _release_first(session: Session, actor: Actor, dataset, at: datetime | None) -> None:
+    """A trusted process releases a new indicator at once; a person sends it for review."""
+    if actor.sysadmin and actor.account_id is None:
+        release_without_review(session, actor=actor, dataset=dataset, at=at, source="indicators")
+    elif dataset.state == DatasetState.DRAFT:
+        dataset_submit(session, actor=actor, dataset=dataset)
 
 
 OBSERVATION_COLUMNS = [f["name"] for f in load_schema(SCHEMA_NAME)["fields"]]

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_publish
+from catalog.datasets import DatasetInput, dataset_create
 from catalog.errors import Invalid
 from catalog.licences import OGL
 from catalog.models import Dataset
 from catalog.permissions import Actor
 from catalog.resources import Upload, check_format, resource_create, version_add
 from catalog.storage import FileStore
+from catalog.workflow import release_without_review
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ def load_package(
         dataset.modified_at = modified
         session.commit()
     if publish:
-        dataset_publish(session, actor=actor, dataset=dataset, at=created)
+        release_without_review(
+            session, actor=actor, dataset=dataset, at=created, source="data package"
+        )
     return dataset
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_publish
+from catalog.datasets import DatasetInput, dataset_create
 from catalog.groups import organisation_create, topic_create
 from catalog.permissions import Actor
 from catalog.resources import Upload, resource_create
+from catalog.workflow import release_without_review
 from opendata import create_app
 
 POSTGRES_URL = os.environ.get("OPENDATA_TEST_DATABASE_URL")
@@ -103,7 +104,7 @@ class Catalogue:
             self.add_file(dataset, filename, content)
         if publish:
             at = publish if isinstance(publish, datetime) else None
-            dataset_publish(self.session, actor=ACTOR, dataset=dataset, at=at)
+            release_without_review(self.session, actor=ACTOR, dataset=dataset, at=at, source="test")
         return dataset
 
     def add_file(self, dataset, filename: str, content: bytes, title: str | None = None):

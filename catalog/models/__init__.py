@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models of the catalogue (DESIGN.md, 'The model')."""
 
+from catalog.models.accounts import Account, ApiToken, Membership
 from catalog.models.activity import Activity
 from catalog.models.datasets import (
     Dataset,
@@ -10,8 +11,13 @@ from catalog.models.datasets import (
 )
 from catalog.models.indicators import Indicator, Observation
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
+from catalog.models.releases import Release
 
 __all__ = [
+    "Account",
+    "ApiToken",
+    "Membership",
+    "Release",
     "Activity",
     "Dataset",
     "DatasetRedirect",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.db import Base
@@ -19,6 +19,7 @@ class Activity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     actor: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[str] = mapped_column(String(64))

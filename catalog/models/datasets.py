@@ -74,6 +74,10 @@ class Dataset(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    review_comment: Mapped[str | None] = mapped_column(Text)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     licence: Mapped[Licence] = relationship(lazy="joined")
