@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.clock import utcnow
-from catalog.errors import Conflict, Invalid, NotFound
+from catalog.errors import Conflict, Invalid, NotFound, Withdrawn
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetRedirect, DatasetState, Licence, Organisation, Tag, Topic
 from catalog.names import check_name
@@ -119,20 +119,29 @@ def dataset_update(
     return dataset
 
 
-def find_withdrawn(session: Session, name: str) -> Dataset | None:
-    """A dataset that was published and then withdrawn: its URL answers with a tombstone."""
+def check_not_withdrawn(session: Session, name: str) -> None:
+    """Raise Withdrawn for a dataset that was published and then taken down, so its URLs
+    (and every file URL under it) answer with a tombstone instead of simply vanishing."""
     query = select(Dataset).where(
         Dataset.name == name,
         Dataset.state == DatasetState.WITHDRAWN,
         Dataset.published_at.is_not(None),
     )
-    return session.scalar(query)
+    dataset = session.scalar(query)
+    if dataset is not None:
+        raise Withdrawn(
+            f"'{dataset.title}' was withdrawn on {dataset.withdrawn_at:%d %B %Y}.",
+            title=dataset.title,
+            reason=dataset.withdrawn_reason or "",
+            withdrawn_at=dataset.withdrawn_at,
+        )
 
 
 def get_public_dataset(session: Session, name: str, now: datetime | None = None) -> Dataset:
     """The published dataset by URL name; drafts and embargoed ones are simply not found."""
     dataset = session.scalar(public_datasets(now).where(Dataset.name == name))
     if dataset is None:
+        check_not_withdrawn(session, name)
         raise NotFound(f"There is no published dataset called '{name}'.")
     return dataset
 

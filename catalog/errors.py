@@ -26,5 +26,15 @@ class Conflict(CatalogError):
     """The change clashes with what is stored (a taken name, a stale edit)."""
 
 
+class Withdrawn(NotFound):
+    """The thing was published and then withdrawn: its URL says so, with the reason and date."""
+
+    def __init__(self, message: str, *, title: str, reason: str, withdrawn_at) -> None:
+        super().__init__(message)
+        self.title = title
+        self.reason = reason
+        self.withdrawn_at = withdrawn_at
+
+
 class TooLarge(CatalogError):
     """An upload is bigger than the configured maximum."""

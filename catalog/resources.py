@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.clock import utcnow
+from catalog.datasets import check_not_withdrawn
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.permissions import EDITOR, Actor, require
@@ -157,6 +158,8 @@ def get_public_resource(
         .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
     )
     resource = session.scalar(query)
+    if resource is None:
+        check_not_withdrawn(session, dataset_name)
     if resource is None or resource.latest_public is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
     return resource

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound, TooLarge
+from catalog.errors import (
+    CatalogError,
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    TooLarge,
+    Withdrawn,
+)
 
 STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, Conflict: 409, TooLarge: 413}
 
@@ -24,9 +32,18 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(Withdrawn, _withdrawn)
     app.register_error_handler(CatalogError, _catalog_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _withdrawn(error: Withdrawn):
+    """A tombstone: the URL stays, saying what was here, when it went and why (HTTP 410)."""
+    if request.path.startswith("/api/"):
+        return error_response(410, f"{error.message} Reason: {error.reason}")
+    page = render_template("withdrawn.html", error=error)
+    return make_response(page, 410)
 
 
 def _catalog_error(error: CatalogError):

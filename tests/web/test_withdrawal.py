@@ -1,0 +1,36 @@
+"""A withdrawn dataset leaves a tombstone at every URL it had, so FOI links never just break."""
+
+from __future__ import annotations
+
+from catalog.permissions import Actor
+from catalog.workflow import dataset_withdraw
+
+REASON = "Personal data was found in the supplier names; a redacted file will follow."
+
+
+def test_withdrawn_dataset_answers_410_with_reason_and_date_everywhere(client, catalogue):
+    dataset = catalogue.dataset(
+        "procurement-card", title="Procurement card spend", files={"card.csv": b"Amount\n12\n"}
+    )
+    resource_id = dataset.resources[0].id
+    base = f"/datasets/procurement-card/resources/{resource_id}"
+    dataset_withdraw(
+        catalogue.session,
+        actor=Actor.system("data protection officer"),
+        dataset=dataset,
+        reason=REASON,
+    )
+    for url in [
+        "/datasets/procurement-card",
+        base,
+        f"{base}/versions/1",
+        f"{base}/download/card.csv",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 410, url
+        page = response.get_data(as_text=True)
+        assert REASON in page and "Procurement card spend" in page
+        assert "withdrawn on" in page
+        assert "Amount" not in page
+    assert "Procurement card spend" not in client.get("/datasets").text
+    assert "Procurement card spend" not in client.get("/datasets?q=procurement").text
