@@ -109,10 +109,14 @@ def _svg(svg: str) -> Response:
 
 
 def _choices(session) -> dict:
+    """The options of each filter, as (value, label) pairs."""
+    rags = [*RAG_LABELS.items(), ("none", "No target")]
     return {
-        "themes": [topic for topic, _ in topics_with_counts(session)],
-        "organisations": [org for org, _ in organisations_with_counts(session)],
-        "frequencies": list(FREQUENCIES),
-        "rag_labels": RAG_LABELS,
-        "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
+        "choices": {
+            "themes": [(t.name, t.title) for t, _ in topics_with_counts(session)],
+            "organisations": [(o.name, o.title) for o, _ in organisations_with_counts(session)],
+            "frequencies": [(f, f.replace("_", " ").capitalize()) for f in FREQUENCIES],
+            "rags": rags,
+            "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
+        }
     }
