@@ -119,6 +119,48 @@ def indicator_create(
     return indicator
 
 
+def indicator_update(
+    session: Session, *, actor: Actor, indicator: Indicator, data: IndicatorInput
+) -> bool:
+    """Bring an indicator's definition in line with `data`; return whether anything changed.
+
+    The reference is the indicator's identity (in URLs and in the sources that feed it), so it
+    never changes here. Sending the same definition again writes nothing, not even activity.
+    """
+    require(actor, indicator.organisation_id, EDITOR, "edit this indicator")
+    before = _definition(indicator)
+    _apply(session, indicator, data)
+    require(actor, indicator.organisation.id, EDITOR, "move an indicator to this organisation")
+    after = _definition(indicator)
+    if after == before:
+        return False
+    indicator.modified_at = utcnow()
+    changed = sorted(key for key in after if after[key] != before[key])
+    activity.record(
+        session,
+        actor=actor,
+        action="indicator.update",
+        object_type="indicator",
+        object_id=indicator.ref,
+        dataset_id=indicator.dataset_id,
+        summary=f"Changed {', '.join(changed)} of indicator {indicator.ref}",
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+    )
+    session.commit()
+    return True
+
+
+def _definition(indicator: Indicator) -> dict:
+    """An indicator's definition as plain values, to compare and to log."""
+    fields = (
+        "title", "unit", "polarity", "collection_type", "frequency", "decimals", "seasonal",
+        "tolerance", "definition", "method", "source", "responsible_role", "notes",
+    )  # fmt: skip
+    values = {name: getattr(indicator, name) for name in fields}
+    return values | {"theme": indicator.theme.name, "organisation": indicator.organisation.name}
+
+
 def observations_record(
     session: Session, *, actor: Actor, indicator: Indicator, rows: list[ObservationInput]
 ) -> RecordSummary:
@@ -164,9 +206,11 @@ def indicator_publish(
     actor: Actor,
     indicator: Indicator,
     at: datetime | None = None,
+    source: str = "indicators",
 ) -> Indicator:
     """Publish the indicator as a dataset; a changed series becomes a new file version, public
-    from `at` (default now). Pages, charts and the API show the latest released file."""
+    from `at` (default now). Pages, charts and the API show the latest released file.
+    `source` names where the figures came from in the release record (a publisher source)."""
     require(actor, indicator.organisation_id, ADMIN, "publish this indicator")
     content = observations_csv(indicator).encode("utf-8")
     filename = f"{slugify(indicator.ref)}-observations.csv"
@@ -204,14 +248,14 @@ def indicator_publish(
                 release_at=at,
             )
     if dataset.published_at is None:
-        _release_first(session, actor, dataset, at)
+        _release_first(session, actor, dataset, at, source)
     return indicator
 
 
-def _release_first(session: Session, actor: Actor, dataset, at: datetime | None) -> None:
+def _release_first(session: Session, actor: Actor, dataset, at: datetime | None, source) -> None:
     """A trusted process releases a new indicator at once; a person sends it for review."""
     if actor.sysadmin and actor.account_id is None:
-        release_without_review(session, actor=actor, dataset=dataset, at=at, source="indicators")
+        release_without_review(session, actor=actor, dataset=dataset, at=at, source=source)
     elif dataset.state == DatasetState.DRAFT:
         dataset_submit(session, actor=actor, dataset=dataset)
 

@@ -102,3 +102,12 @@ def token_revoke(session: Session, *, actor: Actor, token_id: int) -> ApiToken:
 def tokens_of(session: Session, account: Account) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.account_id == account.id).order_by(ApiToken.id.desc())
     return list(session.scalars(query))
+
+
+def token_status(token: ApiToken, now: datetime | None = None) -> str:
+    """'active', 'expired' or 'revoked', by the same rule `token_authenticate` applies."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"

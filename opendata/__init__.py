@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from opendata import database, errors, filters
+from opendata import auth, database, errors, filters
 from opendata.config import load_settings
 
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     _register_blueprints(app)
     from opendata import cli
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from opendata.api import accounts as api_accounts
     from opendata.api import indicators as api_indicators
     from opendata.web import (
         assets,
@@ -52,11 +54,17 @@ def _register_blueprints(app: Flask) -> None:
         downloads,
         home,
         indicators,
+        publish,
         resources,
+        review,
         search,
         statements,
+        tokens,
+        uploads,
     )
+    from opendata.web import auth as sign_in
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
-    for module in (*pages, api_indicators):
+    publishing = (sign_in, publish, uploads, review, tokens)
+    for module in (*pages, *publishing, api_indicators, api_accounts):
         app.register_blueprint(module.bp)

@@ -16,6 +16,7 @@ from catalog.migrate import upgrade
 from catalog.packages import load_package
 from catalog.permissions import Actor
 from catalog.search.finder import reindex_all
+from opendata import cli_publish, cli_users
 
 CLI_ACTOR = Actor.system("command line")
 
@@ -64,6 +65,7 @@ def demo_command() -> None:
     with _session() as session:
         added = load_demo(session, store=_catalog()["store"])
     click.echo(f"Demo catalogue loaded: {added} datasets added.")
+    click.echo(cli_publish.build_demo_kpi_machine())
 
 
 @click.command("load")
@@ -111,6 +113,8 @@ def init_app(app: Flask) -> None:
     commands = (init_command, db_group, demo_command, load_command, reindex_command, serve_command)
     for command in commands:
         app.cli.add_command(command)
+    cli_users.init_app(app)
+    cli_publish.init_app(app)
 
 
 def _create_app() -> Flask:

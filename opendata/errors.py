@@ -19,6 +19,7 @@ STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, Conflict: 409, TooLarge:
 
 TITLES = {
     400: "The request could not be understood",
+    401: "An API token is needed",
     403: "You cannot do that",
     404: "Page not found",
     405: "That method is not allowed here",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from catalog.performance import format_value
+from catalog.uk_time import utc_to_uk
 from opendata.markdown import render_markdown
 
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
         markdown=render_markdown,
         long_date=long_date,
         date_time=date_time,
+        uk_date_time=uk_date_time,
         file_size=file_size,
         iso=iso,
         kpi_value=kpi_value,
@@ -33,6 +35,16 @@ def date_time(value: datetime | None) -> str:
     hour = value.hour % 12 or 12
     suffix = "am" if value.hour < 12 else "pm"
     return f"{long_date(value)} at {hour}:{value:%M}{suffix} UTC"
+
+
+def uk_date_time(value: datetime | None) -> str:
+    """A stored UTC time as UK clock time, as publishers schedule it: '2 June 2025 at 9:30am'."""
+    if not value:
+        return ""
+    local = utc_to_uk(value)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{long_date(local)} at {hour}:{local:%M}{suffix} UK time"
 
 
 def iso(value: date | datetime | None) -> str:

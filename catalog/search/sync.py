@@ -2,7 +2,9 @@
 
 Services mark the datasets they change; just before the transaction commits the marked datasets
 are turned into search documents, and once the commit has succeeded they are written to the
-index. A rolled-back change therefore never reaches the index.
+index. A rolled-back change therefore never reaches the index. Inside an all-or-nothing unit of work
+(`catalog.transactions`) a service's commit is only a savepoint, so the marks are kept under
+DEFERRED until the unit itself commits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from catalog.search.documents import document_for
 
 MARKED = "search_marked"
 PENDING = "search_pending"
+DEFERRED = "search_deferred"
 
 
 def mark_for_index(session: Session, dataset_id: str) -> None:
@@ -30,6 +33,9 @@ def attach(factory: sessionmaker, backend: SearchBackend) -> None:
 @event.listens_for(Session, "before_commit")
 def _collect(session: Session) -> None:
     marked = session.info.pop(MARKED, set())
+    if DEFERRED in session.info:
+        session.info[DEFERRED] |= marked
+        return
     if not marked or "search" not in session.info:
         return
     session.flush()

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from catalog.datasets import find_redirect, get_public_dataset
 from catalog.errors import NotFound
+from catalog.history import public_history
 from catalog.scorecard import indicator_for_dataset
 from opendata.database import get_session
 
@@ -23,7 +24,8 @@ def show(name: str):
             raise
         return redirect(url_for("datasets.show", name=new_name), 301)
     indicator = indicator_for_dataset(session, dataset.id)
-    return render_template("dataset.html", dataset=dataset, indicator=indicator)
+    history = public_history(dataset)
+    return render_template("dataset.html", dataset=dataset, indicator=indicator, history=history)
 
 
 @bp.get("/dataset/<name>")

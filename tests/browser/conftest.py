@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT = 30.0
+PUBLISHER_EMAIL = "publisher@example.gov.uk"  # a site administrator, for the publishing pages
+PUBLISHER_PASSWORD = "a password for the browser tests"
 
 
 def _opendata() -> list[str]:
@@ -47,11 +49,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> None:
     result = subprocess.run(
         [*_opendata(), *command],
         env=env,
         cwd=ROOT,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -100,6 +103,8 @@ def base_url(tmp_path_factory) -> Iterator[str]:
     env.pop("OPENDATA_DATABASE_URL", None)
     _run(["init"], env)
     _run(["demo"], env)
+    account = ["user", "create", PUBLISHER_EMAIL, "--name", "Demo Publisher", "--sysadmin"]
+    _run([*account, "--password-stdin"], env, stdin=PUBLISHER_PASSWORD + "\n")
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,182 @@
+"""`opendata publish`, `opendata sources` and `opendata worker`: publishing runs from the shell.
+
+A run goes through `publishers.runs.publish_source`, the same path a scheduled job takes. A
+source publishes without review only if an administrator allowed it
+(OPENDATA_AUTO_APPROVE_SOURCES); otherwise the run needs `--as EMAIL`, a person's account,
+and its new indicators go for review.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
+
+from catalog.accounts import actor_for, find_account
+from catalog.errors import CatalogError
+from publishers.demo_store import build_demo_store
+from publishers.jobs import JobQueue, enqueue
+from publishers.kpi_store import store_url
+from publishers.manager import plugin_manager
+from publishers.policy import AUTO_APPROVE_SETTING, ReleasePolicy
+from publishers.run_log import recent_runs
+from publishers.runs import publish_source
+from publishers.sources import SourceConfig, all_sources, find_source
+from publishers.summary import IndicatorOutcome
+
+
+def _catalog():
+    return current_app.extensions["catalog"]
+
+
+def _config() -> SourceConfig:
+    return SourceConfig(instance=current_app.config["SETTINGS"].instance, environ=os.environ)
+
+
+def _refuse(error: CatalogError) -> click.ClickException:
+    return click.ClickException(error.message)
+
+
+@click.command("publish")
+@click.argument("source_name", metavar="SOURCE")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and write nothing.")
+@click.option("--as", "account_email", metavar="EMAIL", help="Run as this publisher's account.")
+@click.option("--background", is_flag=True, help="Hand the run to the job queue.")
+@with_appcontext
+def publish_command(source_name: str, dry_run: bool, account_email: str | None, background):
+    """Publish a source's approved figures (see `opendata sources`)."""
+    if background:
+        ticket = enqueue(publish_job, source_name, dry_run=dry_run, account_email=account_email)
+        if ticket.queued:
+            click.echo(f"Queued as job {ticket.id}; an `opendata worker` will run it.")
+            return
+        _report(ticket.result, progress_shown=False)
+        return
+    pm = plugin_manager()
+    with _catalog()["sessions"]() as session:
+        try:
+            source = find_source(pm, _config(), source_name)
+            actor = _account_actor(session, account_email)
+            run_as = ReleasePolicy.from_environ().actor_for(source, actor).name
+        except CatalogError as error:
+            raise _refuse(error) from error
+        doing = "Dry run (nothing will be written) of" if dry_run else "Publishing"
+        click.echo(f"{doing} {source.title} as {run_as}:")
+        summary = publish_source(
+            session,
+            store=_catalog()["store"],
+            source=source,
+            actor=actor,
+            dry_run=dry_run,
+            pm=pm,
+            progress=_show,
+        )
+    _report(summary.as_dict(), progress_shown=True)
+
+
+def publish_job(source_name: str, *, dry_run: bool = False, account_email: str | None = None):
+    """A publishing run as a background job; returns the run summary as plain data. On a
+    worker it builds the app from the worker's own OPENDATA_* settings."""
+    if has_app_context():
+        return _run_job(source_name, dry_run, account_email)
+    from opendata import create_app
+
+    app = create_app()
+    try:
+        with app.app_context():
+            return _run_job(source_name, dry_run, account_email)
+    finally:
+        app.extensions["catalog"]["engine"].dispose()
+
+
+def _run_job(source_name: str, dry_run: bool, account_email: str | None) -> dict:
+    pm = plugin_manager()
+    with _catalog()["sessions"]() as session:
+        source = find_source(pm, _config(), source_name)
+        actor = _account_actor(session, account_email)
+        summary = publish_source(
+            session, store=_catalog()["store"], source=source, actor=actor, dry_run=dry_run, pm=pm
+        )
+    return summary.as_dict()
+
+
+def _account_actor(session, email: str | None):
+    return actor_for(find_account(session, email)) if email else None
+
+
+def _show(outcome: IndicatorOutcome) -> None:
+    click.echo(f"  {outcome.line()}")
+    for detail in outcome.details():
+        click.echo(f"      {detail}")
+
+
+def _report(summary: dict, *, progress_shown: bool) -> None:
+    """Per indicator (unless shown as it happened): what was, or would be, added, revised and
+    left unchanged; then the problems, any notifier that failed, and the headline. A run that
+    failed or was refused exits with status 1."""
+    if not progress_shown:
+        for data in summary["indicators"]:
+            _show(IndicatorOutcome(**data))
+    for problem in summary["problems"]:
+        kind = "Problem" if problem["blocking"] else "Warning"
+        click.echo(f"{kind} [{problem['code']}]: {problem['message']}")
+    for failure in summary["notification_errors"]:
+        click.echo(f"A notifier failed after the release (the release stands): {failure}")
+    click.echo(summary["headline"])
+    if summary["status"] not in ("done", "dry_run"):
+        raise SystemExit(1)
+
+
+@click.command("sources")
+@with_appcontext
+def sources_command() -> None:
+    """List the publisher sources, how each may publish, and its last run."""
+    policy = ReleasePolicy.from_environ()
+    with _catalog()["sessions"]() as session:
+        for name, source in all_sources(plugin_manager(), _config()).items():
+            click.echo(f"{name}: {source.title}. {source.description}")
+            if policy.allows(source):
+                click.echo("  Publishes without review (allowed by an administrator).")
+            else:
+                click.echo(
+                    f"  Needs --as EMAIL; new indicators go for review "
+                    f"(allow with {AUTO_APPROVE_SETTING}={name})."
+                )
+            runs = recent_runs(session, name, limit=1)
+            if runs:
+                last = runs[0]
+                click.echo(f"  Last run {last.occurred_at:%Y-%m-%d %H:%M} UTC: {last.summary}")
+            else:
+                click.echo("  Never run.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run background jobs: an RQ worker on Redis when OPENDATA_REDIS_URL is set."""
+    queue = JobQueue.from_environ()
+    if queue.in_process:
+        click.echo(
+            "OPENDATA_REDIS_URL is not set, so there is no queue to work: jobs run in-process, "
+            "inside the command that starts them (such as `opendata publish kpi-machine "
+            "--background`). Set OPENDATA_REDIS_URL=redis://host:6379/0 to run them on workers."
+        )
+        return
+    click.echo(f"Working the '{queue.name}' queue{' until it is empty' if burst else ''}.")
+    queue.worker().work(burst=burst)
+
+
+def build_demo_kpi_machine() -> str:
+    """Build the demo KPI Machine database (for `opendata demo`); say what was done."""
+    url = store_url(current_app.config["SETTINGS"].instance)
+    added = build_demo_store(url)
+    if not added:
+        return "KPI Machine demo database already present."
+    return f"KPI Machine demo database built with {added} indicators: try `opendata sources`."
+
+
+def init_app(app: Flask) -> None:
+    for command in (publish_command, sources_command, worker_command):
+        app.cli.add_command(command)

@@ -1,0 +1,131 @@
+"""The publishing side: my work, creating and editing a dataset, and its staff page.
+
+Every page here needs someone signed in; every change is a service call made as that person,
+so the roles, four eyes and the audit trail are enforced in `catalog`, not here.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from catalog.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.errors import Conflict, Invalid
+from catalog.models import Dataset
+from catalog.permissions import Actor
+from catalog.staff import (
+    actions_for,
+    can_create,
+    dataset_choices,
+    get_dataset_to_edit,
+    get_staff_dataset,
+    require_can_create,
+    review_queue,
+    staff_activity,
+    stage_of,
+    work_by_stage,
+)
+from catalog.tabular import TABULAR_FORMATS, preview
+from catalog.uk_time import next_release_slot, utc_to_uk
+from opendata.auth import no_store, require_actor, require_sign_in
+from opendata.database import get_session, get_store
+from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
+
+bp = Blueprint("publish", __name__, url_prefix="/publish")
+bp.before_request(require_sign_in)
+bp.after_request(no_store)
+
+PREVIEW_ROWS = 10
+
+
+@bp.get("")
+def my_work():
+    actor, session = require_actor(), get_session()
+    return render_template(
+        "publish/my_work.html",
+        work=work_by_stage(session, actor=actor),
+        waiting=len(review_queue(session, actor=actor)),
+        can_create=can_create(actor),
+    )
+
+
+@bp.route("/datasets/new", methods=["GET", "POST"])
+def new():
+    actor = require_actor()
+    require_can_create(actor)
+    if request.method == "GET":
+        return _form_page(actor, None, MultiDict(), FormErrors())
+    session = get_session()
+    try:
+        dataset = dataset_create(session, actor=actor, data=dataset_input(request.form))
+    except (Invalid, Conflict) as error:
+        session.rollback()
+        return _form_page(actor, None, request.form, FormErrors.from_error(error), error)
+    flash("Dataset created as a draft. Add its files, then submit it for review.", "success")
+    return redirect(url_for("publish.dataset", name=dataset.name))
+
+
+@bp.route("/datasets/<name>/edit", methods=["GET", "POST"])
+def edit(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_dataset_to_edit(session, actor=actor, name=name)
+    if request.method == "GET":
+        values = dataset_values(DatasetInput.from_dataset(dataset))
+        return _form_page(actor, dataset, values, FormErrors())
+    try:
+        dataset_update(session, actor=actor, dataset=dataset, data=dataset_input(request.form))
+    except (Invalid, Conflict) as error:
+        session.rollback()
+        return _form_page(actor, dataset, request.form, FormErrors.from_error(error), error)
+    flash("Your changes have been saved.", "success")
+    return redirect(url_for("publish.dataset", name=dataset.name))
+
+
+@bp.get("/datasets/<name>")
+def dataset(name: str):
+    actor = require_actor()
+    return staff_page(actor, get_staff_dataset(get_session(), actor=actor, name=name))
+
+
+def staff_page(
+    actor: Actor,
+    dataset: Dataset,
+    errors: FormErrors | None = None,
+    values: MultiDict | None = None,
+    status: int = 200,
+):
+    """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails."""
+    page = render_template(
+        "publish/dataset.html",
+        dataset=dataset,
+        stage=stage_of(dataset),
+        actions=actions_for(actor, dataset),
+        files=[_file(resource) for resource in dataset.resources],
+        history=staff_activity(get_session(), actor=actor, dataset=dataset),
+        errors=errors or FormErrors(),
+        values=values or MultiDict(),
+        next_slot=utc_to_uk(next_release_slot()),
+    )
+    return page, status
+
+
+def _file(resource) -> dict:
+    """A file as staff see it: the newest version, released or not, with its first rows."""
+    version = resource.latest
+    table = None
+    if version is not None and resource.format in TABULAR_FORMATS:
+        table = preview(get_store().path_for(version.sha256), limit=PREVIEW_ROWS)
+    fields = (version.table_schema or {}).get("fields", []) if version else []
+    return {"resource": resource, "version": version, "table": table, "fields": fields}
+
+
+def _form_page(actor, dataset, values, errors, error=None):
+    choices = dataset_choices(get_session(), actor=actor)
+    page = render_template(
+        "publish/dataset_form.html",
+        dataset=dataset,
+        choices=choices,
+        values=values,
+        errors=errors,
+    )
+    return page, status_of(error) if error else 200

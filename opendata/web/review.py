@@ -1,0 +1,89 @@
+"""The release workflow from the staff page: submit, review (four eyes), publish, withdraw."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from catalog.errors import Invalid
+from catalog.staff import get_staff_dataset, review_queue
+from catalog.uk_time import utc_to_uk
+from catalog.workflow import (
+    dataset_approve,
+    dataset_publish,
+    dataset_reject,
+    dataset_submit,
+    dataset_withdraw,
+)
+from opendata.auth import no_store, require_actor, require_sign_in
+from opendata.database import get_session
+from opendata.web.forms import FormErrors, release_time, text
+from opendata.web.publish import staff_page
+
+bp = Blueprint("review", __name__, url_prefix="/publish")
+bp.before_request(require_sign_in)
+bp.after_request(no_store)
+
+
+@bp.get("/review")
+def queue():
+    actor = require_actor()
+    waiting = review_queue(get_session(), actor=actor)
+    return render_template("publish/review_queue.html", waiting=waiting, actor=actor)
+
+
+@bp.post("/datasets/<name>/submit")
+def submit(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    dataset_submit(session, actor=actor, dataset=dataset)
+    flash("Submitted for review. An admin of the organisation, not you, will check it.", "success")
+    return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/review")
+def decide(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    comment, decision = text(request.form, "comment"), request.form.get("decision")
+    try:
+        if decision == "approve":
+            dataset_approve(session, actor=actor, dataset=dataset, comment=comment)
+        elif decision == "reject":
+            dataset_reject(session, actor=actor, dataset=dataset, comment=comment)
+        else:
+            raise Invalid("Choose to approve it or to send it back.", field="comment")
+    except Invalid as error:
+        session.rollback()
+        return staff_page(actor, dataset, FormErrors.from_error(error, "review"), request.form, 422)
+    done = "Approved: it can now be published." if decision == "approve" else "Sent back."
+    flash(done, "success")
+    return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/publish")
+def publish(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    try:
+        dataset_publish(session, actor=actor, dataset=dataset, at=release_time(request.form))
+    except Invalid as error:
+        session.rollback()
+        errors = FormErrors.from_error(error, "publish")
+        return staff_page(actor, dataset, errors, request.form, 422)
+    when = utc_to_uk(dataset.published_at)
+    flash(f"Published from {when.day} {when:%B %Y at %H:%M} UK time.", "success")
+    return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/withdraw")
+def withdraw(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    try:
+        dataset_withdraw(session, actor=actor, dataset=dataset, reason=text(request.form, "reason"))
+    except Invalid as error:
+        session.rollback()
+        errors = FormErrors.from_error(error, "withdraw")
+        return staff_page(actor, dataset, errors, request.form, 422)
+    flash("Withdrawn. Its pages now say why, at the same addresses.", "success")
+    return redirect(url_for("publish.dataset", name=name))

@@ -1,0 +1,71 @@
+"""Adding files to a dataset and correcting them: each upload is a new immutable version."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from catalog.errors import Invalid, TooLarge
+from catalog.resources import resource_create, version_add
+from catalog.staff import get_staff_dataset, get_staff_resource
+from opendata.auth import no_store, require_actor, require_sign_in
+from opendata.database import get_session, get_store
+from opendata.web.forms import FormErrors, chosen_file, text
+from opendata.web.publish import staff_page
+
+bp = Blueprint("uploads", __name__, url_prefix="/publish/datasets/<name>/files")
+bp.before_request(require_sign_in)
+bp.after_request(no_store)
+
+
+@bp.post("")
+def add_file(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    try:
+        resource_create(
+            session,
+            store=get_store(),
+            actor=actor,
+            dataset=dataset,
+            title=text(request.form, "title"),
+            description=text(request.form, "description"),
+            upload=chosen_file(request.files),
+        )
+    except Invalid as error:
+        session.rollback()
+        return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
+    flash("File uploaded. Check its preview and columns before you submit it.", "success")
+    return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+@bp.post("/<resource_id>/versions")
+def add_version(name: str, resource_id: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    resource = get_staff_resource(dataset, resource_id)
+    try:
+        version = version_add(
+            session,
+            store=get_store(),
+            actor=actor,
+            resource=resource,
+            upload=chosen_file(request.files),
+            note=text(request.form, "note"),
+        )
+    except Invalid as error:
+        session.rollback()
+        errors = FormErrors.from_error(error, f"version-{resource_id}")
+        return staff_page(actor, dataset, errors, request.form, 422)
+    flash(f"Version {version.number} of {resource.title} uploaded.", "success")
+    return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+@bp.errorhandler(TooLarge)
+def too_large(_error):
+    """A clear page, with a way back, instead of a bare 413."""
+    limit = request.max_content_length
+    name = (request.view_args or {}).get("name", "")
+    page = render_template("publish/too_large.html", limit=limit, name=name)
+    return page, 413

@@ -1,0 +1,188 @@
+"""Publishing runs: from a source, through the hooks, into the catalogue, all or nothing.
+
+A run reads the source's batch, passes it through every transform (disclosure control among
+them) and every check, and only when no check objects writes anything. The writing goes
+through the catalogue's services (create or update each indicator, record its figures,
+publish it) inside one all-or-nothing unit, so a failure half way leaves the catalogue as it
+was. Running again with nothing new in the source changes nothing: no activity, no file
+version. A changed figure becomes a revision with a note (the service's rule). A dry run does
+all of this, rules and permissions included, and then rolls it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import pluggy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.clock import utcnow
+from catalog.indicators import (
+    indicator_create,
+    indicator_publish,
+    indicator_update,
+    observations_record,
+)
+from catalog.models import Indicator
+from catalog.permissions import Actor
+from catalog.storage import CHUNK, FileStore, StoredFile
+from catalog.transactions import all_or_nothing
+from publishers.batches import Batch, Problem, Series
+from publishers.manager import call_impl, each_impl, plugin_manager
+from publishers.policy import ReleasePolicy
+from publishers.run_log import record_run
+from publishers.sources import Source
+from publishers.summary import DONE, DRY_RUN, FAILED, REFUSED, IndicatorOutcome, RunSummary
+
+log = logging.getLogger(__name__)
+
+
+def publish_source(
+    session: Session,
+    *,
+    store: FileStore,
+    source: Source,
+    actor: Actor | None,
+    dry_run: bool = False,
+    pm: pluggy.PluginManager | None = None,
+    policy: ReleasePolicy | None = None,
+    progress: Callable[[IndicatorOutcome], None] | None = None,
+) -> RunSummary:
+    """Run one source; return what happened. Never raises for a failed run: the error is in
+    the summary and (unless a dry run) in the run log. `progress` hears of each indicator as
+    it is done."""
+    pm = pm or plugin_manager()
+    policy = policy or ReleasePolicy.from_environ()
+    say = progress or (lambda _outcome: None)
+    summary = RunSummary(
+        source=source.name,
+        source_title=source.title,
+        actor=getattr(actor, "name", ""),
+        dry_run=dry_run,
+        started_at=utcnow(),
+    )
+    run_actor = actor or Actor.system(f"{source.title} source")
+    try:
+        run_actor = policy.actor_for(source, actor)
+        summary.actor = run_actor.name
+        batch = _transformed(pm, source, source.read())
+        summary.problems = _problems(pm, source, batch)
+        if any(problem.blocking for problem in summary.problems):
+            summary.status = REFUSED
+        else:
+            summary.release_at = pm.hook.opendata_release_time(source=source, batch=batch)
+            _write(session, store, source, run_actor, batch, summary, say)
+            summary.status = DRY_RUN if dry_run else DONE
+    except Exception as error:  # a hook, the source or a service: nothing was written
+        log.exception("Publishing run of %s failed", source.name)
+        summary.status, summary.error = FAILED, _describe(error)
+        summary.indicators = []
+    summary.finished_at = utcnow()
+    if summary.status == DONE and summary.published:
+        _after_release(pm, source, summary)
+    if not dry_run:
+        record_run(session, actor=run_actor, summary=summary)
+    return summary
+
+
+def _transformed(pm: pluggy.PluginManager, source: Source, batch: Batch) -> Batch:
+    """Each transform gets the batch the one before it left."""
+    for impl in each_impl(pm, "opendata_transform"):
+        changed = call_impl(impl, source=source, batch=batch)
+        if changed is not None and not isinstance(changed, Batch):
+            raise TypeError(f"The transform of plugin '{impl.plugin_name}' did not return a Batch.")
+        batch = changed or batch
+    return batch
+
+
+def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Problem]:
+    found: list[Problem] = []
+    for impl in each_impl(pm, "opendata_check"):
+        try:
+            found.extend(call_impl(impl, source=source, batch=batch) or [])
+        except Exception as error:
+            raise RuntimeError(
+                f"The check of plugin '{impl.plugin_name}' failed: {error}"
+            ) from error
+    return found
+
+
+def _write(session, store, source, actor, batch, summary, say) -> None:
+    target = store if not summary.dry_run else RehearsalStore(store)
+    with all_or_nothing(session, keep=not summary.dry_run) as work:
+        for series in batch.series:
+            outcome = _write_series(work, target, source, actor, series, summary.release_at)
+            summary.indicators.append(outcome)
+            say(outcome)
+
+
+def _write_series(
+    session: Session,
+    store: FileStore,
+    source: Source,
+    actor: Actor,
+    series: Series,
+    at: datetime | None,
+) -> IndicatorOutcome:
+    outcome = IndicatorOutcome(series.ref, series.indicator.title, suppressed=series.suppressed)
+    indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref.strip()))
+    if indicator is None:
+        indicator = indicator_create(session, actor=actor, data=series.indicator)
+        outcome.created = True
+    else:
+        outcome.definition_changed = indicator_update(
+            session, actor=actor, indicator=indicator, data=series.indicator
+        )
+    recorded = observations_record(
+        session, actor=actor, indicator=indicator, rows=series.observations
+    )
+    outcome.added, outcome.revised = recorded.added, recorded.revised
+    outcome.unchanged = recorded.unchanged
+    if outcome.changed or indicator.dataset is None:
+        before = _latest_version(indicator)
+        indicator_publish(
+            session, store=store, actor=actor, indicator=indicator, at=at, source=source.name
+        )
+        outcome.new_version = _latest_version(indicator) != before
+    outcome.state = str(indicator.dataset.state) if indicator.dataset else "draft"
+    return outcome
+
+
+def _latest_version(indicator: Indicator) -> int:
+    if indicator.dataset is None or not indicator.dataset.resources:
+        return 0
+    latest = indicator.dataset.resources[0].latest
+    return latest.number if latest else 0
+
+
+def _after_release(pm: pluggy.PluginManager, source: Source, summary: RunSummary) -> None:
+    """Each notifier on its own: one failing neither stops the others nor undoes the release."""
+    for impl in each_impl(pm, "opendata_after_release"):
+        try:
+            call_impl(impl, source=source, release_summary=summary)
+        except Exception as error:
+            log.exception("After-release hook of %s failed", impl.plugin_name)
+            summary.notification_errors.append(f"{impl.plugin_name}: {_describe(error)}")
+
+
+def _describe(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error) or "no message"
+    return f"{type(error).__name__}: {message}"
+
+
+class RehearsalStore(FileStore):
+    """The real store for reading; a new file is only hashed, so a dry run leaves none behind."""
+
+    def __init__(self, real: FileStore) -> None:
+        self.root, self.max_bytes = real.root, real.max_bytes
+
+    def put(self, stream) -> StoredFile:
+        digest, size = hashlib.sha256(), 0
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+        return StoredFile(sha256=digest.hexdigest(), size=size)

@@ -1,0 +1,88 @@
+"""The publishing pages in Chromium: the draft-to-review journey works without JavaScript, and
+axe-core finds no WCAG 2.2 AA violation on any page of it, errors included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import PUBLISHER_EMAIL, PUBLISHER_PASSWORD
+from tests.browser.test_accessibility import AXE, AXE_RUN, AXE_TAGS, TIMEOUT_MS, _report
+
+CSV = "Branch,Visits\nAcomb Explore,1204\nYorkExplore,5310\n"
+
+
+def _violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(AXE_RUN, AXE_TAGS)
+    return [_report(page.url, found)] if found else []
+
+
+def _sign_in(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("Email address").fill(PUBLISHER_EMAIL)
+    page.get_by_label("Password", exact=True).fill(PUBLISHER_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url.endswith("/publish"), page.url
+
+
+def test_draft_upload_and_submit_without_javascript(
+    browser: Browser, base_url: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        _sign_in(page, base_url)
+        page.get_by_role("button", name="Create a dataset").click()
+        page.get_by_label("Title").fill("Library visits by branch, browser test")
+        page.get_by_role("button", name="Create draft dataset").click()
+        assert page.get_by_text("Dataset created as a draft").count()
+
+        upload = tmp_path / "visits.csv"
+        upload.write_text(CSV, encoding="utf-8")
+        page.get_by_label("Title of the file").fill("Visits")
+        page.locator("#upload-file").set_input_files(upload)
+        page.get_by_role("button", name="Upload file").click()
+        assert page.locator("table.app-preview td", has_text="Acomb Explore").count()
+
+        page.get_by_role("button", name="Submit for review").click()
+        assert page.get_by_text("You submitted this dataset").count()
+    finally:
+        context.close()
+
+
+def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: str) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/login")
+        page.get_by_role("button", name="Sign in").click()  # the error summary
+        page.wait_for_selector(".govuk-error-summary")
+        problems += _violations(page)
+
+        _sign_in(page, base_url)
+        problems += _violations(page)
+        staff_page = page.locator("table.govuk-table a.govuk-link").first.get_attribute("href")
+
+        for path in ["/publish/datasets/new", staff_page, "/publish/review", "/account/tokens"]:
+            page.goto(base_url + path)
+            problems += _violations(page)
+
+        page.goto(base_url + "/publish/datasets/new")
+        page.get_by_role("button", name="Create draft dataset").click()
+        page.wait_for_selector(".govuk-error-summary")
+        problems += _violations(page)
+
+        page.goto(base_url + "/account/tokens")
+        page.get_by_label("Name").fill("Browser test")
+        page.get_by_role("button", name="Create token").click()
+        page.wait_for_selector("#new-token")
+        problems += _violations(page)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,91 @@
+"""People with real accounts, and visitors who fill in forms as a browser would.
+
+Accounts and roles are made through the services; a visitor opens a page, takes the CSRF token
+from its form and posts it back, so every test also proves the form carries its token.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.accounts import account_create, membership_set
+from catalog.groups import get_organisation
+from catalog.names import slugify
+from catalog.permissions import Actor
+
+PASSWORD = "correct horse battery staple"
+SETUP = Actor.system("test setup")
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class People:
+    """Makes council staff with a role in an organisation."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def make(self, name: str, role: str | None = None, organisation="children-education"):
+        account = account_create(
+            self.session,
+            actor=SETUP,
+            email=f"{slugify(name)}@york.gov.uk",
+            name=name,
+            password=PASSWORD,
+        )
+        if role:
+            membership_set(
+                self.session,
+                actor=SETUP,
+                account=account,
+                organisation=get_organisation(self.session, organisation),
+                role=role,
+            )
+        return account
+
+
+class Visitor:
+    """One person's browser: its own cookies, and forms posted with their CSRF token."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def get(self, url: str, **options):
+        return self.client.get(url, **options)
+
+    def submit(self, page: str, data=None, *, to: str | None = None, follow: bool = True):
+        """Open `page` and post a form from it to `to` (the page itself by default)."""
+        shown = self.client.get(page)
+        assert shown.status_code == 200, (page, shown.status_code)
+        token = CSRF_FIELD.search(shown.text)
+        assert token, f"no form with a CSRF token on {page}"
+        body = {**(data or {}), "csrf_token": token.group(1)}
+        return self.client.post(to or page, data=body, follow_redirects=follow)
+
+    def sign_in(self, email: str, password: str = PASSWORD, *, follow: bool = True):
+        data = {"email": email, "password": password}
+        return self.submit("/login", data, follow=follow)
+
+
+@pytest.fixture
+def people(catalogue) -> People:
+    return People(catalogue.session)
+
+
+@pytest.fixture
+def visitor(client) -> Visitor:
+    return Visitor(client)
+
+
+@pytest.fixture
+def signed_in(app):
+    """A new browser, signed in as `account`."""
+
+    def sign_in(account) -> Visitor:
+        browser = Visitor(app.test_client())
+        response = browser.sign_in(account.email)
+        assert response.request.path == "/publish", response.text
+        return browser
+
+    return sign_in
