@@ -94,6 +94,7 @@ def dataset_update(
 ) -> Dataset:
     """Change a dataset's description; a new name keeps the old one as a redirect."""
     require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
+    check_editable(dataset)
     before = snapshot(dataset)
     check_name(data.name)
     if data.name != dataset.name:
@@ -117,6 +118,21 @@ def dataset_update(
     mark_for_index(session, dataset.id)
     session.commit()
     return dataset
+
+
+LOCKED = {
+    DatasetState.IN_REVIEW: "it is waiting for review: ask the reviewer to send it back first",
+    DatasetState.APPROVED: "it has been approved as it is: ask an admin to send it back first",
+    DatasetState.WITHDRAWN: "it has been withdrawn",
+}
+
+
+def check_editable(dataset: Dataset) -> None:
+    """What a reviewer approved is what gets published: no changes while in review or approved."""
+    if dataset.state in LOCKED:
+        raise Conflict(
+            f"This dataset cannot be changed now: {LOCKED[dataset.state]}.", field="state"
+        )
 
 
 def check_not_withdrawn(session: Session, name: str) -> None:

@@ -19,8 +19,21 @@ def _config(connection) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    """Apply migrations. On SQLite a table change rebuilds the table, and dropping the old copy
+    would cascade into every child table, so foreign keys are off while migrating and checked
+    after; a migration that leaves a broken reference is rolled back."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            command.upgrade(_config(connection), revision)
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("The migration left rows pointing at missing rows.")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def new_revision(engine: Engine, message: str) -> None:

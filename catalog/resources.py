@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.clock import utcnow
-from catalog.datasets import check_not_withdrawn
+from catalog.datasets import check_editable, check_not_withdrawn
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.permissions import EDITOR, Actor, require
@@ -57,6 +57,7 @@ def resource_create(
 ) -> Resource:
     """Add a file to a dataset as a new resource with its first version."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(dataset)
     title = title.strip()
     if not title:
         raise Invalid("Enter a title for the file.", field="title")
@@ -112,6 +113,7 @@ def version_add(
     The version is public from `release_at` (default: at once) once its dataset is public.
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(resource.dataset)
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
     if table_schema is None and resource.format in TABULAR_FORMATS:

@@ -6,7 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from catalog.db import Base
+from catalog.db import Base, make_engine
+from catalog.migrate import upgrade
 
 
 def test_migrations_produce_the_models(app):
@@ -24,3 +25,35 @@ def test_init_is_safe_to_run_again(runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0
     assert "up to date" in result.output
+
+
+def test_upgrading_a_catalogue_in_use_keeps_every_row(tmp_path):
+    """SQLite rebuilds a table to alter it; the rebuild must not cascade into child tables."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        for statement in [
+            "INSERT INTO organisation (id, name, title, description) VALUES (1, 'o', 'O', '')",
+            "INSERT INTO topic (id, name, title, description) VALUES (1, 't', 'T', '')",
+            "INSERT INTO licence (id, title, url, attribution) VALUES ('L', 'L', 'u', '')",
+            "INSERT INTO dataset (id, name, title, description, organisation_id, licence_id,"
+            " state, created_at, modified_at) VALUES ('d', 'd', 'D', '', 1, 'L', 'published',"
+            " '2024-01-01', '2024-01-01')",
+            "INSERT INTO dataset_topic (dataset_id, topic_id) VALUES ('d', 1)",
+            "INSERT INTO resource (id, dataset_id, title, description, format, position,"
+            " created_at, modified_at) VALUES ('r', 'd', 'R', '', 'csv', 0, '2024-01-01',"
+            " '2024-01-01')",
+            "INSERT INTO resource_version (resource_id, number, sha256, size, media_type,"
+            " filename, note, created_at, created_by) VALUES ('r', 1, 'x', 1, 'text/csv',"
+            " 'r.csv', '', '2024-01-01', 'me')",
+        ]:
+            connection.exec_driver_sql(statement)
+    upgrade(engine)
+    with engine.connect() as connection:
+        counts = {
+            table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            for table in ("dataset", "dataset_topic", "resource", "resource_version")
+        }
+        foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    assert counts == {"dataset": 1, "dataset_topic": 1, "resource": 1, "resource_version": 1}
+    assert foreign_keys == 1

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from catalog.accounts import account_create, actor_for, membership_set
 from catalog.datasets import DatasetInput, dataset_create, dataset_update
-from catalog.errors import NotAllowed
+from catalog.errors import Conflict, NotAllowed
 from catalog.groups import organisation_create
 from catalog.models import Account, Organisation
 from catalog.permissions import Actor
@@ -117,3 +117,26 @@ def test_four_eyes_the_submitter_cannot_approve_even_as_admin(catalogue, childre
     assert "someone else" in refused.value.message
     other = _person(catalogue, "admin", children)
     assert dataset_approve(catalogue.session, actor=other, dataset=dataset).state == "approved"
+
+
+def test_what_is_in_review_cannot_change_under_the_reviewer(catalogue, children):
+    editor = _person(catalogue, "editor", children)
+    dataset = dataset_create(catalogue.session, actor=editor, data=_draft())
+    dataset_submit(catalogue.session, actor=editor, dataset=dataset)
+    with pytest.raises(Conflict) as refused:
+        dataset_update(
+            catalogue.session,
+            actor=editor,
+            dataset=dataset,
+            data=DatasetInput.from_dataset(dataset, title="Changed after submitting"),
+        )
+    assert "waiting for review" in refused.value.message
+    with pytest.raises(Conflict):
+        resource_create(
+            catalogue.session,
+            store=catalogue.store,
+            actor=editor,
+            dataset=dataset,
+            title="Late file",
+            upload=Upload(stream=io.BytesIO(b"a\n1\n"), filename="late.csv"),
+        )
