@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -106,7 +107,9 @@ def reindex_command() -> None:
 @pass_script_info
 def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     """Serve the site with the built-in threaded server (use gunicorn in production)."""
-    run_simple(host, port, info.load_app(), threaded=True)
+    app = info.load_app()
+    gc.freeze()
+    run_simple(host, port, app, threaded=True)
 
 
 def init_app(app: Flask) -> None:
