@@ -47,7 +47,10 @@ def percentile(ordered: Sequence[float], q: float) -> float:
 
 
 def measure(call: Callable[[int], object], *, runs: int, warmup: int) -> Stats:
-    """Time `call(i)` for i in range(runs) after `warmup` untimed calls; the GC stays on."""
+    """Time `call(i)` for i in range(runs) after `warmup` untimed calls; the GC stays on.
+
+    As in `opendata.wsgi`, the app was built and `gc.freeze()` called before any of this (see
+    `instance.served_app`)."""
     for i in range(warmup):
         call(i)
     wall, cpu = [], []
@@ -63,7 +66,7 @@ def measure(call: Callable[[int], object], *, runs: int, warmup: int) -> Stats:
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain text table: first column left-aligned, the rest right-aligned."""
     cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
         first, *rest = values

@@ -27,13 +27,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        with connection.begin():
-            command.upgrade(_config(connection), revision)
-            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                raise RuntimeError("The migration left rows pointing at missing rows.")
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+        try:
+            with connection.begin():
+                command.upgrade(_config(connection), revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("The migration left rows pointing at missing rows.")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def new_revision(engine: Engine, message: str) -> None:

@@ -46,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from opendata.api import accounts as api_accounts
+    from opendata.api import ckan as api_ckan
+    from opendata.api import dcat, feeds, openapi
     from opendata.api import indicators as api_indicators
     from opendata.web import (
         assets,
@@ -58,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
         resources,
         review,
         search,
+        sitemap,
         statements,
         tokens,
         uploads,
@@ -66,5 +69,6 @@ def _register_blueprints(app: Flask) -> None:
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
     publishing = (sign_in, publish, uploads, review, tokens)
-    for module in (*pages, *publishing, api_indicators, api_accounts):
+    open_metadata = (dcat, feeds, sitemap, openapi)
+    for module in (*pages, *publishing, api_indicators, api_accounts, api_ckan, *open_metadata):
         app.register_blueprint(module.bp)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.datasets import public_datasets_by_id
-from catalog.models import Dataset, Licence, Organisation, Topic
-from catalog.search import FacetCount, SearchBackend, SearchQuery
+from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
+from catalog.permissions import MEMBER, Actor
+from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery
 from catalog.search.documents import document_for
+from catalog.visibility import is_public
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,67 @@ def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) 
         page=query.page,
         pages=max(1, -(-results.total // query.per_page)),
     )
+
+
+MEMBER_SEARCH_LIMIT = 10_000
+
+
+def find_datasets_for_member(
+    session: Session, backend: SearchBackend, query: SearchQuery, *, actor: Actor
+) -> Found:
+    """A search that also finds the unpublished datasets (drafts, in review, scheduled) of
+    the actor's own organisations, as CKAN's `include_private` does for members.
+
+    Other organisations' unpublished datasets must not even be counted, so the backend's
+    totals and facets cannot be used: every match is loaded, filtered here, then counted and
+    paged. Withdrawn datasets are never included."""
+    now = query.now or utcnow()
+    wide = replace(query, page=1, per_page=MEMBER_SEARCH_LIMIT, now=now, include_unpublished=True)
+    ids = backend.search(wide).ids
+    rows = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+    seen = [rows[i] for i in ids if i in rows and _seen_by(rows[i], actor, now)]
+    start = (query.page - 1) * query.per_page
+    labels = _labels(session)
+    facets = {
+        name: [_option(name, count, labels, query.filters) for count in counts]
+        for name, counts in _facet_counts(seen).items()
+    }
+    return Found(
+        datasets=seen[start : start + query.per_page],
+        total=len(seen),
+        facets=facets,
+        suggestion=None,
+        page=query.page,
+        pages=max(1, -(-len(seen) // query.per_page)),
+    )
+
+
+def _seen_by(dataset: Dataset, actor: Actor, now) -> bool:
+    if is_public(dataset, now):
+        return True
+    return dataset.state != DatasetState.WITHDRAWN and actor.has_role(
+        dataset.organisation_id, MEMBER
+    )
+
+
+def _facet_counts(datasets: list[Dataset]) -> dict[str, list[FacetCount]]:
+    counters: dict[str, Counter] = {name: Counter() for name in FACETS}
+    for dataset in datasets:
+        doc = document_for(dataset)
+        values = {
+            "organisation": [doc.organisation],
+            "topic": doc.topics,
+            "tag": doc.tags,
+            "format": doc.formats,
+            "licence": [doc.licence],
+            "frequency": [doc.frequency],
+        }
+        for name, found in values.items():
+            counters[name].update(v for v in found if v)
+    return {
+        name: [FacetCount(v, n) for v, n in sorted(c.items(), key=lambda item: (-item[1], item[0]))]
+        for name, c in counters.items()
+    }
 
 
 def reindex_all(session: Session, backend: SearchBackend) -> int:

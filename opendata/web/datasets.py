@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from catalog.datasets import find_redirect, get_public_dataset
 from catalog.errors import NotFound
 from catalog.history import public_history
 from catalog.scorecard import indicator_for_dataset
 from opendata.database import get_session
+from opendata.schema_org import dataset_json_ld
 
 bp = Blueprint("datasets", __name__)
 
@@ -25,7 +26,14 @@ def show(name: str):
         return redirect(url_for("datasets.show", name=new_name), 301)
     indicator = indicator_for_dataset(session, dataset.id)
     history = public_history(dataset)
-    return render_template("dataset.html", dataset=dataset, indicator=indicator, history=history)
+    structured_data = dataset_json_ld(dataset, base_url=current_app.config["SETTINGS"].base_url)
+    return render_template(
+        "dataset.html",
+        dataset=dataset,
+        indicator=indicator,
+        history=history,
+        structured_data=structured_data,
+    )
 
 
 @bp.get("/dataset/<name>")

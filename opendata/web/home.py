@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from catalog.datasets import newest_datasets, recently_updated
 from catalog.groups import topics_with_counts
 from opendata.database import get_session
+from opendata.schema_org import catalog_json_ld
 
 bp = Blueprint("home", __name__)
 
@@ -12,9 +13,11 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     session = get_session()
+    settings = current_app.config["SETTINGS"]
     return render_template(
         "home.html",
         topics=topics_with_counts(session),
         newest=newest_datasets(session),
         updated=recently_updated(session),
+        structured_data=catalog_json_ld(base_url=settings.base_url, site_name=settings.site_name),
     )

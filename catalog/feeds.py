@@ -1,0 +1,91 @@
+"""What the machine-readable listings publish: the release feed and the sitemap.
+
+Both are built only from public things (see `catalog.visibility`), so a draft, an embargoed
+release or a withdrawn dataset never reaches a feed reader or a search engine, and a scheduled
+release appears at its second with no job running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.clock import utcnow
+from catalog.models import Dataset, Indicator, Resource, ResourceVersion
+from catalog.visibility import public_dataset_clause, public_datasets
+
+
+@dataclass(frozen=True)
+class ReleaseEntry:
+    """One public event: a dataset published (`version` None) or a new file version released."""
+
+    dataset: Dataset
+    at: datetime
+    resource: Resource | None = None
+    version: ResourceVersion | None = None
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    kind: str
+    key: str
+    modified: datetime
+
+
+def latest_releases(
+    session: Session, *, limit: int = 50, now: datetime | None = None
+) -> list[ReleaseEntry]:
+    """The newest `limit` public releases, newest first.
+
+    A version released with its dataset's first publication is part of that publication; only
+    versions released later are separate entries."""
+    moment = now or utcnow()
+    published = session.scalars(
+        public_datasets(moment).order_by(Dataset.published_at.desc(), Dataset.name).limit(limit)
+    )
+    entries = [ReleaseEntry(dataset=d, at=d.published_at) for d in published]
+    versions = session.execute(
+        select(ResourceVersion, Resource, Dataset)
+        .join(Resource, Resource.id == ResourceVersion.resource_id)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(
+            public_dataset_clause(moment),
+            ResourceVersion.published_at.is_not(None),
+            ResourceVersion.published_at <= moment,
+            ResourceVersion.published_at > Dataset.published_at,
+        )
+        .order_by(ResourceVersion.published_at.desc(), ResourceVersion.id.desc())
+        .limit(limit)
+    )
+    entries += [
+        ReleaseEntry(dataset=d, at=v.published_at, resource=r, version=v) for v, r, d in versions
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def sitemap_pages(session: Session, *, now: datetime | None = None) -> list[SitemapPage]:
+    """Every public dataset and indicator page with when it last changed."""
+    moment = now or utcnow()
+    rows = session.execute(
+        select(Dataset.name, Dataset.modified_at, Dataset.published_at)
+        .where(public_dataset_clause(moment))
+        .order_by(Dataset.name)
+    )
+    pages = [SitemapPage("dataset", name, max(m, p)) for name, m, p in rows]
+    indicators = session.execute(
+        select(Indicator.ref, Indicator.modified_at, Dataset.published_at)
+        .join(Dataset, Dataset.id == Indicator.dataset_id)
+        .where(public_dataset_clause(moment))
+        .order_by(Indicator.ref)
+    )
+    pages += [SitemapPage("indicator", ref, max(m, p)) for ref, m, p in indicators]
+    return pages
+
+
+def public_datasets_for_metadata(session: Session, *, now: datetime | None = None) -> list[Dataset]:
+    """All public datasets, for whole-catalogue descriptions (DCAT)."""
+    return list(session.scalars(public_datasets(now).order_by(Dataset.name)))

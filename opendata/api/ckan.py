@@ -1,0 +1,112 @@
+"""The CKAN Action API v3: `/api/3/action/<name>` (and `/api/action/<name>`).
+
+CKAN tools (ckanapi, the CKAN harvesters, data portals' scripts) speak this API, so it answers
+in CKAN's envelope, `{"help": ..., "success": true, "result": ...}`, and CKAN's errors:
+
+| raised                   | CKAN `__type`       | HTTP |
+| ------------------------ | ------------------- | ---- |
+| NotFound (and Withdrawn) | Not Found Error     | 404  |
+| NotAllowed               | Authorization Error | 403  |
+| Invalid, Conflict        | Validation Error    | 409, with `{field: [message]}` as CKAN does |
+| an unknown action        | Bad Request         | 400, "Bad request - Action name not known: ..." |
+
+Field errors use CKAN's names (`license_id`, not our `licence`). A token that does not work
+is refused earlier, by `opendata.auth`, with a plain 401: no guessing at who is calling.
+
+Reads go through the catalogue's visibility rule (anonymous callers see public data only);
+writes go through the same services and workflow as the publishing pages, which check the
+caller's permissions. The actions themselves live in `ckan_reads` and `ckan_writes`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+from marshmallow import ValidationError
+
+from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound
+from opendata.api import ckan_reads, ckan_writes
+from opendata.database import get_session
+
+bp = Blueprint("api_ckan", __name__)
+
+CKAN_FIELDS = {
+    "description": "notes",
+    "organisation": "owner_org",
+    "licence": "license_id",
+    "topics": "groups",
+    "file": "upload",
+}
+
+
+def help_show(params: dict[str, Any]) -> str:
+    """The documentation of an action (its docstring), as CKAN's `help` links promise."""
+    name = str(params.get("name") or "")
+    if name not in ACTIONS:
+        raise NotFound(f"There is no action called '{name}'.")
+    return inspect.getdoc(ACTIONS[name]) or ""
+
+
+ACTIONS = {**ckan_reads.ACTIONS, **ckan_writes.ACTIONS, "help_show": help_show}
+
+
+@bp.route("/api/action/<name>", methods=["GET", "POST"])
+@bp.route("/api/3/action/<name>", methods=["GET", "POST"])
+def action(name: str):
+    function = ACTIONS.get(name)
+    if function is None:
+        message = f"Bad request - Action name not known: {name}"
+        return _failure(name, 400, {"__type": "Bad Request", "message": message})
+    try:
+        result = function(_parameters())
+    except ValidationError as error:
+        get_session().rollback()
+        return _failure(name, 409, _validation(error.messages))
+    except CatalogError as error:
+        get_session().rollback()
+        return _failure(name, *_catalog_error(error))
+    return _envelope(name, 200, {"success": True, "result": result})
+
+
+def _parameters() -> dict[str, Any]:
+    """A GET's query string, a POST's JSON body, or a form (with its files) as CKAN reads it."""
+    if request.method == "GET":
+        return request.args.to_dict()
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ValidationError({"body": ["Send a JSON object."]})
+        return body
+    return {**request.form.to_dict(), **request.files.to_dict()}
+
+
+def _catalog_error(error: CatalogError) -> tuple[int, dict[str, Any]]:
+    if isinstance(error, NotFound):
+        return 404, {"__type": "Not Found Error", "message": f"Not found: {error.message}"}
+    if isinstance(error, NotAllowed):
+        return 403, {"__type": "Authorization Error", "message": error.message}
+    if isinstance(error, Invalid | Conflict):
+        field = CKAN_FIELDS.get(error.field or "", error.field) or "__before"
+        return 409, _validation({field: [error.message]})
+    return 409, _validation({"__before": [error.message]})
+
+
+def _validation(messages: dict[str, Any]) -> dict[str, Any]:
+    fields = {key: value if isinstance(value, list) else [value] for key, value in messages.items()}
+    summary = "; ".join(f"{key}: {' '.join(map(str, value))}" for key, value in fields.items())
+    return {"__type": "Validation Error", "message": summary, **fields}
+
+
+def _failure(name: str, status: int, error: dict[str, Any]):
+    return _envelope(name, status, {"success": False, "error": error})
+
+
+def _envelope(name: str, status: int, body: dict[str, Any]):
+    help_url = url_for("api_ckan.action", name="help_show", _external=True)
+    response = jsonify({"help": f"{help_url}?name={name}", **body})
+    response.status_code = status
+    if request.method == "POST" or ckan_reads.caller() is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,269 @@
+"""The catalogue as CKAN clients read it: package, resource, organization, group and licence
+dictionaries, and CKAN's package fields read back into a `DatasetInput`.
+
+Names follow CKAN (`notes` is our description, `owner_org` our organisation, `groups` our
+topics); URLs are absolute, and a resource's `url` is its permanent download address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from flask import url_for
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
+
+from catalog.datasets import DatasetInput
+from catalog.history import HistoryEntry
+from catalog.licences import OGL
+from catalog.models import Dataset, DatasetState, Licence, Organisation, Resource, Topic
+from catalog.visibility import is_public
+
+EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def package_state(dataset: Dataset) -> str:
+    if dataset.state == DatasetState.WITHDRAWN:
+        return "deleted"
+    return "active" if is_public(dataset) else "draft"
+
+
+def package_dict(dataset: Dataset) -> dict[str, Any]:
+    licence = dataset.licence
+    tags = [{"name": tag.name, "display_name": tag.name, "id": str(tag.id)} for tag in dataset.tags]
+    resources = [resource_dict(r) for r in dataset.resources if _released(r, dataset)]
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "title": dataset.title,
+        "notes": dataset.description,
+        "type": "dataset",
+        "url": url_for("datasets.show", name=dataset.name, _external=True),
+        "license_id": licence.id,
+        "license_title": licence.title,
+        "license_url": licence.url,
+        "organization": organization_dict(dataset.organisation),
+        "owner_org": str(dataset.organisation.id),
+        "groups": [group_dict(topic) for topic in dataset.topics],
+        "tags": tags,
+        "num_tags": len(tags),
+        "resources": resources,
+        "num_resources": len(resources),
+        "metadata_created": _time(dataset.created_at),
+        "metadata_modified": _time(dataset.modified_at),
+        "state": package_state(dataset),
+        "private": not is_public(dataset),
+        "maintainer": dataset.contact_name,
+        "maintainer_email": dataset.contact_email,
+        "extras": _extras(dataset),
+    }
+
+
+def _released(resource: Resource, dataset: Dataset) -> bool:
+    """A public dataset lists only released files; staff see a draft's files as they are."""
+    return resource.latest_public is not None or not is_public(dataset)
+
+
+def _extras(dataset: Dataset) -> list[dict[str, str]]:
+    values = {key: getattr(dataset, key) for key in EXTRAS}
+    if dataset.temporal_start or dataset.temporal_end:
+        start, end = dataset.temporal_start, dataset.temporal_end
+        values["temporal"] = (
+            f"{start.isoformat() if start else ''}/{end.isoformat() if end else ''}"
+        )
+    return [
+        {"key": key, "value": value.isoformat() if isinstance(value, date) else str(value)}
+        for key, value in values.items()
+        if value
+    ]
+
+
+def resource_dict(resource: Resource) -> dict[str, Any]:
+    dataset = resource.dataset
+    version = resource.latest_public if is_public(dataset) else resource.latest
+    url = None
+    if version is not None:
+        url = url_for(
+            "downloads.latest",
+            name=dataset.name,
+            resource_id=resource.id,
+            filename=version.filename,
+            _external=True,
+        )
+    return {
+        "id": resource.id,
+        "package_id": dataset.id,
+        "name": resource.title,
+        "description": resource.description,
+        "url": url,
+        "format": resource.format.upper(),
+        "mimetype": version.media_type if version else None,
+        "size": version.size if version else None,
+        "hash": f"sha256:{version.sha256}" if version else "",
+        "last_modified": _time(version.published_at or version.created_at) if version else None,
+        "created": _time(resource.created_at),
+        "metadata_modified": _time(resource.modified_at),
+        "state": "active",
+        "position": resource.position,
+        "url_type": "upload",
+    }
+
+
+def organization_dict(organisation: Organisation, count: int | None = None) -> dict[str, Any]:
+    found = {
+        "id": str(organisation.id),
+        "name": organisation.name,
+        "title": organisation.title,
+        "display_name": organisation.title,
+        "description": organisation.description,
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+    }
+    if count is not None:
+        found["package_count"] = count
+    return found
+
+
+def group_dict(topic: Topic, count: int | None = None) -> dict[str, Any]:
+    found = {
+        "id": str(topic.id),
+        "name": topic.name,
+        "title": topic.title,
+        "display_name": topic.title,
+        "description": topic.description,
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+    }
+    if count is not None:
+        found["package_count"] = count
+    return found
+
+
+def license_dict(licence: Licence) -> dict[str, Any]:
+    return {"id": licence.id, "title": licence.title, "url": licence.url, "status": "active"}
+
+
+def activity_dict(dataset: Dataset, number: int, entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "id": f"{dataset.id}-{number}",
+        "object_id": dataset.id,
+        "timestamp": _time(entry.at),
+        "activity_type": "new package" if entry.kind == "published" else "changed package",
+        "data": {
+            "kind": entry.kind,
+            "resource": entry.resource_title or None,
+            "version": entry.version,
+            "note": entry.note or None,
+            "package": {"id": dataset.id, "name": dataset.name, "title": dataset.title},
+        },
+    }
+
+
+class NamedItem(Schema):
+    """CKAN's `{"name": ...}` items of `tags` and `groups`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+
+
+class Extra(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    key = fields.String(required=True)
+    value = fields.String(allow_none=True)
+
+
+class PackageIn(Schema):
+    """CKAN package fields a client may send; anything else is ignored, as CKAN does."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String()
+    title = fields.String()
+    notes = fields.String(allow_none=True)
+    owner_org = fields.String()
+    license_id = fields.String()
+    tags = fields.List(fields.Nested(NamedItem))
+    groups = fields.List(fields.Nested(NamedItem))
+    extras = fields.List(fields.Nested(Extra))
+    maintainer = fields.String(allow_none=True)
+    maintainer_email = fields.String(allow_none=True)
+
+    @pre_load
+    def _text_lists(self, data, **_kwargs):
+        """Form posts send tags as 'a,b'; turn them into CKAN's list of names."""
+        data = dict(data)
+        for key in ("tags", "groups"):
+            if isinstance(data.get(key), str):
+                data[key] = [{"name": n.strip()} for n in data[key].split(",") if n.strip()]
+        return data
+
+
+def dataset_input(
+    body: dict[str, Any], *, organisation_for, current: DatasetInput | None = None
+) -> DatasetInput:
+    """Read CKAN fields over `current` (a patch) or over nothing (a create or a full update).
+
+    `organisation_for` turns an `owner_org` (name or id) into our organisation's name."""
+    given = PackageIn().load(body)
+    changes: dict[str, Any] = {}
+    simple = {"name": "name", "title": "title", "notes": "description", "license_id": "licence"}
+    changes.update(
+        {ours: given[theirs] or "" for theirs, ours in simple.items() if theirs in given}
+    )
+    if "owner_org" in given:
+        changes["organisation"] = organisation_for(given["owner_org"])
+    if "tags" in given:
+        changes["tags"] = [tag["name"] for tag in given["tags"]]
+    if "groups" in given:
+        changes["topics"] = [group["name"] for group in given["groups"]]
+    changes.update(_contact(given))
+    if "extras" in given:
+        changes.update(_extras_in(given["extras"]))
+    if current is not None:
+        return replace(current, **changes)
+    changes.setdefault("licence", OGL)
+    for required in ("name", "title", "organisation"):
+        if not changes.get(required):
+            field = {"organisation": "owner_org"}.get(required, required)
+            raise ValidationError({field: ["Missing value"]})
+    return DatasetInput(**changes)
+
+
+def _contact(given: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    if "maintainer" in given:
+        found["contact_name"] = given["maintainer"] or None
+    if "maintainer_email" in given:
+        found["contact_email"] = given["maintainer_email"] or None
+    return found
+
+
+def _extras_in(extras: list[dict[str, Any]]) -> dict[str, Any]:
+    values = {extra["key"]: (extra.get("value") or None) for extra in extras}
+    if values.get("temporal") and "/" in values["temporal"]:
+        start, _, end = values["temporal"].partition("/")
+        values.setdefault("temporal_start", start or None)
+        values.setdefault("temporal_end", end or None)
+    found: dict[str, Any] = {}
+    for key in EXTRAS:
+        if key in values:
+            found[key] = values[key]
+    for key in ("temporal_start", "temporal_end"):
+        if found.get(key):
+            try:
+                found[key] = date.fromisoformat(found[key])
+            except ValueError as error:
+                raise ValidationError({key: ["Use a date like 2024-04-01."]}) from error
+    return found

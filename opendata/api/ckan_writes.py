@@ -1,0 +1,145 @@
+"""CKAN write actions, for a caller with an API token, through the catalogue's one write path.
+
+The services check permissions and state rules, so these obey exactly what the publishing pages
+obey: a new package is a draft until it has been reviewed and published on the site; a
+published package cannot be edited in review; every change is in the activity log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
+
+from catalog.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.errors import NotAllowed, NotFound
+from catalog.lookups import find_dataset_to_change, find_resource, organisation_by_ref
+from catalog.permissions import Actor
+from catalog.resources import Upload, version_add
+from catalog.resources import resource_create as add_resource
+from catalog.workflow import dataset_withdraw
+from opendata.api.ckan_dicts import dataset_input, package_dict, resource_dict
+from opendata.auth import NO_TOKEN, current_actor
+from opendata.database import get_session, get_store
+
+DELETE_REASON = "Withdrawn by its publisher through the CKAN API."
+REPLACE_NOTE = "New file uploaded through the CKAN API."
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    if actor is None:
+        raise NotAllowed(NO_TOKEN)
+    return actor
+
+
+def _organisation_name(ref: str) -> str:
+    """An unknown `owner_org` is a field error, as in CKAN, not a missing page."""
+    try:
+        return organisation_by_ref(get_session(), ref).name
+    except NotFound as error:
+        raise ValidationError({"owner_org": [error.message]}) from error
+
+
+def _ref(params: dict[str, Any], *names: str) -> str:
+    for name in names:
+        if params.get(name):
+            return str(params[name])
+    raise ValidationError({names[0]: ["Missing value"]})
+
+
+def package_create(params: dict[str, Any]) -> dict[str, Any]:
+    """Create a draft package; it stays private until reviewed and published on the site."""
+    actor = _actor()
+    data = dataset_input(params, organisation_for=_organisation_name)
+    return package_dict(dataset_create(get_session(), actor=actor, data=data))
+
+
+def package_update(params: dict[str, Any]) -> dict[str, Any]:
+    """Replace a package's fields, as CKAN does: what is not sent is cleared (notes, tags,
+    groups, extras, maintainer; the licence goes back to the default OGL); name, title and
+    owner organisation stay unless sent. Use package_patch to change only some fields."""
+    actor, session = _actor(), get_session()
+    dataset = find_dataset_to_change(session, _ref(params, "id", "name"), actor=actor)
+    kept = DatasetInput(
+        name=dataset.name, title=dataset.title, organisation=dataset.organisation.name
+    )
+    data = dataset_input(params, organisation_for=_organisation_name, current=kept)
+    return package_dict(dataset_update(session, actor=actor, dataset=dataset, data=data))
+
+
+def package_patch(params: dict[str, Any]) -> dict[str, Any]:
+    """Change only the fields sent; everything else stays as it is."""
+    actor, session = _actor(), get_session()
+    dataset = find_dataset_to_change(session, _ref(params, "id", "name"), actor=actor)
+    current = DatasetInput.from_dataset(dataset)
+    data = dataset_input(params, organisation_for=_organisation_name, current=current)
+    return package_dict(dataset_update(session, actor=actor, dataset=dataset, data=data))
+
+
+def package_delete(params: dict[str, Any]) -> None:
+    """CKAN's delete is our withdrawal: a published package is withdrawn (an admin's step),
+    with `reason` (or a standard one) shown on its tombstone page, and disappears from the API.
+    Nothing published is ever erased, so a draft or a package in review cannot be deleted this
+    way (Validation Error); withdrawn packages are not found."""
+    actor, session = _actor(), get_session()
+    dataset = find_dataset_to_change(session, _ref(params, "id", "name"), actor=actor)
+    reason = str(params.get("reason") or DELETE_REASON)
+    dataset_withdraw(session, actor=actor, dataset=dataset, reason=reason)
+    return None
+
+
+def resource_create(params: dict[str, Any]) -> dict[str, Any]:
+    """Upload a file (multipart field `upload`) to a package as a new resource."""
+    actor, session = _actor(), get_session()
+    dataset = find_dataset_to_change(session, _ref(params, "package_id"), actor=actor)
+    upload = _upload(params)
+    resource = add_resource(
+        session,
+        store=get_store(),
+        actor=actor,
+        dataset=dataset,
+        title=str(params.get("name") or upload.filename),
+        upload=upload,
+        description=str(params.get("description") or ""),
+        format=str(params.get("format") or "").lower() or None,
+    )
+    return resource_dict(resource)
+
+
+def resource_patch(params: dict[str, Any]) -> dict[str, Any]:
+    """A new file for a resource becomes its next version, with `note` saying why; earlier
+    versions stay downloadable. Changing only a resource's name or description is not
+    supported here (use the publishing pages)."""
+    actor, session = _actor(), get_session()
+    resource = find_resource(session, _ref(params, "id"), actor=actor)
+    version = version_add(
+        session,
+        store=get_store(),
+        actor=actor,
+        resource=resource,
+        upload=_upload(params),
+        note=str(params.get("note") or REPLACE_NOTE),
+    )
+    return resource_dict(version.resource)
+
+
+def _upload(params: dict[str, Any]) -> Upload:
+    file = params.get("upload")
+    if not isinstance(file, FileStorage) or not file.filename:
+        raise ValidationError({"upload": ["Send the file as a multipart form field 'upload'."]})
+    return Upload(stream=file.stream, filename=file.filename)
+
+
+ACTIONS = {
+    function.__name__: function
+    for function in (
+        package_create,
+        package_update,
+        package_patch,
+        package_delete,
+        resource_create,
+        resource_patch,
+    )
+}

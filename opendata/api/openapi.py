@@ -1,0 +1,50 @@
+"""`/api/openapi.json` and `/api/docs`: the API description and a readable page made from it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from opendata.openapi_document import EXAMPLES, PATHS, documented_operations, openapi_document
+
+bp = Blueprint("openapi", __name__)
+
+
+@bp.get("/api/openapi.json")
+def document():
+    response = jsonify(_document())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/api/docs")
+def docs():
+    described = _document()
+    return render_template(
+        "api_docs.html", document=described, operations=documented_operations(described)
+    )
+
+
+def _document() -> dict:
+    settings = current_app.config["SETTINGS"]
+    return openapi_document(
+        base_url=settings.base_url, site_name=settings.site_name, served=_served_paths()
+    )
+
+
+def _served_paths() -> set[str]:
+    """The documented paths this app answers, found by matching each (with example values)
+    against the URL map: a blueprint that is not installed drops out of the description."""
+    adapter = current_app.url_map.bind("localhost")
+    served = set()
+    for path in PATHS:
+        try:
+            adapter.match(path.format(**EXAMPLES), method="GET")
+        except RequestRedirect:
+            served.add(path)
+        except HTTPException:
+            continue
+        else:
+            served.add(path)
+    return served

@@ -1,0 +1,174 @@
+"""The OpenAPI 3.1 description of the public HTTP APIs, as one plain dict.
+
+Both `/api/openapi.json` and the `/api/docs` page are generated from it, so the documentation
+cannot drift from the description. Paths are listed only when the app really serves them
+(the CKAN Action API is added by its own blueprint), so the document never promises a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+EXAMPLES = {"ref": "CSS7", "name": "school-census", "action": "package_list"}
+
+
+def _param(name: str, where: str, description: str, schema: dict | None = None) -> dict:
+    param: dict[str, Any] = {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+    if name in EXAMPLES and where == "path":
+        param["example"] = EXAMPLES[name]
+    return param
+
+
+def _responses(ok: str, media: str, *, errors: tuple[int, ...] = ()) -> dict:
+    responses: dict[str, Any] = {"200": {"description": ok, "content": {media: {}}}}
+    titles = {
+        400: "Bad query string",
+        401: "No valid API token",
+        404: "Not found",
+        410: "Withdrawn",
+    }
+    for status in errors:
+        responses[str(status)] = {
+            "description": titles[status],
+            "content": {"application/json": {"schema": ERROR}},
+        }
+    return responses
+
+
+def _get(summary: str, tag: str, ok: str, media: str, params=(), errors=(), **extra) -> dict:
+    operation = {"summary": summary, "tags": [tag], "parameters": list(params)}
+    operation["responses"] = _responses(ok, media, errors=errors)
+    operation.update(extra)
+    return {"get": operation}
+
+
+LIST_PARAMS = [
+    _param("q", "query", "Words to find in the reference or title."),
+    _param("rag", "query", "Only red, amber or green indicators."),
+    _param("sort", "query", "Sort order, e.g. ref or title."),
+    _param("theme", "query", "A topic name."),
+    _param("organisation", "query", "A publisher name."),
+    _param("frequency", "query", "Update frequency, e.g. quarterly."),
+    _param("page", "query", "Page number from 1.", {"type": "integer", "minimum": 1}),
+    _param("per_page", "query", "Results per page.", {"type": "integer", "maximum": 500}),
+]
+SERIES_PARAMS = [
+    _param("ref", "path", "The indicator reference, e.g. CSS7."),
+    _param("from", "query", "First period to include, e.g. 2016/17 Q1."),
+    _param("to", "query", "Last period to include."),
+    _param("latest", "query", "Only the newest n periods.", {"type": "integer", "minimum": 1}),
+]
+NAME = _param("name", "path", "The dataset's URL name.")
+
+PATHS: dict[str, dict] = {
+    "/api/indicators": _get(
+        "Published indicators with their latest figure and status",
+        "Indicators",
+        "A page of indicators",
+        "application/json",
+        LIST_PARAMS,
+        (400,),
+    ),
+    "/api/indicators.csv": _get(
+        "Published indicators as CSV", "Indicators", "CSV", "text/csv", LIST_PARAMS, (400,)
+    ),
+    "/api/indicators/{ref}": _get(
+        "One indicator's definition and series",
+        "Indicators",
+        "The indicator",
+        "application/json",
+        SERIES_PARAMS,
+        (400, 404),
+    ),
+    "/api/indicators/{ref}.csv": _get(
+        "One indicator's series as CSV", "Indicators", "CSV", "text/csv", SERIES_PARAMS, (404,)
+    ),
+    "/api/me": _get(
+        "Who the API token belongs to, and their roles",
+        "Accounts",
+        "The account",
+        "application/json",
+        errors=(401,),
+        security=[{"token": []}],
+    ),
+    "/api/3/action/{action}": _get(
+        "CKAN Action API v3 (package_show, package_search, ...)",
+        "CKAN",
+        "A CKAN response envelope",
+        "application/json",
+        [_param("action", "path", "The CKAN action name, e.g. package_list.")],
+        (400, 404),
+    ),
+    "/catalog.jsonld": _get("The DCAT catalogue", "DCAT", "JSON-LD", "application/ld+json"),
+    "/catalog.ttl": _get("The DCAT catalogue", "DCAT", "Turtle", "text/turtle"),
+    "/catalog.rdf": _get("The DCAT catalogue", "DCAT", "RDF/XML", "application/rdf+xml"),
+    "/datasets/{name}.jsonld": _get(
+        "One dataset in DCAT", "DCAT", "JSON-LD", "application/ld+json", [NAME], (404, 410)
+    ),
+    "/datasets/{name}.ttl": _get(
+        "One dataset in DCAT", "DCAT", "Turtle", "text/turtle", [NAME], (404, 410)
+    ),
+    "/datasets/{name}.rdf": _get(
+        "One dataset in DCAT", "DCAT", "RDF/XML", "application/rdf+xml", [NAME], (404, 410)
+    ),
+    "/feeds/releases.atom": _get(
+        "The 50 newest public releases", "Feeds", "An Atom 1.0 feed", "application/atom+xml"
+    ),
+    "/sitemap.xml": _get("Every public page", "Feeds", "A sitemap", "application/xml"),
+}
+
+
+def openapi_document(*, base_url: str, site_name: str, served: set[str]) -> dict[str, Any]:
+    """The description, keeping only the paths in `served` (OpenAPI-style templates)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{site_name} APIs",
+            "version": "1.0.0",
+            "description": "Open data from City of York Council, under the Open Government "
+            "Licence v3.0. No key is needed to read; publishers send an API token.",
+            "license": {
+                "name": "Open Government Licence v3.0",
+                "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            },
+        },
+        "servers": [{"url": base_url}],
+        "paths": {path: item for path, item in PATHS.items() if path in served},
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "message": {"type": "string"},
+                                "field": {"type": "string"},
+                            },
+                        }
+                    },
+                }
+            },
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer", "description": "An API token."}
+            },
+        },
+    }
+
+
+def documented_operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The paths flattened for a page: one entry per path and method, in document order."""
+    return [
+        {"path": path, "method": method.upper(), **operation}
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]

@@ -1,0 +1,61 @@
+"""schema.org JSON-LD in pages, as a search engine reads it: valid JSON in a script element that
+no title can break out of, describing the dataset and where to download it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.open_metadata import BASE_URL, CSV, use_base_url
+
+SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def _json_ld(page: str) -> dict:
+    (found,) = SCRIPT.findall(page)
+    return json.loads(found)
+
+
+def test_a_dataset_page_describes_the_dataset(app, client, catalogue):
+    use_base_url(app)
+    catalogue.dataset(
+        "school-census",
+        title="School census",
+        description="Pupils on roll by school.",
+        files={"census.csv": CSV},
+        tags=["schools"],
+        spatial="City of York",
+    )
+    page = client.get("/datasets/school-census").get_data(as_text=True)
+    data = _json_ld(page)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Dataset"
+    assert data["name"] == "School census"
+    assert data["description"] == "Pupils on roll by school."
+    assert data["url"] == f"{BASE_URL}/datasets/school-census"
+    assert "open-government-licence" in data["license"]
+    assert data["creator"]["name"] == "Children, Education and Communities"
+    assert data["publisher"]["name"] == "City of York Council"
+    assert "schools" in data["keywords"]
+    assert data["spatialCoverage"]["name"] == "City of York"
+    assert data["dateModified"].endswith("Z")
+    (download,) = data["distribution"]
+    assert download["@type"] == "DataDownload"
+    assert download["contentUrl"].endswith("/versions/1/download/census.csv")
+    assert download["encodingFormat"] == "text/csv"
+    assert 'rel="alternate" type="application/ld+json"' in page
+    assert 'href="/datasets/school-census.ttl"' in page
+
+
+def test_a_title_cannot_close_the_script(client, catalogue):
+    title = 'Bins </script><script>alert("x")</script>'
+    catalogue.dataset("bins", title=title)
+    page = client.get("/datasets/bins").get_data(as_text=True)
+    assert '<script>alert("x")' not in page
+    assert _json_ld(page)["name"] == title
+
+
+def test_the_home_page_describes_the_catalogue(client, catalogue):
+    data = _json_ld(client.get("/").get_data(as_text=True))
+    assert data["@type"] == "DataCatalog"
+    assert data["publisher"]["name"] == "City of York Council"
