@@ -5,13 +5,6 @@ made on the command line."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +14,8 @@ from ckanapi import NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
 from catalog.db import make_engine, make_session_factory
 from catalog.lookups import public_dataset_names
+from tests.live_server import instance_env, run_opendata, serving
 
-ROOT = Path(__file__).resolve().parents[2]
 EDITOR = "ckan-editor@example.gov.uk"
 ORGANISATION = "children-education-and-communities"
 AGENT = "opendata-tests/1.0"
@@ -36,82 +29,23 @@ class Server:
     editor_token: str
 
 
-def _command() -> list[str]:
-    """The `opendata` command of this virtualenv (or its entry point when not installed)."""
-    script = Path(sys.executable).with_name("opendata")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from opendata.cli import main; main()"]
-
-
-def _opendata(command: list[str], env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [*_command(), *command], env=env, cwd=ROOT, input=stdin, capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"opendata {' '.join(command)}:\n{done.stdout}{done.stderr}"
-    return done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text(errors="replace")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    pytest.fail(f"`opendata serve` did not answer:\n{log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     """`opendata init` + `opendata demo`, an editor with a token made on the command line,
     and `opendata serve` on a free port, stopped after the module."""
     folder = tmp_path_factory.mktemp("ckanapi")
-    env = {
-        **os.environ,
-        "OPENDATA_INSTANCE": str(folder / "instance"),
-        "OPENDATA_SECRET_KEY": "ckanapi-tests",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    env.pop("OPENDATA_DATABASE_URL", None)
-    _opendata(["init"], env)
-    _opendata(["demo"], env)
-    _opendata(
+    env = instance_env(folder, "ckanapi-tests")
+    run_opendata(["init"], env)
+    run_opendata(["demo"], env)
+    run_opendata(
         ["user", "create", EDITOR, "--name", "CKAN Editor", "--password-stdin"],
         env,
         stdin="a long enough password\n",
     )
-    _opendata(["user", "role", EDITOR, ORGANISATION, "editor"], env)
-    token = _opendata(["token", "create", EDITOR, "ckanapi script"], env).strip()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for(url + "/api/3/action/status_show", process, log)
+    run_opendata(["user", "role", EDITOR, ORGANISATION, "editor"], env)
+    token = run_opendata(["token", "create", EDITOR, "ckanapi script"], env).strip()
+    with serving(env, folder, "/api/3/action/status_show") as url:
         yield Server(url=url, instance=folder / "instance", editor_token=token)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

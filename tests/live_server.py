@@ -1,0 +1,115 @@
+"""A real `opendata` process for end-to-end tests: commands on a fresh instance, and a server
+on a free port that is stopped whatever happens."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30.0
+
+
+def instance_env(folder: Path, secret: str) -> dict[str, str]:
+    """The environment of a fresh SQLite instance in `folder` (never the test PostgreSQL)."""
+    env = {
+        **os.environ,
+        "OPENDATA_INSTANCE": str(folder / "instance"),
+        "OPENDATA_SECRET_KEY": secret,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("OPENDATA_DATABASE_URL", None)
+    return env
+
+
+def _command() -> list[str]:
+    """The `opendata` command of this virtualenv (or its entry point when not installed)."""
+    script = Path(sys.executable).with_name("opendata")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from opendata.cli import main; main()"]
+
+
+def run_opendata(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
+    """Run `opendata ARGS`; fail the test with its output if it fails; return its stdout."""
+    result = subprocess.run(
+        [*_command(), *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`opendata {' '.join(args)}` failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"`opendata serve` exited with {process.returncode} before answering:\n"
+                f"{log.read_text(errors='replace')}",
+                pytrace=False,
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(
+        f"`opendata serve` did not answer {url} within {START_TIMEOUT:.0f} s:\n"
+        f"{log.read_text(errors='replace')}",
+        pytrace=False,
+    )
+
+
+@contextmanager
+def serving(env: dict[str, str], folder: Path, probe: str = "/") -> Iterator[str]:
+    """Start `opendata serve` on a free port, wait until `probe` answers 200, yield the base
+    URL, and stop the server afterwards."""
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = folder / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*_command(), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_answering(url + probe, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
