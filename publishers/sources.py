@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ class SourceConfig:
     environ: Mapping[str, str] = field(default_factory=dict)
 
 
-class Source:
+class Source(ABC):
     """A place indicator figures come from. `name` is what `opendata publish NAME` takes; `title`
     is how people and the release log name it. `read` returns only what may leave the source."""
 
@@ -28,8 +29,9 @@ class Source:
     title: str = ""
     description: str = ""
 
+    @abstractmethod
     def read(self) -> Batch:
-        raise NotImplementedError
+        """The figures that may be published, read fresh on every run."""
 
 
 class SourceUnavailable(Exception):
