@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.models import Dataset, Indicator, Resource, ResourceVersion
-from catalog.visibility import public_dataset_clause, public_datasets
+from catalog.visibility import public_dataset_clause, public_datasets, public_version_clause
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ def latest_releases(
         .join(Dataset, Dataset.id == Resource.dataset_id)
         .where(
             public_dataset_clause(moment),
-            ResourceVersion.published_at.is_not(None),
-            ResourceVersion.published_at <= moment,
+            public_version_clause(moment),
             ResourceVersion.published_at > Dataset.published_at,
         )
         .order_by(ResourceVersion.published_at.desc(), ResourceVersion.id.desc())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import activity
+from catalog.checks import check_version, needs_check, queue_check
 from catalog.clock import utcnow
 from catalog.datasets import check_editable, check_not_withdrawn
 from catalog.errors import Invalid, NotFound
@@ -20,7 +21,8 @@ from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 from catalog.storage import FileStore
 from catalog.tabular import TABULAR_FORMATS, infer_schema
-from catalog.visibility import public_dataset_clause
+from catalog.validation import TableRules
+from catalog.visibility import is_public, public_dataset_clause, version_is_public
 
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -107,17 +109,20 @@ def version_add(
     table_schema: dict[str, Any] | None = None,
     created_at: datetime | None = None,
     release_at: datetime | None = None,
+    check_now: bool = True,
 ) -> ResourceVersion:
     """Store a new file for a resource; earlier versions stay exactly as they were.
 
-    The version is public from `release_at` (default: at once) once its dataset is public.
+    The version is public from `release_at` (default: at once) once its dataset is public and,
+    for a table, once it has passed its check (`catalog.checks`). The check runs here unless
+    `check_now` is False, when the caller queues `check_version` as a background job.
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
     check_editable(resource.dataset)
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
     if table_schema is None and resource.format in TABULAR_FORMATS:
-        table_schema = infer_schema(store.path_for(stored.sha256))
+        table_schema = infer_schema(store.path_for(stored.sha256), resource.format)
     moment = created_at or utcnow()
     version = ResourceVersion(
         resource=resource,
@@ -133,6 +138,8 @@ def version_add(
         published_at=release_at or moment,
     )
     session.add(version)
+    if needs_check(version):
+        queue_check(session, version)
     resource.modified_at = moment
     resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
     session.flush()
@@ -148,6 +155,52 @@ def version_add(
     )
     mark_for_index(session, resource.dataset_id)
     session.commit()
+    if check_now and version.data_table is not None:
+        check_version(session, store, version)
+    return version
+
+
+def version_schema_set(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: Actor,
+    version: ResourceVersion,
+    table_schema: dict[str, Any],
+) -> ResourceVersion:
+    """Describe an unreleased table's columns again (types, titles, or a standard schema), and
+    check it afresh against the new description."""
+    resource = version.resource
+    require(actor, resource.dataset.organisation_id, EDITOR, "describe this file's columns")
+    check_editable(resource.dataset)
+    if resource.format not in TABULAR_FORMATS:
+        raise Invalid("Only a table has columns to describe.", field="schema")
+    if is_public(resource.dataset) and version_is_public(version):
+        raise Invalid(
+            "This version is already published, so its description cannot change. "
+            "Upload a new version instead.",
+            field="schema",
+        )
+    TableRules.from_schema(table_schema)
+    before = version.table_schema
+    version.table_schema = table_schema
+    if version.data_table is None:
+        queue_check(session, version)
+    version.cleared = False
+    version.issues_note = ""
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.schema",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=resource.dataset_id,
+        summary=f"Described the columns of version {version.number} of {resource.title}",
+        before={"schema": before},
+        after={"schema": table_schema},
+    )
+    session.commit()
+    check_version(session, store, version)
     return version
 
 

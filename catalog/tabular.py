@@ -1,21 +1,29 @@
 """Reading tabular files as people actually save them: any common encoding and delimiter.
 
-Used to describe a new version (its columns and their types, as a Frictionless Table Schema)
-and to preview its first rows. The bytes as uploaded are never changed.
+Used to describe a new version (its columns and their types, as a Frictionless Table Schema),
+to preview its first rows and to read every row for checking and loading. The bytes as
+uploaded are never changed; what is read is text, whatever the file's encoding.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from frictionless import Dialect, Resource, formats, system
+from frictionless import Detector, Dialect, Resource, formats, system
 
-TABULAR_FORMATS = {"csv", "tsv"}
+from catalog.spreadsheets import xlsx_rows
+
+TABULAR_FORMATS = {"csv", "tsv", "xlsx"}
 SAMPLE_BYTES = 64 * 1024
+CHUNK = 1024 * 1024
+INFER_ROWS = 1000
+csv.field_size_limit(16 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,41 @@ def _encoding(sample: bytes) -> str:
     return "utf-8"
 
 
+def _whole_file_encoding(path: Path) -> str:
+    """UTF-8 only if every byte of the file decodes as UTF-8; otherwise Windows-1252."""
+    with path.open("rb") as handle:
+        first = handle.read(CHUNK)
+        if first.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = first
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = handle.read(CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+@contextmanager
+def read_table(path: Path, fmt: str) -> Iterator[tuple[list[str], Iterator[list[str]]]]:
+    """The header and an iterator over the remaining rows, each a list of cell texts."""
+    if fmt == "xlsx":
+        rows = xlsx_rows(path)
+        yield next(rows, []), rows
+        return
+    encoding = _whole_file_encoding(path)
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
+    delimiter = "\t" if fmt == "tsv" else _delimiter(text)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        yield next(reader, []), reader
+
+
 def _delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if not lines:
@@ -78,11 +121,23 @@ def preview(path: Path, *, limit: int = 10) -> Preview:
     return Preview(header=header, rows=rows, truncated=truncated)
 
 
-def infer_schema(path: Path) -> dict[str, Any]:
-    """A Frictionless Table Schema inferred from the file's first rows."""
-    layout = sniff(path)
-    dialect = Dialect(controls=[formats.CsvControl(delimiter=layout.delimiter)])
+def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
+    """A Frictionless Table Schema inferred from the file's first rows, for the publisher to
+    correct before release."""
+    detector = Detector(sample_size=INFER_ROWS)
     with system.use_context(trusted=True):
-        resource = Resource(str(path), format="csv", encoding=layout.encoding, dialect=dialect)
+        if fmt == "xlsx":
+            resource = Resource(str(path), format="xlsx", detector=detector)
+        else:
+            layout = sniff(path)
+            delimiter = "\t" if fmt == "tsv" else layout.delimiter
+            dialect = Dialect(controls=[formats.CsvControl(delimiter=delimiter)])
+            resource = Resource(
+                str(path),
+                format="csv",
+                encoding=layout.encoding,
+                dialect=dialect,
+                detector=detector,
+            )
         resource.infer(stats=False)
         return resource.schema.to_descriptor()

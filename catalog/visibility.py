@@ -1,7 +1,8 @@
 """The one rule for what the public may see, derived from state and time.
 
 A dataset is public when it is published and its release time has passed; a file version of a
-public dataset is public when its own release time has passed (a new quarter's figures can be
+public dataset is public when it is cleared (a table must pass its check, or carry a note of
+its known issues) and its own release time has passed (a new quarter's figures can be
 scheduled for 09:30 while the earlier ones stay on show). Nothing else is consulted, so an
 embargo lifts at its second without any worker running. Every public query (pages, downloads,
 search, feeds) goes through `public_dataset_clause` and `version_is_public`.
@@ -40,6 +41,17 @@ def is_public(dataset: Dataset, now: datetime | None = None) -> bool:
 
 
 def version_is_public(version: ResourceVersion, now: datetime | None = None) -> bool:
-    """Whether a version's own release time has passed; its dataset must be public as well."""
+    """Whether a version is cleared (see `catalog.checks`) and its own release time has passed;
+    its dataset must be public as well."""
     moment = now or utcnow()
-    return version.published_at is not None and version.published_at <= moment
+    return version.cleared and version.published_at is not None and version.published_at <= moment
+
+
+def public_version_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    """`version_is_public` in SQL."""
+    moment = now or utcnow()
+    return and_(
+        ResourceVersion.cleared.is_(True),
+        ResourceVersion.published_at.is_not(None),
+        ResourceVersion.published_at <= moment,
+    )

@@ -18,6 +18,7 @@ from catalog import activity
 from catalog.clock import utcnow
 from catalog.datasets import snapshot
 from catalog.errors import Conflict, Invalid, NotAllowed
+from catalog.known_issues import blocking_files
 from catalog.models import Dataset, DatasetState, Release
 from catalog.permissions import ADMIN, EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
@@ -29,6 +30,7 @@ PUBLISHED, WITHDRAWN = DatasetState.PUBLISHED, DatasetState.WITHDRAWN
 def dataset_submit(session: Session, *, actor: Actor, dataset: Dataset) -> Dataset:
     require(actor, dataset.organisation_id, EDITOR, "submit this dataset for review")
     _expect(dataset, DRAFT, "submitted for review")
+    _expect_cleared_files(dataset)
     dataset.submitted_by_id, dataset.submitted_by = actor.account_id, actor.name
     dataset.review_comment = None
     return _move(session, actor, dataset, IN_REVIEW, "submit", "Submitted for review")
@@ -133,6 +135,12 @@ def _release(session, actor, dataset, at, source, approved_by) -> Dataset:
     mark_for_index(session, dataset.id)
     session.commit()
     return dataset
+
+
+def _expect_cleared_files(dataset: Dataset) -> None:
+    problems = blocking_files(dataset)
+    if problems:
+        raise Invalid(" ".join(problems), field="files")
 
 
 def _expect(dataset: Dataset, state: str, doing: str) -> None:

@@ -9,6 +9,7 @@ from catalog.models.datasets import (
     Resource,
     ResourceVersion,
 )
+from catalog.models.datastore import DataTable, TableStatus
 from catalog.models.indicators import Indicator, Observation
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 from catalog.models.releases import Release
@@ -19,6 +20,7 @@ __all__ = [
     "Membership",
     "Release",
     "Activity",
+    "DataTable",
     "Dataset",
     "DatasetRedirect",
     "DatasetState",
@@ -28,6 +30,7 @@ __all__ = [
     "Organisation",
     "Resource",
     "ResourceVersion",
+    "TableStatus",
     "Tag",
     "Topic",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import Base
+from catalog.models.datastore import DataTable
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 
 
@@ -164,8 +166,13 @@ class ResourceVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cleared: Mapped[bool] = mapped_column(Boolean, default=True)
+    issues_note: Mapped[str] = mapped_column(Text, default="")
 
     resource: Mapped[Resource] = relationship(back_populates="versions")
+    data_table: Mapped[DataTable | None] = relationship(
+        back_populates="version", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def column_names(self) -> list[str]:

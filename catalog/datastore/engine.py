@@ -1,0 +1,56 @@
+"""Where the datastore lives, found from the catalogue's own database URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy.orm import Session
+
+POSTGRES_SCHEMA = "datastore"
+
+
+@dataclass(frozen=True)
+class Datastore:
+    engine: Engine
+    schema: str | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def metadata(self) -> MetaData:
+        return MetaData(schema=self.schema)
+
+
+def datastore_for(session: Session) -> Datastore:
+    """The datastore that goes with the catalogue database this session uses."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    return datastore_at(engine.url.render_as_string(hide_password=False))
+
+
+@cache
+def datastore_at(catalogue_url: str) -> Datastore:
+    url = make_url(catalogue_url)
+    if url.get_backend_name() != "sqlite":
+        engine = create_engine(url, pool_pre_ping=True)
+        with engine.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {POSTGRES_SCHEMA}"))
+        return Datastore(engine=engine, schema=POSTGRES_SCHEMA)
+    if not url.database or url.database == ":memory:":
+        raise ValueError("The datastore needs the catalogue in a SQLite file, not in memory.")
+    path = Path(url.database).with_name("datastore.sqlite")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return Datastore(engine=engine, schema=None)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL so queries run while a table loads; no fsync, as every table can be rebuilt."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()

@@ -1,0 +1,51 @@
+"""The shape of a datastore table: `_row` (the row's number in the file) and one typed column
+per schema field, named c0, c1, ... so that no name from a file ever reaches SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Column, Float, MetaData, Table, Text
+
+INDEXED_COLUMNS = 32
+ROW = "_row"
+SQL_TYPES = {"integer": BigInteger, "year": BigInteger, "number": Float, "boolean": Boolean}
+
+
+@dataclass(frozen=True)
+class DataColumn:
+    """A schema field as stored: `key` is its column in the table."""
+
+    name: str
+    type: str
+    key: str
+    indexed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "key": self.key, "indexed": self.indexed}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DataColumn:
+        return cls(name=data["name"], type=data["type"], key=data["key"], indexed=data["indexed"])
+
+
+def columns_for(fields: list[dict[str, Any]]) -> list[DataColumn]:
+    return [
+        DataColumn(
+            name=field["name"],
+            type=field.get("type", "any"),
+            key=f"c{number}",
+            indexed=number < INDEXED_COLUMNS,
+        )
+        for number, field in enumerate(fields)
+    ]
+
+
+def sql_table(metadata: MetaData, name: str, columns: list[DataColumn]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(ROW, BigInteger, primary_key=True, autoincrement=False),
+        *(Column(column.key, SQL_TYPES.get(column.type, Text)) for column in columns),
+    )

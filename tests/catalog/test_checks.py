@@ -1,0 +1,89 @@
+"""Every tabular upload is checked and loaded; only a cleared version is ever public."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import inspect, text
+
+from catalog.checks import check_version
+from catalog.datastore.engine import datastore_for
+from catalog.models import TableStatus
+from catalog.resources import Upload, version_add
+from catalog.visibility import version_is_public
+from tests.conftest import ACTOR
+
+GOOD = b"ward,count\nGuildhall,12\nMicklegate,7\n"
+BAD = b"ward,count\nGuildhall,12\nMicklegate,seven\n"
+
+
+def test_a_valid_upload_is_loaded_into_a_typed_table_and_cleared(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    version = dataset.resources[0].latest
+    table = version.data_table
+    assert table.status == TableStatus.LOADED and table.error_count == 0
+    assert version.cleared and version_is_public(version)
+    assert [c["name"] for c in table.columns] == ["ward", "count"]
+    datastore = datastore_for(session)
+    with datastore.engine.connect() as connection:
+        name = f'{datastore.schema}."{table.table_name}"' if datastore.schema else table.table_name
+        rows = connection.execute(text(f"SELECT _row, c0, c1 FROM {name} ORDER BY _row")).all()
+    assert [tuple(row) for row in rows] == [(2, "Guildhall", 12), (3, "Micklegate", 7)]
+    assert table.report["valid"] is True and table.report["tasks"][0]["stats"]["rows"] == 2
+
+
+def test_a_correction_with_errors_stays_hidden_until_its_issues_are_noted(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    resource = dataset.resources[0]
+    schema = resource.latest.table_schema
+    bad = version_add(
+        session,
+        store=catalogue.store,
+        actor=ACTOR,
+        resource=resource,
+        upload=Upload(io.BytesIO(BAD), "counts.csv"),
+        table_schema=schema,
+        note="Corrected Micklegate",
+    )
+    assert bad.data_table.status == TableStatus.LOADED
+    assert bad.data_table.error_count == 1 and not bad.cleared
+    assert resource.latest_public.number == 1
+    error = bad.data_table.report["tasks"][0]["errors"][0]
+    assert (error["type"], error["rowNumber"], error["fieldName"]) == ("type-error", 3, "count")
+
+
+def test_an_unreadable_file_fails_its_check_and_leaves_no_table(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    resource = dataset.resources[0]
+    datastore = datastore_for(session)
+    tables_before = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
+    broken = version_add(
+        session,
+        store=catalogue.store,
+        actor=ACTOR,
+        resource=resource,
+        upload=Upload(io.BytesIO(b"ward,count\n" + b'"' + b"x" * 100 + b"\n"), "counts.csv"),
+        table_schema=resource.latest.table_schema,
+        check_now=False,
+    )
+    assert broken.data_table.status == TableStatus.QUEUED and not broken.cleared
+    broken.table_schema = {"fields": [{"name": "ward", "type": "string"}], "primaryKey": "nope"}
+    session.commit()
+    table = check_version(session, catalogue.store, broken)
+    assert table.status == TableStatus.FAILED
+    assert "primary key" in table.failure
+    assert not broken.cleared and resource.latest_public.number == 1
+    tables_after = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
+    assert tables_after == tables_before
+
+
+def test_checking_again_replaces_the_table_only_when_the_new_one_is_complete(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    version = dataset.resources[0].latest
+    first = version.data_table.table_name
+    check_version(session, catalogue.store, version)
+    second = version.data_table.table_name
+    assert second != first and version.data_table.status == TableStatus.LOADED
+    datastore = datastore_for(session)
+    names = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
+    assert second in names and first not in names
