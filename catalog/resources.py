@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -36,6 +36,9 @@ MEDIA_TYPES = {
 }
 
 
+INFER = "infer"
+
+
 @dataclass
 class Upload:
     """A file as it arrives: a readable binary stream and the name the user gave it."""
@@ -54,8 +57,9 @@ def resource_create(
     upload: Upload,
     description: str = "",
     format: str | None = None,
-    table_schema: dict[str, Any] | None = None,
+    table_schema: dict[str, Any] | str | None = None,
     created_at: datetime | None = None,
+    check_now: bool = True,
 ) -> Resource:
     """Add a file to a dataset as a new resource with its first version."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
@@ -95,6 +99,7 @@ def resource_create(
         upload=upload,
         table_schema=table_schema,
         created_at=moment,
+        check_now=check_now,
     ).resource
 
 
@@ -106,7 +111,7 @@ def version_add(
     resource: Resource,
     upload: Upload,
     note: str = "",
-    table_schema: dict[str, Any] | None = None,
+    table_schema: dict[str, Any] | str | None = None,
     created_at: datetime | None = None,
     release_at: datetime | None = None,
     check_now: bool = True,
@@ -116,13 +121,13 @@ def version_add(
     The version is public from `release_at` (default: at once) once its dataset is public and,
     for a table, once it has passed its check (`catalog.checks`). The check runs here unless
     `check_now` is False, when the caller queues `check_version` as a background job.
+    `table_schema` is a Table Schema, INFER, or None for the previous version's.
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
     check_editable(resource.dataset)
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
-    if table_schema is None and resource.format in TABULAR_FORMATS:
-        table_schema = infer_schema(store.path_for(stored.sha256), resource.format)
+    table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
     moment = created_at or utcnow()
     version = ResourceVersion(
         resource=resource,
@@ -158,6 +163,21 @@ def version_add(
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
+
+
+def _schema_for(
+    resource: Resource, path: Path, chosen: dict[str, Any] | str | None
+) -> dict[str, Any] | None:
+    """The description a new version is checked against: the one chosen, else the previous
+    version's (a correction keeps its columns), else worked out from the file itself."""
+    if resource.format not in TABULAR_FORMATS:
+        return None
+    if isinstance(chosen, dict):
+        return chosen
+    previous = resource.latest.table_schema if resource.latest else None
+    if chosen != INFER and previous:
+        return previous
+    return infer_schema(path, resource.format)
 
 
 def version_schema_set(

@@ -103,12 +103,9 @@ def _delimiter(text: str) -> str:
         return ","
 
 
-def preview(path: Path, *, limit: int = 10) -> Preview:
+def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
     """The header and first `limit` non-blank rows, each padded or cut to the header's width."""
-    layout = sniff(path)
-    with path.open(encoding=layout.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=layout.delimiter)
-        header = next(reader, [])
+    with read_table(path, fmt) as (header, reader):
         rows: list[list[str]] = []
         truncated = False
         for row in reader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from sqlalchemy import inspect, text
 
@@ -87,3 +88,21 @@ def test_checking_again_replaces_the_table_only_when_the_new_one_is_complete(cat
     datastore = datastore_for(session)
     names = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
     assert second in names and first not in names
+
+
+def test_an_excel_workbook_is_checked_and_loaded_like_a_csv(catalogue, session):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ward", "count", "counted_on"])
+    sheet.append(["Guildhall", 12, date(2024, 4, 1)])
+    sheet.append(["Micklegate", "seven", date(2024, 4, 2)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    dataset = catalogue.dataset("ward-counts", files={"counts.xlsx": buffer.getvalue()})
+    table = dataset.resources[0].latest.data_table
+    assert table.status == TableStatus.LOADED and table.row_count == 2
+    fields = dataset.resources[0].latest.table_schema["fields"]
+    assert [field["name"] for field in fields] == ["ward", "count", "counted_on"]
+    assert table.report["tasks"][0]["stats"]["rows"] == 2

@@ -181,3 +181,43 @@ def test_quoted_newlines_keep_row_numbers_as_records(tmp_path):
     schema = {"fields": [{"name": "name", "type": "string"}, {"name": "amount", "type": "integer"}]}
     assert _ours(path, schema) == _frictionless(path, schema)
     assert _ours(path, schema)[0][:3] == ("type-error", 3, 2)
+
+
+DATA = Path(__file__).parents[1] / "data"
+CLEAN_FILES = [
+    ("spend-utf8-bom.csv", "csv"),
+    ("spend-cp1252.csv", "csv"),
+    ("spend-semicolon.csv", "csv"),
+    ("spend-tab.tsv", "tsv"),
+    ("spend-quoted-newlines.csv", "csv"),
+    ("spend-thousands-pounds.csv", "csv"),
+    ("spend-formulas.csv", "csv"),
+]
+
+
+@pytest.mark.parametrize(("name", "fmt"), CLEAN_FILES)
+def test_every_messy_but_correct_file_is_valid_and_loads_every_row(name, fmt):
+    schema = json.loads((DATA / "spend.schema.json").read_text(encoding="utf-8"))
+    loaded: list[tuple] = []
+    with read_table(DATA / name, fmt) as (labels, rows):
+        checked = check_table(labels, rows, schema, sink=loaded.extend)
+    assert checked.valid, [(e.type, e.row_number, e.cell) for e in checked.errors]
+    assert len(loaded) == checked.rows > 0
+    amounts = [row[5] for row in loaded]
+    assert all(isinstance(amount, float) for amount in amounts)
+
+
+def test_thousands_and_pounds_are_read_as_numbers():
+    schema = json.loads((DATA / "spend.schema.json").read_text(encoding="utf-8"))
+    loaded: list[tuple] = []
+    with read_table(DATA / "spend-thousands-pounds.csv", "csv") as (labels, rows):
+        check_table(labels, rows, schema, sink=loaded.extend)
+    assert {18450.0, 1234.56, 12000.0, 612.4, 1128300.0, 980.1} <= {row[5] for row in loaded}
+
+
+def test_blank_rows_inside_are_reported_and_trailing_ones_are_not():
+    schema = json.loads((DATA / "spend.schema.json").read_text(encoding="utf-8"))
+    with read_table(DATA / "spend-blank-rows.csv", "csv") as (labels, rows):
+        checked = check_table(labels, rows, schema)
+    blank = [e.row_number for e in checked.errors if e.type == "blank-row"]
+    assert blank == [6, 9]  # frictionless also reports the trailing rows 14, 15 and 16
