@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from opendata.api import accounts as api_accounts
     from opendata.api import ckan as api_ckan
+    from opendata.api import data as api_data
     from opendata.api import dcat, feeds, openapi
     from opendata.api import indicators as api_indicators
     from opendata.web import (
@@ -70,5 +71,6 @@ def _register_blueprints(app: Flask) -> None:
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
     publishing = (sign_in, publish, uploads, review, tokens)
     open_metadata = (dcat, feeds, sitemap, openapi)
-    for module in (*pages, *publishing, api_indicators, api_accounts, api_ckan, *open_metadata):
+    apis = (api_indicators, api_accounts, api_ckan, api_data)
+    for module in (*pages, *publishing, *apis, *open_metadata):
         app.register_blueprint(module.bp)

@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-EXAMPLES = {"ref": "CSS7", "name": "school-census", "action": "package_list"}
+EXAMPLES = {
+    "ref": "CSS7",
+    "name": "school-census",
+    "action": "package_list",
+    "resource_id": "0b7f4c52-8a7e-4c1e-9a51-6f0d2c3e4b10",
+}
 
 
 def _param(name: str, where: str, description: str, schema: dict | None = None) -> dict:
@@ -66,6 +71,24 @@ SERIES_PARAMS = [
     _param("latest", "query", "Only the newest n periods.", {"type": "integer", "minimum": 1}),
 ]
 NAME = _param("name", "path", "The dataset's URL name.")
+DATA_PARAMS = [
+    _param("resource_id", "path", "The file's id, as on its page."),
+    _param("version", "query", "An older published version.", {"type": "integer"}),
+    _param("{column}", "query", "Rows whose column equals the value."),
+    _param(
+        "{column}__{op}",
+        "query",
+        "Filter with exact, not, gt, gte, lt, lte, contains, startswith, in (a,b,c) or "
+        "isnull (true/false).",
+    ),
+    _param("_sort", "query", "Sort by this column, rows without a value first."),
+    _param("_sort_desc", "query", "Sort by this column, largest first."),
+    _param("_col", "query", "Columns to return, repeated or comma-separated."),
+    _param("_size", "query", "Rows per page, default 100.", {"type": "integer", "maximum": 10000}),
+    _param("_next", "query", "The token from the previous page's next."),
+    _param("_shape", "query", "objects (default) or arrays."),
+    _param("_count", "query", "exact to count past 10,000 matching rows."),
+]
 
 PATHS: dict[str, dict] = {
     "/api/indicators": _get(
@@ -105,6 +128,38 @@ PATHS: dict[str, dict] = {
         "application/json",
         [_param("action", "path", "The CKAN action name, e.g. package_list.")],
         (400, 404),
+    ),
+    "/api/data/{resource_id}": _get(
+        "Rows of a published table, filtered, sorted and paged",
+        "Data",
+        "A page of rows with next_url (also in a Link header)",
+        "application/json",
+        DATA_PARAMS,
+        (400, 404, 410),
+    ),
+    "/api/data/{resource_id}.csv": _get(
+        "Every row of a filtered, sorted query as CSV",
+        "Data",
+        "CSV",
+        "text/csv",
+        DATA_PARAMS,
+        (400, 404, 410),
+    ),
+    "/api/data/{resource_id}.json": _get(
+        "Every row of a query as one JSON array",
+        "Data",
+        "JSON",
+        "application/json",
+        DATA_PARAMS,
+        (400, 404, 410),
+    ),
+    "/api/data/{resource_id}.ndjson": _get(
+        "Every row of a query as newline-delimited JSON",
+        "Data",
+        "NDJSON",
+        "application/x-ndjson",
+        DATA_PARAMS,
+        (400, 404, 410),
     ),
     "/catalog.jsonld": _get("The DCAT catalogue", "DCAT", "JSON-LD", "application/ld+json"),
     "/catalog.ttl": _get("The DCAT catalogue", "DCAT", "Turtle", "text/turtle"),

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
+from flask import Blueprint, render_template, request, url_for
+
+from catalog.datastore.engine import datastore_for
+from catalog.datastore.query import parse_query, run_query
+from catalog.errors import Invalid
+from catalog.models import TableStatus
 from catalog.resources import get_public_resource, get_public_version
-from catalog.tabular import TABULAR_FORMATS, preview
-from opendata.database import get_session, get_store
+from opendata.database import get_session
 
 bp = Blueprint("resources", __name__)
 
-PREVIEW_ROWS = 10
+PREVIEW_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Heading:
+    name: str
+    href: str | None
+    aria_sort: str
+
+
+@dataclass(frozen=True)
+class DataPreview:
+    """The first rows of a loaded table, as the data API returns them, ready for the page."""
+
+    headings: list[Heading]
+    rows: list[list[str]]
+    caption: str
+    api_url: str
+    csv_url: str
+    json_url: str
 
 
 @bp.get("/datasets/<name>/resources/<resource_id>")
@@ -26,14 +52,79 @@ def version(name: str, resource_id: str, number: int):
 
 
 def _render(resource, version):
-    table = None
-    if version is not None and resource.format in TABULAR_FORMATS:
-        table = preview(get_store().path_for(version.sha256), limit=PREVIEW_ROWS)
     return render_template(
         "resource.html",
         dataset=resource.dataset,
         resource=resource,
         version=version,
-        table=table,
+        preview=_preview(resource, version),
         fields=(version.table_schema or {}).get("fields", []) if version else [],
     )
+
+
+def _preview(resource, version) -> DataPreview | None:
+    """The preview runs the data API's own query; a file with no loaded table has none."""
+    table = version.data_table if version else None
+    if table is None or table.status != TableStatus.LOADED:
+        return None
+    sort = request.args.get("sort", "")
+    try:
+        query = parse_query(table, _sort_params(sort))
+    except Invalid as error:
+        raise Invalid(error.message, field="sort") from error
+    page = run_query(datastore_for(get_session()), table, query)
+    exports = _export_urls(resource, version)
+    return DataPreview(
+        headings=[_heading(column, sort) for column in page.columns],
+        rows=[[_cell_text(value) for value in row] for row in page.rows],
+        caption=_caption(version.filename, len(page.rows), page.total, sort),
+        **exports,
+    )
+
+
+def _sort_params(sort: str) -> dict[str, list[str]]:
+    params = {"_size": [str(PREVIEW_ROWS)]}
+    if sort.startswith("-"):
+        params["_sort_desc"] = [sort[1:]]
+    elif sort:
+        params["_sort"] = [sort]
+    return params
+
+
+def _heading(column, sort: str) -> Heading:
+    """A column heading links to sorting by it, ascending first, then descending."""
+    state = {column.name: "ascending", f"-{column.name}": "descending"}.get(sort, "none")
+    if not column.indexed:
+        return Heading(column.name, None, state)
+    target = f"-{column.name}" if state == "ascending" else column.name
+    return Heading(column.name, f"?{urlencode({'sort': target})}#preview", state)
+
+
+def _caption(filename: str, shown: int, total: int, sort: str) -> str:
+    caption = f"First {shown} rows of {filename}"
+    if total > shown:
+        caption += f" (the file has {total:,} rows)"
+    if sort.startswith("-"):
+        caption += f", sorted by {sort[1:]}, largest first"
+    elif sort:
+        caption += f", sorted by {sort}, smallest first"
+    return caption
+
+
+def _export_urls(resource, version) -> dict[str, str]:
+    """The data API for this version: without `version` when it is the newest one."""
+    latest = version.number == resource.latest_public.number
+    params: dict[str, Any] = {} if latest else {"version": version.number}
+    return {
+        "api_url": url_for("data.rows", resource_id=resource.id, _external=True, **params),
+        "csv_url": url_for("data.export", resource_id=resource.id, fmt="csv", **params),
+        "json_url": url_for("data.export", resource_id=resource.id, fmt="json", **params),
+    }
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -64,7 +64,8 @@ def test_resource_page_previews_the_table_with_header_cells(client, school_place
     resource = school_places.resources[0]
     page = client.get(f"/datasets/school-places/resources/{resource.id}").text
     assert "<caption" in page and "First 2 rows of places.csv" in page
-    assert '<th scope="col" class="govuk-table__header">Pupils</th>' in page
+    assert '<th scope="col" class="govuk-table__header" aria-sort="none">' in page
+    assert '<a class="govuk-link" href="?sort=Pupils#preview">Pupils</a></th>' in page
     assert '<td class="govuk-table__cell">Acomb Primary</td>' in page
     assert "integer" in page
     assert "Version 1" in page

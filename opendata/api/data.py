@@ -1,0 +1,183 @@
+"""`/api/data/<resource id>`: the rows of a published table, filtered, sorted and paged, and
+full exports of the same query as CSV, JSON and NDJSON streamed in constant memory.
+
+The query-string vocabulary (`col__gt`, `_sort`, `_size`, `_next`, ...) is parsed by
+`catalog.datastore.query`; this module only reads the request and writes the response.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+
+from catalog.datastore.engine import datastore_for
+from catalog.datastore.query import Query, QueryTimeout, parse_query, run_query, stream
+from catalog.datastore.serving import served_table
+from catalog.errors import Invalid
+from catalog.exports import safe_cell
+from opendata.database import get_session
+from opendata.errors import error_response
+
+bp = Blueprint("data", __name__)
+
+EXPORTS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+}
+
+
+@bp.errorhandler(QueryTimeout)
+def _timeout(error: QueryTimeout):
+    return _shared(error_response(503, error.message))
+
+
+@bp.get("/api/data/<resource_id>")
+def rows(resource_id: str):
+    resource, version, table = _served(resource_id)
+    etag = _etag(version, "json")
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag)
+    query = parse_query(table, _query_params())
+    page = run_query(datastore_for(get_session()), table, query)
+    next_url = _next_url(resource_id, page.next) if page.next else None
+    body = {
+        "resource": _describe(resource, version),
+        "columns": [{"name": column.name, "type": column.type} for column in page.columns],
+        "rows": _shaped(query, page.rows),
+        "total": page.total,
+        "total_is_exact": page.total_is_exact,
+        "next": page.next,
+        "next_url": next_url,
+    }
+    response = _shared(jsonify(body), etag)
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+@bp.get("/api/data/<resource_id>.<any(csv, json, ndjson):fmt>")
+def export(resource_id: str, fmt: str):
+    resource, version, table = _served(resource_id)
+    etag = _etag(version, fmt)
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag)
+    query = parse_query(table, _query_params())
+    rows = stream(datastore_for(get_session()), table, query)
+    writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines}[fmt]
+    response = Response(stream_with_context(writer(query, rows)), mimetype=EXPORTS[fmt])
+    filename = f"{resource.dataset.name}-{resource.id}-v{version.number}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _shared(response, etag)
+
+
+def _served(resource_id: str):
+    return served_table(get_session(), resource_id, version=_version_number())
+
+
+def _version_number() -> int | None:
+    text = request.args.get("version")
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise Invalid(f"version must be a version number, not '{text}'.", field="version")
+    return int(text)
+
+
+def _query_params() -> dict[str, list[str]]:
+    """The query string without `version`, which picks the table rather than the rows."""
+    return {name: values for name, values in request.args.lists() if name != "version"}
+
+
+def _describe(resource, version) -> dict:
+    return {
+        "id": resource.id,
+        "title": resource.title,
+        "dataset": resource.dataset.name,
+        "version": version.number,
+        "version_url": url_for(
+            "resources.version",
+            name=resource.dataset.name,
+            resource_id=resource.id,
+            number=version.number,
+            _external=True,
+        ),
+    }
+
+
+def _shaped(query: Query, rows: list[tuple]) -> list:
+    if query.shape == "arrays":
+        return [list(row) for row in rows]
+    names = [column.name for column in query.columns]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _next_url(resource_id: str, token: str) -> str:
+    params = [(name, value) for name, value in request.args.items(multi=True) if name != "_next"]
+    query_string = urlencode([*params, ("_next", token)])
+    return f"{url_for('data.rows', resource_id=resource_id, _external=True)}?{query_string}"
+
+
+def _csv_lines(query: Query, rows: Iterator[tuple]) -> Iterator[str]:
+    """CSV in chunks of rows, every text cell neutralised against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in query.columns])
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(value) for value in row])
+        if number % 1000 == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _json_lines(query: Query, rows: Iterator[tuple]) -> Iterator[str]:
+    """One JSON array, written a row at a time."""
+    separator = "[\n"
+    for item in _items(query, rows):
+        yield separator + item
+        separator = ",\n"
+    yield "[]\n" if separator == "[\n" else "\n]\n"
+
+
+def _ndjson_lines(query: Query, rows: Iterator[tuple]) -> Iterator[str]:
+    for item in _items(query, rows):
+        yield item + "\n"
+
+
+def _items(query: Query, rows: Iterator[tuple]) -> Iterator[str]:
+    names = [column.name for column in query.columns]
+    for row in rows:
+        value = list(row) if query.shape == "arrays" else dict(zip(names, row, strict=True))
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _etag(version, fmt: str) -> str:
+    """The file's content and the exact query: the answer changes only when either does."""
+    key = f"{version.sha256}|{fmt}|{request.query_string.decode('latin-1')}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _not_modified(etag: str) -> Response:
+    return _shared(Response(status=304), etag)
+
+
+def _shared(response: Response, etag: str | None = None) -> Response:
+    """Any site may read the data; caches may keep it for a minute."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    if etag:
+        response.set_etag(etag)
+    return response
