@@ -27,7 +27,7 @@ from flask import Blueprint, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound
-from opendata.api import ckan_reads, ckan_writes
+from opendata.api import ckan_datastore, ckan_reads, ckan_writes
 from opendata.database import get_session
 
 bp = Blueprint("api_ckan", __name__)
@@ -49,7 +49,12 @@ def help_show(params: dict[str, Any]) -> str:
     return inspect.getdoc(ACTIONS[name]) or ""
 
 
-ACTIONS = {**ckan_reads.ACTIONS, **ckan_writes.ACTIONS, "help_show": help_show}
+ACTIONS = {
+    **ckan_reads.ACTIONS,
+    **ckan_writes.ACTIONS,
+    **ckan_datastore.ACTIONS,
+    "help_show": help_show,
+}
 
 
 @bp.route("/api/action/<name>", methods=["GET", "POST"])

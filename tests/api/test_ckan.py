@@ -197,7 +197,8 @@ def test_public_activity_is_the_public_history(client, site):
 @pytest.mark.parametrize(
     ("action", "params", "status", "error_type"),
     [
-        ("datastore_search", {}, 400, "Bad Request"),
+        ("datastore_upsert", {}, 400, "Bad Request"),
+        ("datastore_search", {}, 409, "Validation Error"),
         ("package_show", {}, 409, "Validation Error"),
         ("package_search", {"rows": "many"}, 409, "Validation Error"),
         ("package_search", {"sort": "random()"}, 409, "Validation Error"),
@@ -212,8 +213,8 @@ def test_errors_in_ckans_envelope(client, site, action, params, status, error_ty
     assert response.status_code == status
     assert response.json["success"] is False
     assert response.json["error"]["__type"] == error_type
-    if action == "datastore_search":
-        message = "Bad request - Action name not known: datastore_search"
+    if action == "datastore_upsert":
+        message = "Bad request - Action name not known: datastore_upsert"
         assert response.json["error"]["message"] == message
 
 
@@ -324,4 +325,5 @@ def test_include_private_adds_only_the_callers_own_unpublished_datasets(client, 
 
 def test_help_show_documents_each_action(client, site):
     assert "withdraw" in result(client, "help_show", name="package_delete")
-    assert call(client, "help_show", name="datastore_search").status_code == 404
+    assert "filters" in result(client, "help_show", name="datastore_search")
+    assert call(client, "help_show", name="datastore_upsert").status_code == 404

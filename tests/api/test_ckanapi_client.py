@@ -130,3 +130,20 @@ def test_an_editor_script_creates_a_private_draft_and_uploads_a_file(
 def test_an_anonymous_write_is_not_authorised(anonymous):
     with pytest.raises(NotAuthorized):
         anonymous.action.package_create(name="sneaky", title="Sneaky", owner_org=ORGANISATION)
+
+
+def test_a_script_reads_a_table_with_datastore_search(anonymous, public_names):
+    package = anonymous.action.package_show(id=public_names[0])
+    table = next(r for r in package["resources"] if r["format"].lower() == "csv")
+    first = anonymous.action.datastore_search(resource_id=table["id"], limit=2)
+    assert first["total"] >= len(first["records"]) and len(first["records"]) <= 2
+    names = [field["id"] for field in first["fields"]]
+    assert set(first["records"][0]) == set(names)
+    column = names[0]
+    value = first["records"][0][column]
+    filtered = anonymous.action.datastore_search(
+        resource_id=table["id"], filters={column: value}, fields=[column]
+    )
+    assert filtered["records"] and all(r == {column: value} for r in filtered["records"])
+    with pytest.raises(ValidationError):
+        anonymous.action.datastore_search(resource_id=table["id"], filters={"no such": 1})
