@@ -20,6 +20,7 @@ lint: install-test
 	$(BIN)/lint-imports
 
 bench: install assets
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 install: $(VENV)/.installed

@@ -1,10 +1,12 @@
-"""`python -m benchmarks` (`make bench`): search and page timings on a generated catalogue.
+"""`python -m benchmarks` (`make bench`): search, pages and the datastore on generated data.
 
 Steps: describe the machine; generate 20,000 council datasets (fixed seed) into a throwaway
 instance through the catalogue's services; open the app on it as `opendata.wsgi` does (with
 `gc.freeze()`); time public search (`find_datasets`) and the index alone for a mix of queries;
 time pages through the Flask test client; do the same pages on the demo catalogue if it is
-present; print the figures against the targets in docs/performance.md.
+present; then check, load, query and export a generated 1,000,000-row spend file against
+`frictionless validate` and Datasette (`benchmarks.datastore`); print the figures against the
+targets in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks import demo, generate, instance, machine, pages, search
+from benchmarks import datastore, demo, generate, instance, machine, pages, search, spend
 from benchmarks.timing import Stats, table
 
 SEARCH_P95_TARGET_MS = 10.0
@@ -36,34 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {key:<10} {value}")
 
     with tempfile.TemporaryDirectory(prefix="opendata-bench-") as scratch:
-        folder = args.keep or Path(scratch) / "instance"
-        report["build"] = _catalogue(folder, args)
-        app = instance.served_app(folder)
-        sample = instance.sample(app, args.page_urls)
-        report["public_datasets"] = sample.public
-
-        _heading(f"Search on {args.datasets:,} datasets ({sample.public:,} public)")
-        print(f"  {args.runs} timed runs per query after {args.warmup} warm-up runs.")
-        print("  p50/p95/max/cpu p95 = find_datasets (index, facets, page of rows from the")
-        print("  database); index = backend.search alone; db+rest = the difference at p50.\n")
-        rows = search.run(app, runs=args.runs, warmup=args.warmup)
-        cold = search.cold_after_commit(app)
-        print(_search_table(rows))
-        print(
-            f"\n  {cold.label}: p50 {cold.stats.p50:.1f} ms, max {cold.stats.max:.1f} ms "
-            f"({cold.stats.runs} commits)"
-        )
-        report["search"] = [asdict(r) for r in rows]
-        report["search_cold"] = asdict(cold)
-
-        _heading(f"Pages on {args.datasets:,} datasets (Flask test client)")
-        print(f"  {args.page_runs} timed requests per page after {args.warmup} warm-up requests.\n")
-        page_rows = pages.run(app, pages.page_set(sample), runs=args.page_runs, warmup=args.warmup)
-        print(_page_table(page_rows))
-        report["pages"] = [asdict(r) for r in page_rows]
-        instance.close(app)
-
-        report["demo_pages"] = _demo(Path(scratch) / "demo", args)
+        if not args.datastore_only:
+            _catalogue_benchmarks(Path(scratch), args, report)
+        if not args.skip_datastore:
+            report["datastore"] = datastore.run(
+                Path(scratch), rows=args.datastore_rows, runs=args.page_runs, warmup=args.warmup
+            )
 
     elapsed = time.perf_counter() - begun
     report["seconds"] = elapsed
@@ -74,6 +54,38 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
         print(f"Figures written to {args.json}")
     return 0
+
+
+def _catalogue_benchmarks(scratch: Path, args: argparse.Namespace, report: dict) -> None:
+    """Search and pages on the generated catalogue, then pages on the demo catalogue."""
+    folder = args.keep or scratch / "instance"
+    report["build"] = _catalogue(folder, args)
+    app = instance.served_app(folder)
+    sample = instance.sample(app, args.page_urls)
+    report["public_datasets"] = sample.public
+
+    _heading(f"Search on {args.datasets:,} datasets ({sample.public:,} public)")
+    print(f"  {args.runs} timed runs per query after {args.warmup} warm-up runs.")
+    print("  p50/p95/max/cpu p95 = find_datasets (index, facets, page of rows from the")
+    print("  database); index = backend.search alone; db+rest = the difference at p50.\n")
+    rows = search.run(app, runs=args.runs, warmup=args.warmup)
+    cold = search.cold_after_commit(app)
+    print(_search_table(rows))
+    print(
+        f"\n  {cold.label}: p50 {cold.stats.p50:.1f} ms, max {cold.stats.max:.1f} ms "
+        f"({cold.stats.runs} commits)"
+    )
+    report["search"] = [asdict(r) for r in rows]
+    report["search_cold"] = asdict(cold)
+
+    _heading(f"Pages on {args.datasets:,} datasets (Flask test client)")
+    print(f"  {args.page_runs} timed requests per page after {args.warmup} warm-up requests.\n")
+    page_rows = pages.run(app, pages.page_set(sample), runs=args.page_runs, warmup=args.warmup)
+    print(_page_table(page_rows))
+    report["pages"] = [asdict(r) for r in page_rows]
+    instance.close(app)
+
+    report["demo_pages"] = _demo(scratch / "demo", args)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -97,6 +109,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "settings (quicker while iterating; delete the folder after changing catalog/)",
     )
     parser.add_argument("--skip-demo", action="store_true")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument(
+        "--datastore-only",
+        action="store_true",
+        help="only the datastore part: check, load, query and export a generated spend file",
+    )
+    parts.add_argument("--skip-datastore", action="store_true", help="leave the datastore out")
+    parser.add_argument(
+        "--datastore-rows",
+        type=int,
+        default=spend.ROWS,
+        help="rows in the generated spend file (default 1,000,000; fewer for a quick try)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     return parser.parse_args(argv)
 
@@ -244,6 +269,13 @@ def _figures(stats: Stats) -> tuple[float, float, float, float | None]:
 
 
 def _verdict(report: dict) -> str:
+    lines = _catalogue_verdict(report) if "search" in report else []
+    if "datastore" in report:
+        lines.append(datastore.verdict(report["datastore"]))
+    return "\n".join(lines)
+
+
+def _catalogue_verdict(report: dict) -> list[str]:
     measured = [r for r in report["search"] if r["full"]]
     lines = []
     if measured:
@@ -257,7 +289,7 @@ def _verdict(report: dict) -> str:
         lines.append(_check("dataset page p95", page["stats"], DATASET_PAGE_P95_TARGET_MS))
     else:
         lines.append("  dataset page: FAILED (see above)")
-    return "\n".join(lines)
+    return lines
 
 
 def _check(what: str, stats: dict, target: float) -> str:

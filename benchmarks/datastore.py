@@ -1,0 +1,437 @@
+"""The datastore benchmark: check and load a 1,000,000-row spend file, then query and export it.
+
+In one run, on one machine:
+
+1. generate the spend file, its Table Schema and a copy with planted errors (`spend.py`);
+2. check and load it through `catalog.checks.check_version` on a real throwaway instance, in
+   a child process whose peak memory is read (`datastore_load.py`);
+3. run `frictionless validate` on the same file, and compare our errors with frictionless's on
+   the planted copy (`agreement.py`);
+4. time filtered, sorted and deep pages of `/api/data/<id>` through the Flask test client;
+5. time the same pages over HTTP from `opendata serve`, and the equivalent pages from
+   Datasette serving the same SQLite file (`servers.py`);
+6. time the full CSV export over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks import agreement, instance, servers, spend
+from benchmarks.timing import Stats, measure, table
+
+PAGE_SIZE = 100
+DEEP_PAGE = 5_000
+OUR_MAX_SIZE = 10_000  # catalog.datastore.query.MAX_SIZE
+DATASETTE_MAX_SIZE = 1_000  # Datasette's default max_returned_rows
+LEAN = {"_nocount": "1", "_nofacet": "1", "_nosuggest": "1"}
+# Datasette's default first pages take about a second each (it counts every match and tries
+# facet suggestions): 30 requests give a steady p50 and p95 without adding ten minutes.
+DATASETTE_DEFAULT_RUNS = 30
+
+# (label, query string in our column names); the deep page is added once its token is known.
+QUERIES = (
+    ("service = Housing, sorted by amount", {"service__exact": "Housing", "_sort": "amount"}),
+    (
+        "1,000 <= amount < 2,000, newest first",
+        {"amount__gte": "1000", "amount__lt": "2000", "_sort_desc": "paid_on"},
+    ),
+    ("all rows sorted by amount, page 1", {"_sort": "amount"}),
+)
+DEEP_SORT = "amount"
+
+ROWS_PER_SECOND_TARGET = 100_000
+TIMES_FASTER_TARGET = 5.0
+PEAK_MB_TARGET = 300.0
+PAGE_P95_TARGET_MS = 20.0
+EXPORT_SECONDS_TARGET = 5.0
+
+
+@dataclass(frozen=True)
+class Timed:
+    label: str
+    url: str
+    bytes: int
+    stats: Stats | None
+    error: str | None = None
+
+
+def run(scratch: Path, *, rows: int, runs: int, warmup: int) -> dict:
+    data = scratch / "data"
+    data.mkdir()
+    folder = scratch / "datastore-instance"
+    report: dict = {}
+    schema, clean, planted = _generate(data, rows, report)
+    load = report["load"] = _check_and_load(folder, clean, schema, scratch)
+    report["frictionless"] = _frictionless(clean, schema, load)
+
+    _heading("The planted errors: ours against frictionless (with checks.duplicate_row())")
+    found = agreement.compare(planted, schema, scratch)
+    report["agreement"] = asdict(found)
+    print(_agreement_table(found))
+
+    base = f"/api/data/{load['resource_id']}"
+    deep_page = min(DEEP_PAGE, max(2, rows // (2 * PAGE_SIZE)))
+    report["deep_page"] = deep_page
+    queries = _test_client(folder, base, deep_page, runs, warmup, report)
+    labels = [label for label, _ in queries]
+
+    _heading(f"Query API over HTTP: `opendata serve` against `datasette serve` ({runs} each)")
+    urls = [_url(base, {**q, "_size": PAGE_SIZE, "_shape": "arrays"}) for _, q in queries]
+    with servers.opendata_server(folder, scratch / "opendata-serve.log") as port:
+        report["http_ours"] = [asdict(t) for t in _time_http(port, labels, urls, runs, warmup)]
+        print("  ours (`opendata serve`, _shape=arrays):")
+        print(_timed_table(report["http_ours"]))
+        _heading("Full CSV export over HTTP (ours)")
+        report["export"] = asdict(servers.download(port, f"{base}.csv"))
+        print(_download_line(report["export"]))
+        ours_first = _first_id(servers.get_json(port, urls[-1]))
+    report["datasette"] = _datasette(folder, load, labels, queries, deep_page, runs, warmup)
+    if report["datasette"].get("first_id_on_deep_page") not in (None, ours_first):
+        print(
+            f"  NOTE: the deep page starts at transaction {ours_first} on ours and "
+            f"{report['datasette']['first_id_on_deep_page']} on Datasette"
+        )
+    return report
+
+
+def _generate(data: Path, rows: int, report: dict) -> tuple[Path, Path, Path]:
+    _heading(f"Datastore: generating {rows:,} rows of council spend")
+    started = time.perf_counter()
+    schema = spend.write_schema(data / "spend.schema.json")
+    clean = spend.write_clean(data / "spend.csv", rows)
+    planted = spend.write_planted(data / "spend-planted.csv", rows)
+    seconds = time.perf_counter() - started
+    size = clean.stat().st_size / 1e6
+    report["file"] = {
+        "rows": rows,
+        "columns": len(spend.SCHEMA["fields"]),
+        "megabytes": size,
+        "generate_seconds": seconds,
+    }
+    print(f"  {size:.1f} MB, and the planted copy, in {seconds:.0f} s")
+    return schema, clean, planted
+
+
+def _check_and_load(folder: Path, clean: Path, schema: Path, scratch: Path) -> dict:
+    """`check_version` in a child process (see `datastore_load`), with the rates worked out."""
+    _heading("Check and load through catalog.checks.check_version (child process)")
+    out = scratch / "load.json"
+    command = [sys.executable, "-m", "benchmarks.datastore_load"]
+    subprocess.run([*command, str(folder), str(clean), str(schema), str(out)], check=True)
+    load = json.loads(out.read_text())
+    load["index_seconds"] = load["check_seconds"] - load["validate_load_seconds"]
+    load["validate_load_rows_per_second"] = load["loaded_rows"] / load["validate_load_seconds"]
+    load["rows_per_second"] = load["loaded_rows"] / load["check_seconds"]
+    print(
+        f"  {load['loaded_rows']:,} rows loaded, {load['errors']} errors: validate + load "
+        f"{load['validate_load_seconds']:.1f} s ({load['validate_load_rows_per_second']:,.0f} "
+        f"rows/s); indexes, ANALYZE and the rest {load['index_seconds']:.1f} s; whole check "
+        f"{load['check_seconds']:.1f} s ({load['rows_per_second']:,.0f} rows/s)\n"
+        f"  peak memory {load['peak_mb']:.0f} MB (the process held {load['rss_before_mb']:.0f} MB "
+        "before the check began)"
+    )
+    return load
+
+
+def _frictionless(clean: Path, schema: Path, load: dict) -> dict:
+    _heading("frictionless validate on the same file (child process)")
+    theirs = agreement.frictionless_validate(clean, schema)
+    figures = asdict(theirs)
+    if theirs.error:
+        print(f"  FAILED: {theirs.error}")
+        return figures
+    figures["times_slower_than_validate_load"] = theirs.seconds / load["validate_load_seconds"]
+    figures["times_slower_than_whole_check"] = theirs.seconds / load["check_seconds"]
+    print(
+        f"  {theirs.seconds:.1f} s (valid: {theirs.valid}, {theirs.rows} rows): "
+        f"{figures['times_slower_than_validate_load']:.1f}x our validate + load, "
+        f"{figures['times_slower_than_whole_check']:.1f}x our whole check"
+    )
+    return figures
+
+
+def _test_client(folder: Path, base: str, deep_page: int, runs: int, warmup: int, report: dict):
+    """Time the pages in-process; return the queries (with the deep page's token) for HTTP."""
+    _heading(f"Query API through the Flask test client ({runs} requests a page)")
+    app = instance.served_app(folder)
+    client = app.test_client()
+    get = _client_getter(client)
+    deep = _deep_token(get, base, {"_sort": DEEP_SORT}, deep_page, OUR_MAX_SIZE, _our_next)
+    queries = [*QUERIES, (f"page {deep_page:,} of all rows sorted by amount", deep)]
+    urls = [_url(base, {**query, "_size": PAGE_SIZE}) for _, query in queries]
+    labels = [label for label, _ in queries]
+    report["test_client"] = [asdict(t) for t in _time_client(client, labels, urls, runs, warmup)]
+    print(_timed_table(report["test_client"], cpu=True))
+    instance.close(app)
+    return queries
+
+
+def verdict(report: dict) -> str:
+    """The datastore targets of docs/performance.md, each with its figure from this run."""
+    load, theirs = report["load"], report["frictionless"]
+    rows: list[tuple[str, str, str]] = [
+        _against(
+            f"validate + load >= {ROWS_PER_SECOND_TARGET:,} rows/s",
+            load["validate_load_rows_per_second"] >= ROWS_PER_SECOND_TARGET,
+            f"{load['validate_load_rows_per_second']:,.0f} rows/s "
+            f"({load['validate_load_seconds']:.1f} s)",
+        ),
+        _against(
+            "  ... counting the index build (whole check)",
+            load["rows_per_second"] >= ROWS_PER_SECOND_TARGET,
+            f"{load['rows_per_second']:,.0f} rows/s ({load['check_seconds']:.1f} s)",
+        ),
+    ]
+    if theirs.get("error") is None:
+        rows += [
+            _against(
+                f">= {TIMES_FASTER_TARGET:.0f}x faster than frictionless validate",
+                theirs["times_slower_than_validate_load"] >= TIMES_FASTER_TARGET,
+                f"{theirs['times_slower_than_validate_load']:.1f}x ({theirs['seconds']:.1f} s)",
+            ),
+            _against(
+                "  ... counting the index build (whole check)",
+                theirs["times_slower_than_whole_check"] >= TIMES_FASTER_TARGET,
+                f"{theirs['times_slower_than_whole_check']:.1f}x",
+            ),
+        ]
+    found = report["agreement"]
+    rows.append(
+        _against(
+            "same errors as frictionless (planted file)",
+            found["agree"],
+            f"{sum(found['ours'].values())} ours, {sum(found['theirs'].values())} theirs",
+        )
+    )
+    rows.append(
+        _against(
+            f"peak memory of the load < {PEAK_MB_TARGET:.0f} MB",
+            load["peak_mb"] < PEAK_MB_TARGET,
+            f"{load['peak_mb']:.0f} MB",
+        )
+    )
+    for key, where in (("test_client", "test client"), ("http_ours", "HTTP")):
+        timed = [row for row in report[key] if row["stats"]]
+        if len(timed) < len(report[key]):
+            rows.append((f"API pages ({where})", "some FAILED", "MISSES"))
+        if timed:
+            worst = max(timed, key=lambda row: row["stats"]["p95"])
+            rows.append(
+                _against(
+                    f"API page p95 < {PAGE_P95_TARGET_MS:.0f} ms ({where}, worst page)",
+                    worst["stats"]["p95"] < PAGE_P95_TARGET_MS,
+                    f"{worst['stats']['p95']:.1f} ms ({worst['label']})",
+                )
+            )
+    export = report["export"]
+    rows.append(
+        _against(
+            f"CSV export of every row < {EXPORT_SECONDS_TARGET:.0f} s",
+            export["seconds"] < EXPORT_SECONDS_TARGET,
+            f"{export['seconds']:.1f} s ({export['bytes'] / 1e6:.0f} MB)",
+        )
+    )
+    ratio = _datasette_ratio(report)
+    if ratio:
+        rows.append(("Datasette p95 / ours p95 (HTTP, same pages)", ratio, "reported"))
+    return "\n".join(
+        "  " + line
+        for line in table(("datastore target", "measured", "verdict"), rows).splitlines()
+    )
+
+
+def _against(target: str, met: bool, measured: str) -> tuple[str, str, str]:
+    return target, measured, "meets" if met else "MISSES"
+
+
+def _datasette_ratio(report: dict) -> str | None:
+    """Per page, Datasette's p95 over ours (above 1: Datasette is slower), default and lean."""
+    datasette = report.get("datasette", {})
+    if "default" not in datasette:
+        return None
+    parts = []
+    for variant in ("default", "lean"):
+        ratios = [
+            theirs["stats"]["p95"] / ours["stats"]["p95"]
+            for ours, theirs in zip(report["http_ours"], datasette[variant], strict=True)
+            if ours["stats"] and theirs["stats"]
+        ]
+        if ratios:
+            parts.append(f"{variant} {min(ratios):.1f} to {max(ratios):.1f}")
+    return ", ".join(parts) or None
+
+
+def _datasette(folder, load, labels, our_queries, deep_page, runs, warmup) -> dict:
+    if not servers.datasette_installed():
+        print("  Datasette: skipped, not installed (pip install -e '.[bench]')")
+        return {"skipped": "datasette is not installed"}
+    keys = {column["name"]: f"c{n}" for n, column in enumerate(spend.SCHEMA["fields"])}
+    database = folder / "datastore.sqlite"
+    base = f"/{database.stem}/{load['table_name']}.json"
+    result: dict = {}
+    with servers.datasette_server(database, folder.parent / "datasette.log") as port:
+
+        def datasette_get(url: str) -> dict:
+            return servers.get_json(port, url)
+
+        deep = _deep_token(
+            datasette_get,
+            base,
+            {"_sort": keys[DEEP_SORT]},
+            deep_page,
+            DATASETTE_MAX_SIZE,
+            lambda body: body.get("next"),
+        )
+        queries = [_as_datasette(query, keys) for _, query in our_queries[:-1]] + [deep]
+        urls = [_url(base, {**query, "_size": PAGE_SIZE}) for query in queries]
+        lean = [_url(base, {**query, "_size": PAGE_SIZE, **LEAN}) for query in queries]
+        default_runs = min(runs, DATASETTE_DEFAULT_RUNS)
+        result["default"] = [
+            asdict(t) for t in _time_http(port, labels, urls, default_runs, min(warmup, 3))
+        ]
+        print(
+            f"  Datasette, as it answers by default (counts every match, suggests facets; "
+            f"{default_runs} requests a page):"
+        )
+        print(_timed_table(result["default"]))
+        result["lean"] = [asdict(t) for t in _time_http(port, labels, lean, runs, warmup)]
+        print("  Datasette with _nocount=1&_nofacet=1&_nosuggest=1 (our API counts to 10,000):")
+        print(_timed_table(result["lean"]))
+        body = datasette_get(urls[-1])
+        result["first_id_on_deep_page"] = body["rows"][0][body["columns"].index("c0")]
+        export = base.removesuffix(".json") + ".csv?_stream=on&_size=max"
+        result["export"] = asdict(servers.download(port, export))
+        print(f"  Datasette CSV export (_stream=on): {_download_line(result['export'])}")
+    return result
+
+
+def _deep_token(
+    get: Callable[[str], dict],
+    base: str,
+    query: dict,
+    page: int,
+    max_size: int,
+    next_of: Callable[[dict], str | None],
+) -> dict:
+    """The query for page `page` of `PAGE_SIZE` rows, found by following `_next` tokens: in
+    pages of `max_size` rows as far as they go, then `PAGE_SIZE` at a time."""
+    before = (page - 1) * PAGE_SIZE
+    token = None
+    for size, hops in ((max_size, before // max_size), (PAGE_SIZE, before % max_size // PAGE_SIZE)):
+        for _ in range(hops):
+            body = get(_url(base, {**query, "_size": size, **({"_next": token} if token else {})}))
+            token = next_of(body)
+    return {**query, "_next": token} if token else dict(query)
+
+
+def _as_datasette(query: dict, keys: dict[str, str]) -> dict:
+    """Our query string in Datasette's words: the same vocabulary, on the stored columns."""
+    translated = {}
+    for name, value in query.items():
+        column, _, operator = name.partition("__")
+        if name in ("_sort", "_sort_desc"):
+            translated[name] = keys[value]
+        else:
+            translated[f"{keys[column]}__{operator}"] = value
+    return translated
+
+
+def _client_getter(client) -> Callable[[str], dict]:
+    def get(url: str) -> dict:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise servers.RequestFailed(f"{url} answered {response.status_code}")
+        return response.get_json()
+
+    return get
+
+
+def _our_next(body: dict) -> str | None:
+    return body.get("next")
+
+
+def _time_client(client, labels, urls, runs: int, warmup: int) -> list[Timed]:
+    timed = []
+    for label, url in zip(labels, urls, strict=True):
+
+        def get(_i: int, url: str = url) -> int:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise servers.RequestFailed(f"{url} answered {response.status_code}")
+            return len(response.data)
+
+        try:
+            size = get(0)
+            timed.append(Timed(label, url, size, measure(get, runs=runs, warmup=warmup)))
+        except Exception as error:  # one broken query is reported, the others still run
+            timed.append(Timed(label, url, 0, None, f"{type(error).__name__}: {error}"))
+    return timed
+
+
+def _time_http(port: int, labels, urls, runs: int, warmup: int) -> list[Timed]:
+    timed = []
+    for label, url in zip(labels, urls, strict=True):
+        try:
+            stats, size = servers.time_urls(port, [url], runs=runs, warmup=warmup)
+            timed.append(Timed(label, url, size, stats))
+        except Exception as error:
+            timed.append(Timed(label, url, 0, None, f"{type(error).__name__}: {error}"))
+    return timed
+
+
+def _first_id(body: dict):
+    return body["rows"][0][0] if body["rows"] else None
+
+
+def _url(base: str, query: dict) -> str:
+    return f"{base}?{urlencode(query)}"
+
+
+def _agreement_table(found: agreement.Agreement) -> str:
+    kinds = sorted(set(found.ours) | set(found.theirs))
+    rows = [(kind, found.ours.get(kind, 0), found.theirs.get(kind, 0)) for kind in kinds]
+    lines = table(("error type", "ours", "frictionless"), rows).splitlines()
+    verdict = "AGREE" if found.agree else "DISAGREE"
+    lines.append(
+        f"(type, row, field) lists {verdict}; ours took {found.our_seconds:.1f} s, "
+        f"frictionless {found.their_seconds:.1f} s"
+    )
+    if not found.agree:
+        lines.append(f"only ours (first 20): {found.only_ours}")
+        lines.append(f"only frictionless's (first 20): {found.only_theirs}")
+    return "\n".join("  " + line for line in lines)
+
+
+def _timed_table(rows: list[dict], *, cpu: bool = False) -> str:
+    headers = ["page (_size=100)", "KB", "p50", "p95", "max"] + (["cpu p95"] if cpu else [])
+    body, failures = [], []
+    for row in rows:
+        stats = row["stats"]
+        if stats is None:
+            failures.append(f"  FAILED {row['label']}: {row['error']}")
+            continue
+        figures = [stats["p50"], stats["p95"], stats["max"]]
+        body.append(
+            [row["label"], row["bytes"] / 1024, *figures] + ([stats["cpu_p95"]] if cpu else [])
+        )
+    text = "\n".join("  " + line for line in table(headers, body).splitlines())
+    return "\n".join([text + "\n  (milliseconds)", *failures])
+
+
+def _download_line(download: dict) -> str:
+    return (
+        f"  {download['bytes'] / 1e6:.1f} MB, {download['lines']:,} lines in "
+        f"{download['seconds']:.2f} s"
+    )
+
+
+def _heading(text: str) -> None:
+    print(f"\n== {text}", flush=True)
