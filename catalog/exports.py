@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
 
 
 def safe_cell(value: Any) -> Any:
@@ -29,3 +31,19 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue()
+
+
+def neutralised(rows: list[Sequence[Any]], text_columns: list[int]) -> list[Sequence[Any]]:
+    """A batch of rows with every risky text cell made safe; a column with none (the usual
+    case) is passed over with one search of its joined text, not a test of every cell."""
+    risky = [
+        position
+        for position in text_columns
+        if FORMULA_LINE.search("\n".join(row[position] or "" for row in rows))
+    ]
+    if not risky:
+        return rows
+    return [
+        [safe_cell(value) if position in risky else value for position, value in enumerate(row)]
+        for row in rows
+    ]

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from frictionless import Detector, Dialect, Resource, formats, system
-
 from catalog.spreadsheets import xlsx_rows
 
 TABULAR_FORMATS = {"csv", "tsv", "xlsx"}
@@ -121,6 +119,8 @@ def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
 def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
     """A Frictionless Table Schema inferred from the file's first rows, for the publisher to
     correct before release."""
+    from frictionless import Detector, Dialect, Resource, formats, system  # heavy: only here
+
     detector = Detector(sample_size=INFER_ROWS)
     with system.use_context(trusted=True):
         if fmt == "xlsx":

@@ -25,6 +25,8 @@ FORMULA_START = ("=", "+", "-", "@")
 FORMULA_LINE = re.compile(r"^[=+\-@]", re.MULTILINE)
 TEXT_TYPES = {"string", "any"}
 
+BLANK_ROW = hash(("blank row",))  # every blank row repeats the one before, as in frictionless
+
 Sink = Callable[[list[tuple[Any, ...]]], None]
 
 
@@ -252,6 +254,11 @@ class _Pass:
             if self.rules.primary_key:
                 note = 'cells composing the primary keys are all "None"'
                 notes.append(Finding("primary-key", row_number=number, note=note, cells=row))
+            earlier = self.seen_rows.get(BLANK_ROW)
+            self.seen_rows[BLANK_ROW] = number
+            if earlier is not None:
+                note = f'the same as row at position "{earlier}"'
+                notes.append(Finding("duplicate-row", row_number=number, note=note, cells=row))
         self.blanks = []
 
     def _blank(self, row: list[str]) -> bool:

@@ -50,13 +50,12 @@ class TableWriter:
         self.connection.commit()
         self.cursor.close()
         self.connection.close()
+        # SQLite keeps every index entry in rowid (`_row`) order within a value already.
+        tie_break = [] if self.datastore.is_sqlite else [self.table.c[ROW]]
         for column in self.columns:
             if column.indexed:
-                index = Index(
-                    f"ix_{self.table.name}_{column.key}",
-                    self.table.c[column.key],
-                    self.table.c[ROW],
-                )
+                key = self.table.c[column.key]
+                index = Index(f"ix_{self.table.name}_{column.key}", key, *tie_break)
                 index.create(self.datastore.engine)
         with self.datastore.engine.begin() as connection:
             connection.execute(text(f"ANALYZE {self._qualified()}"))

@@ -30,6 +30,7 @@ PLANTED = (
     "2,TBC,2024-13-01,Nowhere,A2,maybe\n"
     "1,,2024-01-05\n"
     "\n"
+    ",,,,,\n"
     "3,4,2024-01-06,Guildhall,A3,false,surplus\n"
     "3,4,2024-01-06,Guildhall,A3,false\n"
     "4,-5,2024-1-7,Heworth,A4,1\n"
@@ -109,7 +110,7 @@ def test_the_report_explains_each_error_in_plain_english(tmp_path):
     )
     assert "Row 5 is empty. Delete it or fill it in." in messages
     assert any("\u201cNowhere\u201d is not one of the allowed values" in m for m in messages)
-    assert any("Row 7 repeats row 6 exactly" in m for m in messages)
+    assert any("Row 8 repeats row 7 exactly" in m for m in messages)
     headings = [group.heading for group in grouped(report)]
     assert "Values of the wrong type" in headings and "Repeated rows" in headings
 
