@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.web import (
         assets,
         browse,
+        datapackage,
         datasets,
         downloads,
         home,
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
         publish,
         resources,
         review,
+        schemas,
         search,
         sitemap,
         statements,
@@ -69,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.web import auth as sign_in
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
+    pages += (schemas, datapackage)
     publishing = (sign_in, publish, uploads, review, tokens)
     open_metadata = (dcat, feeds, sitemap, openapi)
     apis = (api_indicators, api_accounts, api_ckan, api_data)

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask import Flask
 
 from catalog.performance import format_value
+from catalog.schema_words import constraint_words, type_words
+from catalog.schemas import schema_exists
 from catalog.uk_time import utc_to_uk
 from opendata.markdown import render_markdown
 
@@ -20,7 +22,10 @@ def init_app(app: Flask) -> None:
         file_size=file_size,
         iso=iso,
         kpi_value=kpi_value,
+        field_type=type_words,
+        field_constraints=constraint_words,
     )
+    app.jinja_env.tests["registered_schema"] = schema_exists
     app.jinja_env.globals["site_name"] = app.config["SETTINGS"].site_name
 
 

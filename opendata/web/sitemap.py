@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app
 
 from catalog.feeds import sitemap_pages
 from catalog.groups import organisations_with_counts, topics_with_counts
+from catalog.schemas import list_schemas
 from opendata.database import get_session
 
 bp = Blueprint("sitemap", __name__)
@@ -24,8 +25,9 @@ def sitemap():
     session = get_session()
     urls: list[tuple[str, str | None]] = [
         (f"{base}{path}", None)
-        for path in ("/", "/datasets", "/topics", "/organisations", "/indicators")
+        for path in ("/", "/datasets", "/topics", "/organisations", "/indicators", "/schemas")
     ]
+    urls += [(f"{base}/schemas/{schema.name}", None) for schema in list_schemas()]
     urls += [(f"{base}/topics/{t.name}", None) for t, n in topics_with_counts(session) if n]
     urls += [
         (f"{base}/organisations/{o.name}", None) for o, _ in organisations_with_counts(session)
