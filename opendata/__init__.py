@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.web import (
         assets,
         browse,
+        checks,
         datapackage,
         datasets,
         downloads,
@@ -72,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
     pages += (schemas, datapackage)
-    publishing = (sign_in, publish, uploads, review, tokens)
+    publishing = (sign_in, publish, uploads, review, tokens, checks)
     open_metadata = (dcat, feeds, sitemap, openapi)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):

@@ -6,6 +6,7 @@ about what is allowed lives in the services, whose `Invalid.field` says where to
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -17,12 +18,15 @@ from catalog.datasets import DatasetInput
 from catalog.errors import CatalogError, Invalid
 from catalog.licences import OGL
 from catalog.names import slugify
-from catalog.resources import Upload
+from catalog.resources import INFER, Upload
+from catalog.schemas import load_schema, schema_exists
 from catalog.uk_time import scheduled_release
+from catalog.validation import TableRules
 from opendata.errors import STATUS
 
 DATE_FIELDS = {"temporal_start", "temporal_end", "release", "expires_at"}
 ALIASES = {"format": "file"}  # a refused file type is a problem with the file chosen
+SCHEMA_FILE_BYTES = 1024 * 1024
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -58,6 +62,39 @@ class FormErrors:
 
 def text(form: MultiDict, name: str) -> str:
     return (form.get(name) or "").strip()
+
+
+def chosen_schema(form: MultiDict, files: MultiDict) -> dict[str, Any] | str | None:
+    """A Table Schema file sent with the upload, a standard schema by name, INFER to work the
+    columns out afresh, or None for the default (the previous version's description, else
+    worked out from the file)."""
+    sent = files.get("schema_file")
+    if sent is not None and sent.filename:
+        return _schema_file(sent.stream.read(SCHEMA_FILE_BYTES + 1))
+    name = text(form, "schema")
+    if not name:
+        return None
+    if name == INFER:
+        return INFER
+    if not schema_exists(name):
+        raise Invalid("Choose one of the schemas listed.", field="schema")
+    return load_schema(name)
+
+
+def _schema_file(content: bytes) -> dict[str, Any]:
+    if len(content) > SCHEMA_FILE_BYTES:
+        raise Invalid("A schema file must be smaller than 1 MB.", field="schema_file")
+    try:
+        schema = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Invalid(f"The schema file is not valid JSON: {error}.", field="schema_file") from None
+    if not isinstance(schema, dict):
+        raise Invalid("The schema file must hold a JSON object.", field="schema_file")
+    try:
+        TableRules.from_schema(schema)
+    except Invalid as error:
+        raise Invalid(error.message, field="schema_file") from None
+    return schema
 
 
 def optional(form: MultiDict, name: str) -> str | None:

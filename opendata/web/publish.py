@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from catalog.datasets import DatasetInput, dataset_create, dataset_update
 from catalog.errors import Conflict, Invalid
-from catalog.models import Dataset
+from catalog.models import Dataset, TableStatus
 from catalog.permissions import Actor
+from catalog.schemas import list_schemas
 from catalog.staff import (
     actions_for,
     can_create,
@@ -25,8 +26,9 @@ from catalog.staff import (
     stage_of,
     work_by_stage,
 )
-from catalog.tabular import TABULAR_FORMATS, preview
+from catalog.tabular import preview
 from catalog.uk_time import next_release_slot, utc_to_uk
+from catalog.visibility import is_public, version_is_public
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
@@ -105,18 +107,32 @@ def staff_page(
         errors=errors or FormErrors(),
         values=values or MultiDict(),
         next_slot=utc_to_uk(next_release_slot()),
+        schemas=list_schemas(),
     )
     return page, status
 
 
 def _file(resource) -> dict:
-    """A file as staff see it: the newest version, released or not, with its first rows."""
+    """A file as staff see it: the newest version, released or not, its check and first rows.
+
+    Only a file its check could read is previewed; the check's report says what is wrong
+    with the others."""
     version = resource.latest
+    check = version.data_table if version else None
     table = None
-    if version is not None and resource.format in TABULAR_FORMATS:
-        table = preview(get_store().path_for(version.sha256), limit=PREVIEW_ROWS)
+    if check is not None and check.status == TableStatus.LOADED:
+        path = get_store().path_for(version.sha256)
+        table = preview(path, resource.format, limit=PREVIEW_ROWS)
     fields = (version.table_schema or {}).get("fields", []) if version else []
-    return {"resource": resource, "version": version, "table": table, "fields": fields}
+    released = version is not None and is_public(resource.dataset) and version_is_public(version)
+    return {
+        "resource": resource,
+        "version": version,
+        "table": table,
+        "fields": fields,
+        "check": check,
+        "describable": check is not None and not released,
+    }
 
 
 def _form_page(actor, dataset, values, errors, error=None):

@@ -6,11 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
+from catalog.models import TableStatus
 from catalog.resources import resource_create, version_add
 from catalog.staff import get_staff_dataset, get_staff_resource
 from opendata.auth import no_store, require_actor, require_sign_in
+from opendata.background import check_in_background, queue_check_job
 from opendata.database import get_session, get_store
-from opendata.web.forms import FormErrors, chosen_file, text
+from opendata.web.forms import FormErrors, chosen_file, chosen_schema, text
 from opendata.web.publish import staff_page
 
 bp = Blueprint("uploads", __name__, url_prefix="/publish/datasets/<name>/files")
@@ -23,7 +25,7 @@ def add_file(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
     try:
-        resource_create(
+        resource = resource_create(
             session,
             store=get_store(),
             actor=actor,
@@ -31,10 +33,13 @@ def add_file(name: str):
             title=text(request.form, "title"),
             description=text(request.form, "description"),
             upload=chosen_file(request.files),
+            table_schema=chosen_schema(request.form, request.files),
+            check_now=not check_in_background(),
         )
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
+    _queue_check(resource.latest)
     flash("File uploaded. Check its preview and columns before you submit it.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -52,13 +57,22 @@ def add_version(name: str, resource_id: str):
             resource=resource,
             upload=chosen_file(request.files),
             note=text(request.form, "note"),
+            table_schema=chosen_schema(request.form, request.files),
+            check_now=not check_in_background(),
         )
     except Invalid as error:
         session.rollback()
         errors = FormErrors.from_error(error, f"version-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
+    _queue_check(version)
     flash(f"Version {version.number} of {resource.title} uploaded.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _queue_check(version) -> None:
+    """With a worker, the check of a table runs there; the staff page shows its progress."""
+    if version.data_table is not None and version.data_table.status == TableStatus.QUEUED:
+        queue_check_job(version.id)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -105,6 +105,10 @@ def _discover(page: Page, base_url: str) -> dict[str, str]:
     assert versions, f"No version links on {resource}"
     urls["resource"] = resource
     urls["resource-version"] = versions[-1]  # the oldest: listed newest first
+    _open(page, resource)
+    reports = _hrefs(page, "a.govuk-link[href$='/report']")
+    assert reports, f"No validation report link on {resource}"
+    urls["resource-report"] = reports[0]
 
     # A query and a facet filter that together still find datasets.
     for word in (w for title in titles for w in _words(title)):
@@ -168,6 +172,7 @@ PAGE_TYPES = [
     "dataset",
     "resource",
     "resource-version",
+    "resource-report",
     "topics",
     "topic",
     "organisations",

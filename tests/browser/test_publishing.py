@@ -73,6 +73,12 @@ def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: s
             page.goto(base_url + path)
             problems += _violations(page)
 
+        page.goto(base_url + staff_page)
+        report = page.locator("a.govuk-link[href$='/report']").first.get_attribute("href")
+        for path in [report, report.removesuffix("/report") + "/columns"]:
+            page.goto(base_url + path)
+            problems += _violations(page)
+
         page.goto(base_url + "/publish/datasets/new")
         page.get_by_role("button", name="Create draft dataset").click()
         page.wait_for_selector(".govuk-error-summary")

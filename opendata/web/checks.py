@@ -1,0 +1,173 @@
+"""What the check of a table found: the report page for staff and for the public, the note
+that releases a file with known issues, and the form that describes a table's columns."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+
+from catalog.errors import Invalid, NotFound
+from catalog.known_issues import accept_known_issues
+from catalog.reports import grouped
+from catalog.resources import get_public_resource, get_public_version, version_schema_set
+from catalog.schemas import list_schemas, load_schema
+from catalog.staff import get_staff_dataset, get_staff_resource
+from opendata.auth import no_store, require_actor, require_sign_in
+from opendata.database import get_session, get_store
+from opendata.web.forms import FormErrors, text
+
+bp = Blueprint("checks", __name__)
+STAFF = "/publish/datasets/<name>/files/<resource_id>/versions/<int:number>"
+PUBLIC = "/datasets/<name>/resources/<resource_id>/versions/<int:number>"
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "year")
+
+
+@bp.get(f"{PUBLIC}/report")
+def public_report(name: str, resource_id: str, number: int):
+    resource, version = _public(name, resource_id, number)
+    return _report_page(resource, version, staff=False)
+
+
+@bp.get(f"{PUBLIC}/report.json")
+def public_report_json(name: str, resource_id: str, number: int):
+    _resource, version = _public(name, resource_id, number)
+    response = jsonify(_stored_report(version))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get(f"{STAFF}/report")
+def staff_report(name: str, resource_id: str, number: int):
+    resource, version = _staff(name, resource_id, number)
+    return _report_page(resource, version, staff=True)
+
+
+@bp.get(f"{STAFF}/report.json")
+def staff_report_json(name: str, resource_id: str, number: int):
+    _resource, version = _staff(name, resource_id, number)
+    return jsonify(_stored_report(version))
+
+
+@bp.post(f"{STAFF}/known-issues")
+def known_issues(name: str, resource_id: str, number: int):
+    actor = require_actor()
+    resource, version = _staff(name, resource_id, number)
+    try:
+        accept_known_issues(
+            get_session(), actor=actor, version=version, note=text(request.form, "note")
+        )
+    except Invalid as error:
+        get_session().rollback()
+        errors = FormErrors.from_error(error, "issues")
+        return _report_page(resource, version, staff=True, errors=errors, status=422)
+    flash(
+        f"Version {number} of {resource.title} can now be published with its known issues.",
+        "success",
+    )
+    return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+@bp.route(f"{STAFF}/columns", methods=["GET", "POST"])
+def columns(name: str, resource_id: str, number: int):
+    actor = require_actor()
+    resource, version = _staff(name, resource_id, number)
+    errors = FormErrors()
+    if request.method == "POST":
+        try:
+            schema = _posted_schema(version.table_schema or {})
+            version_schema_set(
+                get_session(), store=get_store(), actor=actor, version=version, table_schema=schema
+            )
+        except Invalid as error:
+            get_session().rollback()
+            errors = FormErrors.from_error(error, "columns")
+        else:
+            flash(f"Columns described and {resource.title} checked again.", "success")
+            return redirect(
+                url_for("checks.staff_report", name=name, resource_id=resource_id, number=number)
+            )
+    page = render_template(
+        "publish/columns.html",
+        dataset=resource.dataset,
+        resource=resource,
+        version=version,
+        fields=(version.table_schema or {}).get("fields", []),
+        field_types=FIELD_TYPES,
+        schemas=list_schemas(),
+        errors=errors,
+    )
+    return page, 422 if errors.messages else 200
+
+
+def _posted_schema(current: dict) -> dict:
+    """A standard schema chosen from the list, or the current one with each column's type,
+    title and description as edited."""
+    standard = text(request.form, "standard")
+    if standard:
+        return load_schema(standard)
+    fields = []
+    for position, field in enumerate(current.get("fields", [])):
+        kind = text(request.form, f"type-{position}") or field.get("type", "string")
+        if kind not in FIELD_TYPES:
+            raise Invalid(f"Choose a type for column {position + 1}.", field=f"type-{position}")
+        edited = {key: value for key, value in field.items() if key not in {"type", "format"}}
+        edited["type"] = kind
+        for key in ("title", "description"):
+            value = text(request.form, f"{key}-{position}")
+            if value:
+                edited[key] = value
+            else:
+                edited.pop(key, None)
+        fields.append(edited)
+    return {**current, "fields": fields}
+
+
+def _report_page(resource, version, *, staff: bool, errors: FormErrors | None = None, status=200):
+    report = _stored_report(version)
+    page = render_template(
+        "report.html",
+        dataset=resource.dataset,
+        resource=resource,
+        version=version,
+        table=version.data_table,
+        report=report,
+        task=report["tasks"][0],
+        groups=grouped(report),
+        staff=staff,
+        errors=errors or FormErrors(),
+    )
+    return page, status
+
+
+def _stored_report(version) -> dict:
+    table = version.data_table
+    if table is None or table.report is None:
+        raise NotFound("This file has no validation report: only tables are checked.")
+    return table.report
+
+
+def _public(name: str, resource_id: str, number: int):
+    resource = get_public_resource(get_session(), name, resource_id)
+    return resource, get_public_version(resource, number)
+
+
+def _staff(name: str, resource_id: str, number: int):
+    actor = require_actor()
+    dataset = get_staff_dataset(get_session(), actor=actor, name=name)
+    resource = get_staff_resource(dataset, resource_id)
+    for version in resource.versions:
+        if version.number == number:
+            return resource, version
+    raise NotFound(f"This file has no version {number}.")
+
+
+@bp.before_request
+def _staff_only():
+    if request.path.startswith("/publish/"):
+        return require_sign_in()
+    return None
+
+
+@bp.after_request
+def _private_for_staff(response):
+    return no_store(response) if request.path.startswith("/publish/") else response
