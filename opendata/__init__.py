@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
         datapackage,
         datasets,
         downloads,
+        dumps,
         home,
         indicators,
         publish,
@@ -74,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
     pages += (schemas, datapackage)
     publishing = (sign_in, publish, uploads, review, tokens, checks)
-    open_metadata = (dcat, feeds, sitemap, openapi)
+    open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):
         app.register_blueprint(module.bp)

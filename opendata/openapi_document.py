@@ -177,6 +177,18 @@ PATHS: dict[str, dict] = {
         "The 50 newest public releases", "Feeds", "An Atom 1.0 feed", "application/atom+xml"
     ),
     "/sitemap.xml": _get("Every public page", "Feeds", "A sitemap", "application/xml"),
+    "/dumps/catalogue.jsonl": _get(
+        "Every public dataset as a CKAN package, one per line",
+        "Bulk",
+        "JSON Lines",
+        "application/x-ndjson",
+    ),
+    "/dumps/catalogue.jsonl.gz": _get(
+        "The JSON Lines dump, gzipped", "Bulk", "gzip", "application/gzip"
+    ),
+    "/dumps/datapackages.zip": _get(
+        "Every public dataset's datapackage.json", "Bulk", "A zip", "application/zip"
+    ),
 }
 
 
