@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import operator
 import re
+import sqlite3
 import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable, Iterator, Mapping
@@ -197,10 +198,40 @@ def stream_batches(
     with _time_limited(datastore, time_limit) as (connection, renew):
         for segment, order in _segments(sql, query.sort, None):
             statement = select(*selected).where(*_conditions(sql, query), segment).order_by(*order)
+            if datastore.is_sqlite:
+                yield from _sqlite_batches(connection, statement, query.columns, batch, renew)
+                continue
             result = connection.execution_options(yield_per=batch).execute(statement)
             for rows in result.partitions():
                 yield [tuple(row) for row in rows]
                 renew()
+
+
+def _sqlite_batches(connection, statement, columns, batch: int, renew) -> Iterator[list[tuple]]:
+    """Rows straight from SQLite's cursor, which reads them twice as fast as SQLAlchemy's
+    result rows; the statement is still built (and its values bound) by SQLAlchemy."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    values = [compiled.params[name] for name in compiled.positiontup]
+    booleans = [position for position, column in enumerate(columns) if column.type == "boolean"]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), values)
+        while rows := cursor.fetchmany(batch):
+            yield [_with_booleans(row, booleans) for row in rows] if booleans else rows
+            renew()
+    finally:
+        cursor.close()
+
+
+def _with_booleans(row: tuple, positions: list[int]) -> tuple:
+    """SQLite stores true and false as 1 and 0."""
+    cells = list(row)
+    for position in positions:
+        if cells[position] is not None:
+            cells[position] = bool(cells[position])
+    return tuple(cells)
 
 
 def _sql_table(datastore: Datastore, table: DataTable) -> Table:
@@ -301,7 +332,7 @@ def _time_limited(datastore: Datastore, seconds: float):
                 milliseconds = str(max(1, int(seconds * 1000)))
                 connection.execute(select(func.set_config("statement_timeout", milliseconds, True)))
                 yield connection, lambda: None
-        except OperationalError as error:
+        except (OperationalError, sqlite3.OperationalError) as error:
             if not _timed_out(error):
                 raise
             raise QueryTimeout(
@@ -328,7 +359,8 @@ def _sqlite_deadline(connection: Connection, seconds: float):
 
 def _timed_out(error: OperationalError) -> bool:
     """PostgreSQL's query_canceled (57014), or SQLite stopped by the progress handler."""
-    return getattr(error.orig, "sqlstate", None) == "57014" or "interrupted" in str(error.orig)
+    cause = getattr(error, "orig", error)
+    return getattr(cause, "sqlstate", None) == "57014" or "interrupted" in str(cause)
 
 
 def _readers(schema: dict[str, Any]) -> dict[str, tuple[FieldReader, FieldReader]]:
