@@ -1,9 +1,9 @@
 """`opendata publish`, `opendata sources` and `opendata worker`: publishing runs from the shell.
 
 A run goes through `publishers.runs.publish_source`, the same path a scheduled job takes. A
-source publishes without review only if an administrator allowed it
-(OPENDATA_AUTO_APPROVE_SOURCES); otherwise the run needs `--as EMAIL`, a person's account,
-and its new indicators go for review.
+source publishes without review only if a site administrator allowed it with
+`opendata sources policy SOURCE --auto-approve`; otherwise the run needs `--as EMAIL`, a
+person's account, and its new indicators go for review.
 """
 
 from __future__ import annotations
@@ -15,16 +15,22 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 
 from catalog.accounts import actor_for, find_account
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, NotAllowed
+from catalog.permissions import Actor
+from catalog.source_policies import get_policy, policy_set, who_and_when
 from publishers.demo_store import build_demo_store
 from publishers.jobs import JobQueue, enqueue
 from publishers.kpi_store import store_url
 from publishers.manager import plugin_manager
-from publishers.policy import AUTO_APPROVE_SETTING, ReleasePolicy
+from publishers.policy import release_actor
 from publishers.run_log import recent_runs
 from publishers.runs import publish_source
 from publishers.sources import SourceConfig, all_sources, find_source
 from publishers.summary import IndicatorOutcome
+
+DEMO_SOURCE = "kpi-machine"
+DEMO_ACTOR = Actor.system("demo loader")
+REVIEW = "Needs --as EMAIL; new indicators go for review"
 
 
 def _catalog():
@@ -59,7 +65,7 @@ def publish_command(source_name: str, dry_run: bool, account_email: str | None, 
         try:
             source = find_source(pm, _config(), source_name)
             actor = _account_actor(session, account_email)
-            run_as = ReleasePolicy.from_environ().actor_for(source, actor).name
+            run_as = release_actor(session, source, actor).name
         except CatalogError as error:
             raise _refuse(error) from error
         doing = "Dry run (nothing will be written) of" if dry_run else "Publishing"
@@ -129,27 +135,71 @@ def _report(summary: dict, *, progress_shown: bool) -> None:
         raise SystemExit(1)
 
 
-@click.command("sources")
+@click.group("sources", invoke_without_command=True)
 @with_appcontext
-def sources_command() -> None:
+@click.pass_context
+def sources_command(ctx: click.Context) -> None:
     """List the publisher sources, how each may publish, and its last run."""
-    policy = ReleasePolicy.from_environ()
+    if ctx.invoked_subcommand is not None:
+        return
     with _catalog()["sessions"]() as session:
         for name, source in all_sources(plugin_manager(), _config()).items():
             click.echo(f"{name}: {source.title}. {source.description}")
-            if policy.allows(source):
-                click.echo("  Publishes without review (allowed by an administrator).")
-            else:
-                click.echo(
-                    f"  Needs --as EMAIL; new indicators go for review "
-                    f"(allow with {AUTO_APPROVE_SETTING}={name})."
-                )
+            click.echo(f"  {_policy_line(get_policy(session, name), name)}")
             runs = recent_runs(session, name, limit=1)
             if runs:
                 last = runs[0]
                 click.echo(f"  Last run {last.occurred_at:%Y-%m-%d %H:%M} UTC: {last.summary}")
             else:
                 click.echo("  Never run.")
+
+
+def _policy_line(policy, name: str) -> str:
+    if policy is None:
+        return (
+            f"{REVIEW} (no policy set: a site administrator can allow it with "
+            f"`opendata sources policy {name} --auto-approve`)."
+        )
+    rule = "Publishes without review" if policy.auto_approve else REVIEW
+    return f"{rule} ({who_and_when(policy)}): {policy.reason}"
+
+
+@sources_command.command("policy")
+@click.argument("source_name", metavar="SOURCE")
+@click.option(
+    "--auto-approve/--review",
+    "auto_approve",
+    default=None,
+    help="Publish without review, or send new indicators for review (the default).",
+)
+@click.option("--reason", required=True, help="Why: kept with the policy and in the log.")
+@click.option(
+    "--as", "account_email", required=True, metavar="ADMIN_EMAIL", help="A site administrator."
+)
+@with_appcontext
+def source_policy_command(
+    source_name: str, auto_approve: bool | None, reason: str, account_email: str
+) -> None:
+    """Decide whether a source publishes without review (site administrators only)."""
+    if auto_approve is None:
+        raise click.UsageError("Choose --auto-approve or --review.")
+    with _catalog()["sessions"]() as session:
+        try:
+            source = find_source(plugin_manager(), _config(), source_name)
+            account = find_account(session, account_email)
+            if not account.active:
+                raise NotAllowed(f"The account {account.email} is deactivated.")
+            policy = policy_set(
+                session,
+                actor=actor_for(account),
+                source=source.name,
+                auto_approve=auto_approve,
+                reason=reason,
+            )
+        except CatalogError as error:
+            raise _refuse(error) from error
+        click.echo(f"{source.name}: {_policy_line(policy, source.name)}")
+        click.echo("The new policy applies from the next run.")
 
 
 @click.command("worker")
@@ -172,9 +222,32 @@ def build_demo_kpi_machine() -> str:
     """Build the demo KPI Machine database (for `opendata demo`); say what was done."""
     url = store_url(current_app.config["SETTINGS"].instance)
     added = build_demo_store(url)
+    allowed = _allow_demo_source()
     if not added:
-        return "KPI Machine demo database already present."
-    return f"KPI Machine demo database built with {added} indicators: try `opendata sources`."
+        return "KPI Machine demo database already present." + allowed
+    return (
+        f"KPI Machine demo database built with {added} indicators: try `opendata sources`."
+        + allowed
+    )
+
+
+def _allow_demo_source() -> str:
+    """The demo's made-up figures may publish without review, so `opendata publish
+    kpi-machine` shows a release at once; a policy an administrator set is left alone."""
+    with _catalog()["sessions"]() as session:
+        if get_policy(session, DEMO_SOURCE) is not None:
+            return ""
+        policy_set(
+            session,
+            actor=DEMO_ACTOR,
+            source=DEMO_SOURCE,
+            auto_approve=True,
+            reason="Demo figures, made up: the demo shows a release without review.",
+        )
+    return (
+        f" The demo lets {DEMO_SOURCE} publish without review "
+        f"(`opendata sources policy {DEMO_SOURCE} --review` to change it)."
+    )
 
 
 def init_app(app: Flask) -> None:

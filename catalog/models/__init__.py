@@ -11,6 +11,7 @@ from catalog.models.datasets import (
 )
 from catalog.models.datastore import DataTable, TableStatus
 from catalog.models.indicators import Indicator, Observation
+from catalog.models.policies import SourcePolicy
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 from catalog.models.releases import Release
 
@@ -30,6 +31,7 @@ __all__ = [
     "Organisation",
     "Resource",
     "ResourceVersion",
+    "SourcePolicy",
     "TableStatus",
     "Tag",
     "Topic",

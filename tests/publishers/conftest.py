@@ -1,5 +1,6 @@
 """Fixtures for publishing runs: a real KPI Machine database filled as officers fill it, the
-catalogue's organisations and themes it names, and a run helper with the built-in plugins."""
+catalogue's organisations and themes it names, and a run helper with the built-in plugins and
+the release policy an administrator stored."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from catalog.models import (
     Release,
     ResourceVersion,
 )
+from catalog.source_policies import auto_approves, policy_set
 from publishers.kpi_machine import KpiMachineSource
 from publishers.kpi_store import KpiIndicator, KpiValue, StoreBase
 from publishers.manager import plugin_manager
-from publishers.policy import ReleasePolicy
 from publishers.runs import publish_source
 from tests.conftest import ACTOR
 
@@ -99,20 +100,33 @@ def pm():
     return plugin_manager(installed=False)
 
 
-ALLOWED = ReleasePolicy(frozenset({"kpi-machine", "test-source"}))
+ALLOWED = ("kpi-machine", "test-source")
+
+
+def set_policy(session, source: str, auto_approve: bool) -> None:
+    """Store the policy as the test's system administrator would, unless it is already so."""
+    if auto_approves(session, source) != auto_approve:
+        policy_set(
+            session,
+            actor=ACTOR,
+            source=source,
+            auto_approve=auto_approve,
+            reason="Set by the test.",
+        )
 
 
 @pytest.fixture
 def run(places, source, pm):
-    """Publish a source as an administrator has allowed (unless told otherwise)."""
+    """Publish a source as an administrator has allowed (unless told `auto_approve=False`)."""
+    for name in ALLOWED:
+        set_policy(places.session, name, True)
 
-    def run(chosen=None, **options):
+    def run(chosen=None, auto_approve=True, **options):
         options.setdefault("actor", ACTOR)
-        options.setdefault("policy", ALLOWED)
         options.setdefault("pm", pm)
-        return publish_source(
-            places.session, store=places.store, source=chosen or source, **options
-        )
+        chosen = chosen or source
+        set_policy(places.session, chosen.name, auto_approve)
+        return publish_source(places.session, store=places.store, source=chosen, **options)
 
     return run
 
@@ -126,6 +140,20 @@ def admin(places):
     )
     organisation = get_organisation(session, "children-education-and-communities")
     membership_set(session, actor=ACTOR, account=account, organisation=organisation, role="admin")
+    return actor_for(account)
+
+
+@pytest.fixture
+def sysadmin(places):
+    """A site administrator's account: the only kind that may set a source's policy."""
+    account = account_create(
+        places.session,
+        actor=ACTOR,
+        email="sa@york.gov.uk",
+        name="Sam Sysadmin",
+        password="a long password!",
+        sysadmin=True,
+    )
     return actor_for(account)
 
 

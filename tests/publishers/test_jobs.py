@@ -11,7 +11,7 @@ from sqlalchemy import select
 from catalog.models import Indicator
 from opendata.cli_publish import publish_job
 from publishers.jobs import JobQueue, enqueue
-from tests.publishers.conftest import looked_after
+from tests.publishers.conftest import looked_after, set_policy
 
 REDIS_URL = os.environ.get("OPENDATA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -44,7 +44,7 @@ def test_a_publishing_run_queued_on_redis_is_run_by_a_worker(
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("OPENDATA_KPI_MACHINE_URL", kpi_store.url)
-    monkeypatch.setenv("OPENDATA_AUTO_APPROVE_SOURCES", "kpi-machine")
+    set_policy(places.session, "kpi-machine", auto_approve=True)
 
     ticket = redis_queue.enqueue(publish_job, "kpi-machine")
     assert ticket.queued and ticket.result is None

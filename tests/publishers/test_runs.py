@@ -11,7 +11,6 @@ from catalog.search import SearchQuery
 from publishers.batches import Batch, Series
 from publishers.hookspecs import hookimpl
 from publishers.kpi_store import KpiIndicator
-from publishers.policy import ReleasePolicy
 from publishers.run_log import recent_runs
 from publishers.sources import Source
 from tests.publishers.conftest import counts, looked_after, stored_files
@@ -137,7 +136,7 @@ def test_a_dry_run_writes_nothing(run, filled, places, client):
 def test_without_auto_approval_an_account_run_sends_new_indicators_for_review(
     run, filled, places, admin, client
 ):
-    summary = run(actor=admin, policy=ReleasePolicy())
+    summary = run(actor=admin, auto_approve=False)
     assert summary.status == "done" and summary.actor == "Ann Admin"
     assert {o.state for o in summary.indicators} == {"in_review"}
     assert client.get("/indicators/CLA01").status_code == 404
@@ -148,7 +147,7 @@ def test_without_auto_approval_an_account_run_sends_new_indicators_for_review(
 def test_without_auto_approval_a_system_actor_is_refused_and_the_refusal_recorded(
     run, filled, places
 ):
-    summary = run(policy=ReleasePolicy())
+    summary = run(auto_approve=False)
     assert summary.status == "failed" and "may not publish without review" in summary.error
     assert counts(places.session)["indicators"] == 0
     [logged] = recent_runs(places.session, "kpi-machine")
@@ -157,14 +156,16 @@ def test_without_auto_approval_a_system_actor_is_refused_and_the_refusal_recorde
 
 def test_an_allowed_source_releases_as_itself_and_says_so(run, filled, places, client):
     summary = run()
-    assert summary.actor == "KPI Machine source"
+    assert summary.actor == "KPI Machine source, allowed by test publisher"
     releases = places.session.scalars(select(Release)).all()
     assert {r.source for r in releases} == {"kpi-machine"}
-    assert {r.approved_by for r in releases} == {"KPI Machine source (no review: trusted source)"}
+    assert {r.approved_by for r in releases} == {
+        "KPI Machine source, allowed by test publisher (no review: trusted source)"
+    }
     assert client.get("/indicators/CLA01").status_code == 200
     assert places.search.search(SearchQuery(text="looked")).total == 1
     [logged] = recent_runs(places.session, "kpi-machine")
-    assert logged.actor == "KPI Machine source" and logged.after["status"] == "done"
+    assert logged.actor == summary.actor and logged.after["status"] == "done"
     assert logged.after["indicators"][1]["suppressed"] == ["2017/18 Q2"]
 
 
