@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from opendata import auth, database, errors, filters
+from opendata import auth, database, errors, filters, http_headers, limits
 from opendata.config import load_settings
 
 
@@ -37,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
+    limits.init_app(app)
+    http_headers.init_app(app)
     _register_blueprints(app)
     from opendata import cli
 

@@ -16,6 +16,8 @@ class Settings:
     site_name: str
     base_url: str
     max_upload_bytes: int
+    rate_limit: str | None = None
+    redis_url: str | None = None
 
     @property
     def store_path(self) -> Path:
@@ -38,6 +40,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         site_name=env.get("OPENDATA_SITE_NAME", "York Open Data"),
         base_url=env.get("OPENDATA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+        rate_limit=env.get("OPENDATA_RATE_LIMIT") or None,
+        redis_url=env.get("OPENDATA_REDIS_URL") or None,
     )
 
 
