@@ -8,6 +8,7 @@ points, spdx checksums, and ONS statistical geography URIs for places we know.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -133,7 +134,7 @@ def _publisher(graph: Graph, node: URIRef, dataset: Dataset, base_url: str) -> N
 def _contact(graph: Graph, node: URIRef, dataset: Dataset) -> None:
     if not (dataset.contact_name or dataset.contact_email):
         return
-    card = BNode()
+    card = BNode(f"contact-{dataset.id}")
     graph.add((node, DCAT.contactPoint, card))
     graph.add((card, RDF.type, VCARD.Organization))
     graph.add((card, VCARD.fn, Literal(dataset.contact_name or dataset.organisation.title)))
@@ -144,7 +145,7 @@ def _contact(graph: Graph, node: URIRef, dataset: Dataset) -> None:
 def _temporal(graph: Graph, node: URIRef, start: date | None, end: date | None) -> None:
     if start is None and end is None:
         return
-    period = BNode()
+    period = BNode(f"period-{node_id(node)}")
     graph.add((node, DCTERMS.temporal, period))
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     if start:
@@ -162,7 +163,7 @@ def _spatial(graph: Graph, node: URIRef, spatial: str | None) -> None:
     elif spatial.startswith(("http://", "https://")):
         place = URIRef(spatial)
     else:
-        place = BNode()
+        place = BNode(f"place-{node_id(node)}")
     graph.add((node, DCTERMS.spatial, place))
     graph.add((place, RDF.type, DCTERMS.Location))
     graph.add((place, RDFS.label, Literal(spatial, lang="en")))
@@ -190,11 +191,17 @@ def _distribution(graph, node, dataset, resource, version, base_url) -> None:
     graph.add((url, DCTERMS.license, URIRef(dataset.licence.url)))
     if version.published_at:
         graph.add((url, DCTERMS.issued, _datetime(version.published_at)))
-    checksum = BNode()
+    checksum = BNode(f"checksum-{version.sha256}")
     graph.add((url, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
     graph.add((checksum, SPDX.checksumValue, Literal(version.sha256, datatype=XSD.hexBinary)))
+
+
+def node_id(node: URIRef) -> str:
+    """A blank node name derived from its subject, so the same graph serialises the same way
+    every time and its ETag can answer 304."""
+    return hashlib.sha256(str(node).encode()).hexdigest()[:16]
 
 
 def _media(version: ResourceVersion) -> str:

@@ -28,6 +28,8 @@ TITLES = {
     413: "The file is too large",
     416: "That part of the file does not exist",
     422: "Check what you entered",
+    429: "Too many requests: wait a moment and try again",
+    503: "The service is busy: try again shortly",
     500: "Sorry, there is a problem with the service",
 }
 

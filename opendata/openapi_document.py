@@ -31,7 +31,8 @@ def _param(name: str, where: str, description: str, schema: dict | None = None) 
     return param
 
 
-def _responses(ok: str, media: str, *, errors: tuple[int, ...] = ()) -> dict:
+def _responses(ok: str, media: str, *, errors: tuple[int, ...] = (), pages: bool = False) -> dict:
+    """Errors are JSON under /api/ and the site's HTML error pages elsewhere (`pages`)."""
     responses: dict[str, Any] = {"200": {"description": ok, "content": {media: {}}}}
     titles = {
         400: "Bad query string",
@@ -40,18 +41,22 @@ def _responses(ok: str, media: str, *, errors: tuple[int, ...] = ()) -> dict:
         410: "Withdrawn",
     }
     for status in errors:
-        responses[str(status)] = {
-            "description": titles[status],
-            "content": {"application/json": {"schema": ERROR}},
-        }
+        content = {"text/html": {}} if pages else {"application/json": {"schema": ERROR}}
+        responses[str(status)] = {"description": titles[status], "content": content}
     return responses
 
 
-def _get(summary: str, tag: str, ok: str, media: str, params=(), errors=(), **extra) -> dict:
+def _get(
+    summary: str, tag: str, ok: str, media: str, params=(), errors=(), pages=False, **extra
+) -> dict:
     operation = {"summary": summary, "tags": [tag], "parameters": list(params)}
-    operation["responses"] = _responses(ok, media, errors=errors)
+    operation["responses"] = _responses(ok, media, errors=errors, pages=pages)
     operation.update(extra)
     return {"get": operation}
+
+
+def _dcat_dataset(label: str, media: str) -> dict:
+    return _get("One dataset in DCAT", "DCAT", label, media, [NAME], (404, 410), pages=True)
 
 
 LIST_PARAMS = [
@@ -111,7 +116,7 @@ PATHS: dict[str, dict] = {
         (400, 404),
     ),
     "/api/indicators/{ref}.csv": _get(
-        "One indicator's series as CSV", "Indicators", "CSV", "text/csv", SERIES_PARAMS, (404,)
+        "One indicator's series as CSV", "Indicators", "CSV", "text/csv", SERIES_PARAMS, (400, 404)
     ),
     "/api/me": _get(
         "Who the API token belongs to, and their roles",
@@ -164,15 +169,9 @@ PATHS: dict[str, dict] = {
     "/catalog.jsonld": _get("The DCAT catalogue", "DCAT", "JSON-LD", "application/ld+json"),
     "/catalog.ttl": _get("The DCAT catalogue", "DCAT", "Turtle", "text/turtle"),
     "/catalog.rdf": _get("The DCAT catalogue", "DCAT", "RDF/XML", "application/rdf+xml"),
-    "/datasets/{name}.jsonld": _get(
-        "One dataset in DCAT", "DCAT", "JSON-LD", "application/ld+json", [NAME], (404, 410)
-    ),
-    "/datasets/{name}.ttl": _get(
-        "One dataset in DCAT", "DCAT", "Turtle", "text/turtle", [NAME], (404, 410)
-    ),
-    "/datasets/{name}.rdf": _get(
-        "One dataset in DCAT", "DCAT", "RDF/XML", "application/rdf+xml", [NAME], (404, 410)
-    ),
+    "/datasets/{name}.jsonld": _dcat_dataset("JSON-LD", "application/ld+json"),
+    "/datasets/{name}.ttl": _dcat_dataset("Turtle", "text/turtle"),
+    "/datasets/{name}.rdf": _dcat_dataset("RDF/XML", "application/rdf+xml"),
     "/feeds/releases.atom": _get(
         "The 50 newest public releases", "Feeds", "An Atom 1.0 feed", "application/atom+xml"
     ),

@@ -5,7 +5,6 @@ examples per operation, derived from the test's name rather than chance."""
 
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -23,16 +22,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Where the answers and the description disagree today (no server error among them); each
-# gap is also an expected failure below, so fixing one makes that test say so.
-KNOWN_GAPS = {
-    # a `from`/`to` that is not a period is a 400, which the CSV operation does not document
-    "GET /api/indicators/{ref}.csv": status_code_conformance,
-    # an unknown dataset is the HTML 404 page outside /api/, documented as the JSON Error
-    "GET /datasets/{name}.jsonld": content_type_conformance,
-    "GET /datasets/{name}.ttl": content_type_conformance,
-    "GET /datasets/{name}.rdf": content_type_conformance,
-}
 SETTINGS = settings(
     max_examples=25,
     derandomize=True,
@@ -53,15 +42,8 @@ def _operations(app, catalogue) -> dict:
 def test_the_api_keeps_to_its_description(app, catalogue):
     operations = _operations(app, catalogue)
     assert len(operations) > 5
-    for label, operation in operations.items():
-        checks = [check for check in CHECKS if KNOWN_GAPS.get(label) is not check]
-        _fuzz(operation, checks)
-
-
-@pytest.mark.xfail(strict=True, reason="the description does not match yet: see KNOWN_GAPS")
-@pytest.mark.parametrize("label", sorted(KNOWN_GAPS))
-def test_known_gaps_in_the_description(app, catalogue, label):
-    _fuzz(_operations(app, catalogue)[label], [KNOWN_GAPS[label]])
+    for operation in operations.values():
+        _fuzz(operation, CHECKS)
 
 
 def _fuzz(operation, checks: list) -> None:
