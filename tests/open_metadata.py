@@ -7,8 +7,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from catalog.clock import utcnow
+from catalog.indicators import (
+    IndicatorInput,
+    ObservationInput,
+    indicator_create,
+    indicator_publish,
+    observations_record,
+)
 from catalog.permissions import Actor
 from catalog.workflow import dataset_withdraw
+from opendata.openapi_document import EXAMPLES
 
 BASE_URL = "https://data.york.example"
 ACTOR = Actor.system("test publisher")
@@ -50,3 +58,24 @@ def seed(app, catalogue) -> Seeded:
     withdrawn = catalogue.dataset("old-admissions", files={"old.csv": CSV})
     dataset_withdraw(catalogue.session, actor=ACTOR, dataset=withdrawn, reason="Superseded")
     return Seeded(public, draft, scheduled, withdrawn, release_at)
+
+
+def publish_examples(catalogue) -> dict[str, str]:
+    """The dataset (with a loaded table) and the indicator that the API description's example
+    values name, published; the examples with the real id of the dataset's file."""
+    dataset = catalogue.dataset(EXAMPLES["name"], files={"census.csv": CSV})
+    data = IndicatorInput(
+        ref=EXAMPLES["ref"],
+        title="Children in need with a child protection plan",
+        unit="%",
+        polarity="Up is Good",
+        collection_type="snapshot",
+        frequency="quarterly",
+        theme="education-and-skills",
+        organisation="children-education",
+    )
+    indicator = indicator_create(catalogue.session, actor=ACTOR, data=data)
+    rows = [ObservationInput(period="2016/17 Q1", value=35.0)]
+    observations_record(catalogue.session, actor=ACTOR, indicator=indicator, rows=rows)
+    indicator_publish(catalogue.session, store=catalogue.store, actor=ACTOR, indicator=indicator)
+    return {**EXAMPLES, "resource_id": dataset.resources[0].id}

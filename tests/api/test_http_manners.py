@@ -13,42 +13,13 @@ import pytest
 import redis
 
 from catalog.accounts import account_create
-from catalog.indicators import (
-    IndicatorInput,
-    ObservationInput,
-    indicator_create,
-    indicator_publish,
-    observations_record,
-)
 from catalog.permissions import Actor
 from catalog.tokens import token_create
 from opendata import create_app
-from opendata.openapi_document import EXAMPLES
+from tests.open_metadata import publish_examples
 
 ACTOR = Actor.system("test publisher")
-CSV = b"school,pupils\nFishergate,210\nPoppleton Road,330\n"
 REDIS_URL = os.environ.get("OPENDATA_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def publish_examples(catalogue) -> dict[str, str]:
-    """The dataset (with a loaded table) and the indicator that the API description's example
-    values name, published; the examples with the real id of the dataset's file."""
-    dataset = catalogue.dataset(EXAMPLES["name"], files={"census.csv": CSV})
-    data = IndicatorInput(
-        ref=EXAMPLES["ref"],
-        title="Children in need with a child protection plan",
-        unit="%",
-        polarity="Up is Good",
-        collection_type="snapshot",
-        frequency="quarterly",
-        theme="education-and-skills",
-        organisation="children-education",
-    )
-    indicator = indicator_create(catalogue.session, actor=ACTOR, data=data)
-    rows = [ObservationInput(period="2016/17 Q1", value=35.0)]
-    observations_record(catalogue.session, actor=ACTOR, indicator=indicator, rows=rows)
-    indicator_publish(catalogue.session, store=catalogue.store, actor=ACTOR, indicator=indicator)
-    return {**EXAMPLES, "resource_id": dataset.resources[0].id}
 
 
 @pytest.fixture

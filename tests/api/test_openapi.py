@@ -8,40 +8,16 @@ from html import escape
 
 import pytest
 
-from catalog.indicators import (
-    IndicatorInput,
-    ObservationInput,
-    indicator_create,
-    indicator_publish,
-    observations_record,
-)
 from catalog.permissions import Actor
-from opendata.openapi_document import EXAMPLES, PATHS
-from tests.open_metadata import CSV
+from opendata.openapi_document import PATHS
+from tests.open_metadata import publish_examples
 
 ACTOR = Actor.system("test publisher")
 
 
 @pytest.fixture
 def described(catalogue):
-    """The dataset and indicator the documented examples name, published; the example values
-    with the real id of the dataset's file."""
-    dataset = catalogue.dataset(EXAMPLES["name"], files={"census.csv": CSV})
-    data = IndicatorInput(
-        ref=EXAMPLES["ref"],
-        title="Children in need with a child protection plan",
-        unit="%",
-        polarity="Up is Good",
-        collection_type="snapshot",
-        frequency="quarterly",
-        theme="education-and-skills",
-        organisation="children-education",
-    )
-    indicator = indicator_create(catalogue.session, actor=ACTOR, data=data)
-    rows = [ObservationInput(period="2016/17 Q1", value=35.0)]
-    observations_record(catalogue.session, actor=ACTOR, indicator=indicator, rows=rows)
-    indicator_publish(catalogue.session, store=catalogue.store, actor=ACTOR, indicator=indicator)
-    return {**EXAMPLES, "resource_id": dataset.resources[0].id}
+    return publish_examples(catalogue)
 
 
 def _document(client) -> dict:

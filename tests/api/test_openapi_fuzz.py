@@ -14,7 +14,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.api.test_http_manners import publish_examples
+from tests.open_metadata import publish_examples
 
 CHECKS = [
     not_a_server_error,
