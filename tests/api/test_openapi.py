@@ -41,9 +41,7 @@ def test_the_document_is_openapi_3_1(client):
 
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_listed_path_answers(client, described, path):
-    document = _document(client)
-    if path not in document["paths"]:
-        pytest.skip(f"{path} is not served by this app (its blueprint is not installed)")
+    assert path in _document(client)["paths"]
     response = client.get(path.format(**described))
     assert response.status_code not in (404, 500), (path, response.status_code)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from catalog.clock import frozen_at
 from catalog.datastore import query as data_query
@@ -185,11 +186,22 @@ def test_stream_returns_every_row_in_order_in_batches(session, table):
 
 
 def test_a_slow_query_stops_with_a_clear_error(session, table, catalogue):
-    if not datastore_for(session).is_sqlite:
-        pytest.skip("PostgreSQL's statement_timeout cannot be made short enough to trip here")
-    query = parse_query(table, {"note__contains": ["nothing"], "_count": ["exact"]})
-    with pytest.raises(data_query.QueryTimeout, match="longer than 0 seconds"):
-        run_query(datastore_for(session), table, query, time_limit=0)
+    datastore = datastore_for(session)
+    if datastore.is_sqlite:
+        query = parse_query(table, {"note__contains": ["nothing"], "_count": ["exact"]})
+        with pytest.raises(data_query.QueryTimeout, match="longer than 0 seconds"):
+            run_query(datastore, table, query, time_limit=0)
+        return
+    # PostgreSQL's statement_timeout, on a statement that is surely slower than the limit
+    limited = data_query._time_limited(datastore, 0.05)
+    with (
+        pytest.raises(data_query.QueryTimeout, match="longer than 0.05 seconds"),
+        limited as (
+            connection,
+            _renew,
+        ),
+    ):
+        connection.execute(select(func.pg_sleep(1)))
 
 
 def add_version(catalogue, resource, content: bytes, **extra):
