@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, MetaData, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, Table, Text
 
 INDEXED_COLUMNS = 32
 ROW = "_row"
+# On SQLite only a column declared exactly INTEGER PRIMARY KEY is the rowid (64-bit there):
+# the table is then stored in `_row` order and every index entry ends with it.
+ROW_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 SQL_TYPES = {"integer": BigInteger, "year": BigInteger, "number": Float, "boolean": Boolean}
 
 
@@ -46,6 +49,6 @@ def sql_table(metadata: MetaData, name: str, columns: list[DataColumn]) -> Table
     return Table(
         name,
         metadata,
-        Column(ROW, BigInteger, primary_key=True, autoincrement=False),
+        Column(ROW, ROW_TYPE, primary_key=True, autoincrement=False),
         *(Column(column.key, SQL_TYPES.get(column.type, Text)) for column in columns),
     )
