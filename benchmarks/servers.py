@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from benchmarks.instance import instance_environ
 from benchmarks.timing import Stats, measure
 
 START_SECONDS = 60.0
@@ -47,7 +48,7 @@ def free_port() -> int:
 def opendata_server(folder: Path, log: Path) -> Iterator[int]:
     """`opendata serve` on the instance in `folder`; yields the port once it answers."""
     port = free_port()
-    environ = {**os.environ, "OPENDATA_INSTANCE": str(folder), "OPENDATA_SECRET_KEY": "benchmark"}
+    environ = {**os.environ, **instance_environ(folder)}
     command = [_tool("opendata"), "serve", "--port", str(port)]
     with _running(command, environ, log, port, "/"):
         yield port
