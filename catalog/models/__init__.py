@@ -2,6 +2,7 @@
 
 from catalog.models.accounts import Account, ApiToken, Membership
 from catalog.models.activity import Activity
+from catalog.models.calendar import CalendarChange, CalendarEntry
 from catalog.models.datasets import (
     Dataset,
     DatasetRedirect,
@@ -21,6 +22,8 @@ __all__ = [
     "Membership",
     "Release",
     "Activity",
+    "CalendarChange",
+    "CalendarEntry",
     "DataTable",
     "Dataset",
     "DatasetRedirect",

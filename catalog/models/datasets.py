@@ -80,6 +80,7 @@ class Dataset(Base):
     submitted_by: Mapped[str | None] = mapped_column(String(200))
     approved_by: Mapped[str | None] = mapped_column(String(200))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    transparency_requirement: Mapped[str | None] = mapped_column(String(40), index=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     licence: Mapped[Licence] = relationship(lazy="joined")
@@ -118,6 +119,7 @@ class Resource(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[str] = mapped_column(String(20))
+    link_url: Mapped[str | None] = mapped_column(String(2000))
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     modified_at: Mapped[datetime] = mapped_column(DateTime)
@@ -168,6 +170,7 @@ class ResourceVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     cleared: Mapped[bool] = mapped_column(Boolean, default=True)
     issues_note: Mapped[str] = mapped_column(Text, default="")
+    period: Mapped[str | None] = mapped_column(String(20))
 
     resource: Mapped[Resource] = relationship(back_populates="versions")
     data_table: Mapped[DataTable | None] = relationship(
