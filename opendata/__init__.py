@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "ENVIRON"})
+    _trust_proxies(app, settings.proxy_hops)
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(app.root_path + "/templates"),
@@ -44,6 +45,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, take the client address and scheme from their
+    X-Forwarded-* headers (rate limits count per real client; HTTPS is known). With none,
+    those headers are ignored, so a client cannot choose its own address."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -18,6 +18,7 @@ class Settings:
     max_upload_bytes: int
     rate_limit: str | None = None
     redis_url: str | None = None
+    proxy_hops: int = 0
 
     @property
     def store_path(self) -> Path:
@@ -42,6 +43,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         rate_limit=env.get("OPENDATA_RATE_LIMIT") or None,
         redis_url=env.get("OPENDATA_REDIS_URL") or None,
+        proxy_hops=int(env.get("OPENDATA_PROXY_HOPS") or 0),
     )
 
 

@@ -184,3 +184,37 @@ def test_with_redis_every_process_counts_together(limited):
     finally:
         for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_trusted(limited):
+    app, _prefix = limited()
+    client = app.test_client()
+    for spoofed in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        response = client.get(
+            "/api/openapi.json",
+            environ_base={"REMOTE_ADDR": "203.0.113.7"},
+            headers={"X-Forwarded-For": spoofed},
+        )
+        assert response.status_code == 200
+    refused = client.get(
+        "/api/openapi.json",
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+        headers={"X-Forwarded-For": "198.51.100.4"},
+    )
+    assert refused.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance(limited):
+    app, _prefix = limited(OPENDATA_PROXY_HOPS="1")
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(3):
+        response = client.get("/api/openapi.json", environ_base=proxy, headers=forwarded)
+        assert response.status_code == 200
+    refused = client.get("/api/openapi.json", environ_base=proxy, headers=forwarded)
+    assert refused.status_code == 429
+    other = client.get(
+        "/api/openapi.json", environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.20"}
+    )
+    assert other.status_code == 200
