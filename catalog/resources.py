@@ -1,4 +1,8 @@
-"""Resources and their versions: every upload becomes a new immutable version."""
+"""Resources and their versions: every upload becomes a new immutable version.
+
+A resource may instead be a link to a file hosted elsewhere (`link_url`): it has a title,
+description and format but no versions, and is public whenever its dataset is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +21,7 @@ from catalog.checks import check_version, needs_check, queue_check
 from catalog.clock import utcnow
 from catalog.datasets import check_editable, check_not_withdrawn
 from catalog.errors import Invalid, NotFound
+from catalog.links import PUBLIC_ONLY, LinkRules, vet_link_url
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
@@ -37,6 +43,7 @@ MEDIA_TYPES = {
 
 
 INFER = "infer"
+LINK_FORMAT = re.compile(r"^[a-z0-9]{1,20}$")
 
 
 @dataclass
@@ -64,9 +71,7 @@ def resource_create(
     """Add a file to a dataset as a new resource with its first version."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
     check_editable(dataset)
-    title = title.strip()
-    if not title:
-        raise Invalid("Enter a title for the file.", field="title")
+    title = _title(title)
     filename = safe_filename(upload.filename)
     fmt = check_format(format or PurePosixPath(filename).suffix.lstrip("."))
     moment = created_at or utcnow()
@@ -125,6 +130,11 @@ def version_add(
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
     check_editable(resource.dataset)
+    if resource.link_url is not None:
+        raise Invalid(
+            "This resource is a link to a file elsewhere: change its web address instead.",
+            field="file",
+        )
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
     table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
@@ -163,6 +173,125 @@ def version_add(
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
+
+
+def resource_link_create(
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    title: str,
+    url: str,
+    description: str = "",
+    format: str | None = None,
+    rules: LinkRules = PUBLIC_ONLY,
+) -> Resource:
+    """Add a link to a file hosted elsewhere; the address must pass `catalog.links`."""
+    require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(dataset)
+    title = _title(title)
+    link = vet_link_url(url, rules)
+    fmt = link_format(format, link.url)
+    moment = utcnow()
+    resource = Resource(
+        dataset=dataset,
+        title=title,
+        description=description.strip(),
+        format=fmt,
+        link_url=link.url,
+        position=len(dataset.resources),
+        created_at=moment,
+        modified_at=moment,
+    )
+    session.add(resource)
+    dataset.modified_at = max(dataset.modified_at, moment)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.create",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=dataset.id,
+        summary=f"Added a link to {title} on {link.host}",
+        after={"title": title, "format": fmt, "url": link.url},
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return resource
+
+
+def resource_link_update(
+    session: Session,
+    *,
+    actor: Actor,
+    resource: Resource,
+    url: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    format: str | None = None,
+    rules: LinkRules = PUBLIC_ONLY,
+) -> Resource:
+    """Change a linked resource; what is None stays as it is. There are no versions to keep:
+    the activity log records the old address."""
+    dataset = resource.dataset
+    require(actor, dataset.organisation_id, EDITOR, "change this dataset's files")
+    check_editable(dataset)
+    if resource.link_url is None:
+        raise Invalid(
+            "This resource is an uploaded file: upload a new version to change it.", field="url"
+        )
+    before = _link_fields(resource)
+    link_url = vet_link_url(url, rules).url if url is not None else resource.link_url
+    resource.title = _title(title) if title is not None else resource.title
+    if description is not None:
+        resource.description = description.strip()
+    if format is not None or url is not None:
+        resource.format = link_format(format or None, link_url)
+    resource.link_url = link_url
+    moment = utcnow()
+    resource.modified_at = moment
+    dataset.modified_at = max(dataset.modified_at, moment)
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.update",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=dataset.id,
+        summary=f"Changed the link {resource.title}",
+        before=before,
+        after=_link_fields(resource),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return resource
+
+
+def _link_fields(resource: Resource) -> dict[str, str | None]:
+    return {
+        "title": resource.title,
+        "description": resource.description,
+        "format": resource.format,
+        "url": resource.link_url,
+    }
+
+
+def link_format(chosen: str | None, url: str) -> str:
+    """The format a publisher gave, else the address's file extension (`.csv`)."""
+    fmt = (chosen or PurePosixPath(urlsplit(url).path).suffix).strip().lstrip(".").lower()
+    if not LINK_FORMAT.match(fmt):
+        raise Invalid(
+            "Enter the format of the linked file in letters and numbers, like CSV, XLSX or PDF.",
+            field="format",
+        )
+    return fmt
+
+
+def is_released(resource: Resource) -> bool:
+    """Whether a resource of a public dataset is shown: a link at once, a file once one of
+    its versions is released."""
+    return resource.link_url is not None or resource.latest_public is not None
 
 
 def _schema_for(
@@ -235,7 +364,7 @@ def get_public_resource(
     resource = session.scalar(query)
     if resource is None:
         check_not_withdrawn(session, dataset_name)
-    if resource is None or resource.latest_public is None:
+    if resource is None or not is_released(resource):
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
     return resource
 
@@ -257,6 +386,13 @@ def check_format(fmt: str) -> str:
             field="format",
         )
     return fmt
+
+
+def _title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise Invalid("Enter a title for the file.", field="title")
+    return title
 
 
 def safe_filename(name: str) -> str:

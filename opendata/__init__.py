@@ -66,7 +66,9 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.web import (
         assets,
         browse,
+        calendar,
         checks,
+        citations,
         datapackage,
         datasets,
         downloads,
@@ -86,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.web import auth as sign_in
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
-    pages += (schemas, datapackage)
+    pages += (schemas, datapackage, calendar, citations)
     publishing = (sign_in, publish, uploads, review, tokens, checks)
     open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)

@@ -14,7 +14,8 @@ from flask import Flask, Response, request
 from opendata.auth import current_account
 
 MACHINE_PREFIXES = ("/api/", "/feeds/")
-MACHINE_ENDPOINTS = {"dcat.catalogue", "dcat.dataset", "datapackage.show"}
+MACHINE_ENDPOINTS = {"dcat.catalogue", "dcat.dataset", "datapackage.show", "calendar.ics"}
+MACHINE_ENDPOINTS |= {"citations.bibtex", "citations.csl_json"}
 READS = {"GET", "HEAD"}
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE = "private, no-store"
