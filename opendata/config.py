@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.links import LinkRules
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -18,7 +20,13 @@ class Settings:
     max_upload_bytes: int
     rate_limit: str | None = None
     redis_url: str | None = None
+    link_allow_hosts: frozenset[str] = frozenset()
     proxy_hops: int = 0
+
+    @property
+    def link_rules(self) -> LinkRules:
+        """What a linked resource may point to; the allow-list exists for tests only."""
+        return LinkRules(allow_hosts=self.link_allow_hosts)
 
     @property
     def store_path(self) -> Path:
@@ -43,6 +51,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         rate_limit=env.get("OPENDATA_RATE_LIMIT") or None,
         redis_url=env.get("OPENDATA_REDIS_URL") or None,
+        link_allow_hosts=frozenset(
+            host.strip().lower()
+            for host in env.get("OPENDATA_LINK_ALLOW_HOSTS", "").split(",")
+            if host.strip()
+        ),
         proxy_hops=int(env.get("OPENDATA_PROXY_HOPS") or 0),
     )
 

@@ -14,6 +14,7 @@ from catalog.errors import Invalid
 from catalog.models import TableStatus
 from catalog.resources import get_public_resource, get_public_version
 from opendata.database import get_session
+from opendata.web.citations import version_citation
 
 bp = Blueprint("resources", __name__)
 
@@ -59,6 +60,7 @@ def _render(resource, version):
         version=version,
         preview=_preview(resource, version),
         fields=(version.table_schema or {}).get("fields", []) if version else [],
+        citation=version_citation(resource, version) if version else None,
     )
 
 
