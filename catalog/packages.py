@@ -2,8 +2,10 @@
 
 Besides the standard properties (name, title, description, licenses, keywords, resources with
 path, format and schema) a package may carry the catalogue's own: organisation, topics,
-frequency, temporal {start, end}, spatial, contact {name, email}, created and modified times, and
-per resource a list of previous_versions (older files, oldest first) to replay as history.
+frequency, temporal {start, end}, spatial, contact {name, email}, created and modified times,
+transparency_requirement (the key of the Transparency Code requirement the dataset meets), and
+per resource a list of previous_versions (older files, oldest first) to replay as history and
+the period its current file covers (such as 2026/27 Q2).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from catalog.models import Dataset
 from catalog.permissions import Actor
 from catalog.resources import Upload, check_format, resource_create, version_add
 from catalog.storage import FileStore
+from catalog.transparency import check_period, get_requirement, period_set, requirement_set
 from catalog.workflow import release_without_review
 
 
@@ -58,12 +61,17 @@ def load_package(
     modified = _timestamp(descriptor.get("modified"), "modified")
     current_time = modified or created
     resources = [_resource_files(folder, r, current_time) for r in descriptor.get("resources", [])]
+    _check_periods(descriptor)
     dataset = dataset_create(
         session,
         actor=actor,
         data=_dataset_input(descriptor, organisation),
         created_at=created,
     )
+    if descriptor.get("transparency_requirement"):
+        requirement_set(
+            session, actor=actor, dataset=dataset, key=descriptor["transparency_requirement"]
+        )
     for resource_descriptor, files in resources:
         first, *later = files
         schema = _schema(resource_descriptor)
@@ -92,6 +100,9 @@ def load_package(
                     table_schema=schema if position == len(later) else None,
                     created_at=file.created or created,
                 )
+        period_set(
+            session, actor=actor, version=resource.latest, text=resource_descriptor.get("period")
+        )
     if modified:
         dataset.modified_at = modified
         session.commit()
@@ -100,6 +111,15 @@ def load_package(
             session, actor=actor, dataset=dataset, at=created, source="data package"
         )
     return dataset
+
+
+def _check_periods(descriptor: dict[str, Any]) -> None:
+    """The requirement and every period are read before anything is written."""
+    key = descriptor.get("transparency_requirement")
+    requirement = get_requirement(key) if key else None
+    for resource in descriptor.get("resources", []):
+        if resource.get("period"):
+            check_period(requirement, resource["period"])
 
 
 def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> DatasetInput:

@@ -41,6 +41,11 @@ TITLES = {
         "Formula Cell",
         "The cell starts with a character spreadsheets treat as a formula.",
     ),
+    "redaction-error": (
+        "Redaction Error",
+        "The cell names a private individual where the schema asks for personal data to be "
+        "redacted.",
+    ),
 }
 
 GROUP_HEADINGS = {
@@ -59,6 +64,7 @@ GROUP_HEADINGS = {
     "duplicate-row": "Repeated rows",
     "source-error": "The file could not be read",
     "formula-cell": "Cells a spreadsheet could run as a formula",
+    "redaction-error": "Names of private individuals that should be redacted",
 }
 
 EXPECTED = {
@@ -205,6 +211,8 @@ MESSAGES = {
     "extra-label": "Column {column} (\u201c{label}\u201d) is not in the schema.",
     "missing-label": "The file has no column {column}, \u201c{field}\u201d, which the schema "
     "expects.",
+    "redaction-error": "{where}: \u201c{cell}\u201d looks like a private individual\u2019s name. "
+    "Replace it with \u201c{instead}\u201d, or note why it may be published if it is not a person.",
 }
 
 
@@ -228,6 +236,7 @@ def explain(finding: Finding) -> str:
         where=_where(finding),
         earlier=_earlier(finding.note),
         expected=EXPECTED.get(type_name, type_name),
+        instead=finding.note,
     )
 
 

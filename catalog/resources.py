@@ -27,6 +27,7 @@ from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 from catalog.storage import FileStore
 from catalog.tabular import TABULAR_FORMATS, infer_schema
+from catalog.transparency import required_schema
 from catalog.validation import TableRules
 from catalog.visibility import is_public, public_dataset_clause, version_is_public
 
@@ -298,9 +299,13 @@ def _schema_for(
     resource: Resource, path: Path, chosen: dict[str, Any] | str | None
 ) -> dict[str, Any] | None:
     """The description a new version is checked against: the one chosen, else the previous
-    version's (a correction keeps its columns), else worked out from the file itself."""
+    version's (a correction keeps its columns), else worked out from the file itself. A
+    dataset meeting a Transparency Code requirement is always checked against its schema."""
     if resource.format not in TABULAR_FORMATS:
         return None
+    required = required_schema(resource.dataset, chosen)
+    if required is not None:
+        return required
     if isinstance(chosen, dict):
         return chosen
     previous = resource.latest.table_schema if resource.latest else None
@@ -331,6 +336,7 @@ def version_schema_set(
             field="schema",
         )
     TableRules.from_schema(table_schema)
+    required_schema(resource.dataset, table_schema)
     before = version.table_schema
     version.table_schema = table_schema
     if version.data_table is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from catalog.errors import Invalid
 from catalog.models import Dataset, ResourceVersion
 from catalog.periods import FINANCIAL_YEAR, QUARTER, Period, make_period, parse_period
 from catalog.permissions import EDITOR, Actor, require
+from catalog.schemas import load_schema
 from catalog.visibility import is_public, public_dataset_clause, version_is_public
 
 QUARTERLY, ANNUAL, ONCE = "quarterly", "annual", "once"
@@ -183,6 +185,25 @@ def requirement_of(dataset: Dataset) -> Requirement | None:
     return BY_KEY.get(dataset.transparency_requirement or "")
 
 
+def required_schema(dataset: Dataset, chosen: object = None) -> dict[str, Any] | None:
+    """The schema a dataset's tables must follow under its requirement (None without one).
+
+    Choosing a schema with other columns is refused, so a file cannot dodge the Code's check.
+    """
+    requirement = requirement_of(dataset)
+    if requirement is None:
+        return None
+    schema = load_schema(requirement.schema)
+    if isinstance(chosen, dict) and chosen.get("fields") != schema["fields"]:
+        raise Invalid(
+            f"This dataset meets the Transparency Code requirement '{requirement.title}', so "
+            f"its tables are checked against the {schema['title']} schema. Choose that schema, "
+            "or mark the dataset as meeting no requirement first.",
+            field="schema",
+        )
+    return schema
+
+
 # -- Dates -----------------------------------------------------------------------------------
 
 
@@ -206,9 +227,11 @@ def covered(requirement: Requirement, period: Period) -> Period:
     return period
 
 
-def check_period(requirement: Requirement, text: str) -> Period:
-    """Read the period a version covers, in a form the requirement accepts."""
+def check_period(requirement: Requirement | None, text: str) -> Period:
+    """Read the period a version covers, in a form the requirement (if any) accepts."""
     period = parse_period(text)
+    if requirement is None:
+        return period
     kinds = {QUARTERLY: (QUARTER, FINANCIAL_YEAR), ANNUAL: (FINANCIAL_YEAR,)}
     allowed = kinds.get(requirement.frequency)
     if allowed is not None and period.kind not in allowed:
@@ -373,8 +396,7 @@ def period_set(
     text = " ".join((text or "").split())
     if not text:
         return
-    requirement = requirement_of(dataset)
-    period = check_period(requirement, text) if requirement else parse_period(text)
+    period = check_period(requirement_of(dataset), text)
     version.period = period.code
     activity.record(
         session,

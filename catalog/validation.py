@@ -20,6 +20,7 @@ from typing import Any
 
 from catalog.errors import Invalid
 from catalog.fields import FieldReader, Problem, field_reader
+from catalog.redaction import people_in, redaction_columns
 
 BATCH_ROWS = 10_000
 ERROR_LIMIT = 1_000
@@ -88,6 +89,7 @@ class TableRules:
     primary_key: list[int]
     unique: list[int]
     missing: frozenset[str]
+    redacted: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_schema(cls, schema: dict[str, Any]) -> TableRules:
@@ -115,6 +117,7 @@ class TableRules:
             primary_key=[names.index(name) for name in key],
             unique=unique,
             missing=frozenset(missing),
+            redacted=redaction_columns(fields),
         )
 
 
@@ -228,6 +231,7 @@ class _Pass:
         self._check_unique(kept, numbers, typed, found)
         self._check_duplicates(kept, numbers, found)
         self._flag_formulas(columns, numbers)
+        self._check_redaction(columns, kept, numbers, found)
         self._report(found)
         if self.sink is not None:
             self.sink(list(zip(numbers, *typed, strict=True)))
@@ -408,6 +412,22 @@ class _Pass:
                             cell=cell,
                         )
                     )
+
+    def _check_redaction(self, columns, kept, numbers, found) -> None:
+        """A private individual's name in a column the schema says to redact is an error."""
+        for position, instead in self.rules.redacted.items():
+            for index in people_in(columns[position]):
+                found.setdefault(numbers[index], []).append(
+                    Finding(
+                        "redaction-error",
+                        row_number=numbers[index],
+                        field_number=position + 1,
+                        field_name=self.rules.readers[position].name,
+                        cell=columns[position][index],
+                        note=instead,
+                        cells=kept[index],
+                    )
+                )
 
     def _report(self, found: dict[int, list[Finding]]) -> None:
         for number in sorted(found):

@@ -6,12 +6,18 @@ second through the visibility rule, with no job needed. Every step is in the act
 and every publication is recorded as a Release saying what, when, by whom and from where.
 Trusted processes (the command line, the demo, a publisher source an admin has allowed to
 auto-approve) may release without review; the log says so.
+
+A scheduled release can be called off, with a reason, until its second comes: a dataset's first
+release goes back to approved with no date, and a file version scheduled for later is simply
+never released (its earlier version stays on show). Once the time has passed the release has
+happened, so it can only be withdrawn or corrected.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import activity
@@ -19,7 +25,7 @@ from catalog.clock import utcnow
 from catalog.datasets import snapshot
 from catalog.errors import Conflict, Invalid, NotAllowed
 from catalog.known_issues import blocking_files
-from catalog.models import Dataset, DatasetState, Release
+from catalog.models import Dataset, DatasetState, Release, ResourceVersion
 from catalog.permissions import ADMIN, EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
 
@@ -100,6 +106,100 @@ def dataset_withdraw(session: Session, *, actor: Actor, dataset: Dataset, reason
         )
     dataset.withdrawn_at, dataset.withdrawn_reason = utcnow(), reason.strip()
     return _move(session, actor, dataset, WITHDRAWN, "withdraw", "Withdrawn", reason)
+
+
+def release_cancel(session: Session, *, actor: Actor, dataset: Dataset, reason: str) -> Dataset:
+    """Call off a dataset's scheduled first release: it goes back to approved, with no date.
+
+    Its Release records stay, marked as cancelled with the reason, since none of them happened."""
+    require(actor, dataset.organisation_id, ADMIN, "cancel this release")
+    if dataset.state != PUBLISHED or dataset.published_at is None:
+        raise Conflict(
+            f"Only a scheduled release can be cancelled; {dataset.title} is "
+            f"{dataset.state.replace('_', ' ')}.",
+            field="state",
+        )
+    _expect_still_to_come(dataset.published_at, f"{dataset.title} was already published")
+    reason = _cancel_reason(reason)
+    before, due = snapshot(dataset), dataset.published_at
+    dataset.state, dataset.published_at = APPROVED, None
+    cancelled = f"Cancelled on {utcnow():%d %B %Y %H:%M} UTC by {actor.name}: {reason}"
+    for release in session.scalars(select(Release).where(Release.dataset_id == dataset.id)):
+        if not release.summary.startswith("Cancelled"):
+            release.summary = f"{cancelled} ({release.summary})"
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.cancel_release",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Cancelled the release of {dataset.title} due {due:%d %B %Y %H:%M} UTC. {reason}",
+        before=before,
+        after=snapshot(dataset),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return dataset
+
+
+def version_release_cancel(
+    session: Session, *, actor: Actor, version: ResourceVersion, reason: str
+) -> ResourceVersion:
+    """Call off a file version scheduled for later: it is never released, and the version
+    before it stays the one the public sees."""
+    resource = version.resource
+    require(actor, resource.dataset.organisation_id, ADMIN, "cancel this release")
+    if version.published_at is None:
+        raise Conflict(
+            f"Version {version.number} of {resource.title} is not scheduled for release.",
+            field="state",
+        )
+    _expect_still_to_come(
+        version.published_at, f"Version {version.number} of {resource.title} was already published"
+    )
+    reason = _cancel_reason(reason)
+    due, version.published_at = version.published_at, None
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.cancel_release",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=resource.dataset_id,
+        summary=(
+            f"Cancelled the release of version {version.number} of {resource.title} due "
+            f"{due:%d %B %Y %H:%M} UTC. {reason}"
+        ),
+        before={"version": version.number, "published_at": due.isoformat()},
+        after={"version": version.number, "published_at": None, "reason": reason},
+    )
+    mark_for_index(session, resource.dataset_id)
+    session.commit()
+    return version
+
+
+def version_scheduled(version: ResourceVersion, now: datetime | None = None) -> bool:
+    """Whether a file version has a release time still to come, so it can be cancelled."""
+    return version.published_at is not None and version.published_at > (now or utcnow())
+
+
+def _expect_still_to_come(due: datetime, what: str) -> None:
+    if due <= utcnow():
+        raise Conflict(
+            f"{what} on {due:%d %B %Y at %H:%M} UTC, so its release cannot be cancelled. "
+            "Withdraw it, or publish a correction, instead.",
+            field="state",
+        )
+
+
+def _cancel_reason(reason: str) -> str:
+    if not reason.strip():
+        raise Invalid(
+            "Say why the release is being cancelled: it is kept in the activity log.",
+            field="reason",
+        )
+    return reason.strip()
 
 
 def _release(session, actor, dataset, at, source, approved_by) -> Dataset:

@@ -29,6 +29,7 @@ from catalog.staff import (
 from catalog.tabular import preview
 from catalog.uk_time import next_release_slot, utc_to_uk
 from catalog.visibility import is_public, version_is_public
+from catalog.workflow import version_scheduled
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
@@ -132,6 +133,7 @@ def _file(resource) -> dict:
         "fields": fields,
         "check": check,
         "describable": check is not None and not released,
+        "scheduled": version is not None and version_scheduled(version),
     }
 
 

@@ -1,11 +1,12 @@
-"""The release workflow from the staff page: submit, review (four eyes), publish, withdraw."""
+"""The release workflow from the staff page: submit, review (four eyes), publish, cancel a
+scheduled release, withdraw."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from catalog.errors import Invalid
-from catalog.staff import get_staff_dataset, review_queue
+from catalog.errors import Invalid, NotFound
+from catalog.staff import get_staff_dataset, get_staff_resource, review_queue
 from catalog.uk_time import utc_to_uk
 from catalog.workflow import (
     dataset_approve,
@@ -13,6 +14,8 @@ from catalog.workflow import (
     dataset_reject,
     dataset_submit,
     dataset_withdraw,
+    release_cancel,
+    version_release_cancel,
 )
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
@@ -86,4 +89,40 @@ def withdraw(name: str):
         errors = FormErrors.from_error(error, "withdraw")
         return staff_page(actor, dataset, errors, request.form, 422)
     flash("Withdrawn. Its pages now say why, at the same addresses.", "success")
+    return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/cancel-release")
+def cancel_release(name: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    try:
+        release_cancel(session, actor=actor, dataset=dataset, reason=text(request.form, "reason"))
+    except Invalid as error:
+        session.rollback()
+        return staff_page(actor, dataset, FormErrors.from_error(error, "cancel"), request.form, 422)
+    flash("Release cancelled. The dataset is approved again, with no release date.", "success")
+    return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/resources/<resource_id>/versions/<int:number>/cancel-release")
+def cancel_version_release(name: str, resource_id: str, number: int):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    resource = get_staff_resource(dataset, resource_id)
+    version = next((v for v in resource.versions if v.number == number), None)
+    if version is None:
+        raise NotFound(f"{resource.title} has no version {number}.")
+    reason = text(request.form, "reason")
+    try:
+        version_release_cancel(session, actor=actor, version=version, reason=reason)
+    except Invalid as error:
+        session.rollback()
+        errors = FormErrors.from_error(error, f"cancel-{resource.id}")
+        return staff_page(actor, dataset, errors, request.form, 422)
+    flash(
+        f"Release of version {number} of {resource.title} cancelled. "
+        "The public keeps seeing the version before it.",
+        "success",
+    )
     return redirect(url_for("publish.dataset", name=name))
