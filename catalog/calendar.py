@@ -97,13 +97,13 @@ def entry_confirm(
             "This release already has a confirmed date. Move it instead, saying why.", field="when"
         )
     if day is None:
-        raise Invalid("Enter the release date.", field="day")
+        raise Invalid("Enter the release date.", field="release")
     _, release_at = _checked_when(When(day=day, at=at))
     if f"{day:%Y-%m}" != entry.provisional_month:
         raise Invalid(
             f"The date must be in {month_label(entry.provisional_month)}, the month announced. "
             "To release in another month, move the release and say why.",
-            field="day",
+            field="release",
         )
     return _change(session, actor, entry, None, release_at, "", "confirm")
 
@@ -151,6 +151,12 @@ def staff_entries(session: Session, *, actor: Actor) -> list[CalendarEntry]:
     entries = session.scalars(select(CalendarEntry).order_by(CalendarEntry.id))
     mine = [entry for entry in entries if actor.has_role(entry.organisation_id, MEMBER)]
     return sorted(mine, key=entry_sort_key)
+
+
+def linkable_datasets(session: Session, *, actor: Actor) -> list[Dataset]:
+    """Datasets an announcement by this actor may name: those of organisations they edit for."""
+    datasets = session.scalars(select(Dataset).order_by(Dataset.title))
+    return [dataset for dataset in datasets if actor.has_role(dataset.organisation_id, EDITOR)]
 
 
 def entry_sort_key(entry: CalendarEntry) -> tuple[str, int, datetime, str]:
@@ -220,7 +226,7 @@ def _checked_when(when: When) -> tuple[str | None, datetime | None]:
     if when.day is not None:
         moment = uk_to_utc(when.day, when.at)
         if moment <= now:
-            raise Invalid("The release date and time must be in the future.", field="day")
+            raise Invalid("The release date and time must be in the future.", field="release")
         return None, moment
     month = _checked_month(when.month)
     if month < f"{utc_to_uk(now):%Y-%m}":

@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
         assets,
         browse,
         calendar,
+        calendar_staff,
         checks,
         citations,
         datapackage,
@@ -89,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
     pages += (schemas, datapackage, calendar, citations)
-    publishing = (sign_in, publish, uploads, review, tokens, checks)
+    publishing = (sign_in, publish, uploads, review, tokens, checks, calendar_staff)
     open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):

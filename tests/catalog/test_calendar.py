@@ -95,7 +95,7 @@ def test_a_member_cannot_move_or_cancel(catalogue, editor):
         ({"when": When(month="2027-13")}, "month"),
         ({"when": When(month="January")}, "month"),
         ({"when": When(month="2026-11")}, "month"),
-        ({"when": When(day=date(2026, 12, 2), at=time(9, 30))}, "day"),
+        ({"when": When(day=date(2026, 12, 2), at=time(9, 30))}, "release"),
         ({"dataset": "no-such-dataset"}, "dataset"),
         ({"period": "the third quarter"}, "period"),
         ({"organisation": "nobody"}, "organisation"),
