@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from catalog import activity
@@ -14,6 +14,7 @@ from catalog.clock import utcnow
 from catalog.errors import Conflict, Invalid, NotFound, Withdrawn
 from catalog.licences import OGL
 from catalog.models import (
+    Activity,
     Dataset,
     DatasetRedirect,
     DatasetState,
@@ -26,6 +27,7 @@ from catalog.models import (
 from catalog.names import check_name
 from catalog.permissions import EDITOR, Actor, require
 from catalog.search.sync import mark_for_index
+from catalog.uk_time import utc_to_uk
 from catalog.visibility import is_public, public_dataset_clause, public_datasets
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "one-off", "irregular")
@@ -99,11 +101,21 @@ def dataset_create(
 
 
 def dataset_update(
-    session: Session, *, actor: Actor, dataset: Dataset, data: DatasetInput
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    data: DatasetInput,
+    opened_at: datetime | None = None,
 ) -> Dataset:
-    """Change a dataset's description; a new name keeps the old one as a redirect."""
+    """Change a dataset's description; a new name keeps the old one as a redirect.
+
+    `opened_at` is the modified time the editor started from (the edit form carries it, a
+    CKAN client sends `metadata_modified`): if anyone has saved since, the change is refused
+    rather than silently overwriting theirs."""
     require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
     check_editable(dataset)
+    _claim_edit(session, dataset, opened_at)
     before = snapshot(dataset)
     check_name(data.name)
     if data.name != dataset.name:
@@ -112,7 +124,6 @@ def dataset_update(
         dataset.name = data.name
     _apply(session, dataset, data)
     require(actor, dataset.organisation.id, EDITOR, "move a dataset to it")
-    dataset.modified_at = utcnow()
     activity.record(
         session,
         actor=actor,
@@ -127,6 +138,55 @@ def dataset_update(
     mark_for_index(session, dataset.id)
     session.commit()
     return dataset
+
+
+def opened_stamp(raw: str | None) -> datetime | None:
+    """Read the modified time an editor opened (ISO 8601, as forms and CKAN show it)."""
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise Invalid(
+            f"'{raw}' is not the time the dataset was last modified: open it again."
+        ) from error
+    return moment.replace(tzinfo=None) - (moment.utcoffset() or timedelta())
+
+
+def _claim_edit(session: Session, dataset: Dataset, opened_at: datetime | None) -> None:
+    """Move `modified_at` on, in one compare-and-set statement when the editor says what they
+    opened, so of two people saving the same version at once only the first succeeds.
+
+    The new time is always later than the old one, even within the same second (the clock
+    has whole seconds), so every saved edit gives the dataset a new version stamp."""
+    moment = max(utcnow(), dataset.modified_at + timedelta(microseconds=1))
+    if opened_at is not None:
+        claimed = session.execute(
+            update(Dataset)
+            .where(Dataset.id == dataset.id, Dataset.modified_at == opened_at)
+            .values(modified_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise Conflict(_changed_since(session, dataset))
+    dataset.modified_at = moment
+
+
+def _changed_since(session: Session, dataset: Dataset) -> str:
+    """Who saved the dataset last, and when, for the person whose edit was refused."""
+    latest = session.scalar(
+        select(Activity)
+        .where(Activity.dataset_id == dataset.id)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(1)
+    )
+    who = "someone else changed it"
+    if latest is not None:
+        who = f"{latest.actor} changed it at {utc_to_uk(latest.occurred_at):%H:%M on %-d %B %Y}"
+    return (
+        f"This dataset was changed since you opened it: {who}. "
+        "Open it again to see their changes, then make yours."
+    )
 
 
 LOCKED = {

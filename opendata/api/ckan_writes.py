@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
 from catalog.errors import NotAllowed, NotFound
 from catalog.lookups import find_dataset_to_change, find_resource, organisation_by_ref
 from catalog.permissions import Actor
@@ -66,16 +66,25 @@ def package_update(params: dict[str, Any]) -> dict[str, Any]:
         name=dataset.name, title=dataset.title, organisation=dataset.organisation.name
     )
     data = dataset_input(params, organisation_for=_organisation_name, current=kept)
-    return package_dict(dataset_update(session, actor=actor, dataset=dataset, data=data))
+    return _update(session, actor, dataset, data, params)
 
 
 def package_patch(params: dict[str, Any]) -> dict[str, Any]:
-    """Change only the fields sent; everything else stays as it is."""
+    """Change only the fields sent; everything else stays as it is. Both update actions take
+    an optional `metadata_modified`, as package_show gave it, to refuse a stale edit."""
     actor, session = _actor(), get_session()
     dataset = find_dataset_to_change(session, _ref(params, "id", "name"), actor=actor)
     current = DatasetInput.from_dataset(dataset)
     data = dataset_input(params, organisation_for=_organisation_name, current=current)
-    return package_dict(dataset_update(session, actor=actor, dataset=dataset, data=data))
+    return _update(session, actor, dataset, data, params)
+
+
+def _update(session, actor: Actor, dataset, data: DatasetInput, params: dict[str, Any]):
+    """Save the change; a `metadata_modified` sent back from package_show must still be the
+    package's, or someone else has changed it since (409) and nothing is overwritten."""
+    opened_at = opened_stamp(str(params.get("metadata_modified") or "") or None)
+    updated = dataset_update(session, actor=actor, dataset=dataset, data=data, opened_at=opened_at)
+    return package_dict(updated)
 
 
 def package_delete(params: dict[str, Any]) -> None:

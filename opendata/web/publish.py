@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
 from catalog.errors import Conflict, Invalid
 from catalog.models import Dataset, TableStatus
 from catalog.permissions import Actor
@@ -74,9 +74,16 @@ def edit(name: str):
     dataset = get_dataset_to_edit(session, actor=actor, name=name)
     if request.method == "GET":
         values = dataset_values(DatasetInput.from_dataset(dataset))
+        values.add("modified", dataset.modified_at.isoformat())
         return _form_page(actor, dataset, values, FormErrors())
     try:
-        dataset_update(session, actor=actor, dataset=dataset, data=dataset_input(request.form))
+        dataset_update(
+            session,
+            actor=actor,
+            dataset=dataset,
+            data=dataset_input(request.form),
+            opened_at=opened_stamp(request.form.get("modified")),
+        )
     except (Invalid, Conflict) as error:
         session.rollback()
         return _form_page(actor, dataset, request.form, FormErrors.from_error(error), error)

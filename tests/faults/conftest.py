@@ -1,0 +1,34 @@
+"""Faults a live service meets: people and their browsers and API tokens, as in tests/web."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.tokens import token_create
+from tests.web.conftest import SETUP, Visitor, people  # noqa: F401 (a fixture used here)
+
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The hidden fields a browser would post back with a form on `page`."""
+    return dict(HIDDEN.findall(page))
+
+
+@pytest.fixture
+def browser(app):
+    """A new browser with its own cookies, for each person in a test."""
+    return lambda: Visitor(app.test_client())
+
+
+@pytest.fixture
+def token_of(catalogue):
+    """The `Authorization` header of a new API token for `account`."""
+
+    def make(account) -> dict[str, str]:
+        _token, secret = token_create(catalogue.session, actor=SETUP, account=account, name="t")
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make

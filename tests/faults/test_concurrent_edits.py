@@ -1,0 +1,129 @@
+"""Two people editing the same dataset: the second to save is told, and nothing is lost."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from catalog.models import Activity, Dataset
+from tests.faults.conftest import form_fields
+
+EDIT = "/publish/datasets/school-places/edit"
+FORM = {
+    "title": "School places",
+    "name": "school-places",
+    "organisation": "children-education",
+    "licence": "OGL-UK-3.0",
+}
+
+
+def _open_form(browser, email):
+    person = browser()
+    person.sign_in(email)
+    page = person.get(EDIT)
+    assert page.status_code == 200
+    return person, form_fields(page.text)
+
+
+def _save(person, opened, **changes):
+    return person.client.post(EDIT, data={**opened, **FORM, **changes})
+
+
+def test_the_second_editor_to_save_gets_409_and_the_first_change_is_kept(
+    catalogue, people, browser
+):
+    catalogue.dataset("school-places", publish=False, description="Places by school.")
+    erin, ada = people.make("Erin Editor", "editor"), people.make("Ada Admin", "admin")
+    erin_browser, erin_form = _open_form(browser, erin.email)
+    ada_browser, ada_form = _open_form(browser, ada.email)
+    assert erin_form["modified"] == ada_form["modified"]
+
+    first = _save(erin_browser, erin_form, description="Places and pupils by school.")
+    assert first.status_code == 302
+    second = _save(ada_browser, ada_form, description="Places by ward.")
+    assert second.status_code == 409
+    assert "changed since you opened it: Erin Editor changed it at" in second.text
+    assert "Places by ward." in second.text  # what Ada typed is shown back, not thrown away
+
+    session = catalogue.session
+    session.expire_all()
+    dataset = session.scalar(select(Dataset).where(Dataset.name == "school-places"))
+    assert dataset.description == "Places and pupils by school."
+    updates = session.scalars(
+        select(Activity.actor).where(
+            Activity.dataset_id == dataset.id, Activity.action == "dataset.update"
+        )
+    )
+    assert list(updates) == ["Erin Editor"]
+
+    reopened_browser, reopened = _open_form(browser, ada.email)
+    saved = _save(reopened_browser, reopened, description="Places by ward.")
+    assert saved.status_code == 302
+
+
+def test_saving_twice_in_the_same_second_still_needs_the_newer_stamp(catalogue, people, browser):
+    catalogue.dataset("school-places", publish=False)
+    erin = people.make("Erin Editor", "editor")
+    person, opened = _open_form(browser, erin.email)
+    assert _save(person, opened, description="First.").status_code == 302
+    assert _save(person, opened, description="Second.").status_code == 409
+    fresh = form_fields(person.get(EDIT).text)
+    assert fresh["modified"] != opened["modified"]
+    assert _save(person, fresh, description="Second.").status_code == 302
+
+
+def test_ckan_update_with_a_stale_metadata_modified_is_refused(client, catalogue, people, token_of):
+    catalogue.dataset("school-places", publish=False)
+    erin = token_of(people.make("Erin Editor", "editor"))
+    ada = token_of(people.make("Ada Admin", "admin"))
+    shown = client.post("/api/3/action/package_show", json={"id": "school-places"}, headers=ada)
+    package = shown.json["result"]
+
+    patched = client.post(
+        "/api/3/action/package_patch",
+        json={"id": "school-places", "notes": "Erin's notes.", **_stamp(package)},
+        headers=erin,
+    )
+    assert patched.status_code == 200, patched.json
+    stale = client.post(
+        "/api/3/action/package_update",
+        json={**package, "notes": "Ada's notes."},
+        headers=ada,
+    )
+    assert stale.status_code == 409
+    assert stale.json["error"]["__type"] == "Validation Error"
+    assert "Erin Editor changed it" in stale.json["error"]["message"]
+    now = client.post("/api/3/action/package_show", json={"id": "school-places"}, headers=ada)
+    assert now.json["result"]["notes"] == "Erin's notes."
+
+    retried = client.post(
+        "/api/3/action/package_patch",
+        json={"id": "school-places", "notes": "Ada's notes.", **_stamp(now.json["result"])},
+        headers=ada,
+    )
+    assert retried.status_code == 200
+    assert retried.json["result"]["notes"] == "Ada's notes."
+
+
+def test_a_ckan_client_that_sends_no_stamp_updates_as_before(client, catalogue, people, token_of):
+    catalogue.dataset("school-places", publish=False)
+    erin = token_of(people.make("Erin Editor", "editor"))
+    for notes in ("One.", "Two."):
+        patched = client.post(
+            "/api/3/action/package_patch",
+            json={"id": "school-places", "notes": notes},
+            headers=erin,
+        )
+        assert patched.json["result"]["notes"] == notes
+
+
+def test_a_malformed_stamp_is_a_clear_error(client, catalogue, people, token_of):
+    catalogue.dataset("school-places", publish=False)
+    erin = token_of(people.make("Erin Editor", "editor"))
+    sent = {"id": "school-places", "notes": "x", "metadata_modified": "yesterday"}
+    refused = client.post("/api/3/action/package_patch", json=sent, headers=erin)
+    assert refused.status_code == 409
+    assert "'yesterday' is not the time the dataset was last modified" in refused.text
+
+
+def _stamp(package: dict) -> dict[str, str]:
+    return {"metadata_modified": package["metadata_modified"]}
