@@ -22,6 +22,7 @@ from catalog.datasets import DatasetInput, dataset_create
 from catalog.errors import Invalid
 from catalog.licences import OGL
 from catalog.models import Dataset
+from catalog.periods import Period
 from catalog.permissions import Actor
 from catalog.resources import Upload, check_format, resource_create, version_add
 from catalog.storage import FileStore
@@ -61,7 +62,7 @@ def load_package(
     modified = _timestamp(descriptor.get("modified"), "modified")
     current_time = modified or created
     resources = [_resource_files(folder, r, current_time) for r in descriptor.get("resources", [])]
-    _check_periods(descriptor)
+    periods = _periods(descriptor)
     dataset = dataset_create(
         session,
         actor=actor,
@@ -72,7 +73,7 @@ def load_package(
         requirement_set(
             session, actor=actor, dataset=dataset, key=descriptor["transparency_requirement"]
         )
-    for resource_descriptor, files in resources:
+    for (resource_descriptor, files), period in zip(resources, periods, strict=True):
         first, *later = files
         schema = _schema(resource_descriptor)
         with first.path.open("rb") as stream:
@@ -100,9 +101,7 @@ def load_package(
                     table_schema=schema if position == len(later) else None,
                     created_at=file.created or created,
                 )
-        period_set(
-            session, actor=actor, version=resource.latest, text=resource_descriptor.get("period")
-        )
+        period_set(session, actor=actor, version=resource.latest, period=period)
     if modified:
         dataset.modified_at = modified
         session.commit()
@@ -113,13 +112,14 @@ def load_package(
     return dataset
 
 
-def _check_periods(descriptor: dict[str, Any]) -> None:
-    """The requirement and every period are read before anything is written."""
+def _periods(descriptor: dict[str, Any]) -> list[Period | None]:
+    """The period each resource's current file covers, read before anything is written."""
     key = descriptor.get("transparency_requirement")
     requirement = get_requirement(key) if key else None
-    for resource in descriptor.get("resources", []):
-        if resource.get("period"):
-            check_period(requirement, resource["period"])
+    return [
+        check_period(requirement, resource["period"]) if resource.get("period") else None
+        for resource in descriptor.get("resources", [])
+    ]
 
 
 def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> DatasetInput:

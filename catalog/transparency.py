@@ -56,7 +56,6 @@ class Requirement:
     key: str
     title: str
     frequency: str
-    paragraph: str
     summary: str
 
     @property
@@ -69,7 +68,6 @@ REQUIREMENTS = (
         "spend-over-500",
         "Expenditure exceeding £500",
         QUARTERLY,
-        "23",
         "Every payment over £500: date, department, beneficiary, purpose, amount, irrecoverable "
         "VAT and merchant category.",
     ),
@@ -77,21 +75,18 @@ REQUIREMENTS = (
         "procurement-card-transactions",
         "Government Procurement Card transactions",
         QUARTERLY,
-        "26",
         "Every card transaction, of any value, with the same details as spend over £500.",
     ),
     Requirement(
         "invitations-to-tender",
         "Invitations to tender over £5,000",
         QUARTERLY,
-        "27",
         "Reference, title, description, start, end and review dates, and responsible department.",
     ),
     Requirement(
         "contracts-over-5000",
         "Contracts over £5,000",
         QUARTERLY,
-        "27",
         "Every contract over £5,000: supplier and registration number, value, dates, how it "
         "was let, and whether the supplier is an SME or voluntary organisation.",
     ),
@@ -99,7 +94,6 @@ REQUIREMENTS = (
         "land-and-building-assets",
         "Local authority land and building assets",
         ANNUAL,
-        "29",
         "Every property: reference, name, address, map reference, tenure and whether land or "
         "building.",
     ),
@@ -107,14 +101,12 @@ REQUIREMENTS = (
         "grants-to-voluntary-organisations",
         "Grants to voluntary, community and social enterprise organisations",
         ANNUAL,
-        "32",
         "Every grant: recipient, registration number, amount, purpose and date.",
     ),
     Requirement(
         "organisation-chart",
         "Organisation chart",
         ANNUAL,
-        "35",
         "The top three levels of the organisation: post, salary band, reporting line, "
         "responsibilities and contact.",
     ),
@@ -122,49 +114,42 @@ REQUIREMENTS = (
         "trade-union-facility-time",
         "Trade union facility time",
         ANNUAL,
-        "37",
         "Representatives, full-time equivalents, cost and share of the pay bill.",
     ),
     Requirement(
         "parking-account",
         "Parking account",
         ANNUAL,
-        "39",
         "Income and spending on parking, and how any surplus is spent.",
     ),
     Requirement(
         "parking-spaces",
         "Parking spaces",
         ANNUAL,
-        "40",
         "The number of parking spaces per car park, on and off the street.",
     ),
     Requirement(
         "senior-salaries",
         "Senior salaries",
         ANNUAL,
-        "41",
         "Posts paid over £50,000 in £5,000 bands, naming those over £150,000 only with consent.",
     ),
     Requirement(
         "pay-multiple",
         "Pay multiple",
         ANNUAL,
-        "43",
         "The ratio of the highest salary to the median salary.",
     ),
     Requirement(
         "counter-fraud",
         "Fraud",
         ANNUAL,
-        "45",
         "Counter-fraud work: investigations, staff, cost and amount recovered.",
     ),
     Requirement(
         "waste-contracts",
         "Waste contracts",
         ONCE,
-        "48",
         "The council's existing waste collection contracts, kept current.",
     ),
 )
@@ -179,6 +164,12 @@ def get_requirement(key: str) -> Requirement:
             field="transparency_requirement",
         )
     return BY_KEY[key]
+
+
+def requirement_key(text: str | None) -> str | None:
+    """A requirement chosen on a form: blank for none, else a key we know."""
+    key = (text or "").strip()
+    return get_requirement(key).key if key else None
 
 
 def requirement_of(dataset: Dataset) -> Requirement | None:
@@ -387,16 +378,28 @@ def requirement_set(session: Session, *, actor: Actor, dataset: Dataset, key: st
     session.commit()
 
 
+def upload_period(dataset: Dataset, text: str | None) -> Period | None:
+    """The period an upload covers, read before the file is stored. A dataset meeting a
+    quarterly requirement must say which quarter, or its deadline could never be met."""
+    text = " ".join((text or "").split())
+    requirement = requirement_of(dataset)
+    if not text and requirement is not None and requirement.frequency == QUARTERLY:
+        raise Invalid(
+            f"Enter the period this file covers, such as 2026/27 Q3: {dataset.title} meets "
+            f"the quarterly Transparency Code requirement '{requirement.title}'.",
+            field="period",
+        )
+    return check_period(requirement, text) if text else None
+
+
 def period_set(
-    session: Session, *, actor: Actor, version: ResourceVersion, text: str | None
+    session: Session, *, actor: Actor, version: ResourceVersion, period: Period | None
 ) -> None:
-    """Record the period a version covers, in the form its dataset's requirement accepts."""
+    """Record the period a version covers (checked by `upload_period`)."""
+    if period is None:
+        return
     dataset = version.resource.dataset
     require(actor, dataset.organisation_id, EDITOR, "describe this file")
-    text = " ".join((text or "").split())
-    if not text:
-        return
-    period = check_period(requirement_of(dataset), text)
     version.period = period.code
     activity.record(
         session,
