@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.demo.calendar import load_demo_calendar
 from catalog.demo.indicators import load_demo_indicators
 from catalog.groups import organisation_create, topic_create
 from catalog.models import Dataset, Organisation, Topic
@@ -41,7 +42,9 @@ def load_demo(session: Session, *, store: FileStore) -> int:
             continue
         load_package(session, store=store, actor=ACTOR, folder=folder)
         added += 1
-    return added + load_demo_indicators(session, store=store, actor=ACTOR)
+    added += load_demo_indicators(session, store=store, actor=ACTOR)
+    load_demo_calendar(session, actor=ACTOR)
+    return added
 
 
 def _existing_names(session: Session) -> set[tuple[str, str]]:
