@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from catalog.errors import (
@@ -16,6 +21,14 @@ from catalog.errors import (
 )
 
 STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, Conflict: 409, TooLarge: 413}
+RETRY_AFTER_SECONDS = 10
+UNAVAILABLE = (
+    "The database is busy or cannot be reached, so nothing was changed. Try again in a few seconds."
+)
+# PostgreSQL states meaning "the server is not there now": connection exceptions (class 08),
+# the server shutting down or starting (57P01-57P03), too many connections (53300).
+POSTGRES_DOWN = ("08", "57P01", "57P02", "57P03", "53300")
+SQLITE_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN)
 
 TITLES = {
     400: "The request could not be understood",
@@ -38,6 +51,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Withdrawn, _withdrawn)
     app.register_error_handler(CatalogError, _catalog_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -66,6 +81,32 @@ def _http_error(error: HTTPException):
     response = error_response(status, message)
     if status == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _database_error(error: DBAPIError):
+    """A database that is locked, restarting or unreachable is a 503 to retry; any other
+    database error is a fault of ours (500), never disguised as busy."""
+    if error.connection_invalidated or _is_unavailable(error.orig):
+        return _database_unavailable(error)
+    return _unexpected(error)
+
+
+def _is_unavailable(cause: BaseException) -> bool:
+    if isinstance(cause, sqlite3.OperationalError):
+        return (cause.sqlite_errorcode & 0xFF) in SQLITE_BUSY
+    if isinstance(cause, psycopg.OperationalError):
+        state = cause.sqlstate
+        return state is None or state.startswith(POSTGRES_DOWN)
+    return False
+
+
+def _database_unavailable(error: Exception):
+    current_app.logger.warning("Database unavailable: %s", error)
+    # The page is shown signed out: finding who is signed in would need the database.
+    current_app.login_manager._update_request_context_with_user()
+    response = error_response(503, UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
