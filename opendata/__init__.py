@@ -84,13 +84,16 @@ def _register_blueprints(app: Flask) -> None:
         sitemap,
         statements,
         tokens,
+        transparency,
+        transparency_staff,
         uploads,
     )
     from opendata.web import auth as sign_in
 
     pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
-    pages += (schemas, datapackage, calendar, citations)
+    pages += (schemas, datapackage, calendar, citations, transparency)
     publishing = (sign_in, publish, uploads, review, tokens, checks, calendar_staff)
+    publishing += (transparency_staff,)
     open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):

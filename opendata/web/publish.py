@@ -27,6 +27,7 @@ from catalog.staff import (
     work_by_stage,
 )
 from catalog.tabular import preview
+from catalog.transparency import REQUIREMENTS, requirement_key, requirement_set
 from catalog.uk_time import next_release_slot, utc_to_uk
 from catalog.visibility import is_public, version_is_public
 from catalog.workflow import version_scheduled
@@ -60,7 +61,9 @@ def new():
         return _form_page(actor, None, MultiDict(), FormErrors())
     session = get_session()
     try:
+        requirement = requirement_key(request.form.get("transparency_requirement"))
         dataset = dataset_create(session, actor=actor, data=dataset_input(request.form))
+        requirement_set(session, actor=actor, dataset=dataset, key=requirement)
     except (Invalid, Conflict) as error:
         session.rollback()
         return _form_page(actor, None, request.form, FormErrors.from_error(error), error)
@@ -74,9 +77,11 @@ def edit(name: str):
     dataset = get_dataset_to_edit(session, actor=actor, name=name)
     if request.method == "GET":
         values = dataset_values(DatasetInput.from_dataset(dataset))
+        values.add("transparency_requirement", dataset.transparency_requirement or "")
         values.add("modified", dataset.modified_at.isoformat())
         return _form_page(actor, dataset, values, FormErrors())
     try:
+        requirement = requirement_key(request.form.get("transparency_requirement"))
         dataset_update(
             session,
             actor=actor,
@@ -84,6 +89,7 @@ def edit(name: str):
             data=dataset_input(request.form),
             opened_at=opened_stamp(request.form.get("modified")),
         )
+        requirement_set(session, actor=actor, dataset=dataset, key=requirement)
     except (Invalid, Conflict) as error:
         session.rollback()
         return _form_page(actor, dataset, request.form, FormErrors.from_error(error), error)
@@ -152,5 +158,6 @@ def _form_page(actor, dataset, values, errors, error=None):
         choices=choices,
         values=values,
         errors=errors,
+        requirements=REQUIREMENTS,
     )
     return page, status_of(error) if error else 200

@@ -9,6 +9,7 @@ from catalog.errors import Invalid, TooLarge
 from catalog.models import TableStatus
 from catalog.resources import resource_create, version_add
 from catalog.staff import get_staff_dataset, get_staff_resource
+from catalog.transparency import period_set, upload_period
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.background import check_in_background, queue_check_job
 from opendata.database import get_session, get_store
@@ -25,6 +26,7 @@ def add_file(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
     try:
+        period = upload_period(dataset, request.form.get("period"))
         resource = resource_create(
             session,
             store=get_store(),
@@ -36,6 +38,7 @@ def add_file(name: str):
             table_schema=chosen_schema(request.form, request.files),
             check_now=not check_in_background(),
         )
+        period_set(session, actor=actor, version=resource.latest, period=period)
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
@@ -50,6 +53,7 @@ def add_version(name: str, resource_id: str):
     dataset = get_staff_dataset(session, actor=actor, name=name)
     resource = get_staff_resource(dataset, resource_id)
     try:
+        period = upload_period(dataset, request.form.get("period"))
         version = version_add(
             session,
             store=get_store(),
@@ -60,6 +64,7 @@ def add_version(name: str, resource_id: str):
             table_schema=chosen_schema(request.form, request.files),
             check_now=not check_in_background(),
         )
+        period_set(session, actor=actor, version=version, period=period)
     except Invalid as error:
         session.rollback()
         errors = FormErrors.from_error(error, f"version-{resource_id}")

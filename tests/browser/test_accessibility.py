@@ -75,6 +75,7 @@ def _discover(page: Page, base_url: str) -> dict[str, str]:
         "organisations": base_url + "/organisations",
         "licence": base_url + "/licence",
         "accessibility": base_url + "/accessibility",
+        "transparency": base_url + "/transparency",
         "api-docs": base_url + "/api/docs",
         "not-found": base_url + "/datasets/no-such-dataset-here",
     }
@@ -182,6 +183,7 @@ PAGE_TYPES = [
     "indicator-scorecard",
     "licence",
     "accessibility",
+    "transparency",
     "not-found",
 ]
 

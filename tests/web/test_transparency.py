@@ -1,0 +1,204 @@
+"""The Transparency page and its JSON: every requirement with its public dataset, the last
+period published, the next deadline and a status in words and colour; nothing unpublished."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from catalog.clock import frozen_at
+from catalog.resources import Upload, resource_create
+from catalog.transparency import REQUIREMENTS, period_set, requirement_set, upload_period
+from catalog.workflow import release_without_review
+from tests.conftest import ACTOR
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "catalog" / "demo" / "packages"
+FILES = {
+    "spend-over-500": ROOT / "tests" / "data" / "transparency" / "spend-2026-27-q3.csv",
+    "invitations-to-tender": DEMO / "invitations-to-tender" / "invitations-to-tender.csv",
+    "contracts-over-5000": DEMO / "contracts-over-5000" / "contracts-register.csv",
+    "land-and-building-assets": DEMO / "land-and-building-assets" / "land-and-building-assets.csv",
+    "pay-multiple": DEMO / "pay-multiple" / "pay-multiple.csv",
+}
+TODAY = datetime(2026, 12, 2, 12, 0)
+
+
+def marked(catalogue, name, key, period, *, title=None, release=True, organisation=None):
+    """A dataset meeting `key` with one file covering `period`, published at `release`."""
+    extra = {"organisation": organisation} if organisation else {}
+    dataset = catalogue.dataset(name, title=title, publish=False, **extra)
+    requirement_set(catalogue.session, actor=ACTOR, dataset=dataset, key=key)
+    resource = resource_create(
+        catalogue.session,
+        store=catalogue.store,
+        actor=ACTOR,
+        dataset=dataset,
+        title=f"{title or name} {period}",
+        upload=Upload(stream=io.BytesIO(FILES[key].read_bytes()), filename=FILES[key].name),
+    )
+    assert resource.latest.cleared, resource.latest.data_table.report
+    chosen = upload_period(dataset, period)
+    period_set(catalogue.session, actor=ACTOR, version=resource.latest, period=chosen)
+    if release:
+        at = release if isinstance(release, datetime) else None
+        release_without_review(catalogue.session, actor=ACTOR, dataset=dataset, at=at, source="t")
+    return dataset
+
+
+@pytest.fixture
+def council(catalogue):
+    """Spend up to date, tenders a quarter late, contracts only in draft, and the land and
+    buildings list under embargo until 10 December."""
+    with frozen_at(datetime(2026, 10, 20, 9, 30)):
+        marked(catalogue, "spend-2026-27", "spend-over-500", "2026/27 Q2", title="Spend 2026/27")
+        marked(catalogue, "tenders", "invitations-to-tender", "2026/27 Q1", title="Tenders")
+    with frozen_at(datetime(2026, 11, 25, 9, 30)):
+        marked(
+            catalogue,
+            "contracts-draft",
+            "contracts-over-5000",
+            "2026/27 Q2",
+            title="Draft contracts register",
+            release=False,
+        )
+        marked(
+            catalogue,
+            "land-embargoed",
+            "land-and-building-assets",
+            "2025/26",
+            title="Embargoed land list",
+            release=datetime(2026, 12, 10, 9, 30),
+        )
+    return catalogue
+
+
+def row(page: str, key: str) -> str:
+    found = re.search(rf'<tr class="govuk-table__row" id="{key}">(.*?)</tr>', page, re.S)
+    assert found, f"no row for {key}"
+    return found.group(1)
+
+
+def test_the_page_lists_every_requirement_with_status_in_words_and_colour(client, council):
+    with frozen_at(TODAY):
+        response = client.get("/transparency")
+    page = response.text
+    assert response.status_code == 200
+    for requirement in REQUIREMENTS:
+        assert requirement.title.replace("'", "&#39;") in page
+    spend = row(page, "spend-over-500")
+    assert 'href="/datasets/spend-2026-27">Spend 2026/27</a>' in spend
+    assert "July to September 2026 (2026/27 Q2)" in spend
+    assert "31 January 2027" in spend and "October to December 2026 (2026/27 Q3)" in spend
+    assert re.search(r'govuk-tag--green">\s*Up to date', spend)
+    tenders = row(page, "invitations-to-tender")
+    assert "April to June 2026 (2026/27 Q1)" in tenders and "31 October 2026" in tenders
+    assert re.search(r'govuk-tag--red">\s*Overdue', tenders)
+    assert 'href="/schemas/invitations-to-tender"' in tenders
+    assert "Status on 2 December 2026" in page
+    assert '<a class="govuk-footer__link" href="/transparency">Transparency Code</a>' in page
+
+
+def test_nothing_unpublished_is_shown_or_counted(client, council):
+    with frozen_at(TODAY):
+        page = client.get("/transparency").text
+        data = client.get("/transparency.json").get_json()
+    assert "Draft contracts register" not in page and "contracts-draft" not in page
+    assert "Embargoed land list" not in page and "land-embargoed" not in page
+    for key in ("contracts-over-5000", "land-and-building-assets"):
+        cells = row(page, key)
+        assert "Not yet published" in cells and re.search(r'govuk-tag--orange">\s*Not yet', cells)
+    listed = {item["key"]: item for item in data["requirements"]}
+    assert listed["contracts-over-5000"]["datasets"] == []
+    assert listed["contracts-over-5000"]["lastPeriod"] is None
+    assert listed["land-and-building-assets"]["status"] == "missing"
+    assert "contracts-draft" not in str(data) and "land-embargoed" not in str(data)
+
+
+def test_an_embargo_lifting_updates_the_page_at_its_second(client, council):
+    with frozen_at(datetime(2026, 12, 10, 9, 30)):
+        page = client.get("/transparency").text
+    land = row(page, "land-and-building-assets")
+    assert 'href="/datasets/land-embargoed">Embargoed land list</a>' in land
+    assert "2025/26 financial year" in land and "30 September 2027" in land
+    assert re.search(r'govuk-tag--green">\s*Up to date', land)
+
+
+def test_the_json_says_the_same_for_machines(client, council):
+    with frozen_at(TODAY):
+        response = client.get("/transparency.json")
+    data = response.get_json()
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert data["date"] == "2026-12-02"
+    assert [item["key"] for item in data["requirements"]] == [r.key for r in REQUIREMENTS]
+    spend = data["requirements"][0]
+    assert spend == {
+        "key": "spend-over-500",
+        "title": "Expenditure exceeding £500",
+        "frequency": "quarterly",
+        "summary": REQUIREMENTS[0].summary,
+        "schema": "http://localhost/schemas/spend-over-500",
+        "datasets": [
+            {
+                "name": "spend-2026-27",
+                "title": "Spend 2026/27",
+                "url": "http://localhost/datasets/spend-2026-27",
+            }
+        ],
+        "lastPeriod": {
+            "code": "2026/27 Q2",
+            "label": "July to September 2026 (2026/27 Q2)",
+            "start": "2026-07-01",
+            "end": "2026-09-30",
+        },
+        "nextPeriod": {
+            "code": "2026/27 Q3",
+            "label": "October to December 2026 (2026/27 Q3)",
+            "start": "2026-10-01",
+            "end": "2026-12-31",
+        },
+        "nextDue": "2027-01-31",
+        "status": "up-to-date",
+        "statusLabel": "Up to date",
+    }
+    tenders = next(item for item in data["requirements"] if item["key"] == "invitations-to-tender")
+    assert (tenders["status"], tenders["nextDue"]) == ("overdue", "2026-10-31")
+
+
+def test_the_deadline_coming_close_shows_due_soon(client, council):
+    with frozen_at(datetime(2027, 1, 20, 9, 0)):
+        page = client.get("/transparency").text
+    assert re.search(r'govuk-tag--yellow">\s*Due soon', row(page, "spend-over-500"))
+
+
+@pytest.fixture
+def erin(people):
+    return people.make("Erin Editor", "editor")
+
+
+def test_the_staff_view_warns_of_deadlines_and_lists_work_not_yet_public(signed_in, erin, council):
+    council.organisation("economy", "Economy and Place")
+    with frozen_at(TODAY):
+        marked(
+            council, "other-draft", "pay-multiple", "2025/26", title="Someone else's draft",
+            release=False, organisation="economy",
+        )  # fmt: skip
+        page = signed_in(erin).get("/publish/transparency")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    text = page.text
+    assert "requirements need attention before an auditor notices" in text
+    assert re.search(
+        r'Overdue\s*</strong>\s*<a class="govuk-link" href="#invitations-to-tender">'
+        r"Invitations to tender over £5,000</a>:\s*July to September 2026 \(2026/27 Q2\) was "
+        r"due by 31 October 2026.",
+        text,
+    )
+    contracts = re.search(r'id="contracts-over-5000">(.*?)</tr>', text, re.S).group(1)
+    assert 'href="/publish/datasets/contracts-draft">Draft contracts register</a>' in contracts
+    assert "Draft" in contracts
+    assert "Someone else" not in text
+    assert 'href="/publish/transparency"' in signed_in(erin).get("/publish").text

@@ -1,0 +1,97 @@
+"""Publishers mark a dataset with the Transparency Code requirement it meets, give the quarter
+each upload covers, and see their deadlines (with their unpublished work) before they pass."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from catalog.clock import frozen_at
+from catalog.datasets import get_dataset
+from tests.web.test_transparency import TODAY
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "transparency"
+NEW = "/publish/datasets/new"
+DETAILS = {
+    "title": "Spend over £500: 2026/27",
+    "name": "spend-2026-27-new",
+    "organisation": "children-education",
+    "licence": "OGL-UK-3.0",
+}
+
+
+@pytest.fixture
+def erin(people):
+    return people.make("Erin Editor", "editor")
+
+
+def upload(browser, page: str, filename: str, **fields):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(page).text).group(1)
+    content = (DATA / filename).read_bytes()
+    data = {"csrf_token": token, "file": (io.BytesIO(content), filename), "title": "Q3", **fields}
+    return browser.client.post(f"{page}/files", data=data, follow_redirects=True)
+
+
+def test_a_new_dataset_can_be_marked_with_its_requirement(signed_in, erin, session):
+    editor = signed_in(erin)
+    form = editor.get(NEW).text
+    assert '<select class="govuk-select" id="transparency_requirement"' in form
+    assert '<option value="spend-over-500">Expenditure exceeding £500 (quarterly)</option>' in form
+    created = editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-500"})
+    assert created.status_code == 200
+    assert get_dataset(session, "spend-2026-27-new").transparency_requirement == "spend-over-500"
+    edit = editor.get("/publish/datasets/spend-2026-27-new/edit").text
+    assert '<option value="spend-over-500" selected>' in edit
+
+
+def test_an_unknown_requirement_is_refused_and_nothing_is_created(signed_in, erin, session):
+    editor = signed_in(erin)
+    refused = editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-250"})
+    assert refused.status_code == 422
+    assert "&#39;spend-over-250&#39; is not a Transparency Code requirement" in refused.text
+    assert 'href="#transparency_requirement"' in refused.text
+    assert editor.get("/publish/datasets/spend-2026-27-new").status_code == 404
+
+
+def test_a_quarterly_upload_asks_for_its_quarter_and_shows_it(signed_in, erin):
+    editor = signed_in(erin)
+    editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-500"})
+    page = "/publish/datasets/spend-2026-27-new"
+    assert 'id="upload-period" name="period"' in editor.get(page).text
+    missing = upload(editor, page, "spend-2026-27-q3.csv")
+    assert missing.status_code == 422
+    assert "Enter the period this file covers, such as 2026/27 Q3" in missing.text
+    wrong = upload(editor, page, "spend-2026-27-q3.csv", period="December 2026")
+    assert wrong.status_code == 422
+    assert "give the period as a quarter of the financial year" in wrong.text
+    done = upload(editor, page, "spend-2026-27-q3.csv", period="Oct-Dec 2026")
+    assert done.status_code == 200
+    assert re.search(r"Period covered\s*</dt>\s*<dd[^>]*>\s*2026/27 Q3", done.text)
+
+
+def test_unredacted_names_are_in_the_report_the_publisher_sees(signed_in, erin):
+    editor = signed_in(erin)
+    editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-500"})
+    page = upload(
+        editor, "/publish/datasets/spend-2026-27-new", "spend-2026-27-q3-unredacted.csv",
+        period="2026/27 Q3",
+    ).text  # fmt: skip
+    report = re.search(r'href="(/publish/datasets/[^"]+/versions/\d+/report)"', page).group(1)
+    text = editor.get(report).text
+    assert "Names of private individuals that should be redacted (2)" in text
+    assert "Row 3, column \u201csupplier_name\u201d: \u201cMr J Smith\u201d looks like a" in text
+
+
+def test_the_staff_view_needs_signing_in(client):
+    response = client.get("/publish/transparency")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_with_nothing_published_every_requirement_needs_attention(signed_in, erin):
+    with frozen_at(TODAY):
+        page = signed_in(erin).get("/publish/transparency").text
+    assert "14 requirements need attention before an auditor notices" in page
+    assert "Every requirement is up to date" not in page
