@@ -63,8 +63,7 @@ def calendar_listing(
     session: Session, *, organisation: str | None = None, now: datetime | None = None
 ) -> CalendarListing:
     moment = now or utcnow()
-    organisations = list(session.scalars(select(Organisation).order_by(Organisation.title)))
-    chosen = _chosen(organisations, organisation)
+    chosen = chosen_publisher(session, organisation)
     entries = public_entries(session, organisation=chosen, now=moment)
     upcoming = [e for e in entries if e.status == UPCOMING]
     past = [e for e in entries if e.status != UPCOMING]
@@ -73,7 +72,7 @@ def calendar_listing(
     return CalendarListing(
         upcoming=[(month_label(month), list(group)) for month, group in months],
         past=past[:PAST_LIMIT],
-        organisations=organisations,
+        organisations=list(session.scalars(select(Organisation).order_by(Organisation.title))),
         organisation=chosen,
     )
 
@@ -131,10 +130,11 @@ def _due_by(entry: CalendarEntry) -> datetime:
     return uk_to_utc(datetime(*following, 1).date())
 
 
-def _chosen(organisations: list[Organisation], name: str | None) -> Organisation | None:
+def chosen_publisher(session: Session, name: str | None) -> Organisation | None:
+    """The publisher a calendar is filtered to (`?organisation=`), or None for all of them."""
     if not name:
         return None
-    for organisation in organisations:
-        if organisation.name == name:
-            return organisation
-    raise Invalid(f"There is no publisher called '{name}'.", field="organisation")
+    found = session.scalar(select(Organisation).where(Organisation.name == name))
+    if found is None:
+        raise Invalid(f"There is no publisher called '{name}'.", field="organisation")
+    return found

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from catalog.calendar_listing import PublicEntry, calendar_listing, public_entries
+from catalog.calendar_listing import (
+    PublicEntry,
+    calendar_listing,
+    chosen_publisher,
+    public_entries,
+)
 from catalog.calendar_words import month_label
 from opendata.calendar_ics import calendar_document
 from opendata.database import get_session
@@ -25,7 +30,7 @@ def index():
 @bp.get("/calendar.ics")
 def ics():
     session = get_session()
-    chosen = calendar_listing(session, organisation=request.args.get("organisation")).organisation
+    chosen = chosen_publisher(session, request.args.get("organisation"))
     settings = current_app.config["SETTINGS"]
     body = calendar_document(
         public_entries(session, organisation=chosen),

@@ -72,6 +72,8 @@ def test_the_version_page_shows_a_citation_to_copy(client, app, spend):
         assert shown in block
     assert f'href="{_base(spend)}/versions/1/cite.bib"' in block
     assert f'href="{_base(spend)}/versions/1/cite.json"' in block
+    script = re.search(r'<script type="module" src="([^"]+copy-citation.js)"', block).group(1)
+    assert client.get(script).status_code == 200
     latest = client.get(_base(spend)).text
     assert 'id="cite"' in latest and f"{_base(spend)}/versions/1#cite" in latest
 
