@@ -2,7 +2,9 @@
 can fetch, check and load every file without reading the web pages.
 
 Only what is public goes in: each file's latest released version, exactly as the dataset page
-shows it, with a permanent link to that version and its hash so a copy can be verified.
+shows it, with a permanent link to that version and its hash so a copy can be verified. A link
+to a file hosted elsewhere goes in with that address as its `path` and no size or hash: we do
+not hold the file, so a tool that validates the package fetches it from its publisher.
 """
 
 from __future__ import annotations
@@ -46,10 +48,24 @@ def datapackage_for(
     names: set[str] = set()
     for resource in dataset.resources:
         version = resource.latest_public
-        if version is not None:
+        if resource.link_url is not None:
+            package["resources"].append(_link(resource, _unique(slugify(resource.title), names)))
+        elif version is not None:
             name = _unique(slugify(resource.title), names)
             package["resources"].append(_resource(resource, version, name, store, download_url))
     return package
+
+
+def _link(resource: Resource, name: str) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "name": name,
+        "title": resource.title,
+        "path": resource.link_url,
+        "format": resource.format,
+    }
+    if resource.description:
+        described["description"] = resource.description
+    return described
 
 
 def _resource(

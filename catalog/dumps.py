@@ -163,8 +163,8 @@ def latest_change(session: Session, now: datetime) -> datetime | None:
 
 
 def public_fingerprint(session: Session, now: datetime) -> str:
-    """A hash of which datasets and file versions are public at `now`, and when each dataset
-    last changed: it differs whenever the dump's content could."""
+    """A hash of which datasets, file versions and links are public at `now`, and when each
+    dataset last changed: it differs whenever the dump's content could."""
     datasets = session.execute(
         select(Dataset.id, Dataset.modified_at)
         .where(public_dataset_clause(now))
@@ -177,7 +177,15 @@ def public_fingerprint(session: Session, now: datetime) -> str:
         .where(public_dataset_clause(now), public_version_clause(now))
         .order_by(ResourceVersion.id)
     )
+    links = session.execute(
+        select(Resource.id, Resource.link_url)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(public_dataset_clause(now), Resource.link_url.is_not(None))
+        .order_by(Resource.id)
+    )
     digest = hashlib.sha256()
+    for resource_id, link_url in links:
+        digest.update(f"l {resource_id} {link_url}\n".encode())
     for dataset_id, modified_at in datasets:
         digest.update(f"d {dataset_id} {modified_at.isoformat()}\n".encode())
     for version_id in versions:

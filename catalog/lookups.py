@@ -16,6 +16,7 @@ from catalog.errors import NotFound
 from catalog.models import Dataset, Licence, Organisation, Resource, Tag, Topic
 from catalog.models.datasets import dataset_tag
 from catalog.permissions import EDITOR, MEMBER, Actor, require
+from catalog.resources import is_released
 from catalog.visibility import is_public, public_dataset_clause, public_datasets
 
 
@@ -56,13 +57,14 @@ def find_dataset_to_change(session: Session, ref: str, *, actor: Actor) -> Datas
 
 
 def find_resource(session: Session, resource_id: str, *, actor: Actor | None = None) -> Resource:
-    """A resource by id: a released file of a public dataset, or any file for a member."""
+    """A resource by id: a released file or a link of a public dataset, or any file for a
+    member."""
     resource = session.get(Resource, resource_id)
     if resource is not None:
         dataset = resource.dataset
         if actor is not None and actor.has_role(dataset.organisation_id, MEMBER):
             return resource
-        if is_public(dataset) and resource.latest_public is not None:
+        if is_public(dataset) and is_released(resource):
             return resource
     raise NotFound(f"There is no published file with the id '{resource_id}'.")
 

@@ -17,7 +17,7 @@ from catalog.migrate import upgrade
 from catalog.packages import load_package
 from catalog.permissions import Actor
 from catalog.search.finder import reindex_all
-from opendata import cli_backup, cli_dumps, cli_publish, cli_users
+from opendata import cli_backup, cli_dumps, cli_links, cli_publish, cli_users
 
 CLI_ACTOR = Actor.system("command line")
 
@@ -120,6 +120,7 @@ def init_app(app: Flask) -> None:
     cli_publish.init_app(app)
     cli_dumps.init_app(app)
     cli_backup.init_app(app)
+    cli_links.init_app(app)
 
 
 def _create_app() -> Flask:

@@ -110,6 +110,8 @@ def add_dataset(graph: Graph, dataset: Dataset, *, base_url: str) -> URIRef:
     _temporal(graph, node, dataset.temporal_start, dataset.temporal_end)
     _spatial(graph, node, dataset.spatial)
     for resource in dataset.resources:
+        if resource.link_url is not None:
+            _link_distribution(graph, node, dataset, resource, base_url)
         for version in resource.versions:
             if version_is_public(version):
                 _distribution(graph, node, dataset, resource, version, base_url)
@@ -196,6 +198,21 @@ def _distribution(graph, node, dataset, resource, version, base_url) -> None:
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
     graph.add((checksum, SPDX.checksumValue, Literal(version.sha256, datatype=XSD.hexBinary)))
+
+
+def _link_distribution(graph, node, dataset, resource, base_url) -> None:
+    """A file hosted elsewhere: reached at its own address (dcat:accessURL), with no
+    download URL, size or checksum of ours. Its node is its page here."""
+    url = URIRef(f"{base_url}/datasets/{dataset.name}/resources/{resource.id}")
+    graph.add((node, DCAT.distribution, url))
+    graph.add((url, RDF.type, DCAT.Distribution))
+    graph.add((url, DCTERMS.title, Literal(resource.title, lang="en")))
+    if resource.description:
+        graph.add((url, DCTERMS.description, Literal(resource.description)))
+    graph.add((url, DCAT.accessURL, URIRef(resource.link_url)))
+    graph.add((url, DCTERMS.format, FILE_TYPE[resource.format.upper()]))
+    graph.add((url, DCTERMS.license, URIRef(dataset.licence.url)))
+    graph.add((url, DCTERMS.modified, _datetime(resource.modified_at)))
 
 
 def node_id(node: URIRef) -> str:

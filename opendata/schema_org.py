@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.models import Dataset
+from catalog.resources import MEDIA_TYPES
 from opendata.dcat_graph import COUNCIL, COUNCIL_HOMEPAGE, version_url
 
 COUNCIL_ORG = {"@type": "GovernmentOrganization", "name": COUNCIL, "url": COUNCIL_HOMEPAGE}
@@ -50,7 +51,16 @@ def dataset_json_ld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
     distributions = []
     for resource in dataset.resources:
         latest = resource.latest_public
-        if latest is not None:
+        if resource.link_url is not None:
+            distributions.append(
+                {
+                    "@type": "DataDownload",
+                    "name": resource.title,
+                    "contentUrl": resource.link_url,
+                    "encodingFormat": MEDIA_TYPES.get(resource.format, resource.format.upper()),
+                }
+            )
+        elif latest is not None:
             distributions.append(
                 {
                     "@type": "DataDownload",

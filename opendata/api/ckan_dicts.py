@@ -2,7 +2,9 @@
 dictionaries, and CKAN's package fields read back into a `DatasetInput`.
 
 Names follow CKAN (`notes` is our description, `owner_org` our organisation, `groups` our
-topics); URLs are absolute, and a resource's `url` is its permanent download address.
+topics); URLs are absolute, and a resource's `url` is its permanent download address, or for
+a link to a file hosted elsewhere that address itself (with no `url_type`, size or hash, as
+CKAN gives a link).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from catalog.datasets import DatasetInput
 from catalog.history import HistoryEntry
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetState, Licence, Organisation, Resource, Topic
+from catalog.resources import is_released
 from catalog.visibility import is_public
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
@@ -66,7 +69,7 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
 
 def _released(resource: Resource, dataset: Dataset) -> bool:
     """A public dataset lists only released files; staff see a draft's files as they are."""
-    return resource.latest_public is not None or not is_public(dataset)
+    return is_released(resource) or not is_public(dataset)
 
 
 def _extras(dataset: Dataset) -> list[dict[str, str]]:
@@ -84,6 +87,8 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
 
 
 def resource_dict(resource: Resource) -> dict[str, Any]:
+    if resource.link_url is not None:
+        return link_dict(resource)
     dataset = resource.dataset
     version = resource.latest_public if is_public(dataset) else resource.latest
     url = None
@@ -111,6 +116,27 @@ def resource_dict(resource: Resource) -> dict[str, Any]:
         "state": "active",
         "position": resource.position,
         "url_type": "upload",
+    }
+
+
+def link_dict(resource: Resource) -> dict[str, Any]:
+    """A linked resource as CKAN shows a link: `url` is the address, nothing is uploaded."""
+    return {
+        "id": resource.id,
+        "package_id": resource.dataset_id,
+        "name": resource.title,
+        "description": resource.description,
+        "url": resource.link_url,
+        "format": resource.format.upper(),
+        "mimetype": None,
+        "size": None,
+        "hash": "",
+        "last_modified": _time(resource.modified_at),
+        "created": _time(resource.created_at),
+        "metadata_modified": _time(resource.modified_at),
+        "state": "active",
+        "position": resource.position,
+        "url_type": None,
     }
 
 

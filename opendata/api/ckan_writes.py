@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
@@ -16,7 +17,7 @@ from catalog.datasets import DatasetInput, dataset_create, dataset_update, opene
 from catalog.errors import NotAllowed, NotFound
 from catalog.lookups import find_dataset_to_change, find_resource, organisation_by_ref
 from catalog.permissions import Actor
-from catalog.resources import Upload, version_add
+from catalog.resources import Upload, resource_link_create, resource_link_update, version_add
 from catalog.resources import resource_create as add_resource
 from catalog.workflow import dataset_withdraw
 from opendata.api.ckan_dicts import dataset_input, package_dict, resource_dict
@@ -100,9 +101,23 @@ def package_delete(params: dict[str, Any]) -> None:
 
 
 def resource_create(params: dict[str, Any]) -> dict[str, Any]:
-    """Upload a file (multipart field `upload`) to a package as a new resource."""
+    """Upload a file (multipart field `upload`) to a package as a new resource, or, with a
+    `url` and no upload, add a link to a file hosted elsewhere: the address must be a public
+    http or https one (no loopback, private or link-local address, no password in it)."""
     actor, session = _actor(), get_session()
     dataset = find_dataset_to_change(session, _ref(params, "package_id"), actor=actor)
+    if not _has_upload(params) and params.get("url"):
+        link = resource_link_create(
+            session,
+            actor=actor,
+            dataset=dataset,
+            title=str(params.get("name") or params["url"]),
+            url=str(params["url"]),
+            description=str(params.get("description") or ""),
+            format=_text(params, "format"),
+            rules=current_app.config["SETTINGS"].link_rules,
+        )
+        return resource_dict(link)
     upload = _upload(params)
     resource = add_resource(
         session,
@@ -119,10 +134,23 @@ def resource_create(params: dict[str, Any]) -> dict[str, Any]:
 
 def resource_patch(params: dict[str, Any]) -> dict[str, Any]:
     """A new file for a resource becomes its next version, with `note` saying why; earlier
-    versions stay downloadable. Changing only a resource's name or description is not
-    supported here (use the publishing pages)."""
+    versions stay downloadable. Changing only a file's name or description is not supported
+    here (use the publishing pages). A link's `url`, `name`, `description` and `format` can
+    each be changed, under the same rules as resource_create."""
     actor, session = _actor(), get_session()
     resource = find_resource(session, _ref(params, "id"), actor=actor)
+    if not _has_upload(params) and (resource.link_url is not None or "url" in params):
+        link = resource_link_update(
+            session,
+            actor=actor,
+            resource=resource,
+            url=_text(params, "url"),
+            title=_text(params, "name"),
+            description=_text(params, "description"),
+            format=_text(params, "format"),
+            rules=current_app.config["SETTINGS"].link_rules,
+        )
+        return resource_dict(link)
     version = version_add(
         session,
         store=get_store(),
@@ -132,6 +160,16 @@ def resource_patch(params: dict[str, Any]) -> dict[str, Any]:
         note=str(params.get("note") or REPLACE_NOTE),
     )
     return resource_dict(version.resource)
+
+
+def _has_upload(params: dict[str, Any]) -> bool:
+    file = params.get("upload")
+    return isinstance(file, FileStorage) and bool(file.filename)
+
+
+def _text(params: dict[str, Any], name: str) -> str | None:
+    """A text field as sent, or None when it was not sent (so a patch leaves it alone)."""
+    return None if params.get(name) is None else str(params[name])
 
 
 def _upload(params: dict[str, Any]) -> Upload:

@@ -1,16 +1,18 @@
-"""Resource pages: what a file holds (a preview and its columns) and every version of it."""
+"""Resource pages: what a file holds (a preview and its columns) and every version of it, or
+for a link to a file hosted elsewhere, where it is and whether it worked when last checked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, render_template, request, url_for
 
 from catalog.datastore.engine import datastore_for
 from catalog.datastore.query import parse_query, run_query
 from catalog.errors import Invalid
+from catalog.link_checker import LinkStatus, last_link_status
 from catalog.models import TableStatus
 from catalog.resources import get_public_resource, get_public_version
 from opendata.database import get_session
@@ -40,6 +42,15 @@ class DataPreview:
     json_url: str
 
 
+@dataclass(frozen=True)
+class LinkPage:
+    """A linked file: its address, the site that holds it, and its last check."""
+
+    url: str
+    host: str
+    status: LinkStatus | None
+
+
 @bp.get("/datasets/<name>/resources/<resource_id>")
 def show(name: str, resource_id: str):
     resource = get_public_resource(get_session(), name, resource_id)
@@ -60,8 +71,16 @@ def _render(resource, version):
         version=version,
         preview=_preview(resource, version),
         fields=(version.table_schema or {}).get("fields", []) if version else [],
+        link=_link(resource),
         citation=version_citation(resource, version) if version else None,
     )
+
+
+def _link(resource) -> LinkPage | None:
+    if resource.link_url is None:
+        return None
+    host = urlsplit(resource.link_url).hostname or resource.link_url
+    return LinkPage(resource.link_url, host, last_link_status(get_session(), resource))
 
 
 def _preview(resource, version) -> DataPreview | None:

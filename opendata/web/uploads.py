@@ -1,13 +1,19 @@
-"""Adding files to a dataset and correcting them: each upload is a new immutable version."""
+"""Adding files to a dataset and correcting them: each upload is a new immutable version. A
+file published on another website can be added as a link instead, and its address changed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
 from catalog.models import TableStatus
-from catalog.resources import resource_create, version_add
+from catalog.resources import (
+    resource_create,
+    resource_link_create,
+    resource_link_update,
+    version_add,
+)
 from catalog.staff import get_staff_dataset, get_staff_resource
 from catalog.transparency import period_set, upload_period
 from opendata.auth import no_store, require_actor, require_sign_in
@@ -20,11 +26,15 @@ bp = Blueprint("uploads", __name__, url_prefix="/publish/datasets/<name>/files")
 bp.before_request(require_sign_in)
 bp.after_request(no_store)
 
+LINK_FIELDS = {"format": "link_format"}  # the link form's own format box
+
 
 @bp.post("")
 def add_file(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
+    if request.form.get("kind") == "link":
+        return _add_link(actor, dataset)
     try:
         period = upload_period(dataset, request.form.get("period"))
         resource = resource_create(
@@ -72,6 +82,53 @@ def add_version(name: str, resource_id: str):
     _queue_check(version)
     flash(f"Version {version.number} of {resource.title} uploaded.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _add_link(actor, dataset):
+    session = get_session()
+    try:
+        resource_link_create(
+            session,
+            actor=actor,
+            dataset=dataset,
+            title=text(request.form, "title"),
+            url=text(request.form, "url"),
+            description=text(request.form, "description"),
+            format=text(request.form, "link_format") or None,
+            rules=current_app.config["SETTINGS"].link_rules,
+        )
+    except Invalid as error:
+        session.rollback()
+        return staff_page(actor, dataset, _link_errors(error, "upload"), request.form, 422)
+    flash("Link added. The public page sends people to the file on its own website.", "success")
+    return redirect(url_for("publish.dataset", name=dataset.name, _anchor="files"))
+
+
+@bp.post("/<resource_id>/link")
+def change_link(name: str, resource_id: str):
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    resource = get_staff_resource(dataset, resource_id)
+    try:
+        resource_link_update(
+            session,
+            actor=actor,
+            resource=resource,
+            url=text(request.form, "url"),
+            format=text(request.form, "link_format"),
+            rules=current_app.config["SETTINGS"].link_rules,
+        )
+    except Invalid as error:
+        session.rollback()
+        errors = _link_errors(error, f"link-{resource_id}")
+        return staff_page(actor, dataset, errors, request.form, 422)
+    flash(f"The link of {resource.title} was changed.", "success")
+    return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _link_errors(error: Invalid, form: str) -> FormErrors:
+    field = LINK_FIELDS.get(error.field or "", error.field) or "form"
+    return FormErrors({field: error.message}, form)
 
 
 def _queue_check(version) -> None:

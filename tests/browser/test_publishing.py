@@ -45,7 +45,7 @@ def test_draft_upload_and_submit_without_javascript(
         upload.write_text(CSV, encoding="utf-8")
         page.get_by_label("Title of the file").fill("Visits")
         page.locator("#upload-file").set_input_files(upload)
-        page.get_by_role("button", name="Upload file").click()
+        page.get_by_role("button", name="Add file").click()
         assert page.locator("table.app-preview td", has_text="Acomb Explore").count()
 
         page.get_by_role("button", name="Submit for review").click()
@@ -69,7 +69,9 @@ def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: s
         problems += _violations(page)
         staff_page = page.locator("table.govuk-table a.govuk-link").first.get_attribute("href")
 
-        for path in ["/publish/datasets/new", staff_page, "/publish/review", "/account/tokens"]:
+        staff_pages = ["/publish/datasets/new", staff_page, "/publish/review", "/account/tokens"]
+        staff_pages += ["/publish/calendar", "/publish/calendar/new", "/publish/calendar/1"]
+        for path in staff_pages:
             page.goto(base_url + path)
             problems += _violations(page)
 
@@ -81,6 +83,11 @@ def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: s
 
         page.goto(base_url + "/publish/datasets/new")
         page.get_by_role("button", name="Create draft dataset").click()
+        page.wait_for_selector(".govuk-error-summary")
+        problems += _violations(page)
+
+        page.goto(base_url + "/publish/calendar/new")
+        page.get_by_role("button", name="Announce the release").click()
         page.wait_for_selector(".govuk-error-summary")
         problems += _violations(page)
 

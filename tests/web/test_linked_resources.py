@@ -1,0 +1,249 @@
+"""A publisher links to a file another organisation hosts, and the public finds it everywhere
+resources appear: the dataset and resource pages, the Data Package, DCAT, schema.org, the
+CKAN dictionaries, the bulk dump and search. Nothing here fetches the link: the address is a
+literal public IP, accepted by reading it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import zipfile
+from io import BytesIO
+
+import pytest
+from frictionless import Package
+from rdflib import Graph, URIRef
+from rdflib import namespace as ns
+
+from catalog.resources import resource_link_create
+from catalog.workflow import release_without_review
+from tests.conftest import ACTOR
+
+STOPS = "http://93.184.215.14/naptan/stops.csv"
+PAGE = "/publish/datasets/bus-stops"
+RADIOS = re.compile(
+    r'<input class="govuk-radios__input" id="([^"]+)" name="kind" type="radio" '
+    r'value="(\w+)"([^>]*)>'
+)
+
+
+@pytest.fixture
+def erin(people, visitor):
+    people.make("Erin Editor", "editor")
+    visitor.sign_in("erin-editor@york.gov.uk")
+    return visitor
+
+
+@pytest.fixture
+def draft(catalogue):
+    return catalogue.dataset("bus-stops", title="Bus stops", publish=False)
+
+
+def _add_link(erin, **fields):
+    data = {"kind": "link", "title": "Bus stops (NaPTAN)", "url": STOPS, **fields}
+    return erin.submit(PAGE, data, to=f"{PAGE}/files", follow=False)
+
+
+def _error_summary(page: str) -> list[tuple[str, str]]:
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
+    return [(href, html.unescape(text)) for href, text in found]
+
+
+def test_the_add_a_file_form_offers_an_upload_or_a_link(erin, draft):
+    page = erin.get(PAGE).text
+    radios = RADIOS.findall(page)
+    assert [(value, "checked" in rest) for _id, value, rest in radios] == [
+        ("upload", True),
+        ("link", False),
+    ]
+    assert "Upload a file" in page and "Link to a file elsewhere" in page
+    link_id = radios[1][0]
+    reveal = re.search(rf'id="{link_id}"[^>]*data-aria-controls="([^"]+)"', page)
+    assert reveal, "the link choice reveals its fields"
+    revealed = page.split(f'id="{reveal.group(1)}"', 1)[1].split("</div>\n", 1)[0]
+    assert 'name="url"' in page.split(f'id="{reveal.group(1)}"', 1)[1].split("govuk-button")[0]
+    assert 'type="url"' in page and revealed
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254 is a link-local address, not one on the public internet",
+        ),
+        ("file:///etc/passwd", "‘file:’ addresses cannot be linked"),
+        ("http://0x7f000001/", "0x7f000001 (127.0.0.1) is a loopback address"),
+        ("https://ada:secret@93.184.215.14/stops.csv", "Remove the user name or password"),
+        ("", "Enter the web address of the file"),
+    ],
+)
+def test_a_refused_address_is_shown_in_the_error_summary_and_kept(erin, draft, url, message):
+    response = _add_link(erin, url=url)
+    assert response.status_code == 422
+    ((href, text),) = _error_summary(response.text)
+    assert href == "#upload-url" and text.startswith(message)
+    assert 'id="upload-url"' in response.text and "govuk-input--error" in response.text
+    assert html.escape(url) in response.text if url else True
+    checked = [value for _id, value, rest in RADIOS.findall(response.text) if "checked" in rest]
+    assert checked == ["link"]
+    assert "There are no files yet." in response.text
+
+
+def test_a_link_without_a_format_or_extension_asks_for_the_format(erin, draft):
+    response = _add_link(erin, url="http://93.184.215.14/stops")
+    assert response.status_code == 422
+    assert _error_summary(response.text)[0][0] == "#upload-link_format"
+    added = _add_link(erin, url="http://93.184.215.14/stops", link_format="GeoJSON")
+    assert added.status_code == 302
+
+
+def test_the_journey_from_adding_a_link_to_the_public_pages(erin, draft, catalogue, client):
+    added = _add_link(erin, description="Every bus stop in York, from the national register.")
+    assert added.status_code == 302
+    staff = erin.get(PAGE).text
+    assert "Link added." in staff and f'href="{STOPS}"' in staff
+    assert "Change the link of Bus stops (NaPTAN)" in staff
+    assert "Upload a corrected or new version of Bus stops (NaPTAN)" not in staff
+
+    catalogue.session.refresh(draft)
+    (resource,) = draft.resources
+    release_without_review(catalogue.session, actor=ACTOR, dataset=draft, source="test")
+    dataset_page = client.get("/datasets/bus-stops").text
+    assert f'<a class="govuk-link" href="{STOPS}" rel="noopener nofollow">Go to the file' in (
+        dataset_page
+    )
+    assert "Held elsewhere" in dataset_page
+
+    page = client.get(f"/datasets/bus-stops/resources/{resource.id}")
+    assert page.status_code == 200
+    text = page.text
+    assert f'href="{STOPS}" rel="noopener nofollow">Go to the file on 93.184.215.14</a>' in text
+    assert "The council does not host this file" in text
+    assert "Every bus stop in York" in text and "CSV" in text
+    assert "Not checked yet" in text
+    for absent in (">Versions<", 'id="preview"', "/download", "SHA-256", "Data dictionary"):
+        assert absent not in text
+
+
+def test_download_addresses_of_a_link_are_not_found_and_never_redirect(catalogue, client):
+    dataset = catalogue.dataset("bus-stops", publish=False)
+    link = resource_link_create(
+        catalogue.session, actor=ACTOR, dataset=dataset, title="Stops", url=STOPS
+    )
+    release_without_review(catalogue.session, actor=ACTOR, dataset=dataset, source="test")
+    base = f"/datasets/bus-stops/resources/{link.id}"
+    for url in (
+        f"{base}/download",
+        f"{base}/download/stops.csv",
+        f"{base}/versions/1",
+        f"{base}/versions/1/download/stops.csv",
+        f"{base}/versions/1/report",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Location" not in response.headers
+
+
+def test_a_link_in_a_draft_is_not_public(catalogue, client):
+    dataset = catalogue.dataset("bus-stops", publish=False)
+    link = resource_link_create(
+        catalogue.session, actor=ACTOR, dataset=dataset, title="Stops", url=STOPS
+    )
+    assert client.get(f"/datasets/bus-stops/resources/{link.id}").status_code == 404
+    shown = client.get("/api/3/action/resource_show", query_string={"id": link.id})
+    assert shown.status_code == 404
+    assert STOPS not in client.get("/dumps/catalogue.jsonl").text
+
+
+def test_an_editor_changes_the_address_of_a_link(erin, draft, catalogue):
+    _add_link(erin)
+    catalogue.session.refresh(draft)
+    (resource,) = draft.resources
+    form = f"{PAGE}/files/{resource.id}/link"
+    refused = erin.submit(PAGE, {"url": "http://192.168.1.20/stops.csv"}, to=form, follow=False)
+    assert refused.status_code == 422
+    ((href, text),) = _error_summary(refused.text)
+    assert href == f"#link-{resource.id}-url" and "192.168.1.20 is a private address" in text
+    changed = erin.submit(PAGE, {"url": "https://93.184.215.14/stops-2026.xlsx"}, to=form)
+    assert "The link of Bus stops (NaPTAN) was changed." in changed.text
+    assert 'href="https://93.184.215.14/stops-2026.xlsx"' in changed.text
+    assert "XLSX" in changed.text
+
+
+@pytest.fixture
+def published(catalogue):
+    dataset = catalogue.dataset(
+        "bus-stops", title="Bus stops", files={"shelters.csv": b"Stop,Shelter\nA1,yes\n"}
+    )
+    link = resource_link_create(
+        catalogue.session,
+        actor=ACTOR,
+        dataset=dataset,
+        title="NaPTAN stops register",
+        url=STOPS,
+        description="The national register.",
+    )
+    return dataset, link
+
+
+def test_the_data_package_gives_the_link_as_its_path_and_frictionless_accepts_it(client, published):
+    package = client.get("/datasets/bus-stops/datapackage.json").json
+    shelters, stops = package["resources"]
+    assert "hash" in shelters and "bytes" in shelters
+    assert stops == {
+        "name": "naptan-stops-register",
+        "title": "NaPTAN stops register",
+        "path": STOPS,
+        "format": "csv",
+        "description": "The national register.",
+    }
+    report = Package.validate_descriptor(package)
+    assert report.valid, report.flatten(["type", "note"])
+    assert Package.from_descriptor(package).get_resource("naptan-stops-register").remote
+
+
+def test_dcat_gives_the_link_as_the_access_url_with_no_download_url(client, published):
+    dataset, link = published
+    graph = Graph().parse(data=client.get("/datasets/bus-stops.ttl").text, format="turtle")
+    node = URIRef(f"http://127.0.0.1:5000/datasets/bus-stops/resources/{link.id}")
+    assert (URIRef("http://127.0.0.1:5000/datasets/bus-stops"), ns.DCAT.distribution, node) in graph
+    assert list(graph.objects(node, ns.DCAT.accessURL)) == [URIRef(STOPS)]
+    assert list(graph.objects(node, ns.DCAT.downloadURL)) == []
+    downloads = [str(url) for url in graph.objects(None, ns.DCAT.downloadURL)]
+    assert len(downloads) == 1 and "/versions/1/download/shelters.csv" in downloads[0]
+
+
+def test_schema_org_and_ckan_describe_the_link(client, published):
+    dataset, link = published
+    page = client.get("/datasets/bus-stops").text
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    distributions = json.loads(found.group(1))["distribution"]
+    assert {
+        "@type": "DataDownload",
+        "name": "NaPTAN stops register",
+        "contentUrl": STOPS,
+        "encodingFormat": "text/csv",
+    } in distributions
+
+    shown = client.get("/api/3/action/resource_show", query_string={"id": link.id}).json
+    resource = shown["result"]
+    assert (resource["url"], resource["url_type"], resource["format"]) == (STOPS, None, "CSV")
+    assert (resource["size"], resource["hash"], resource["mimetype"]) == (None, "", None)
+    package = client.get("/api/3/action/package_show", query_string={"id": "bus-stops"}).json
+    assert [r["url_type"] for r in package["result"]["resources"]] == ["upload", None]
+
+
+def test_the_dump_and_search_include_the_link(client, published, catalogue):
+    before = client.get("/dumps/catalogue.jsonl").text
+    (line,) = before.splitlines()
+    assert [r["url"] for r in json.loads(line)["resources"]][1] == STOPS
+    with zipfile.ZipFile(BytesIO(client.get("/dumps/datapackages.zip").data)) as packages:
+        package = json.loads(packages.read("bus-stops/datapackage.json"))
+    assert package["resources"][1]["path"] == STOPS
+
+    found = client.get("/api/3/action/package_search", query_string={"q": "NaPTAN"}).json
+    assert [p["name"] for p in found["result"]["results"]] == ["bus-stops"]
+    assert "Bus stops" in client.get("/datasets", query_string={"q": "register"}).text
