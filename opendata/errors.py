@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 import psycopg
@@ -29,6 +30,12 @@ UNAVAILABLE = (
 # the server shutting down or starting (57P01-57P03), too many connections (53300).
 POSTGRES_DOWN = ("08", "57P01", "57P02", "57P03", "53300")
 SQLITE_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN)
+NO_SPACE = (
+    "The server has run out of storage space, so this could not be finished and no file was "
+    "kept in part. Tell the site's administrators, then try again."
+)
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+POSTGRES_FULL = "53100"
 
 TITLES = {
     400: "The request could not be understood",
@@ -39,6 +46,7 @@ TITLES = {
     409: "That clashes with what is already there",
     410: "This page has been withdrawn",
     413: "The file is too large",
+    507: "The server is out of storage space",
     416: "That part of the file does not exist",
     422: "Check what you entered",
     429: "Too many requests: wait a moment and try again",
@@ -53,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(OSError, _storage_error)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -89,7 +98,28 @@ def _database_error(error: DBAPIError):
     database error is a fault of ours (500), never disguised as busy."""
     if error.connection_invalidated or _is_unavailable(error.orig):
         return _database_unavailable(error)
+    if _is_full(error.orig):
+        return _out_of_space(error)
     return _unexpected(error)
+
+
+def _storage_error(error: OSError):
+    """A full disk (or a file size limit) while storing or indexing is the server's
+    problem to fix, said plainly (507); any other OS error is a fault (500)."""
+    if error.errno in FULL_ERRNOS:
+        return _out_of_space(error)
+    return _unexpected(error)
+
+
+def _out_of_space(error: Exception):
+    current_app.logger.error("Out of storage space: %s", error)
+    return error_response(507, NO_SPACE)
+
+
+def _is_full(cause: BaseException) -> bool:
+    if isinstance(cause, sqlite3.OperationalError):
+        return (cause.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_FULL
+    return getattr(cause, "sqlstate", None) == POSTGRES_FULL
 
 
 def _is_unavailable(cause: BaseException) -> bool:

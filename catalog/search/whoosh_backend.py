@@ -17,7 +17,8 @@ import os
 import threading
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import chain, islice, product
 from pathlib import Path
@@ -301,6 +302,25 @@ class _Generation:
         return min(options)[2] if options else word
 
 
+@contextmanager
+def _committing(writer: writing.IndexWriter, mergetype=None) -> Iterator[writing.IndexWriter]:
+    """Commit what the block wrote, or cancel it; either way give the index lock back.
+
+    Whoosh's own `with writer:` keeps the lock when the commit itself fails (a full disk),
+    and every later write would then wait for it until the process restarted. The index
+    stays readable: a failed commit never replaces the table of contents."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    try:
+        writer.commit(mergetype=mergetype)
+    except BaseException:
+        writer.writelock.release()
+        raise
+
+
 class WhooshBackend:
     """A Whoosh index in a folder; one lock for the writer, one for the shared searcher."""
 
@@ -325,17 +345,17 @@ class WhooshBackend:
         with self._write_lock:
             writer = self._ix.writer(limitmb=256, timeout=_LOCK_WAIT)
             add = writer.add_document if self._ix.is_empty() else writer.update_document
-            with writer:
+            with _committing(writer):
                 for doc in latest.values():
                     add(**_fields(doc))
 
     def remove(self, id: str) -> None:
-        with self._write_lock, self._ix.writer(timeout=_LOCK_WAIT) as writer:
+        with self._write_lock, _committing(self._ix.writer(timeout=_LOCK_WAIT)) as writer:
             writer.delete_by_term("id", id)
 
     def clear(self) -> None:
-        with self._write_lock:
-            self._ix.writer(timeout=_LOCK_WAIT).commit(mergetype=writing.CLEAR)
+        with self._write_lock, _committing(self._ix.writer(timeout=_LOCK_WAIT), writing.CLEAR):
+            pass
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Whoosh readers share file positions, so searches take turns on the one searcher."""

@@ -1,0 +1,136 @@
+"""A disk that fills up while a file is stored or the search index is written: a clear 507,
+no file kept in part, no row without its file, and the search index still readable.
+
+The disk is real: a small tmpfs mounted for the test (the tests run as root, as CI does)."""
+
+from __future__ import annotations
+
+import errno
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog.models import ResourceVersion
+from catalog.workflow import release_without_review
+from tests.conftest import ACTOR, Catalogue
+from tests.faults.conftest import SETUP
+from tests.faults.databases import build_app
+
+CSV = b"ward,count\nGuildhall,12\nMicklegate,7\n"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """Mount a 16 MB disk at a folder; `fill` it, leaving `room` bytes; `free` it again."""
+
+    class Disk:
+        def __init__(self, mount: Path) -> None:
+            self.mount = mount
+            self.filler = mount / "filler"
+
+        def fill(self, room: int = 0) -> None:
+            with self.filler.open("wb", buffering=0) as filler:
+                try:
+                    while True:
+                        filler.write(b"\0" * 65536)
+                except OSError as error:
+                    assert error.errno == errno.ENOSPC
+            if room:
+                with self.filler.open("r+b") as filler:
+                    filler.truncate(max(0, self.filler.stat().st_size - room))
+
+        def free(self) -> None:
+            self.filler.unlink()
+
+    mounts = []
+
+    def mount(folder: Path) -> Disk:
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], check=True)
+        mounts.append(folder)
+        return Disk(folder)
+
+    yield mount
+    for folder in mounts:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def _catalogue(app) -> Catalogue:
+    made = Catalogue(app, app.extensions["catalog"]["sessions"]())
+    made.organisation()
+    return made
+
+
+def _token(catalogue) -> dict[str, str]:
+    from catalog.accounts import account_create, membership_set
+    from catalog.groups import get_organisation
+    from catalog.tokens import token_create
+
+    session = catalogue.session
+    account = account_create(
+        session, actor=SETUP, email="erin@york.gov.uk", name="Erin", password="a" * 16
+    )
+    organisation = get_organisation(session, "children-education")
+    membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
+    _token, secret = token_create(session, actor=SETUP, account=account, name="t")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_full_disk_refuses_an_upload_clearly_and_keeps_nothing_of_it(tmp_path, small_disk):
+    disk = small_disk(tmp_path / "disk")
+    app = build_app(disk.mount / "instance")
+    catalogue = _catalogue(app)
+    catalogue.dataset("ward-counts", title="Ward counts", files={"counts.csv": CSV})
+    headers = _token(catalogue)
+    store = disk.mount / "instance" / "store"
+    files_before = sorted(p for p in store.rglob("*") if p.is_file())
+    client = app.test_client()
+    upload = {"package_id": "ward-counts", "name": "Big", "upload": None}
+
+    disk.fill(room=64 * 1024)
+    big = b"ward,count\n" + b"Guildhall,12\n" * 40_000
+    upload["upload"] = (io.BytesIO(big), "big.csv")
+    refused = client.post("/api/3/action/resource_create", data=upload, headers=headers)
+    assert refused.status_code == 507
+    assert "run out of storage space" in refused.json["error"]["message"]
+    assert sorted(p for p in store.rglob("*") if p.is_file()) == files_before
+    session = catalogue.session
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(ResourceVersion)) == 1
+    assert client.get("/datasets/ward-counts").status_code == 200
+
+    disk.free()
+    upload["upload"] = (io.BytesIO(big), "big.csv")
+    stored = client.post("/api/3/action/resource_create", data=upload, headers=headers)
+    assert stored.status_code == 200, stored.json
+    app.extensions["catalog"]["engine"].dispose()
+
+
+def test_a_full_disk_under_the_search_index_leaves_it_readable_and_reindex_repairs_it(
+    tmp_path, small_disk
+):
+    instance = tmp_path / "instance"
+    disk = small_disk(instance / "search")
+    app = build_app(instance)
+    catalogue = _catalogue(app)
+    catalogue.dataset("ward-counts", title="Ward counts")
+    client = app.test_client()
+    assert "Ward counts" in client.get("/datasets?q=ward").text
+
+    late = catalogue.dataset("library-visits", title="Library visits", publish=False)
+    disk.fill()
+    with pytest.raises(OSError) as raised:
+        release_without_review(catalogue.session, actor=ACTOR, dataset=late, source="test")
+    assert raised.value.errno == errno.ENOSPC
+    assert client.get("/datasets/library-visits").status_code == 200  # the database has it
+    searched = client.get("/datasets?q=ward")
+    assert searched.status_code == 200 and "Ward counts" in searched.text
+
+    disk.free()
+    result = app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Library visits" in client.get("/datasets?q=library").text
+    app.extensions["catalog"]["engine"].dispose()
