@@ -27,7 +27,7 @@ TIMEOUT_MS = 15_000
 
 DATASET_LINKS = ".app-dataset-list a.govuk-link"
 RESOURCE_LINKS = "table.govuk-table tbody td:first-child a.govuk-link"
-VERSION_LINKS = "table.govuk-table tbody a[href*='/versions/']"
+VERSION_LINKS = "table.govuk-table tbody a[href*='/versions/']:not([href$='#cite'])"
 GROUP_LINKS = ".app-topic-grid a.govuk-link"
 FACET_BOXES = ".app-filters input.govuk-checkboxes__input"
 INDICATOR_LINKS = "table.govuk-table tbody a.govuk-link[href^='/indicators/']"
@@ -75,6 +75,7 @@ def _discover(page: Page, base_url: str) -> dict[str, str]:
         "organisations": base_url + "/organisations",
         "licence": base_url + "/licence",
         "accessibility": base_url + "/accessibility",
+        "calendar": base_url + "/calendar",
         "transparency": base_url + "/transparency",
         "api-docs": base_url + "/api/docs",
         "not-found": base_url + "/datasets/no-such-dataset-here",
@@ -183,6 +184,7 @@ PAGE_TYPES = [
     "indicator-scorecard",
     "licence",
     "accessibility",
+    "calendar",
     "transparency",
     "not-found",
 ]
