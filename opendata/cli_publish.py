@@ -26,7 +26,7 @@ from publishers.policy import release_actor
 from publishers.run_log import recent_runs
 from publishers.runs import publish_source
 from publishers.sources import SourceConfig, all_sources, find_source
-from publishers.summary import IndicatorOutcome
+from publishers.summary import DroppedIndicator, IndicatorOutcome
 
 DEMO_SOURCE = "kpi-machine"
 DEMO_ACTOR = Actor.system("demo loader")
@@ -120,7 +120,8 @@ def _show(outcome: IndicatorOutcome) -> None:
 
 def _report(summary: dict, *, progress_shown: bool) -> None:
     """Per indicator (unless shown as it happened): what was, or would be, added, revised and
-    left unchanged; then the problems, any notifier that failed, and the headline. A run that
+    left unchanged; then the problems, indicators no longer in the store, any notifier that
+    failed, and the headline. A run that
     failed or was refused exits with status 1."""
     if not progress_shown:
         for data in summary["indicators"]:
@@ -128,6 +129,8 @@ def _report(summary: dict, *, progress_shown: bool) -> None:
     for problem in summary["problems"]:
         kind = "Problem" if problem["blocking"] else "Warning"
         click.echo(f"{kind} [{problem['code']}]: {problem['message']}")
+    for dropped in summary["dropped"]:
+        click.echo(f"Warning: {DroppedIndicator(**dropped).line()}")
     for failure in summary["notification_errors"]:
         click.echo(f"A notifier failed after the release (the release stands): {failure}")
     click.echo(summary["headline"])

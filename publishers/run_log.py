@@ -2,7 +2,9 @@
 
 Every real run is recorded, including one that failed or was refused (with its error), so an
 administrator can see why last night's release did not happen. Dry runs write nothing, so they
-are not recorded. The log is never public.
+are not recorded. The log is never public. It is also how a source's runs remember what it
+supplied last time, so an indicator that has gone from the store is noticed: the first
+completed run that finds it gone says so in the history on its dataset's staff page.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from sqlalchemy.orm import Session
 from catalog import activity
 from catalog.models import Activity
 from catalog.permissions import Actor
+from publishers.summary import DONE as COMPLETED
 from publishers.summary import RunSummary
 
 OBJECT_TYPE = "publishing_run"
 DONE, FAILED = "publishing.run", "publishing.failed"
+DROPPED = "indicator.dropped"
 
 
 def record_run(session: Session, *, actor: Actor, summary: RunSummary) -> Activity:
@@ -29,8 +33,43 @@ def record_run(session: Session, *, actor: Actor, summary: RunSummary) -> Activi
         summary=summary.headline(),
         after=summary.as_dict(),
     )
+    if summary.status == COMPLETED:
+        _record_dropped(session, actor, summary)
     session.commit()
     return entry
+
+
+def _record_dropped(session: Session, actor: Actor, summary: RunSummary) -> None:
+    """Tell the publishers of each indicator newly gone from the store, on its staff page."""
+    for dropped in summary.dropped:
+        if dropped.newly:
+            activity.record(
+                session,
+                actor=actor,
+                action=DROPPED,
+                object_type="indicator",
+                object_id=dropped.ref,
+                dataset_id=dropped.dataset_id,
+                summary=f"{summary.source_title} run: {dropped.line()}",
+                after={"ref": dropped.ref, "source": summary.source},
+            )
+
+
+def last_supplied(session: Session, source: str) -> tuple[set[str], set[str]]:
+    """The indicators the source's last completed run supplied, and those it found gone."""
+    entry = session.scalar(
+        select(Activity)
+        .where(
+            Activity.object_type == OBJECT_TYPE,
+            Activity.object_id == source,
+            Activity.action == DONE,
+        )
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(1)
+    )
+    after = (entry.after or {}) if entry is not None else {}
+    supplied = {outcome["ref"] for outcome in after.get("indicators", [])}
+    return supplied, {dropped["ref"] for dropped in after.get("dropped", [])}
 
 
 def recent_runs(session: Session, source: str | None = None, limit: int = 10) -> list[Activity]:

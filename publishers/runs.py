@@ -7,6 +7,10 @@ publish it) inside one all-or-nothing unit, so a failure half way leaves the cat
 was. Running again with nothing new in the source changes nothing: no activity, no file
 version. A changed figure becomes a revision with a note (the service's rule). A dry run does
 all of this, rules and permissions included, and then rolls it back.
+
+An indicator the source supplied last time and no longer does (no longer approved, included or
+in the store) is reported on every run while its figures stay published; it is never withdrawn
+here, since taking figures down is a person's decision with a reason.
 """
 
 from __future__ import annotations
@@ -27,16 +31,24 @@ from catalog.indicators import (
     indicator_update,
     observations_record,
 )
-from catalog.models import Indicator
+from catalog.models import DatasetState, Indicator
 from catalog.permissions import Actor
 from catalog.storage import CHUNK, FileStore, StoredFile
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series
 from publishers.manager import call_impl, each_impl, plugin_manager
 from publishers.policy import release_actor
-from publishers.run_log import record_run
+from publishers.run_log import last_supplied, record_run
 from publishers.sources import Source
-from publishers.summary import DONE, DRY_RUN, FAILED, REFUSED, IndicatorOutcome, RunSummary
+from publishers.summary import (
+    DONE,
+    DRY_RUN,
+    FAILED,
+    REFUSED,
+    DroppedIndicator,
+    IndicatorOutcome,
+    RunSummary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +81,7 @@ def publish_source(
         run_actor = release_actor(session, source, actor)
         summary.actor = run_actor.name
         batch = _transformed(pm, source, source.read())
+        summary.dropped = _dropped(session, source, batch)
         summary.problems = _problems(pm, source, batch)
         if any(problem.blocking for problem in summary.problems):
             summary.status = REFUSED
@@ -86,6 +99,21 @@ def publish_source(
     if not dry_run:
         record_run(session, actor=run_actor, summary=summary)
     return summary
+
+
+def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndicator]:
+    """Published indicators the source supplied before and does not supply now."""
+    supplied, gone = last_supplied(session, source.name)
+    present = {series.ref for series in batch.series}
+    found = []
+    for ref in sorted((supplied | gone) - present):
+        indicator = session.scalar(select(Indicator).where(Indicator.ref == ref))
+        dataset = indicator.dataset if indicator is not None else None
+        if dataset is not None and dataset.state == DatasetState.PUBLISHED:
+            found.append(
+                DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
+            )
+    return found
 
 
 def _transformed(pm: pluggy.PluginManager, source: Source, batch: Batch) -> Batch:

@@ -50,6 +50,25 @@ class IndicatorOutcome:
 
 
 @dataclass
+class DroppedIndicator:
+    """An indicator a source supplied before and no longer does (not approved, not included,
+    or gone from the store). Its published figures stay public: withdrawing them is a
+    person's decision, with a reason. `newly` is set on the first run that finds it gone."""
+
+    ref: str
+    title: str
+    dataset: str
+    dataset_id: str
+    newly: bool = False
+
+    def line(self) -> str:
+        return (
+            f"{self.ref}: no longer in the store; its published figures stay public until "
+            f"someone withdraws the dataset {self.dataset} with a reason."
+        )
+
+
+@dataclass
 class RunSummary:
     source: str
     source_title: str
@@ -60,6 +79,7 @@ class RunSummary:
     status: str = ""
     release_at: datetime | None = None
     indicators: list[IndicatorOutcome] = field(default_factory=list)
+    dropped: list[DroppedIndicator] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
     notification_errors: list[str] = field(default_factory=list)
@@ -82,9 +102,19 @@ class RunSummary:
         return [o for o in self.indicators if o.changed and o.state == "in_review"]
 
     def headline(self) -> str:
-        name = self.source_title
         if self.status == FAILED:
-            return f"{name}: the run failed and nothing was written. {self.error}"
+            return f"{self.source_title}: the run failed and nothing was written. {self.error}"
+        if not self.dropped:
+            return self._outcome()
+        count = len(self.dropped)
+        return (
+            f"{self._outcome()} No longer in the store: {count} "
+            f"indicator{'s' if count != 1 else ''} ({', '.join(d.ref for d in self.dropped)}); "
+            "their published figures stay public until someone withdraws them."
+        )
+
+    def _outcome(self) -> str:
+        name = self.source_title
         if self.status == REFUSED:
             return (
                 f"{name}: refused by checks ({len(self.problems)} problems); nothing was written."

@@ -28,7 +28,8 @@ def _only(series: Series) -> ObservationInput:
     "series, value, symbol, numerator, denominator",
     [
         (_series("A", value=3), None, "[c]", None, None),
-        (_series("A", value=0), None, "[c]", None, None),
+        (_series("A", value=0), 0, None, None, None),  # none identifies nobody
+        (_series("A", unit="%", value=0, numerator=0, denominator=12), 0, None, 0, 12),
         (_series("A", value=4.0), None, "[c]", None, None),
         (_series("A", value=5), 5, None, None, None),
         (_series("A", value=3, people=False), 3, None, None, None),
