@@ -77,7 +77,9 @@ def links_check(
     """Check every linked resource and record each result in the activity log."""
     require_sysadmin(actor, "check every link")
     linked = session.scalars(
-        select(Resource).where(Resource.link_url.is_not(None)).order_by(Resource.id)
+        select(Resource)
+        .where(Resource.link_url.is_not(None))
+        .order_by(Resource.dataset_id, Resource.position)
     )
     results = []
     for resource in linked:
