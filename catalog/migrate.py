@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,6 +26,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     would cascade into every child table, so foreign keys are off while migrating and checked
     after; a migration that leaves a broken reference is rolled back."""
     with engine.connect() as connection:
+        if revision == "head" and _current(connection) == head_revision():
+            return
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -36,6 +41,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration; reading the scripts costs more than checking the database."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _current(connection) -> str | None:
+    revision = MigrationContext.configure(connection).get_current_revision()
+    connection.rollback()
+    return revision
 
 
 def new_revision(engine: Engine, message: str) -> None:
