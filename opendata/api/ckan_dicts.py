@@ -21,9 +21,11 @@ from catalog.history import HistoryEntry
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetState, Licence, Organisation, Resource, Topic
 from catalog.resources import is_released
+from catalog.transparency import requirement_key
 from catalog.visibility import is_public
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
+REQUIREMENT = "transparency_requirement"  # an extra kept on the dataset, not in DatasetInput
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -73,7 +75,7 @@ def _released(resource: Resource, dataset: Dataset) -> bool:
 
 
 def _extras(dataset: Dataset) -> list[dict[str, str]]:
-    values = {key: getattr(dataset, key) for key in EXTRAS}
+    values = {key: getattr(dataset, key) for key in (*EXTRAS, REQUIREMENT)}
     if dataset.temporal_start or dataset.temporal_end:
         start, end = dataset.temporal_start, dataset.temporal_end
         values["temporal"] = (
@@ -274,6 +276,15 @@ def _contact(given: dict[str, Any]) -> dict[str, Any]:
     if "maintainer_email" in given:
         found["contact_email"] = given["maintainer_email"] or None
     return found
+
+
+def requirement_extra(body: dict[str, Any], *, keep: str | None) -> str | None:
+    """The Transparency Code requirement sent as the `transparency_requirement` extra (blank
+    for none), checked to be one we know; `keep` when the extra is not sent."""
+    for extra in PackageIn().load(body).get("extras", []):
+        if extra["key"] == REQUIREMENT:
+            return requirement_key(extra.get("value"))
+    return keep
 
 
 def _extras_in(extras: list[dict[str, Any]]) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from catalog.lookups import find_dataset_to_change, find_resource, organisation_
 from catalog.permissions import Actor
 from catalog.resources import Upload, resource_link_create, resource_link_update, version_add
 from catalog.resources import resource_create as add_resource
+from catalog.transparency import requirement_set
 from catalog.workflow import dataset_withdraw
-from opendata.api.ckan_dicts import dataset_input, package_dict, resource_dict
+from opendata.api.ckan_dicts import dataset_input, package_dict, requirement_extra, resource_dict
 from opendata.auth import NO_TOKEN, current_actor
 from opendata.database import get_session, get_store
 
@@ -52,9 +53,12 @@ def _ref(params: dict[str, Any], *names: str) -> str:
 
 def package_create(params: dict[str, Any]) -> dict[str, Any]:
     """Create a draft package; it stays private until reviewed and published on the site."""
-    actor = _actor()
+    actor, session = _actor(), get_session()
     data = dataset_input(params, organisation_for=_organisation_name)
-    return package_dict(dataset_create(get_session(), actor=actor, data=data))
+    requirement = requirement_extra(params, keep=None)
+    dataset = dataset_create(session, actor=actor, data=data)
+    requirement_set(session, actor=actor, dataset=dataset, key=requirement)
+    return package_dict(dataset)
 
 
 def package_update(params: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +71,7 @@ def package_update(params: dict[str, Any]) -> dict[str, Any]:
         name=dataset.name, title=dataset.title, organisation=dataset.organisation.name
     )
     data = dataset_input(params, organisation_for=_organisation_name, current=kept)
-    return _update(session, actor, dataset, data, params)
+    return _update(session, actor, dataset, data, params, requirement_extra(params, keep=None))
 
 
 def package_patch(params: dict[str, Any]) -> dict[str, Any]:
@@ -77,14 +81,18 @@ def package_patch(params: dict[str, Any]) -> dict[str, Any]:
     dataset = find_dataset_to_change(session, _ref(params, "id", "name"), actor=actor)
     current = DatasetInput.from_dataset(dataset)
     data = dataset_input(params, organisation_for=_organisation_name, current=current)
-    return _update(session, actor, dataset, data, params)
+    requirement = requirement_extra(params, keep=dataset.transparency_requirement)
+    return _update(session, actor, dataset, data, params, requirement)
 
 
-def _update(session, actor: Actor, dataset, data: DatasetInput, params: dict[str, Any]):
+def _update(
+    session, actor: Actor, dataset, data: DatasetInput, params: dict[str, Any], requirement
+):
     """Save the change; a `metadata_modified` sent back from package_show must still be the
     package's, or someone else has changed it since (409) and nothing is overwritten."""
     opened_at = opened_stamp(str(params.get("metadata_modified") or "") or None)
     updated = dataset_update(session, actor=actor, dataset=dataset, data=data, opened_at=opened_at)
+    requirement_set(session, actor=actor, dataset=updated, key=requirement)
     return package_dict(updated)
 
 

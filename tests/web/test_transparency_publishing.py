@@ -11,6 +11,8 @@ import pytest
 
 from catalog.clock import frozen_at
 from catalog.datasets import get_dataset
+from catalog.tokens import token_create
+from tests.web.conftest import SETUP
 from tests.web.test_transparency import TODAY
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transparency"
@@ -95,3 +97,36 @@ def test_with_nothing_published_every_requirement_needs_attention(signed_in, eri
         page = signed_in(erin).get("/publish/transparency").text
     assert "14 requirements need attention before an auditor notices" in page
     assert "Every requirement is up to date" not in page
+
+
+def test_the_ckan_api_takes_the_requirement_as_an_extra(client, erin, session):
+    _token, secret = token_create(session, actor=SETUP, account=erin, name="ckan")
+    headers = {"Authorization": secret}
+    extras = [{"key": "transparency_requirement", "value": "spend-over-500"}]
+    body = {"name": "spend-api", "title": "Spend", "owner_org": "children-education"}
+    created = client.post(
+        "/api/3/action/package_create", json={**body, "extras": extras}, headers=headers
+    )
+    assert created.status_code == 200, created.json
+    assert extras[0] in created.json["result"]["extras"]
+    refused = client.post(
+        "/api/3/action/package_patch",
+        json={"id": "spend-api", "extras": [{"key": "transparency_requirement", "value": "x"}]},
+        headers=headers,
+    )
+    assert refused.status_code == 409
+    assert refused.json["error"]["transparency_requirement"] == [
+        "'x' is not a Transparency Code requirement. Choose one of the listed ones."
+    ]
+    patched = client.post(
+        "/api/3/action/package_patch", json={"id": "spend-api", "title": "Spend 2026/27"},
+        headers=headers,
+    )  # fmt: skip
+    assert extras[0] in patched.json["result"]["extras"]
+    assert get_dataset(session, "spend-api").transparency_requirement == "spend-over-500"
+    cleared = client.post(
+        "/api/3/action/package_patch",
+        json={"id": "spend-api", "extras": [{"key": "transparency_requirement", "value": ""}]},
+        headers=headers,
+    )
+    assert "transparency_requirement" not in str(cleared.json["result"]["extras"])
