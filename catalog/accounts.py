@@ -1,12 +1,15 @@
-"""Accounts: creating them, checking passwords with lock-out, and roles per organisation.
+"""Accounts: creating them, checking and changing passwords with lock-out, and roles per
+organisation.
 
 Passwords are hashed with Argon2id. After five failed attempts an account is locked for fifteen
 minutes, whatever the password, so guessing is slow; the message never says which of the email
-or the password was wrong.
+or the password was wrong. Sessions and reset links carry a fingerprint of the password hash,
+so a new password ends them all.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from types import MappingProxyType
 
@@ -25,6 +28,30 @@ MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 WRONG = "The email address or password is wrong."
+WRONG_CURRENT = "Your current password is wrong."
+# Long enough to pass the length rule, and among the first any guesser tries.
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "1234567890123",
+        "12345678901234",
+        "1q2w3e4r5t6y",
+        "abcdefghijkl",
+        "administrator",
+        "iloveyou1234",
+        "letmein12345",
+        "password1234",
+        "password12345",
+        "password123456",
+        "passwordpassword",
+        "qwerty123456",
+        "qwertyuiop123",
+        "qwertyuiopasdf",
+        "welcome12345",
+        "cityofyork123",
+        "yorkcouncil123",
+    }
+)
 
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("a password nobody has")
@@ -45,8 +72,7 @@ def account_create(
         raise Invalid("Enter an email address, like name@example.gov.uk.", field="email")
     if not name.strip():
         raise Invalid("Enter the person's name.", field="name")
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    check_new_password(password, email=email)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
         raise Conflict(f"There is already an account for {email}.", field="email")
     account = Account(
@@ -76,23 +102,33 @@ def authenticate(session: Session, *, email: str, password: str) -> Account:
     if account is None or not account.active:
         _verify(_DUMMY, password)
         raise NotAllowed(WRONG)
+    _check_password(session, account, password, wrong=WRONG)
+    account.last_login_at = utcnow()
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    session.commit()
+    return account
+
+
+def _check_password(
+    session: Session, account: Account, password: str, *, wrong: str, field: str | None = None
+) -> None:
+    """NotAllowed unless the password is right and the account is not locked; a wrong one is
+    counted (and committed) towards the lock-out, a right one clears the count."""
     now = utcnow()
     if account.locked_until and account.locked_until > now:
         raise NotAllowed(
             "Too many failed attempts: this account is locked. Try again after "
-            f"{account.locked_until:%H:%M} UTC."
+            f"{account.locked_until:%H:%M} UTC.",
+            field=field,
         )
     if not _verify(account.password_hash, password):
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILURES:
             account.locked_until, account.failed_logins = now + LOCK_FOR, 0
         session.commit()
-        raise NotAllowed(WRONG)
-    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
-    session.commit()
-    return account
+        raise NotAllowed(wrong, field=field)
+    account.failed_logins, account.locked_until = 0, None
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -100,6 +136,90 @@ def _verify(hashed: str, password: str) -> bool:
         return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_new_password(password: str, *, email: str, field: str = "password") -> None:
+    """The rules every new password meets, whether an account is made, or its password changed
+    or reset: long enough, not the email address, not one every guesser tries first."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field=field)
+    if password.strip().lower() == email.strip().lower():
+        raise Invalid("Your password must not be your email address.", field=field)
+    if password.lower() in COMMON_PASSWORDS:
+        raise Invalid(
+            "That password is too easy to guess: choose a longer phrase of unrelated words.",
+            field=field,
+        )
+
+
+def password_fingerprint(account: Account) -> str:
+    """A short digest of the password hash. Sessions and reset links carry it and are checked
+    against it, so each stops working once the password changes; Argon2 salts every hash,
+    so even setting the same password again changes it."""
+    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:24]
+
+
+def password_change(
+    session: Session,
+    *,
+    actor: Actor,
+    account: Account,
+    current_password: str,
+    new_password: str,
+    confirm: str,
+) -> None:
+    """A signed-in person changes their own password; a wrong current password counts towards
+    the lock-out like a failed sign-in."""
+    _require_self(actor, account)
+    _check_password(
+        session, account, current_password, wrong=WRONG_CURRENT, field="current_password"
+    )
+    password_replace(
+        session,
+        actor=actor,
+        account=account,
+        password=new_password,
+        confirm=confirm,
+        action="account.password_change",
+        summary=f"{account.name} changed their password",
+    )
+
+
+def password_replace(
+    session: Session,
+    *,
+    actor: Actor,
+    account: Account,
+    password: str,
+    confirm: str,
+    action: str,
+    summary: str,
+) -> None:
+    """Store a new password for its owner once it meets the rules and was typed twice alike.
+    Also lifts a lock-out; the activity entry says that it changed, never what to."""
+    _require_self(actor, account)
+    check_new_password(password, email=account.email, field="new_password")
+    if confirm != password:
+        raise Invalid(
+            "The passwords do not match: type the same new password twice.",
+            field="confirm_password",
+        )
+    account.password_hash = _hasher.hash(password)
+    account.failed_logins, account.locked_until = 0, None
+    activity.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="account",
+        object_id=str(account.id),
+        summary=summary,
+    )
+    session.commit()
+
+
+def _require_self(actor: Actor, account: Account) -> None:
+    if actor.account_id != account.id:
+        raise NotAllowed("Only the account's owner can set its password.")
 
 
 def membership_set(

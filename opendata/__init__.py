@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from opendata.api import dcat, feeds, openapi
     from opendata.api import indicators as api_indicators
     from opendata.web import (
+        account,
         assets,
         browse,
         calendar,
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
         dumps,
         home,
         indicators,
+        password_reset,
         publish,
         resources,
         review,
@@ -94,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     pages += (schemas, datapackage, calendar, citations, transparency)
     publishing = (sign_in, publish, uploads, review, tokens, checks, calendar_staff)
     publishing += (transparency_staff,)
+    publishing += (account, password_reset)
     open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):

@@ -8,6 +8,7 @@ cross-site request carries the cookie, never the token.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,7 +16,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from catalog.accounts import actor_for, get_account
+from catalog.accounts import actor_for, get_account, password_fingerprint
 from catalog.errors import NotAllowed, NotFound
 from catalog.models import Account
 from catalog.permissions import Actor
@@ -34,11 +35,13 @@ EXPIRED_FORM = (
 
 
 class SignedIn(UserMixin):
-    """The account behind a session, as Flask-Login expects it."""
+    """The account behind a session, as Flask-Login expects it. The session keeps the account
+    id with a fingerprint of its password hash, so a new password signs out every other
+    session of the account."""
 
     def __init__(self, account: Account) -> None:
         self.account = account
-        self.id = account.id
+        self.id = f"{account.id}:{password_fingerprint(account)}"
 
 
 def init_app(app: Flask) -> None:
@@ -56,10 +59,14 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedIn | None:
+    account_id, _, fingerprint = user_id.partition(":")
     try:
-        return SignedIn(get_account(get_session(), int(user_id)))
+        account = get_account(get_session(), int(account_id))
     except (NotFound, ValueError):
         return None
+    if not hmac.compare_digest(fingerprint, password_fingerprint(account)):
+        return None
+    return SignedIn(account)
 
 
 def _is_api() -> bool:

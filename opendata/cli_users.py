@@ -1,4 +1,5 @@
-"""`opendata user ...` and `opendata token ...`: accounts, roles and API tokens from the shell.
+"""`opendata user ...` and `opendata token ...`: accounts, roles, reset links and API tokens
+from the shell.
 
 These run as the trusted command-line actor, so the first site administrator can be made
 before anyone can sign in. Passwords are never taken as arguments (they would stay in shell
@@ -17,9 +18,11 @@ from flask.cli import with_appcontext
 from catalog.accounts import account_create, find_account, membership_set
 from catalog.errors import CatalogError
 from catalog.groups import get_organisation
+from catalog.password_resets import lifetime_in_words, reset_link_issue
 from catalog.permissions import ROLES, Actor
 from catalog.tokens import token_create
 from catalog.uk_time import end_of_uk_day
+from opendata.web.password_reset import reset_lifetime, reset_url
 
 CLI_ACTOR = Actor.system("command line")
 
@@ -64,6 +67,31 @@ def user_create_command(email: str, name: str, sysadmin: bool, password_stdin: b
             raise _refuse(error) from error
         kind = "site administrator" if sysadmin else "account"
         click.echo(f"Created the {kind} {account.name} <{account.email}>.")
+
+
+@user_group.command("reset-link")
+@click.argument("email")
+@with_appcontext
+def user_reset_link_command(email: str) -> None:
+    """Print a one-time link that lets someone set a new password (give it to them privately)."""
+    lifetime = reset_lifetime()
+    with _session() as session:
+        try:
+            account, token = reset_link_issue(
+                session,
+                actor=CLI_ACTOR,
+                email=email,
+                secret=current_app.config["SECRET_KEY"],
+                lifetime=lifetime,
+            )
+        except CatalogError as error:
+            raise _refuse(error) from error
+        click.echo(
+            f"A link for {account.name} to set a new password, working once for "
+            f"{lifetime_in_words(lifetime)}:",
+            err=True,
+        )
+    click.echo(reset_url(token))
 
 
 @user_group.command("role")

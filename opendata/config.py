@@ -22,6 +22,9 @@ class Settings:
     redis_url: str | None = None
     link_allow_hosts: frozenset[str] = frozenset()
     proxy_hops: int = 0
+    password_reset_hours: float = 1.0
+    mail_server: str | None = None
+    mail_from: str | None = None
 
     @property
     def link_rules(self) -> LinkRules:
@@ -57,6 +60,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if host.strip()
         ),
         proxy_hops=int(env.get("OPENDATA_PROXY_HOPS") or 0),
+        password_reset_hours=float(env.get("OPENDATA_PASSWORD_RESET_HOURS") or 1),
+        mail_server=env.get("OPENDATA_MAIL_SERVER") or None,
+        mail_from=env.get("OPENDATA_MAIL_FROM") or None,
     )
 
 
