@@ -33,6 +33,7 @@ from catalog.indicators import (
 )
 from catalog.models import DatasetState, Indicator
 from catalog.permissions import Actor
+from catalog.scorecard import published_figures
 from catalog.storage import CHUNK, FileStore, StoredFile
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series
@@ -82,7 +83,7 @@ def publish_source(
         summary.actor = run_actor.name
         batch = _transformed(pm, source, source.read())
         summary.dropped = _dropped(session, source, batch)
-        summary.problems = _problems(pm, source, batch)
+        summary.problems = _problems(pm, source, batch) + _already_public(session, store, batch)
         if any(problem.blocking for problem in summary.problems):
             summary.status = REFUSED
         else:
@@ -113,6 +114,26 @@ def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndi
             found.append(
                 DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
             )
+    return found
+
+
+def _already_public(session: Session, store: FileStore, batch: Batch) -> list[Problem]:
+    """Periods withheld now whose figure the indicator's released file already shows.
+    Withholding cannot take a released file back, so a person is told and decides whether
+    to withdraw it; the run goes ahead, as the new file withholds it from here on."""
+    found = []
+    for series in batch.series:
+        indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref))
+        if indicator is None or not series.suppressed:
+            continue
+        shown = {f.period for f in published_figures(indicator, store) if f.value is not None}
+        for period in sorted(shown.intersection(series.suppressed)):
+            message = (
+                f"{series.ref} {period}: withheld from now on, but the file released earlier "
+                "shows its figure, and withholding cannot take that back. Decide whether to "
+                "withdraw the dataset."
+            )
+            found.append(Problem("disclosure-already-public", message, series.ref, period, False))
     return found
 
 

@@ -308,3 +308,21 @@ def test_the_command_line_reports_indicators_gone_from_the_store(
     result = runner.invoke(args=["publish", "kpi-machine", "--dry-run"])
     assert "Warning: CLA01c: no longer in the store" in result.output
     assert "No longer in the store: 1 indicator (CLA01c)" in result.output
+
+
+def test_withholding_a_figure_already_released_warns_that_it_cannot_be_taken_back(
+    run, kpi_store, client, places
+):
+    looked_after(kpi_store)
+    kpi_store.change("CLA01", "Q2 2017/18", approved=False)  # no total yet: the parts stand
+    assert run().status == "done"
+    assert _value(client, "CLA01b", "2017/18 Q2")["value"] == 14
+
+    kpi_store.change("CLA01", "Q2 2017/18", approved=True)
+    summary = run()
+    assert summary.status == "done", summary.headline()  # the new file withholds it from now on
+    [warning] = [p for p in summary.problems if p.code == "disclosure-already-public"]
+    assert (warning.ref, warning.period, warning.blocking) == ("CLA01b", "2017/18 Q2", False)
+    assert "cannot take that back" in warning.message and "14" not in warning.message
+    assert _value(client, "CLA01b", "2017/18 Q2")["symbol"] == "[c]"
+    assert client.get("/api/indicators/CLA01b").status_code == 200  # not withdrawn for anyone
