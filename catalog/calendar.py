@@ -24,6 +24,7 @@ from catalog.models import CalendarChange, CalendarEntry, Dataset, Organisation
 from catalog.periods import parse_period
 from catalog.permissions import EDITOR, MEMBER, Actor, require
 from catalog.uk_time import RELEASE_TIME, uk_to_utc, utc_to_uk
+from catalog.visibility import is_public
 
 ANNOUNCED, CANCELLED = "announced", "cancelled"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -58,14 +59,15 @@ def entry_announce(session: Session, *, actor: Actor, data: EntryInput) -> Calen
     organisation = _organisation(session, data.organisation)
     require(actor, organisation.id, EDITOR, "announce releases for this organisation")
     month, release_at = _checked_when(data.when)
+    period = str(parse_period(data.period)) if data.period and data.period.strip() else None
     now = utcnow()
     entry = CalendarEntry(
         title=_checked_title(data.title),
         summary=data.summary.strip(),
         organisation_id=organisation.id,
-        dataset_id=_linked_dataset(session, data.dataset, organisation),
+        dataset_id=_linked_dataset(session, data.dataset, organisation, period),
         requirement=_checked_requirement(data.requirement),
-        period=str(parse_period(data.period)) if data.period and data.period.strip() else None,
+        period=period,
         provisional_month=month,
         release_at=release_at,
         state=ANNOUNCED,
@@ -274,7 +276,11 @@ def _organisation(session: Session, name: str) -> Organisation:
     return found
 
 
-def _linked_dataset(session: Session, name: str | None, organisation: Organisation) -> str | None:
+def _linked_dataset(
+    session: Session, name: str | None, organisation: Organisation, period: str | None
+) -> str | None:
+    """The dataset a release will publish. One already public needs the period the release
+    covers, or the calendar would call the release published before it happened."""
     if not name or not name.strip():
         return None
     dataset = session.scalar(
@@ -285,6 +291,12 @@ def _linked_dataset(session: Session, name: str | None, organisation: Organisati
     if dataset is None:
         raise Invalid(
             f"{organisation.title} has no dataset called '{name.strip()}'.", field="dataset"
+        )
+    if period is None and is_public(dataset):
+        raise Invalid(
+            "This dataset is already published: enter the period the release covers, so the "
+            "calendar shows it as published only when a version for that period is out.",
+            field="period",
         )
     return dataset.id
 

@@ -116,6 +116,15 @@ def test_a_dataset_of_another_publisher_cannot_be_linked(catalogue, editor):
     assert refused.value.field == "dataset"
 
 
+def test_a_published_dataset_is_linked_only_with_the_period_to_come(catalogue, editor):
+    catalogue.dataset("spend-over-500", files={"q2.csv": b"Amount\r\n600\r\n"})
+    with pytest.raises(Invalid) as refused:
+        _announce(catalogue.session, editor, dataset="spend-over-500")
+    assert refused.value.field == "period"
+    entry = _announce(catalogue.session, editor, dataset="spend-over-500", period="2026/27 Q3")
+    assert entry.dataset_id is not None
+
+
 def test_the_period_is_stored_as_its_canonical_code(catalogue, editor):
     entry = _announce(catalogue.session, editor, period="Q3 2026-27")
     assert entry.period == "2026/27 Q3"

@@ -4,6 +4,7 @@ with every change and its reason; a release linked to a draft reveals nothing un
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,10 @@ from icalendar import Calendar
 
 from catalog.calendar import EntryInput, When, entry_announce, entry_cancel, entry_move
 from catalog.clock import frozen_at
+from catalog.periods import parse_period
 from catalog.permissions import Actor
+from catalog.resources import Upload, version_add
+from catalog.transparency import period_set
 
 TODAY = datetime(2026, 12, 2, 10, 0)
 SYSTEM = Actor.system("calendar test")
@@ -252,3 +256,36 @@ def test_a_draft_never_appears_even_unlinked_to_a_period(client, catalogue, sess
     for url in ("/calendar", "/calendar.ics"):
         body = client.get(url).text
         assert "New figures" in body and SECRET_TITLE not in body and "secret-draft" not in body
+
+
+@pytest.mark.parametrize("offset, published", [(-1, False), (1, True)])
+def test_a_quarterly_release_is_published_when_its_period_is_out(
+    client, catalogue, session, offset, published
+):
+    dataset = catalogue.dataset("spend-over-500", files={"q2.csv": b"Amount\r\n600\r\n"})
+    _announce(
+        session,
+        "Spend over £500: 2026/27 Q3",
+        When(day=date(2027, 1, 21)),
+        dataset=dataset.name,
+        period="2026/27 Q3",
+    )
+    release = datetime(2027, 1, 21, 9, 30)
+    version = version_add(
+        session,
+        store=catalogue.store,
+        actor=SYSTEM,
+        resource=dataset.resources[0],
+        upload=Upload(stream=io.BytesIO(b"Amount\r\n700\r\n"), filename="q3.csv"),
+        release_at=release,
+    )
+    period_set(session, actor=SYSTEM, version=version, period=parse_period("2026/27 Q3"))
+    session.commit()
+    with frozen_at(release + timedelta(seconds=offset)):
+        page = client.get("/calendar").text
+    upcoming, past = page.split("Recently published and cancelled")
+    version_url = f"/datasets/spend-over-500/resources/{dataset.resources[0].id}/versions/2"
+    if published:
+        assert "Spend over £500: 2026/27 Q3" in past and f'href="{version_url}"' in past
+    else:
+        assert "Spend over £500: 2026/27 Q3" in upcoming and version_url not in page
