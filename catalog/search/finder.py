@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -15,6 +16,8 @@ from catalog.permissions import MEMBER, Actor
 from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery
 from catalog.search.documents import document_for
 from catalog.visibility import is_public
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,31 +39,45 @@ class Found:
 
 
 def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) -> Found:
-    """Run a public search; each hit is re-checked against the visibility rule in the database."""
+    """Run a public search; each hit is re-checked against the visibility rule in the database.
+
+    A hit the database does not show means the index missed a change (its write failed after
+    the commit): those documents are rewritten from the database and the search run again,
+    so the totals and facets do not count, or name, what is not public."""
     now = query.now or utcnow()
-    results = backend.search(
-        SearchQuery(
-            text=query.text,
-            filters=query.filters,
-            sort=query.sort,
-            page=query.page,
-            per_page=query.per_page,
-            now=now,
-        )
-    )
+    asked = replace(query, include_unpublished=False, now=now)
+    results = backend.search(asked)
+    datasets = public_datasets_by_id(session, results.ids, now)
+    if len(datasets) < len(results.ids) and _repair(session, backend, results.ids):
+        results = backend.search(asked)
+        datasets = public_datasets_by_id(session, results.ids, now)
     labels = _labels(session)
     facets = {
         name: [_option(name, count, labels, query.filters) for count in counts]
         for name, counts in results.facets.items()
     }
     return Found(
-        datasets=public_datasets_by_id(session, results.ids, now),
+        datasets=datasets,
         total=results.total,
         facets=facets,
         suggestion=results.suggestion,
         page=query.page,
         pages=max(1, -(-results.total // query.per_page)),
     )
+
+
+def _repair(session: Session, backend: SearchBackend, ids: list[str]) -> bool:
+    """Rewrite the index documents of these datasets from the database; False if the index
+    cannot be written now (a full disk), when the re-checked hits are all that is shown."""
+    rows = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+    try:
+        backend.index_many([document_for(d) for d in rows.values()])
+        for gone in set(ids) - rows.keys():
+            backend.remove(gone)
+    except OSError:
+        log.exception("The search index is out of step and cannot be written: run reindex")
+        return False
+    return True
 
 
 MEMBER_SEARCH_LIMIT = 10_000

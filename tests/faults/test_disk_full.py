@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalog.models import ResourceVersion
+from catalog.models import DatasetState, ResourceVersion
 from catalog.workflow import release_without_review
 from tests.conftest import ACTOR, Catalogue
 from tests.faults.conftest import SETUP
 from tests.faults.databases import build_app
+from tests.faults.test_stale_index import behind_the_index
 
 CSV = b"ward,count\nGuildhall,12\nMicklegate,7\n"
 
@@ -128,9 +129,14 @@ def test_a_full_disk_under_the_search_index_leaves_it_readable_and_reindex_repai
     assert client.get("/datasets/library-visits").status_code == 200  # the database has it
     searched = client.get("/datasets?q=ward")
     assert searched.status_code == 200 and "Ward counts" in searched.text
+    with app.extensions["catalog"]["sessions"]() as session:
+        behind_the_index(session, "ward-counts", state=DatasetState.DRAFT)
+    hidden = client.get("/datasets?q=ward")  # a stale hit, and no room to repair the index
+    assert hidden.status_code == 200 and "Ward counts" not in hidden.text
 
     disk.free()
     result = app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     assert "Library visits" in client.get("/datasets?q=library").text
+    assert "Ward counts" not in client.get("/datasets?q=ward").text
     app.extensions["catalog"]["engine"].dispose()
