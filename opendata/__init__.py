@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from opendata import auth, database, errors, filters, http_headers, limits
+from opendata import auth, database, errors, filters, http_headers, limits, templating
 from opendata.config import load_settings
 
 
@@ -26,14 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "ENVIRON"})
     _trust_proxies(app, settings.proxy_hops)
-    app.jinja_loader = ChoiceLoader(
-        [
-            FileSystemLoader(app.root_path + "/templates"),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-        ]
-    )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
+    templating.init_app(app)
     database.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
