@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import select
 
+from catalog.datasets import DatasetInput, dataset_update
+from catalog.errors import Conflict
 from catalog.models import Activity, Dataset
+from tests.conftest import ACTOR
 from tests.faults.conftest import form_fields
 
 EDIT = "/publish/datasets/school-places/edit"
@@ -127,3 +132,35 @@ def test_a_malformed_stamp_is_a_clear_error(client, catalogue, people, token_of)
 
 def _stamp(package: dict) -> dict[str, str]:
     return {"metadata_modified": package["metadata_modified"]}
+
+
+def test_two_saves_at_the_same_moment_cannot_both_win(app, catalogue):
+    """Both editors opened the same version and save at once, on two connections: the
+    compare-and-set in the database lets exactly one through."""
+    dataset = catalogue.dataset("school-places", publish=False)
+    opened = dataset.modified_at
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save(who: str) -> None:
+        with app.extensions["catalog"]["sessions"]() as session:
+            mine = session.get(Dataset, dataset.id)
+            data = DatasetInput.from_dataset(mine, description=f"{who}'s description.")
+            start.wait()
+            try:
+                dataset_update(session, actor=ACTOR, dataset=mine, data=data, opened_at=opened)
+                outcomes[who] = "saved"
+            except Conflict:
+                session.rollback()
+                outcomes[who] = "refused"
+
+    threads = [threading.Thread(target=save, args=(who,)) for who in ("Erin", "Ada")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["refused", "saved"]
+    winner = next(who for who, outcome in outcomes.items() if outcome == "saved")
+    session = catalogue.session
+    session.expire_all()
+    assert session.get(Dataset, dataset.id).description == f"{winner}'s description."
