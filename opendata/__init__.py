@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         publish,
         resources,
         review,
+        runs,
         schemas,
         search,
         sitemap,
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     publishing = (sign_in, publish, uploads, review, tokens, checks, calendar_staff)
     publishing += (transparency_staff,)
     publishing += (account, password_reset)
+    publishing += (runs,)
     open_metadata = (dcat, feeds, sitemap, openapi, dumps)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import activity
+from catalog.errors import NotAllowed, NotFound
 from catalog.models import Activity
-from catalog.permissions import Actor
+from catalog.permissions import ADMIN, Actor
 from publishers.summary import DONE as COMPLETED
 from publishers.summary import RunSummary
 
@@ -79,3 +80,31 @@ def recent_runs(session: Session, source: str | None = None, limit: int = 10) ->
         query = query.where(Activity.object_id == source)
     query = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def staff_runs(session: Session, *, actor: Actor, limit: int = 20) -> list[Activity]:
+    """The latest runs of every source, for the staff page of runs."""
+    _require_run_reader(actor)
+    return recent_runs(session, limit=limit)
+
+
+def get_staff_run(session: Session, *, actor: Actor, run_id: int) -> Activity:
+    """One recorded run, with its summary in `after`."""
+    _require_run_reader(actor)
+    entry = session.get(Activity, run_id)
+    if entry is None or entry.object_type != OBJECT_TYPE:
+        raise NotFound(f"There is no publishing run {run_id}.")
+    return entry
+
+
+def can_read_runs(actor: Actor) -> bool:
+    """Runs name indicators of every organisation, so only admins and site administrators
+    read them; they never hold a figure."""
+    return actor.sysadmin or ADMIN in actor.roles.values()
+
+
+def _require_run_reader(actor: Actor) -> None:
+    if not can_read_runs(actor):
+        raise NotAllowed(
+            "Only an admin of an organisation or a site administrator can see publishing runs."
+        )

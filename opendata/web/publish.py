@@ -34,6 +34,7 @@ from catalog.workflow import version_scheduled
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
+from publishers.run_log import can_read_runs
 
 bp = Blueprint("publish", __name__, url_prefix="/publish")
 bp.before_request(require_sign_in)
@@ -50,6 +51,7 @@ def my_work():
         work=work_by_stage(session, actor=actor),
         waiting=len(review_queue(session, actor=actor)),
         can_create=can_create(actor),
+        can_read_runs=can_read_runs(actor),
     )
 
 

@@ -13,11 +13,14 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from catalog.accounts import account_create, membership_set
+from catalog.groups import get_organisation
 from catalog.indicators import IndicatorInput, ObservationInput
 from catalog.models import Activity, Indicator
 from publishers import disclosure
 from publishers.batches import Batch, Series
 from publishers.kpi_store import KpiIndicator
+from tests.conftest import ACTOR
 from tests.publishers.conftest import counts, looked_after
 
 QUARTERS = ("2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4")
@@ -284,9 +287,16 @@ def test_an_indicator_gone_from_the_store_is_reported_and_left_published(
 
     public = client.get("/indicators/CLA01b")
     assert public.status_code == 200  # nobody decided to withdraw it, so it stays
-    _sign_in(client, admin_email := "ad@york.gov.uk")
+    _sign_in(client, "ad@york.gov.uk")
     staff = client.get("/publish/datasets/indicator-cla01b").text
-    assert "no longer in the store" in staff and admin_email not in staff
+    assert "no longer in the store" in staff and "withdraws the dataset" in staff
+    assert "Publishing runs" in client.get("/publish").text
+    runs = client.get("/publish/runs").text
+    assert "No longer in the store: 1 indicator (CLA01b)" in runs
+    run_page = client.get(f"/publish/runs/{logged.id}").text
+    assert "No longer in the store: 1 indicator" in run_page
+    assert 'href="/publish/datasets/indicator-cla01b"' in run_page
+    assert client.get("/publish/runs/999999").status_code == 404
 
     again = run()  # still reported on every run, but told on its page only once
     assert [d.ref for d in again.dropped] == ["CLA01b"]
@@ -326,3 +336,18 @@ def test_withholding_a_figure_already_released_warns_that_it_cannot_be_taken_bac
     assert "cannot take that back" in warning.message and "14" not in warning.message
     assert _value(client, "CLA01b", "2017/18 Q2")["symbol"] == "[c]"
     assert client.get("/api/indicators/CLA01b").status_code == 200  # not withdrawn for anyone
+
+
+def test_only_admins_read_the_publishing_runs(run, kpi_store, client, places):
+    looked_after(kpi_store)
+    run()
+    session = places.session
+    editor = account_create(
+        session, actor=ACTOR, email="ed@york.gov.uk", name="Ed Editor", password="a long password!"
+    )
+    organisation = get_organisation(session, "children-education-and-communities")
+    membership_set(session, actor=ACTOR, account=editor, organisation=organisation, role="editor")
+    _sign_in(client, "ed@york.gov.uk")
+    assert "Publishing runs" not in client.get("/publish").text
+    refused = client.get("/publish/runs")
+    assert refused.status_code == 403 and "Only an admin" in refused.text
