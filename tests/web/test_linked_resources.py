@@ -59,12 +59,12 @@ def test_the_add_a_file_form_offers_an_upload_or_a_link(erin, draft):
         ("link", False),
     ]
     assert "Upload a file" in page and "Link to a file elsewhere" in page
-    link_id = radios[1][0]
-    reveal = re.search(rf'id="{link_id}"[^>]*data-aria-controls="([^"]+)"', page)
-    assert reveal, "the link choice reveals its fields"
-    revealed = page.split(f'id="{reveal.group(1)}"', 1)[1].split("</div>\n", 1)[0]
-    assert 'name="url"' in page.split(f'id="{reveal.group(1)}"', 1)[1].split("govuk-button")[0]
-    assert 'type="url"' in page and revealed
+    choice = page.split('class="app-file-choice"', 1)[1].split("</form>", 1)[0]
+    upload, link = choice.split("app-file-choice__link", 1)
+    assert 'name="file"' in upload.split("app-file-choice__upload", 1)[1]
+    assert 'name="url"' not in upload
+    assert 'name="url" type="url"' in link and 'name="link_format"' in link
+    assert 'name="file"' not in link
 
 
 @pytest.mark.parametrize(
