@@ -37,6 +37,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     func,
+    inspect,
     null,
     select,
     text,
@@ -341,14 +342,15 @@ def _move_sequences_on(connection: Connection, tables: list[Table]) -> None:
 
 
 def _restore_datastore(session: Session, store: FileStore, copy: Path) -> int:
-    """Copy a backed-up SQLite datastore into place, or reload every loaded table from its
-    file (a PostgreSQL datastore, or a backup from the other kind of database)."""
+    """Copy a backed-up SQLite datastore into place, then reload from its file every loaded
+    table the datastore lacks: all of them for a PostgreSQL datastore or a backup from the
+    other kind of database, and any a check replaced while the backup was being taken."""
     datastore = datastore_for(session)
     if datastore.is_sqlite and copy.exists():
         _sqlite_copy(copy, Path(datastore.engine.url.database))
-        return 0
+    present = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
     loaded = session.scalars(select(DataTable).where(DataTable.status == TableStatus.LOADED))
-    versions = [table.version for table in loaded]
+    versions = [table.version for table in loaded if table.table_name not in present]
     for version in versions:
         check_version(session, store, version)
     return len(versions)
