@@ -93,11 +93,12 @@ def review_queue(session: Session, *, actor: Actor) -> list[Dataset]:
 
 
 def get_staff_dataset(session: Session, *, actor: Actor, name: str) -> Dataset:
-    """Any dataset by name, whatever its state, for someone with a role in its organisation."""
+    """Any dataset by name, whatever its state, for someone with a role in its organisation.
+    To anyone else it does not exist (404, not 403): a refusal would confirm that an
+    unpublished dataset of that name is being prepared."""
     dataset = session.scalar(select(Dataset).where(Dataset.name == name))
-    if dataset is None:
+    if dataset is None or not actor.has_role(dataset.organisation_id, MEMBER):
         raise NotFound(f"There is no dataset called '{name}'.")
-    _require_member(actor, dataset)
     return dataset
 
 

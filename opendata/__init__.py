@@ -6,7 +6,16 @@ from typing import Any
 
 from flask import Flask
 
-from opendata import auth, database, errors, filters, http_headers, limits, templating
+from opendata import (
+    auth,
+    database,
+    errors,
+    filters,
+    http_headers,
+    limits,
+    security_headers,
+    templating,
+)
 from opendata.config import load_settings
 
 
@@ -32,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     limits.init_app(app)
     http_headers.init_app(app)
+    security_headers.init_app(app)
     _register_blueprints(app)
     from opendata import cli
 

@@ -29,12 +29,12 @@ def init_app(app: Flask) -> None:
 def _public_data_manners(response: Response) -> Response:
     if not _is_machine_readable(response):
         return response
+    response.vary.update(("Authorization", "X-CKAN-API-Key"))
     if _sent_a_token():
         response.headers.pop("Access-Control-Allow-Origin", None)
         response.headers["Cache-Control"] = PRIVATE
         return response
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.vary.update(("Authorization", "X-CKAN-API-Key"))
     if response.status_code != 200 or "Cache-Control" in response.headers:
         return response
     response.headers["Cache-Control"] = PUBLIC_CACHE

@@ -9,7 +9,7 @@ import pytest
 
 from catalog.accounts import account_create, actor_for, membership_set
 from catalog.clock import frozen_at
-from catalog.errors import NotAllowed
+from catalog.errors import NotFound
 from catalog.groups import get_organisation
 from catalog.permissions import Actor
 from catalog.staff import actions_for, get_staff_dataset, review_queue, work_by_stage
@@ -70,7 +70,7 @@ def test_the_review_queue_holds_only_the_admins_organisations(catalogue, person)
 def test_outsiders_cannot_read_drafts(catalogue, person):
     catalogue.dataset("secret", publish=False)
     assert get_staff_dataset(catalogue.session, actor=person("mo", "member"), name="secret")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         get_staff_dataset(catalogue.session, actor=person("hal", "admin", "housing"), name="secret")
 
 

@@ -1,0 +1,243 @@
+"""Nothing unpublished leaks, on any read surface, to anyone, in any state.
+
+Every surface is asked by every kind of caller about an item in every state. An item nobody
+may see yet is a 404 (never a 403, which would confirm it exists); a withdrawn one is a 410
+tombstone without its data; counts and facets never count what is hidden. Staff of the owning
+organisation see drafts on the publishing pages, and through the API with their token; either
+way the answer is `Cache-Control: private, no-store` and varies on who asks. Public pages show
+the public catalogue to everyone, signed in or not.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import pytest
+
+from catalog.clock import frozen_at
+from catalog.permissions import ADMIN
+from tests.security.conftest import CALLERS, ITEMS, OWNER, RELEASE, STAFF, body_text
+
+DATA = "2016/17 Q1"  # the one period of every item's figures
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A URL template and what it is: `item` pages are about the one item (404 when hidden),
+    `complete` listings hold every public item, `partial` ones may show only a few,
+    `staff` pages are the publishing side. `staff_read` marks API reads that a member of the
+    owning organisation may make of a hidden item with their token."""
+
+    url: str
+    kind: str
+    staff_read: bool = False
+
+    @property
+    def api(self) -> bool:
+        return self.url.startswith("/api/")
+
+
+BASE = "/datasets/{name}/resources/{rid}"
+ACTION = "/api/3/action/"
+SURFACES = [
+    Surface("/datasets/{name}", "item"),
+    Surface(BASE, "item"),
+    Surface(f"{BASE}/versions/1", "item"),
+    Surface(f"{BASE}/download/{{file}}", "item"),
+    Surface(f"{BASE}/download", "item"),
+    Surface(f"{BASE}/versions/1/download/{{file}}", "item"),
+    Surface(f"{BASE}/versions/1/report", "item"),
+    Surface(f"{BASE}/versions/1/report.json", "item"),
+    Surface("/datasets/{name}/datapackage.json", "item"),
+    Surface("/datasets/{name}.jsonld", "item"),
+    Surface("/datasets/{name}.ttl", "item"),
+    Surface("/datasets/{name}.rdf", "item"),
+    Surface("/indicators/{ref}", "item"),
+    Surface("/indicators/{ref}/chart.svg", "item"),
+    Surface("/indicators/{ref}/sparkline.svg", "item"),
+    Surface("/api/indicators/{ref}", "item"),
+    Surface("/api/indicators/{ref}.csv", "item"),
+    Surface("/api/data/{rid}", "item"),
+    Surface("/api/data/{rid}.csv", "item"),
+    Surface("/api/data/{rid}.json", "item"),
+    Surface("/api/data/{rid}.ndjson", "item"),
+    Surface(ACTION + "datastore_search?resource_id={rid}", "item"),
+    Surface(ACTION + "package_show?id={name}", "item", staff_read=True),
+    Surface(ACTION + "resource_show?id={rid}", "item", staff_read=True),
+    Surface(ACTION + "package_activity_list?id={name}", "item", staff_read=True),
+    Surface("/datasets?q={marker}", "complete"),
+    Surface("/indicators?q={marker}", "complete"),
+    Surface(ACTION + "package_search?q={marker}", "complete"),
+    Surface(ACTION + "package_search?q={marker}&include_drafts=true", "complete"),
+    Surface(ACTION + "package_search?q={marker}&include_private=true", "complete", True),
+    Surface(ACTION + f"package_search?fq=organization:{OWNER}&rows=1000", "complete"),
+    Surface(ACTION + "package_search?fq=tags:kpi&include_private=true", "complete", True),
+    Surface(ACTION + "package_list", "complete"),
+    Surface(ACTION + "current_package_list_with_resources", "complete"),
+    Surface("/api/indicators", "complete"),
+    Surface("/api/indicators.csv", "complete"),
+    Surface("/catalog.jsonld", "complete"),
+    Surface("/catalog.ttl", "complete"),
+    Surface("/catalog.rdf", "complete"),
+    Surface("/feeds/releases.atom", "complete"),
+    Surface("/sitemap.xml", "complete"),
+    Surface("/dumps/catalogue.jsonl", "complete"),
+    Surface("/dumps/catalogue.jsonl.gz", "complete"),
+    Surface("/dumps/datapackages.zip", "complete"),
+    Surface("/", "partial"),
+    Surface("/datasets", "partial"),
+    Surface("/datasets?q={misspelt}", "partial"),
+    Surface("/topics/education-and-skills", "partial"),
+    Surface(f"/organisations/{OWNER}", "partial"),
+    Surface("/indicators", "partial"),
+    Surface("/indicators/themes/education-and-skills", "partial"),
+    Surface("/dumps", "partial"),
+    Surface("/publish", "staff"),
+    Surface("/publish/datasets/{name}", "staff"),
+    Surface("/publish/datasets/{name}/files/{rid}/versions/1/report", "staff"),
+]
+
+
+def _ask(site, item, surface: Surface, caller: str):
+    url = surface.url.format(
+        name=item.name,
+        rid=site.resource_ids[item.state],
+        file=item.filename,
+        ref=item.ref,
+        marker=item.marker,
+        misspelt=item.marker[:-1] + "x",
+    )
+    browser = site.browsers[caller]
+    headers = site.headers[caller] if surface.api or "token" in caller else {}
+    return url, browser.client.get(url, headers=headers)
+
+
+def _problems(item, surface: Surface, caller: str, response) -> list[str]:
+    """What is wrong with one answer, in words; an empty list when it is right."""
+    status, text = response.status_code, body_text(response)
+    shows = item.shown_in(text, echoed="{marker}" in surface.url or "{name}" in surface.url)
+    if surface.api and "token" in caller:
+        return [] if status == 401 and not shows else [f"{status}: a bad token is not a 401"]
+    if surface.kind == "staff":
+        return _staff_problems(surface, caller, status, response, shows)
+    if item.public:
+        return _public_problems(surface, status, shows)
+    if caller in STAFF and surface.staff_read and status == 200:
+        return _private_problems(response, surface)
+    problems = []
+    # A withdrawn item may still be named, with the reason, but its data is gone.
+    tombstone = item.state == "withdrawn" and status in (404, 410)
+    if surface.kind == "item" and status != 404 and not tombstone:
+        problems.append(f"answers {status}, not 404")
+    if surface.kind != "item" and status != 200:
+        problems.append(f"a listing answers {status}")
+    if (shows and not tombstone) or (tombstone and DATA in text):
+        problems.append("shows the hidden item")
+    return problems
+
+
+def _public_problems(surface: Surface, status: int, shows: bool) -> list[str]:
+    if surface.kind == "item" and status not in (200, 302):
+        return [f"a public item answers {status}"]
+    if surface.kind == "complete" and not shows:
+        return [f"a public item is missing ({status})"]
+    return []
+
+
+def _staff_problems(surface, caller, status, response, shows) -> list[str]:
+    """The publishing pages: the owning organisation's staff only, sign-in for the rest."""
+    if caller in STAFF:
+        if status != 200 or not shows:
+            return [f"staff page answers {status} to its own staff"]
+        return _private_problems(response, surface)
+    if caller == "other organisation":
+        if surface.url == "/publish":
+            return ["another organisation sees the item"] if shows else []
+        return [] if status == 404 and not shows else [f"another organisation gets {status}"]
+    if status == 302 and "/login" in response.headers["Location"]:
+        return []
+    return [f"{status} instead of a sign-in redirect"]
+
+
+def _private_problems(response, surface: Surface) -> list[str]:
+    cache = response.headers.get("Cache-Control", "")
+    vary = response.headers.get("Vary", "")
+    who = "Authorization" if surface.api else "Cookie"
+    problems = []
+    if "private" not in cache or "no-store" not in cache:
+        problems.append(f"staff data with Cache-Control {cache!r}")
+    if who.lower() not in vary.lower():
+        problems.append(f"staff data with Vary {vary!r}")
+    return problems
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("state", list(ITEMS))
+def test_every_surface_shows_an_item_only_to_whom_it_may(site, state, caller):
+    item = ITEMS[state]
+    found = []
+    with frozen_at(item.moment) if item.moment else nullcontext():
+        for surface in SURFACES:
+            url, response = _ask(site, item, surface, caller)
+            found += [f"{url}: {p}" for p in _problems(item, surface, caller, response)]
+    assert not found, "\n".join(found)
+
+
+# -- Counts: what is hidden is never counted ----------------------------------------------------
+
+MOMENTS = {
+    "now": None,
+    "1 s before release": ITEMS["1 s before release"].moment,
+    "1 s after release": ITEMS["1 s after release"].moment,
+}
+
+
+def _public_count(moment) -> int:
+    """Items public at `moment`: those looked at now that are public, and the one released at
+    RELEASE once that second has come."""
+    refs = {i.ref for i in ITEMS.values() if i.public and i.moment is None}
+    if moment is not None and moment >= RELEASE:
+        refs.add(ITEMS["1 s after release"].ref)
+    return len(refs)
+
+
+FACETS = '["organization", "groups", "tags"]'
+
+
+def _counts(site, caller: str) -> dict[str, int]:
+    browser, headers = site.browsers[caller], site.headers[caller]
+
+    def api(url):
+        response = browser.client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.text)
+        return response.json
+
+    page = browser.get("/datasets").text
+    search = api(f"{ACTION}package_search?facet.field={FACETS}")["result"]
+    return {
+        "search page": int(re.search(r"([\d,]+) datasets? found", page).group(1)),
+        "search page facet": int(
+            re.search(r"Children, Education and Communities \((\d+)\)", page).group(1)
+        ),
+        "package_search": search["count"],
+        "organization facet": search["facets"]["organization"].get(OWNER, 0),
+        "groups facet": search["facets"]["groups"].get("education-and-skills", 0),
+        "tags facet": search["facets"]["tags"].get("kpi", 0),
+        "organization_show": api(f"{ACTION}organization_show?id={OWNER}")["result"][
+            "package_count"
+        ],
+        "group_show": api(f"{ACTION}group_show?id=education-and-skills")["result"]["package_count"],
+        "indicators API": api("/api/indicators")["count"],
+    }
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "other organisation", ADMIN])
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_counts_and_facets_count_only_public_items(site, moment, caller):
+    at = MOMENTS[moment]
+    with frozen_at(at) if at else nullcontext():
+        counts = _counts(site, caller)
+    expected = _public_count(at)
+    assert counts == dict.fromkeys(counts, expected)
