@@ -18,6 +18,7 @@ from catalog.packages import load_package
 from catalog.permissions import Actor
 from catalog.search.finder import reindex_all
 from opendata import cli_backup, cli_dumps, cli_links, cli_publish, cli_users
+from opendata.request_log import RedactingRequestHandler
 
 CLI_ACTOR = Actor.system("command line")
 
@@ -109,7 +110,7 @@ def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     """Serve the site with the built-in threaded server (use gunicorn in production)."""
     app = info.load_app()
     gc.freeze()
-    run_simple(host, port, app, threaded=True)
+    run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
 
 
 def init_app(app: Flask) -> None:

@@ -79,6 +79,7 @@ def _discover(page: Page, base_url: str) -> dict[str, str]:
         "transparency": base_url + "/transparency",
         "api-docs": base_url + "/api/docs",
         "not-found": base_url + "/datasets/no-such-dataset-here",
+        "forgotten-password": base_url + "/account/forgotten-password",
     }
 
     _open(page, urls["search"])
@@ -187,6 +188,7 @@ PAGE_TYPES = [
     "calendar",
     "transparency",
     "not-found",
+    "forgotten-password",
 ]
 
 

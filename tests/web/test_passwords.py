@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import urllib.request
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -18,6 +19,7 @@ from catalog.accounts import MAX_FAILURES
 from catalog.clock import frozen_at, utcnow
 from catalog.models import Activity
 from opendata import create_app
+from tests.live_server import instance_env, run_opendata, serving
 from tests.web.conftest import PASSWORD, Visitor
 
 NEW = "a brand new long passphrase"
@@ -235,6 +237,20 @@ def test_an_altered_link_is_refused(app, runner, visitor, erin):
         refused = visitor.client.post(bad, data={"new_password": NEW, "confirm_password": NEW})
         assert refused.status_code == 400
     assert _can_sign_in(app, erin.email, PASSWORD)
+
+
+def test_the_built_in_servers_log_never_holds_a_reset_token(tmp_path):
+    env = instance_env(tmp_path, secret="log test")
+    run_opendata(["init"], env)
+    account = ["user", "create", "erin@york.gov.uk", "--name", "Erin", "--password-stdin"]
+    run_opendata(account, env, stdin=PASSWORD + "\n")
+    link = run_opendata(["user", "reset-link", "erin@york.gov.uk"], env).strip()
+    token = link.rsplit("/", 1)[1]
+    with serving(env, tmp_path) as url, urllib.request.urlopen(url + _path(link)) as form:
+        assert form.status == 200 and "Set a new password" in form.read().decode()
+    log = (tmp_path / "server.log").read_text()
+    assert "GET /account/reset-password/[hidden] HTTP/1.1" in log
+    assert token not in log
 
 
 # Forgotten passwords
