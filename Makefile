@@ -12,7 +12,7 @@ run: install assets
 	$(BIN)/opendata serve
 
 test: install-test assets browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from catalog.datasets import DatasetInput, dataset_create
 from catalog.db import make_engine
@@ -21,7 +21,24 @@ from catalog.resources import Upload, resource_create
 from catalog.workflow import release_without_review
 from opendata import create_app
 
-POSTGRES_URL = os.environ.get("OPENDATA_TEST_DATABASE_URL")
+
+def _own_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker empties and fills its own PostgreSQL database, named
+    after the configured one (`<name>_gw0`, ...), made on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        known = "SELECT 1 FROM pg_database WHERE datname = :name"
+        if connection.execute(text(known), {"name": own.database}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _own_database(os.environ.get("OPENDATA_TEST_DATABASE_URL"))
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 ACTOR = Actor.system("test publisher")
 
