@@ -17,16 +17,23 @@ bp = Blueprint("sitemap", __name__)
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 PATHS = {"dataset": "/datasets/{}", "indicator": "/indicators/{}"}
+PAGES = (
+    "/",
+    "/datasets",
+    "/topics",
+    "/organisations",
+    "/indicators",
+    "/schemas",
+    "/transparency",
+    "/calendar",
+)
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
     base = current_app.config["SETTINGS"].base_url
     session = get_session()
-    urls: list[tuple[str, str | None]] = [
-        (f"{base}{path}", None)
-        for path in ("/", "/datasets", "/topics", "/organisations", "/indicators", "/schemas")
-    ]
+    urls: list[tuple[str, str | None]] = [(f"{base}{path}", None) for path in PAGES]
     urls += [(f"{base}/schemas/{schema.name}", None) for schema in list_schemas()]
     urls += [(f"{base}/topics/{t.name}", None) for t, n in topics_with_counts(session) if n]
     urls += [
@@ -41,7 +48,9 @@ def sitemap():
 def robots():
     base = current_app.config["SETTINGS"].base_url
     body = (
-        "User-agent: *\nAllow: /\nDisallow: /publish\nDisallow: /account\n\n"
+        "User-agent: *\nAllow: /\nDisallow: /publish\nDisallow: /account\n"
+        # Searches, filters and sorted or paged lists: endless variants of pages in the sitemap.
+        "Disallow: /*?\n\n"
         f"Sitemap: {base}/sitemap.xml\n"
     )
     return Response(body, mimetype="text/plain")

@@ -96,7 +96,8 @@ def test_a_withdrawn_dataset_leaves_feed_and_sitemap(client, catalogue, seeded):
 
 def test_the_sitemap_lists_public_pages_with_the_base_url(client, seeded):
     urls = _sitemap_urls(client)
-    for path in ("/", "/datasets", "/topics", "/organisations", "/datasets/school-census"):
+    pages = ("/", "/datasets", "/topics", "/organisations", "/transparency", "/calendar")
+    for path in (*pages, "/datasets/school-census"):
         assert f"{BASE_URL}{path}" in urls
     assert f"{BASE_URL}/topics/education-and-skills" in urls
     assert all(url.startswith(BASE_URL) for url in urls)
@@ -117,6 +118,7 @@ def test_robots_allows_all_but_publishing_and_points_to_the_sitemap(client, seed
     assert "User-agent: *" in lines
     assert "Disallow: /publish" in lines
     assert "Disallow: /account" in lines
+    assert "Disallow: /*?" in lines
     assert f"Sitemap: {BASE_URL}/sitemap.xml" in lines
 
 
