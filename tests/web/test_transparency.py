@@ -4,6 +4,7 @@ period published, the next deadline and a status in words and colour; nothing un
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from catalog.clock import frozen_at
+from catalog.demo import ACTOR as DEMO_ACTOR
+from catalog.demo import DEMO_FOLDER
+from catalog.groups import organisation_create, topic_create
+from catalog.packages import load_package, read_descriptor
 from catalog.resources import Upload, resource_create
 from catalog.transparency import REQUIREMENTS, period_set, requirement_set, upload_period
 from catalog.workflow import release_without_review
@@ -202,3 +207,28 @@ def test_the_staff_view_warns_of_deadlines_and_lists_work_not_yet_public(signed_
     assert "Draft" in contracts
     assert "Someone else" not in text
     assert 'href="/publish/transparency"' in signed_in(erin).get("/publish").text
+
+
+def test_the_demo_shows_every_requirement_up_to_date_but_tenders(app, session, client):
+    groups = json.loads((DEMO_FOLDER / "catalogue.json").read_text(encoding="utf-8"))
+    for organisation in groups["organisations"]:
+        organisation_create(session, actor=DEMO_ACTOR, **organisation)
+    for topic in groups["topics"]:
+        topic_create(session, actor=DEMO_ACTOR, **topic)
+    store = app.extensions["catalog"]["store"]
+    for folder in sorted(DEMO.iterdir()):
+        if "transparency_requirement" in read_descriptor(folder):
+            load_package(session, store=store, actor=DEMO_ACTOR, folder=folder)
+    with frozen_at(TODAY):
+        data = client.get("/transparency.json").get_json()
+    statuses = {item["key"]: item["status"] for item in data["requirements"]}
+    assert statuses == {
+        requirement.key: "overdue" if requirement.key == "invitations-to-tender" else "up-to-date"
+        for requirement in REQUIREMENTS
+    }
+    spend = data["requirements"][0]
+    assert [d["name"] for d in spend["datasets"]] == [
+        "spend-over-500-2025-26",
+        "spend-over-500-2026-27",
+    ]
+    assert spend["lastPeriod"]["code"] == "2026/27 Q2"
