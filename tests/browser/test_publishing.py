@@ -71,7 +71,7 @@ def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: s
 
         staff_pages = ["/publish/datasets/new", staff_page, "/publish/review", "/account/tokens"]
         staff_pages += ["/publish/calendar", "/publish/calendar/new", "/publish/calendar/1"]
-        staff_pages += ["/publish/transparency"]
+        staff_pages += ["/publish/transparency", "/publish/runs"]
         for path in staff_pages:
             page.goto(base_url + path)
             problems += _violations(page)
