@@ -5,9 +5,8 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-import psycopg
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -96,7 +95,8 @@ def _http_error(error: HTTPException):
 def _database_error(error: DBAPIError):
     """A database that is locked, restarting or unreachable is a 503 to retry; any other
     database error is a fault of ours (500), never disguised as busy."""
-    if error.connection_invalidated or _is_unavailable(error.orig):
+    busy = isinstance(error, OperationalError) and _is_unavailable(error.orig)
+    if error.connection_invalidated or busy:
         return _database_unavailable(error)
     if _is_full(error.orig):
         return _out_of_space(error)
@@ -123,11 +123,12 @@ def _is_full(cause: BaseException) -> bool:
 
 
 def _is_unavailable(cause: BaseException) -> bool:
+    """SQLite busy or locked; or psycopg's (optional, so not imported) error for a server
+    that is not there, which has no SQLSTATE when the connection itself failed."""
     if isinstance(cause, sqlite3.OperationalError):
         return (cause.sqlite_errorcode & 0xFF) in SQLITE_BUSY
-    if isinstance(cause, psycopg.OperationalError):
-        state = cause.sqlstate
-        return state is None or state.startswith(POSTGRES_DOWN)
+    if hasattr(cause, "sqlstate"):
+        return cause.sqlstate is None or cause.sqlstate.startswith(POSTGRES_DOWN)
     return False
 
 
