@@ -73,6 +73,8 @@ def vet_link_url(url: str, rules: LinkRules = PUBLIC_ONLY) -> VettedLink:
         raise _refused(f"The web address must be at most {MAX_LENGTH:,} characters long.")
     if any(ord(character) <= 32 or ord(character) == 127 for character in url):
         raise _refused("The web address must not contain spaces or control characters.")
+    if "\\" in url:
+        raise _refused("The web address must not contain backslashes (\\): use / instead.")
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
@@ -86,6 +88,8 @@ def vet_link_url(url: str, rules: LinkRules = PUBLIC_ONLY) -> VettedLink:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise _refused("The web address has no host name, like www.example.gov.uk.")
+    if "%" in host:
+        raise _refused("Write the host name of the web address plainly, not percent-encoded.")
     try:
         port = parts.port or SCHEMES[scheme]
     except ValueError:

@@ -80,6 +80,10 @@ def no_lookup(host: str, port: int) -> list[str]:
         ("http://93.184.215.14:99999/", "The port number in the web address is not valid"),
         ("http:///data.csv", "has no host name"),
         ("https://data.example.org/a file.csv", "must not contain spaces"),
+        ("http://93.184.215.14\\@127.0.0.1/", "must not contain backslashes"),
+        ("http://127.0.0.1\\.example.org/", "must not contain backslashes"),
+        ("http://%31%32%37.0.0.1/", "not percent-encoded"),
+        ("http://%6c%6fcalhost/", "not percent-encoded"),
         ("https://data.example.org/" + "x" * 2000, "at most 2,000 characters"),
     ],
 )
