@@ -10,7 +10,7 @@ import io
 import pytest
 from ckanapi import RemoteCKAN, ValidationError
 
-from tests.api.test_ckan import call, result, site, token_for  # noqa: F401 (fixtures)
+from tests.api.test_ckan import call, site, token_for  # noqa: F401 (fixtures)
 from tests.api.test_ckanapi_client import AGENT, ORGANISATION, server  # noqa: F401 (fixture)
 
 STOPS = "https://93.184.215.14/naptan/stops.csv"
