@@ -380,13 +380,14 @@ def requirement_set(session: Session, *, actor: Actor, dataset: Dataset, key: st
 
 def upload_period(dataset: Dataset, text: str | None) -> Period | None:
     """The period an upload covers, read before the file is stored. A dataset meeting a
-    quarterly requirement must say which quarter, or its deadline could never be met."""
+    quarterly or annual requirement must say which period, or its deadline could never be met."""
     text = " ".join((text or "").split())
     requirement = requirement_of(dataset)
-    if not text and requirement is not None and requirement.frequency == QUARTERLY:
+    if not text and requirement is not None and requirement.frequency != ONCE:
+        example = "2026/27 Q3" if requirement.frequency == QUARTERLY else "2025/26"
         raise Invalid(
-            f"Enter the period this file covers, such as 2026/27 Q3: {dataset.title} meets "
-            f"the quarterly Transparency Code requirement '{requirement.title}'.",
+            f"Enter the period this file covers, such as {example}: {dataset.title} meets "
+            f"the {requirement.frequency} Transparency Code requirement '{requirement.title}'.",
             field="period",
         )
     return check_period(requirement, text) if text else None

@@ -219,14 +219,17 @@ def test_a_file_scheduled_for_later_is_not_yet_the_last_period(catalogue):
     assert (after.last_period.code, after.status) == ("2026/27 Q3", UP_TO_DATE)
 
 
-def test_a_quarterly_upload_must_say_which_quarter_it_covers(catalogue):
+def test_an_upload_must_say_which_period_it_covers(catalogue):
     dataset = marked_dataset(catalogue)
     with pytest.raises(Invalid, match="Enter the period this file covers") as missing:
         upload_period(dataset, "  ")
     assert missing.value.field == "period"
     assert upload_period(dataset, "Q3 2026/27").code == "2026/27 Q3"
     annual = marked_dataset(catalogue, name="pay-multiple", key="pay-multiple")
-    assert upload_period(annual, "") is None
+    with pytest.raises(Invalid, match="such as 2025/26: .+ the annual Transparency"):
+        upload_period(annual, "")
+    once = marked_dataset(catalogue, name="waste-contracts", key="waste-contracts")
+    assert upload_period(once, "") is None
 
 
 def test_an_unknown_requirement_is_refused(catalogue):
