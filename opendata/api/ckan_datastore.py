@@ -37,6 +37,9 @@ def datastore_search(params: dict[str, Any]) -> dict[str, Any]:
     resource_id = params.get("resource_id") or params.get("id")
     if not resource_id:
         raise ValidationError({"resource_id": ["Missing value"]})
+    if params.get("q"):
+        # Ignoring it would return every row to a client that believes it searched.
+        raise ValidationError({"q": ["Full-text q is not supported here: use filters."]})
     session = get_session()
     _resource, _version, table = served_table(session, str(resource_id))
     limit = count_param(params, "limit", 100)

@@ -1,0 +1,167 @@
+"""Hostile queries and paths: SQL and search syntax in every parameter the public can send.
+
+Each answer is a clear 400 (or a capped page, or an empty result), never a 500, and the data is
+the same afterwards. Plain injection-looking filter values, bad page numbers and search syntax
+in the search box are proved in tests/api/test_data_api.py, tests/web/test_bad_input.py and
+tests/catalog/test_search_whoosh.py; these add the column names, sorts, sizes and paths.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SPEND = b"supplier,amount\r\nAcme Ltd,120.50\r\nBeta plc,99.00\r\n"
+HOSTILE_NAMES = [
+    "amount; DROP TABLE datasets",
+    "amount) UNION SELECT name FROM sqlite_master --",
+    "sqlite_master",
+    "pg_catalog.pg_tables",
+    "PRAGMA table_info",
+    "x; ATTACH DATABASE '/tmp/x.db' AS x",
+    '"amount"',
+    "amount'",
+    "rowid",
+    "_row",
+]
+
+
+@pytest.fixture
+def spend(catalogue):
+    dataset = catalogue.dataset("supplier-spend", files={"spend.csv": SPEND})
+    return dataset.resources[0].id
+
+
+def _rows(client, rid) -> list:
+    return client.get(f"/api/data/{rid}?_shape=arrays").get_json()["rows"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("use", ["filter", "filter__gt", "_sort", "_sort_desc", "_col"])
+def test_unknown_or_hostile_column_names_are_a_400_naming_the_parameter(client, spend, name, use):
+    before = _rows(client, spend)
+    params = {f"{name}__gt" if use == "filter__gt" else name: "1"} if "filter" in use else {}
+    params |= {use: name} if use.startswith("_") else {}
+    response = client.get(f"/api/data/{spend}", query_string=params)
+    assert response.status_code == 400, response.text
+    error = response.get_json()["error"]
+    assert error["field"] in params and error["message"]
+    assert _rows(client, spend) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_size=99999999999999999999",
+        "_size=-1",
+        "_size=1e9",
+        "_next=" + "A" * 5000,
+        "_next=eyJzb3J0IjoiKSBVTklPTiJ9",
+        "_shape=sql",
+        "_count=everything",
+        "version=-1",
+        "version=1e400",
+    ],
+)
+def test_huge_or_malformed_paging_is_a_400(client, spend, query):
+    response = client.get(f"/api/data/{spend}?{query}")
+    assert response.status_code in (400, 404), response.text
+    assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": 'title:* OR name:"'},
+        {"q": "*:*"},
+        {"q": "a~99999"},
+        {"q": "(((((((((("},
+        {"q": "x" * 5000},
+        {"fq": "organization:x) OR (1=1"},
+        {"fq": "state:draft"},
+        {"fq": "capacity:private"},
+        {"sort": "state desc"},
+        {"sort": "name asc; DROP TABLE datasets"},
+        {"rows": "99999999999999999999"},
+        {"start": "-5"},
+        {"facet.field": '["state"]'},
+        {"facet.field": "not json"},
+        {"facet.limit": "99999999999999999999"},
+    ],
+)
+def test_package_search_never_fails_on_hostile_parameters(client, spend, params):
+    response = client.get("/api/3/action/package_search", query_string=params)
+    assert response.status_code in (200, 400, 409), response.text
+    body = response.get_json()
+    if response.status_code == 200:
+        assert body["result"]["count"] <= 1 and len(body["result"]["results"]) <= 1000
+    else:
+        assert body["success"] is False and body["error"]["message"]
+
+
+def test_package_search_caps_rows_at_a_thousand(client, catalogue):
+    for n in range(3):
+        catalogue.dataset(f"dataset-{n}")
+    result = client.get("/api/3/action/package_search?rows=5000").get_json()["result"]
+    assert result["count"] == 3 and len(result["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"resource_id": "' OR 1=1 --"},
+        {"resource_id": "../../etc/passwd"},
+        {"resource_id": "{rid}", "filters": '{"supplier; DROP TABLE x": "a"}'},
+        {"resource_id": "{rid}", "sort": "sqlite_master"},
+        {"resource_id": "{rid}", "fields": "amount,(SELECT 1)"},
+        {"resource_id": "{rid}", "q": "' UNION SELECT * FROM accounts --"},
+        {"resource_id": "{rid}", "limit": "99999999999999999999"},
+        {"resource_id": "{rid}", "offset": "-1"},
+    ],
+)
+def test_datastore_search_never_fails_on_hostile_parameters(client, spend, params):
+    params = {key: value.replace("{rid}", spend) for key, value in params.items()}
+    response = client.get("/api/3/action/datastore_search", query_string=params)
+    assert response.status_code in (200, 400, 404, 409), response.text
+    if response.status_code == 200:
+        assert response.get_json()["result"]["records"] == []
+    else:
+        assert response.get_json()["error"]["message"]
+    assert _rows(client, spend) == [["Acme Ltd", 120.5], ["Beta plc", 99.0]]
+
+
+TRAVERSALS = [
+    "../../../../etc/passwd",
+    "..%2f..%2f..%2fetc%2fpasswd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "..%5c..%5cwindows%5cwin.ini",
+    "%2fetc%2fpasswd",
+    "C:%5cWindows%5cwin.ini",
+    "spend.csv%00.txt",
+    "%00",
+]
+
+
+@pytest.mark.parametrize("evil", TRAVERSALS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "/datasets/supplier-spend/resources/{rid}/download/{evil}",
+        "/datasets/supplier-spend/resources/{rid}/versions/1/download/{evil}",
+        "/datasets/supplier-spend/resources/{evil}",
+        "/datasets/supplier-spend/resources/{evil}/download/spend.csv",
+        "/api/data/{evil}",
+        "/static/{evil}",
+        "/assets/{evil}",
+        "/schemas/{evil}.json",
+        "/datasets/{evil}/datapackage.json",
+    ],
+)
+def test_paths_that_climb_out_or_hold_nul_never_serve_another_file(client, spend, template, evil):
+    response = client.get(template.format(rid=spend, evil=evil))
+    assert response.status_code in (301, 302, 308, 400, 404), response.status_code
+    body = response.get_data()
+    assert b"root:" not in body and b"[fonts]" not in body
+    if response.status_code in (301, 302, 308):
+        # A wrong file name is sent to the file's own name; a doubled slash is merged.
+        followed = client.get(response.headers["Location"])
+        assert followed.status_code == 404 or followed.get_data() == SPEND
