@@ -27,7 +27,12 @@ from catalog.staff import (
     work_by_stage,
 )
 from catalog.tabular import preview
-from catalog.transparency import REQUIREMENTS, requirement_key, requirement_set
+from catalog.transparency import (
+    REQUIREMENTS,
+    public_compliance,
+    requirement_key,
+    requirement_set,
+)
 from catalog.uk_time import next_release_slot, utc_to_uk
 from catalog.visibility import is_public, version_is_public
 from catalog.workflow import version_scheduled
@@ -52,6 +57,7 @@ def my_work():
         waiting=len(review_queue(session, actor=actor)),
         can_create=can_create(actor),
         can_read_runs=can_read_runs(actor),
+        deadlines=sum(p.needs_attention for p in public_compliance(session)),
     )
 
 
