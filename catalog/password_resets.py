@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import activity
@@ -23,7 +24,7 @@ from catalog.accounts import (
 )
 from catalog.clock import utcnow
 from catalog.errors import NotAllowed, NotFound
-from catalog.models import Account
+from catalog.models import Account, Activity
 from catalog.permissions import Actor
 
 SALT = "opendata.password-reset"
@@ -38,6 +39,11 @@ SPENT = (
 )
 
 
+class TooSoon(NotAllowed):
+    """A link for this account was made a moment ago: another is not sent, so a stranger
+    cannot fill someone's inbox from the forgotten-password page."""
+
+
 class LinkRefused(NotAllowed):
     """A reset link that cannot be used; `gone` when it was good once (expired or spent)
     rather than never valid."""
@@ -48,13 +54,22 @@ class LinkRefused(NotAllowed):
 
 
 def reset_link_issue(
-    session: Session, *, actor: Actor, email: str, secret: str, lifetime: timedelta
+    session: Session,
+    *,
+    actor: Actor,
+    email: str,
+    secret: str,
+    lifetime: timedelta,
+    at_most_every: timedelta | None = None,
 ) -> tuple[Account, str]:
-    """A reset token for the account with this email (NotFound if there is none). The
-    activity log records that a link was made, by whom, never the token."""
+    """A reset token for the account with this email (NotFound if there is none; TooSoon if
+    one was made less than `at_most_every` ago). The activity log records that a link was
+    made, by whom, never the token."""
     account = find_account(session, email)
     if not account.active:
         raise NotFound(f"There is no account for {email}.")
+    if at_most_every and _last_link_made(session, account) > utcnow() - at_most_every:
+        raise TooSoon(f"A link to reset this password was made less than {at_most_every} ago.")
     expires = utcnow() + lifetime
     payload = [
         account.id,
@@ -73,6 +88,16 @@ def reset_link_issue(
     )
     session.commit()
     return account, token
+
+
+def _last_link_made(session: Session, account: Account) -> datetime:
+    made = session.scalar(
+        select(Activity.occurred_at)
+        .where(Activity.action == "account.reset_link", Activity.object_id == str(account.id))
+        .order_by(Activity.occurred_at.desc())
+        .limit(1)
+    )
+    return made or datetime.min
 
 
 def account_for_reset(session: Session, *, token: str, secret: str) -> Account:

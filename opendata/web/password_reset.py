@@ -25,6 +25,7 @@ from flask_login import logout_user
 from catalog.errors import Invalid, NotFound
 from catalog.password_resets import (
     LinkRefused,
+    TooSoon,
     account_for_reset,
     lifetime_in_words,
     password_reset,
@@ -39,6 +40,7 @@ from opendata.web.forms import FormErrors, status_of, text
 
 bp = Blueprint("password_reset", __name__, url_prefix="/account")
 FORGOTTEN_PAGE = Actor.system("forgotten password page")
+EMAIL_AT_MOST_EVERY = timedelta(minutes=5)
 NEW_PASSWORD_FIELDS = {
     "new_password": "Enter a new password.",
     "confirm_password": "Enter the new password again.",
@@ -116,8 +118,9 @@ def _email_reset_link(email: str) -> None:
             email=email,
             secret=current_app.config["SECRET_KEY"],
             lifetime=reset_lifetime(),
+            at_most_every=EMAIL_AT_MOST_EVERY,
         )
-    except NotFound:
+    except (NotFound, TooSoon):
         return
     body = render_template(
         "account/reset_email.txt",

@@ -333,6 +333,20 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(mailing_app, i
     assert [m["To"] for m in inbox.messages] == [erin.email]
 
 
+def test_asking_again_within_five_minutes_sends_no_second_email(mailing_app, inbox, erin):
+    browser = Visitor(mailing_app.test_client())
+    start = utcnow()
+    with frozen_at(start):
+        first = browser.submit("/account/forgotten-password", {"email": erin.email})
+    with frozen_at(start + timedelta(minutes=4, seconds=59)):
+        again = browser.submit("/account/forgotten-password", {"email": erin.email})
+    assert first.status_code == again.status_code == 200 and SENT in again.text
+    assert len(inbox.messages) == 1
+    with frozen_at(start + timedelta(minutes=5, seconds=1)):
+        browser.submit("/account/forgotten-password", {"email": erin.email})
+    assert len(inbox.messages) == 2
+
+
 def test_a_mail_server_that_fails_is_logged_and_the_answer_is_the_same(
     environ, people, erin, caplog
 ):
