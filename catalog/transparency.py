@@ -284,7 +284,7 @@ def position(
     else:
         found.next_period = following(covered(requirement, last))
     found.next_due = due_date(requirement, found.next_period)
-    if last is None or not datasets:
+    if last is None:
         found.status = MISSING
     elif found.next_due < today:
         found.status = OVERDUE
