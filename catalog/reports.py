@@ -68,7 +68,7 @@ GROUP_HEADINGS = {
 }
 
 EXPECTED = {
-    "integer": "a whole number, such as 42",
+    "integer": "a whole number of at most 18 digits, such as 42",
     "number": "a number, such as 1234.56",
     "boolean": "true or false",
     "date": "a date written as YYYY-MM-DD, such as 2024-03-31",

@@ -115,6 +115,19 @@ def test_the_report_explains_each_error_in_plain_english(tmp_path):
     assert "Values of the wrong type" in headings and "Repeated rows" in headings
 
 
+def test_a_whole_number_too_large_to_store_is_a_type_error_in_the_report(tmp_path):
+    path = tmp_path / "huge.csv"
+    rows = ["7,1.5,2024-01-05,Guildhall,A1,true", "99999999999999999999,2,,Heworth,A2,false"]
+    path.write_text("transaction,amount,paid_on,ward,reference,approved\n" + "\n".join(rows))
+    with read_table(path, "csv") as (labels, read):
+        checked = check_table(labels, read, SCHEMA)
+    report = report_descriptor(checked, name="huge", place="huge.csv", sha256="0", size=1)
+    (error,) = [e for e in report["tasks"][0]["errors"] if e["type"] == "type-error"]
+    assert (error["rowNumber"], error["fieldName"]) == (3, "transaction")
+    assert "is not a whole number of at most 18 digits" in error["message"]
+    assert checked.rows == 2
+
+
 def test_only_the_first_thousand_errors_are_listed_but_all_are_counted(tmp_path):
     path = tmp_path / "many.csv"
     body = "".join(f"{n},lots,2024-01-01,Guildhall,R{n},true\n" for n in range(1, 1501))
