@@ -16,7 +16,7 @@ LINK = "http://93.184.215.14/naptan/stops.csv"
 def test_a_publisher_links_a_file_and_every_page_of_it_passes_axe(
     browser: Browser, base_url: str
 ) -> None:
-    context = browser.new_context(bypass_csp=True)  # axe-core is injected as an inline script
+    context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     problems: list[str] = []
     try:

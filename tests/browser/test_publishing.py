@@ -8,14 +8,13 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import PUBLISHER_EMAIL, PUBLISHER_PASSWORD
-from tests.browser.test_accessibility import AXE, AXE_RUN, AXE_TAGS, TIMEOUT_MS, _report
+from tests.browser.test_accessibility import TIMEOUT_MS, _report, axe_violations
 
 CSV = "Branch,Visits\nAcomb Explore,1204\nYorkExplore,5310\n"
 
 
 def _violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(AXE_RUN, AXE_TAGS)
+    found = axe_violations(page)
     return [_report(page.url, found)] if found else []
 
 
