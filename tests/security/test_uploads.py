@@ -1,0 +1,114 @@
+"""Hostile uploads: files that hold a script, lie about their type, or are built to exhaust the
+server. Each is refused with a clear 413/422 and leaves no file behind, or is stored and served
+only as an inert attachment. Zip bombs in workbooks are proved in
+tests/catalog/test_spreadsheets.py; the byte limit of the storage in tests/catalog/test_storage.py.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import People, Visitor
+
+NAME = "uploads-check"
+PAGE = f"/publish/datasets/{NAME}"
+SCRIPTED_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)">'
+    b"<script>alert('svg')</script></svg>"
+)
+HTML_AS_CSV = b"<html><body><script>alert('csv')</script></body></html>\n"
+
+
+@pytest.fixture
+def editor(app, catalogue):
+    """An editor with a draft dataset of their own, signed in."""
+    catalogue.dataset(NAME, publish=False)
+    account = People(catalogue.session).make("Una Uploader", "editor")
+    browser = Visitor(app.test_client())
+    browser.sign_in(account.email)
+    return browser
+
+
+def _upload(browser, filename: str, content, **fields):
+    token = browser.client.get(PAGE).text.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {"csrf_token": token, "file": (content, filename), "title": filename, **fields}
+    return browser.client.post(f"{PAGE}/files", data=data, follow_redirects=True)
+
+
+def _instance_files(app) -> set[Path]:
+    root = Path(app.config["SETTINGS"].instance)
+    return {p for p in root.rglob("*") if p.is_file() and "index" not in p.parts}
+
+
+@pytest.mark.parametrize(
+    "filename, content",
+    [("chart.svg", SCRIPTED_SVG), ("page.html", HTML_AS_CSV), ("run.js", b"alert(1)")],
+)
+def test_a_type_that_can_run_a_script_is_refused_and_nothing_is_kept(
+    app, editor, filename, content
+):
+    before = _instance_files(app)
+    response = _upload(editor, filename, io.BytesIO(content))
+    assert response.status_code == 422
+    assert "are not accepted" in response.text
+    assert _instance_files(app) == before
+
+
+@pytest.mark.parametrize(
+    "filename, media_type", [("wards.csv", "text/csv"), ("notes.txt", "text/plain")]
+)
+def test_html_inside_an_accepted_type_is_served_only_as_an_inert_attachment(
+    client, catalogue, filename, media_type
+):
+    dataset = catalogue.dataset("scripts", files={filename: HTML_AS_CSV})
+    rid = dataset.resources[0].id
+    response = client.get(f"/datasets/scripts/resources/{rid}/download/{filename}")
+    assert response.status_code == 200 and response.get_data() == HTML_AS_CSV
+    assert response.mimetype == media_type
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    policy = response.headers["Content-Security-Policy"]
+    assert "sandbox" in policy and "default-src 'none'" in policy
+    page = client.get(f"/datasets/scripts/resources/{rid}").text
+    assert "<script>alert('csv')" not in page
+
+
+def test_a_single_line_longer_than_any_cell_may_be_is_refused_clearly(app, editor, tmp_path):
+    """A 100 MB line with no line break, written to disk in pieces and streamed up."""
+    app.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+    path = tmp_path / "one-line.csv"
+    with path.open("wb") as out:
+        out.write(b"name,notes\r\nAcomb,")
+        for _ in range(100):
+            out.write(b"x" * (1024 * 1024))
+    before = _instance_files(app)
+    with path.open("rb") as stream:
+        response = _upload(editor, "one-line.csv", stream)
+    assert response.status_code in (200, 413, 422), response.status_code
+    assert "Sorry, there is a problem" not in response.text
+    if response.status_code == 200:
+        # Kept as the file it is, with its check saying what is wrong with it.
+        assert "one-line.csv" in response.text
+    else:
+        assert _instance_files(app) == before
+
+
+def test_more_columns_than_a_database_table_may_have_get_a_clear_answer(app, editor):
+    """3,000 columns: over SQLite's 2,000 and PostgreSQL's 1,600 columns to a table."""
+    header = ",".join(f"c{n}" for n in range(3_000)).encode()
+    response = _upload(editor, "wide.csv", io.BytesIO(header + b"\r\n" + b"1," * 2_999 + b"1\r\n"))
+    assert response.status_code in (200, 413, 422), response.status_code
+    assert "Sorry, there is a problem" not in response.text
+    assert editor.get(PAGE).status_code == 200
+
+
+def test_an_upload_over_the_limit_is_a_413_and_leaves_no_file(app, editor):
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    before = _instance_files(app)
+    response = _upload(editor, "big.csv", io.BytesIO(b"a,b\r\n" + b"1,2\r\n" * 50_000))
+    assert response.status_code == 413
+    assert "The file is too large" in response.text
+    assert _instance_files(app) == before
