@@ -76,24 +76,12 @@ def resource_create(
     filename = safe_filename(upload.filename)
     fmt = check_format(format or PurePosixPath(filename).suffix.lstrip("."))
     moment = created_at or utcnow()
-    resource = Resource(
-        dataset=dataset,
-        title=title,
-        description=description,
-        format=fmt,
-        position=len(dataset.resources),
-        created_at=moment,
-        modified_at=moment,
-    )
-    session.add(resource)
-    session.flush()
-    activity.record(
+    resource = _add_resource(
         session,
         actor=actor,
-        action="resource.create",
-        object_type="resource",
-        object_id=resource.id,
-        dataset_id=dataset.id,
+        dataset=dataset,
+        moment=moment,
+        fields={"title": title, "description": description, "format": fmt},
         summary=f"Added file {title}",
         after={"title": title, "format": fmt},
     )
@@ -194,18 +182,46 @@ def resource_link_create(
     link = vet_link_url(url, rules)
     fmt = link_format(format, link.url)
     moment = utcnow()
+    dataset.modified_at = max(dataset.modified_at, moment)
+    resource = _add_resource(
+        session,
+        actor=actor,
+        dataset=dataset,
+        moment=moment,
+        fields={
+            "title": title,
+            "description": description.strip(),
+            "format": fmt,
+            "link_url": link.url,
+        },
+        summary=f"Added a link to {title} on {link.host}",
+        after={"title": title, "format": fmt, "url": link.url},
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return resource
+
+
+def _add_resource(
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    moment: datetime,
+    fields: dict[str, Any],
+    summary: str,
+    after: dict[str, Any],
+) -> Resource:
+    """Put a new resource last in its dataset and log its creation, so uploads and links
+    are placed and recorded alike."""
     resource = Resource(
         dataset=dataset,
-        title=title,
-        description=description.strip(),
-        format=fmt,
-        link_url=link.url,
         position=len(dataset.resources),
         created_at=moment,
         modified_at=moment,
+        **fields,
     )
     session.add(resource)
-    dataset.modified_at = max(dataset.modified_at, moment)
     session.flush()
     activity.record(
         session,
@@ -214,11 +230,9 @@ def resource_link_create(
         object_type="resource",
         object_id=resource.id,
         dataset_id=dataset.id,
-        summary=f"Added a link to {title} on {link.host}",
-        after={"title": title, "format": fmt, "url": link.url},
+        summary=summary,
+        after=after,
     )
-    mark_for_index(session, dataset.id)
-    session.commit()
     return resource
 
 
