@@ -60,6 +60,7 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from opendata import security_txt
     from opendata.api import accounts as api_accounts
     from opendata.api import ckan as api_ckan
     from opendata.api import data as api_data
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     publishing += (transparency_staff,)
     publishing += (account, password_reset)
     publishing += (runs,)
-    open_metadata = (dcat, feeds, sitemap, openapi, dumps)
+    open_metadata = (dcat, feeds, sitemap, openapi, dumps, security_txt)
     apis = (api_indicators, api_accounts, api_ckan, api_data)
     for module in (*pages, *publishing, *apis, *open_metadata):
         app.register_blueprint(module.bp)

@@ -25,6 +25,7 @@ class Settings:
     password_reset_hours: float = 1.0
     mail_server: str | None = None
     mail_from: str | None = None
+    security_contact: str | None = None
 
     @property
     def link_rules(self) -> LinkRules:
@@ -63,6 +64,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         password_reset_hours=float(env.get("OPENDATA_PASSWORD_RESET_HOURS") or 1),
         mail_server=env.get("OPENDATA_MAIL_SERVER") or None,
         mail_from=env.get("OPENDATA_MAIL_FROM") or None,
+        security_contact=env.get("OPENDATA_SECURITY_CONTACT") or None,
     )
 
 
