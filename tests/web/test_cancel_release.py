@@ -148,7 +148,9 @@ def test_a_cancellation_needs_a_reason(client, scheduled, signed_in, ada):
         assert client.get("/datasets/ward-budgets").status_code == 200
 
 
-def test_cancelling_a_new_version_keeps_the_old_one_served(client, catalogue, signed_in, ada):
+@pytest.fixture
+def budget_csv(catalogue):
+    """budget.csv, public for a month, with version 2 added at BEFORE and due out at RELEASE."""
     with frozen_at(BEFORE - timedelta(days=30)):
         dataset = catalogue.dataset(
             "ward-budgets", title="Ward budgets", files={"budget.csv": SECRET}
@@ -164,6 +166,11 @@ def test_cancelling_a_new_version_keeps_the_old_one_served(client, catalogue, si
             note="Next year's budgets",
             release_at=RELEASE,
         )
+    return resource
+
+
+def test_cancelling_a_new_version_keeps_the_old_one_served(client, budget_csv, signed_in, ada):
+    resource = budget_csv
     base = f"/datasets/ward-budgets/resources/{resource.id}"
     form = f"{PAGE}/resources/{resource.id}/versions/2/cancel-release"
     with frozen_at(RELEASE - timedelta(seconds=1)):
@@ -186,21 +193,8 @@ def test_cancelling_a_new_version_keeps_the_old_one_served(client, catalogue, si
         assert again.status_code == 409 and "not scheduled for release" in again.text
 
 
-def test_a_new_version_already_released_cannot_be_cancelled(client, catalogue, signed_in, ada):
-    with frozen_at(BEFORE - timedelta(days=30)):
-        dataset = catalogue.dataset(
-            "ward-budgets", title="Ward budgets", files={"budget.csv": SECRET}
-        )
-    resource = dataset.resources[0]
-    with frozen_at(BEFORE):
-        version_add(
-            catalogue.session,
-            store=catalogue.store,
-            actor=ACTOR,
-            resource=resource,
-            upload=Upload(stream=io.BytesIO(UPDATED), filename="budget.csv"),
-            release_at=RELEASE,
-        )
+def test_a_new_version_already_released_cannot_be_cancelled(client, budget_csv, signed_in, ada):
+    resource = budget_csv
     with frozen_at(RELEASE + timedelta(seconds=1)):
         admin = signed_in(ada)
         form = f"{PAGE}/resources/{resource.id}/versions/2/cancel-release"
