@@ -3,9 +3,13 @@ scheduled release, withdraw."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from catalog.errors import Invalid, NotFound
+from catalog.models import Dataset
+from catalog.permissions import Actor
 from catalog.staff import get_staff_dataset, get_staff_resource, review_queue
 from catalog.uk_time import utc_to_uk
 from catalog.workflow import (
@@ -82,27 +86,26 @@ def publish(name: str):
 def withdraw(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
-    try:
-        dataset_withdraw(session, actor=actor, dataset=dataset, reason=text(request.form, "reason"))
-    except Invalid as error:
-        session.rollback()
-        errors = FormErrors.from_error(error, "withdraw")
-        return staff_page(actor, dataset, errors, request.form, 422)
-    flash("Withdrawn. Its pages now say why, at the same addresses.", "success")
-    return redirect(url_for("publish.dataset", name=name))
+    return _with_reason(
+        actor,
+        dataset,
+        "withdraw",
+        lambda reason: dataset_withdraw(session, actor=actor, dataset=dataset, reason=reason),
+        "Withdrawn. Its pages now say why, at the same addresses.",
+    )
 
 
 @bp.post("/datasets/<name>/cancel-release")
 def cancel_release(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
-    try:
-        release_cancel(session, actor=actor, dataset=dataset, reason=text(request.form, "reason"))
-    except Invalid as error:
-        session.rollback()
-        return staff_page(actor, dataset, FormErrors.from_error(error, "cancel"), request.form, 422)
-    flash("Release cancelled. The dataset is approved again, with no release date.", "success")
-    return redirect(url_for("publish.dataset", name=name))
+    return _with_reason(
+        actor,
+        dataset,
+        "cancel",
+        lambda reason: release_cancel(session, actor=actor, dataset=dataset, reason=reason),
+        "Release cancelled. The dataset is approved again, with no release date.",
+    )
 
 
 @bp.post("/datasets/<name>/resources/<resource_id>/versions/<int:number>/cancel-release")
@@ -113,16 +116,26 @@ def cancel_version_release(name: str, resource_id: str, number: int):
     version = next((v for v in resource.versions if v.number == number), None)
     if version is None:
         raise NotFound(f"{resource.title} has no version {number}.")
-    reason = text(request.form, "reason")
-    try:
-        version_release_cancel(session, actor=actor, version=version, reason=reason)
-    except Invalid as error:
-        session.rollback()
-        errors = FormErrors.from_error(error, f"cancel-{resource.id}")
-        return staff_page(actor, dataset, errors, request.form, 422)
-    flash(
+    return _with_reason(
+        actor,
+        dataset,
+        f"cancel-{resource.id}",
+        lambda reason: version_release_cancel(session, actor=actor, version=version, reason=reason),
         f"Release of version {number} of {resource.title} cancelled. "
         "The public keeps seeing the version before it.",
-        "success",
     )
-    return redirect(url_for("publish.dataset", name=name))
+
+
+def _with_reason(
+    actor: Actor, dataset: Dataset, form: str, change: Callable[[str], object], done: str
+):
+    """Make a change that must give the form's reason: if it is refused, the staff page shows
+    why against that `form`; if it is made, the page says so."""
+    session = get_session()
+    try:
+        change(text(request.form, "reason"))
+    except Invalid as error:
+        session.rollback()
+        return staff_page(actor, dataset, FormErrors.from_error(error, form), request.form, 422)
+    flash(done, "success")
+    return redirect(url_for("publish.dataset", name=dataset.name))
