@@ -327,18 +327,15 @@ class _Pass:
             else:
                 values, problems = reader.read(cells)
             for problem in problems:
-                number = numbers[problem.index]
-                found.setdefault(number, []).append(
-                    Finding(
-                        problem.kind,
-                        row_number=number,
-                        field_number=position + 1,
-                        field_name=reader.name,
-                        cell=cells[problem.index],
-                        note=problem.note,
-                        cells=kept[problem.index],
-                        constraint=problem.constraint,
-                    )
+                index = problem.index
+                self._cell_finding(
+                    found,
+                    problem.kind,
+                    numbers[index],
+                    kept[index],
+                    position,
+                    note=problem.note,
+                    constraint=problem.constraint,
                 )
             typed.append(values)
         return typed
@@ -374,16 +371,9 @@ class _Pass:
             hashes = [hash(values[offset]) for offset in present]
             for index, earlier in _repeats(seen, hashes, [numbers[o] for o in present]):
                 offset = present[index]
-                found.setdefault(numbers[offset], []).append(
-                    Finding(
-                        "unique-error",
-                        row_number=numbers[offset],
-                        field_number=position + 1,
-                        field_name=self.rules.readers[position].name,
-                        cell=kept[offset][position],
-                        note=f"the same as in the row at position {earlier}",
-                        cells=kept[offset],
-                    )
+                note = f"the same as in the row at position {earlier}"
+                self._cell_finding(
+                    found, "unique-error", numbers[offset], kept[offset], position, note=note
                 )
 
     def _check_duplicates(self, kept, numbers, found) -> None:
@@ -417,17 +407,24 @@ class _Pass:
         """A private individual's name in a column the schema says to redact is an error."""
         for position, instead in self.rules.redacted.items():
             for index in people_in(columns[position]):
-                found.setdefault(numbers[index], []).append(
-                    Finding(
-                        "redaction-error",
-                        row_number=numbers[index],
-                        field_number=position + 1,
-                        field_name=self.rules.readers[position].name,
-                        cell=columns[position][index],
-                        note=instead,
-                        cells=kept[index],
-                    )
+                self._cell_finding(
+                    found, "redaction-error", numbers[index], kept[index], position, note=instead
                 )
+
+    def _cell_finding(self, found, kind, number, row, position, *, note, constraint="") -> None:
+        """File a problem with one cell of a row under that row's number, naming its column."""
+        found.setdefault(number, []).append(
+            Finding(
+                kind,
+                row_number=number,
+                field_number=position + 1,
+                field_name=self.rules.readers[position].name,
+                cell=row[position],
+                note=note,
+                cells=row,
+                constraint=constraint,
+            )
+        )
 
     def _report(self, found: dict[int, list[Finding]]) -> None:
         for number in sorted(found):
