@@ -15,6 +15,7 @@ from opendata import (
     limits,
     security_headers,
     templating,
+    unsafe_input,
 )
 from opendata.config import load_settings
 
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     http_headers.init_app(app)
     security_headers.init_app(app)
+    unsafe_input.init_app(app)
     _register_blueprints(app)
     from opendata import cli
 

@@ -383,6 +383,9 @@ def _filter(name: str, value: str, named: dict[str, DataColumn], readers) -> Fil
             f"Unknown parameter '{name}'. The settings are: {', '.join(SETTINGS)}.", field=name
         )
     column, kind = _filter_target(name, named)
+    if "\x00" in value:
+        # No stored text holds NUL, and PostgreSQL refuses it in a query.
+        raise Invalid(f"{name} holds a NUL character, which no value can have.", field=name)
     if kind in TEXT_OPERATORS:
         if column.type in SQL_TYPES:
             raise Invalid(

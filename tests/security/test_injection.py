@@ -106,6 +106,16 @@ def test_package_search_caps_rows_at_a_thousand(client, catalogue):
 
 
 @pytest.mark.parametrize(
+    "query", ["supplier=%00", "supplier__contains=a%00b", "_sort=%00", "_col=%00", "_next=%00"]
+)
+def test_a_nul_in_a_query_value_is_a_400_or_matches_nothing(client, spend, query):
+    response = client.get(f"/api/data/{spend}?{query}")
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200:
+        assert response.get_json()["rows"] == []
+
+
+@pytest.mark.parametrize(
     "params",
     [
         {"resource_id": "' OR 1=1 --"},
