@@ -37,7 +37,6 @@ from sqlalchemy import (
     Table,
     create_engine,
     func,
-    inspect,
     null,
     select,
     text,
@@ -348,7 +347,7 @@ def _restore_datastore(session: Session, store: FileStore, copy: Path) -> int:
     datastore = datastore_for(session)
     if datastore.is_sqlite and copy.exists():
         _sqlite_copy(copy, Path(datastore.engine.url.database))
-    present = set(inspect(datastore.engine).get_table_names(schema=datastore.schema))
+    present = datastore.table_names()
     loaded = session.scalars(select(DataTable).where(DataTable.status == TableStatus.LOADED))
     versions = [table.version for table in loaded if table.table_name not in present]
     for version in versions:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 POSTGRES_SCHEMA = "datastore"
@@ -23,6 +23,10 @@ class Datastore:
 
     def metadata(self) -> MetaData:
         return MetaData(schema=self.schema)
+
+    def table_names(self) -> set[str]:
+        """The tables the datastore holds now, read afresh from the database."""
+        return set(inspect(self.engine).get_table_names(schema=self.schema))
 
 
 def datastore_for(session: Session) -> Datastore:
