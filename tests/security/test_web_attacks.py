@@ -17,6 +17,7 @@ from catalog.tokens import token_create
 from tests.web.conftest import PASSWORD, People, Visitor
 
 SETUP = Actor.system("test setup")
+OWNER = "children-education"
 SCRIPT = "<script>alert('x')</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 
@@ -189,9 +190,6 @@ def test_an_editor_cannot_create_in_or_move_a_dataset_to_another_organisation(
         ]
         == OWNER
     )
-
-
-OWNER = "children-education"
 
 
 def test_the_edit_form_ignores_a_state_it_never_offered(app, catalogue, editor):
