@@ -154,7 +154,9 @@ class Catalogue:
             release_without_review(self.session, actor=ACTOR, dataset=dataset, at=at, source="test")
         return dataset
 
-    def add_file(self, dataset, filename: str, content: bytes, title: str | None = None):
+    def add_file(
+        self, dataset, filename: str, content: bytes, title: str | None = None, table_schema=None
+    ):
         return resource_create(
             self.session,
             store=self.store,
@@ -162,6 +164,7 @@ class Catalogue:
             dataset=dataset,
             title=title or filename,
             upload=Upload(stream=io.BytesIO(content), filename=filename),
+            table_schema=table_schema,
         )
 
 

@@ -12,7 +12,7 @@ import pytest
 from catalog.clock import frozen_at
 from catalog.errors import Invalid
 from catalog.periods import parse_period
-from catalog.resources import Upload, resource_create, version_add
+from catalog.resources import Upload, version_add
 from catalog.transparency import (
     BY_KEY,
     DUE_SOON,
@@ -114,13 +114,8 @@ def marked_dataset(catalogue, name="spend-over-500-2026-27", key="spend-over-500
 
 
 def add_quarter(catalogue, dataset, period: str):
-    resource = resource_create(
-        catalogue.session,
-        store=catalogue.store,
-        actor=ACTOR,
-        dataset=dataset,
-        title=f"Spend {period}",
-        upload=Upload(stream=io.BytesIO(GOOD_FILE.read_bytes()), filename="spend.csv"),
+    resource = catalogue.add_file(
+        dataset, "spend.csv", GOOD_FILE.read_bytes(), title=f"Spend {period}"
     )
     return cover(catalogue, resource.latest, period)
 

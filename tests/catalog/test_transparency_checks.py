@@ -3,7 +3,6 @@ requirement's schema, names of private individuals included, before it can be pu
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from catalog.errors import Invalid
 from catalog.known_issues import accept_known_issues, blocking_files
 from catalog.redaction import looks_like_a_person, people_in
 from catalog.reports import explain, grouped
-from catalog.resources import INFER, Upload, resource_create
+from catalog.resources import INFER
 from catalog.schemas import SCHEMAS, load_schema
 from catalog.tabular import read_table
 from catalog.transparency import REQUIREMENTS, requirement_set
@@ -27,13 +26,11 @@ DEMO = Path(__file__).resolve().parents[2] / "catalog" / "demo" / "packages"
 def upload(catalogue, filename: str, *, key="spend-over-500", table_schema=None):
     dataset = catalogue.dataset("spend-over-500-2026-27", publish=False)
     requirement_set(catalogue.session, actor=ACTOR, dataset=dataset, key=key)
-    resource = resource_create(
-        catalogue.session,
-        store=catalogue.store,
-        actor=ACTOR,
-        dataset=dataset,
+    resource = catalogue.add_file(
+        dataset,
+        filename,
+        (DATA / filename).read_bytes(),
         title="Spend over £500, October to December 2026",
-        upload=Upload(stream=io.BytesIO((DATA / filename).read_bytes()), filename=filename),
         table_schema=table_schema,
     )
     return resource.latest

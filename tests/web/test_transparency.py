@@ -3,7 +3,6 @@ period published, the next deadline and a status in words and colour; nothing un
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import datetime
@@ -16,7 +15,6 @@ from catalog.demo import ACTOR as DEMO_ACTOR
 from catalog.demo import DEMO_FOLDER
 from catalog.groups import organisation_create, topic_create
 from catalog.packages import load_package, read_descriptor
-from catalog.resources import Upload, resource_create
 from catalog.transparency import REQUIREMENTS, period_set, requirement_set, upload_period
 from catalog.workflow import release_without_review
 from tests.conftest import ACTOR
@@ -38,13 +36,8 @@ def marked(catalogue, name, key, period, *, title=None, release=True, organisati
     extra = {"organisation": organisation} if organisation else {}
     dataset = catalogue.dataset(name, title=title, publish=False, **extra)
     requirement_set(catalogue.session, actor=ACTOR, dataset=dataset, key=key)
-    resource = resource_create(
-        catalogue.session,
-        store=catalogue.store,
-        actor=ACTOR,
-        dataset=dataset,
-        title=f"{title or name} {period}",
-        upload=Upload(stream=io.BytesIO(FILES[key].read_bytes()), filename=FILES[key].name),
+    resource = catalogue.add_file(
+        dataset, FILES[key].name, FILES[key].read_bytes(), title=f"{title or name} {period}"
     )
     assert resource.latest.cleared, resource.latest.data_table.report
     chosen = upload_period(dataset, period)
