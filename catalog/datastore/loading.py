@@ -29,6 +29,7 @@ class TableWriter:
         self.table.create(datastore.engine)
         self.connection = datastore.engine.raw_connection()
         self.cursor = self.connection.cursor()
+        self.committed = False
         self._insert = self._insert_statement()
 
     def _insert_statement(self) -> str:
@@ -50,6 +51,7 @@ class TableWriter:
         self.connection.commit()
         self.cursor.close()
         self.connection.close()
+        self.committed = True
         # SQLite keeps every index entry in rowid (`_row`) order within a value already.
         tie_break = [] if self.datastore.is_sqlite else [self.table.c[ROW]]
         for column in self.columns:
@@ -61,11 +63,13 @@ class TableWriter:
             connection.execute(text(f"ANALYZE {self._qualified()}"))
 
     def discard(self) -> None:
-        """Drop a table that failed part way; nothing else ever read it."""
+        """Drop a table that failed part way (while loading, or while indexing after its rows
+        were committed); nothing else ever read it."""
         try:
-            self.connection.rollback()
-            self.cursor.close()
-            self.connection.close()
+            if not self.committed:
+                self.connection.rollback()
+                self.cursor.close()
+                self.connection.close()
         finally:
             self.table.drop(self.datastore.engine, checkfirst=True)
 

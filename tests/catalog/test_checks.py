@@ -9,6 +9,8 @@ from sqlalchemy import text
 
 from catalog.checks import check_version
 from catalog.datastore.engine import datastore_for
+from catalog.datastore.loading import TableWriter, new_table_name
+from catalog.datastore.tables import columns_for
 from catalog.models import TableStatus
 from catalog.resources import Upload, version_add
 from catalog.visibility import version_is_public
@@ -106,3 +108,19 @@ def test_an_excel_workbook_is_checked_and_loaded_like_a_csv(catalogue, session):
     fields = dataset.resources[0].latest.table_schema["fields"]
     assert [field["name"] for field in fields] == ["ward", "count", "counted_on"]
     assert table.report["tasks"][0]["stats"]["rows"] == 2
+
+
+def test_a_table_whose_indexing_fails_after_its_rows_are_committed_is_still_dropped(
+    catalogue, session
+):
+    datastore = datastore_for(session)
+    before = datastore.table_names()
+    columns = columns_for(
+        [{"name": "ward", "type": "string"}, {"name": "count", "type": "integer"}]
+    )
+    writer = TableWriter(datastore, new_table_name(99), columns)
+    writer.write([(1, "Guildhall", 12), (2, "Micklegate", 7)])
+    writer.finish()
+    assert datastore.table_names() == before | {writer.table.name}
+    writer.discard()
+    assert datastore.table_names() == before

@@ -1,27 +1,55 @@
-"""A datastore load that fails at the last row: the table already served stays served, and
-the new version is marked failed with the reason.
+"""A datastore load that fails at its end: the table already served stays served, and the
+new version is marked failed with the reason.
 
 A check that fails before loading (an unreadable file, a broken schema) is in
-tests/catalog/test_checks.py; here the datastore itself refuses the final row, after every
-earlier batch has been written."""
+tests/catalog/test_checks.py; here the datastore itself refuses the final batch of rows, after
+every earlier batch has been written. Each database refuses in its own real way: SQLite's
+datastore file reaches its size limit (as on a full disk), and PostgreSQL refuses a text cell
+holding a NUL character, which PostgreSQL cannot store."""
 
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
+
+from sqlalchemy import event
 
 from catalog.datastore.engine import datastore_for
 from catalog.models import TableStatus
 from catalog.resources import Upload, version_add
+from catalog.validation import BATCH_ROWS
 from tests.conftest import ACTOR
 
 FIRST = b"ward,count\nGuildhall,12\nMicklegate,7\n"
-ROWS = 20_000
-# Every row is a valid integer; the last is too big for the datastore's 64-bit column.
-LAST_TOO_BIG = (
+ROWS = 2 * BATCH_ROWS
+WHOLE_YEAR = (
     b"ward,count\n"
     + b"".join(b"Ward %d,%d\n" % (n, n) for n in range(ROWS - 1))
-    + b"Heworth,99999999999999999999\n"
+    + b"Heworth\x00,99\n"
 )
+
+
+@contextmanager
+def refusing_the_last_batch(datastore):
+    """SQLite: the datastore file may grow by the first batch only, the whole of which fits
+    in this many pages (4 KB each) while the second batch does not."""
+    if not datastore.is_sqlite:
+        yield
+        return
+
+    def limit(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {pages + 90}")
+        cursor.close()
+
+    datastore.engine.dispose()
+    event.listen(datastore.engine, "connect", limit)
+    try:
+        yield
+    finally:
+        event.remove(datastore.engine, "connect", limit)
+        datastore.engine.dispose()
 
 
 def test_a_load_that_fails_at_its_last_row_keeps_the_served_table(catalogue, session, client):
@@ -31,15 +59,16 @@ def test_a_load_that_fails_at_its_last_row_keeps_the_served_table(catalogue, ses
     datastore = datastore_for(session)
     tables_before = datastore.table_names()
 
-    broken = version_add(
-        session,
-        store=catalogue.store,
-        actor=ACTOR,
-        resource=resource,
-        upload=Upload(io.BytesIO(LAST_TOO_BIG), "counts.csv"),
-        note="The whole year.",
-        table_schema=resource.latest.table_schema,
-    )
+    with refusing_the_last_batch(datastore):
+        broken = version_add(
+            session,
+            store=catalogue.store,
+            actor=ACTOR,
+            resource=resource,
+            upload=Upload(io.BytesIO(WHOLE_YEAR), "counts.csv"),
+            note="The whole year.",
+            table_schema=resource.latest.table_schema,
+        )
 
     table = broken.data_table
     assert table.status == TableStatus.FAILED
