@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalog.errors import Invalid
 from catalog.spreadsheets import xlsx_rows
 
 TABULAR_FORMATS = {"csv", "tsv", "xlsx"}
 SAMPLE_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
 INFER_ROWS = 1000
+# Fewer than PostgreSQL's 1,600 columns to a table; inferring a schema slows with the square
+# of the width, so a file built to be wide would otherwise hold a worker for minutes.
+MAX_COLUMNS = 1000
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -121,6 +125,7 @@ def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
     correct before release."""
     from frictionless import Detector, Dialect, Resource, formats, system  # heavy: only here
 
+    _refuse_too_wide(path, fmt)
     detector = Detector(sample_size=INFER_ROWS)
     with system.use_context(trusted=True):
         if fmt == "xlsx":
@@ -138,3 +143,13 @@ def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
             )
         resource.infer(stats=False)
         return resource.schema.to_descriptor()
+
+
+def _refuse_too_wide(path: Path, fmt: str) -> None:
+    with read_table(path, fmt) as (header, _rows):
+        width = len(header)
+    if width > MAX_COLUMNS:
+        raise Invalid(
+            f"The file has {width:,} columns; a table may have at most {MAX_COLUMNS:,}.",
+            field="file",
+        )
