@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from catalog.accounts import actor_for
-from catalog.clock import frozen_at, utcnow
+from catalog.clock import frozen_at
 from catalog.indicators import (
     IndicatorInput,
     ObservationInput,
@@ -73,7 +73,6 @@ class Item:
 @dataclass
 class Site:
     app: object
-    items: dict[str, Item]
     resource_ids: dict[str, str]
     browsers: dict[str, Visitor]
     headers: dict[str, dict[str, str]]
@@ -193,7 +192,7 @@ def site(request, tmp_path_factory) -> Site:
         assert browsers[caller].sign_in(account.email, PASSWORD).request.path == "/publish"
     for caller in ("expired token", "revoked token"):
         browsers[caller] = browsers["anonymous"]
-    yield Site(app, ITEMS, resource_ids, browsers, headers)
+    yield Site(app, resource_ids, browsers, headers)
     app.extensions["catalog"]["engine"].dispose()
 
 
@@ -206,7 +205,3 @@ def body_text(response) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             data = b"\n".join(archive.read(name) for name in archive.namelist())
     return data.decode("utf-8", errors="replace")
-
-
-def now_or(moment: datetime | None) -> datetime:
-    return moment or utcnow()
