@@ -126,7 +126,11 @@ def version_add(
         )
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
-    table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
+    try:
+        table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
+    except Exception:
+        _remove_if_unused(session, store, stored.sha256)
+        raise
     moment = created_at or utcnow()
     version = ResourceVersion(
         resource=resource,
@@ -162,6 +166,13 @@ def version_add(
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
+
+
+def _remove_if_unused(session: Session, store: FileStore, sha256: str) -> None:
+    """A file refused after it was stored (unreadable, too wide, against its schema) is not
+    kept, unless an earlier version holds the same bytes."""
+    if session.scalar(select(ResourceVersion.id).where(ResourceVersion.sha256 == sha256)) is None:
+        store.remove(sha256)
 
 
 def resource_link_create(

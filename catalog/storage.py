@@ -59,6 +59,10 @@ class FileStore:
             raise
         return StoredFile(sha256=sha256, size=size)
 
+    def remove(self, sha256: str) -> None:
+        """Delete a stored file; only for one that no version refers to."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
     def open(self, sha256: str) -> BinaryIO:
         path = self.path_for(sha256)
         if not path.is_file():

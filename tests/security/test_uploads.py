@@ -107,10 +107,7 @@ def test_a_table_too_wide_for_a_database_is_refused_quickly_and_clearly(app, edi
     assert response.status_code == 422
     assert f"The file has {width:,} columns; a table may have at most 1,000." in response.text
     assert "wide.csv" not in editor.get(PAGE).text
-    # No temporary file is left; the refused content stays in the store under its hash
-    # (see "Not covered" in docs/security.md).
-    left = {path for path in _instance_files(app) - before if "store" not in path.parts}
-    assert left == set()
+    assert _instance_files(app) - before == set()  # no temporary file, nothing in the store
 
 
 def test_an_upload_over_the_limit_is_a_413_and_leaves_no_file(app, editor):
