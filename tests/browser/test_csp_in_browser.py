@@ -3,10 +3,8 @@ Frontend marks the page as supported) and nothing on a page is blocked by it."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import base_url, browser  # noqa: F401  (fixtures)
 
-
-def test_pages_run_their_scripts_and_break_no_rule_of_the_policy(browser, base_url):  # noqa: F811
+def test_pages_run_their_scripts_and_break_no_rule_of_the_policy(browser, base_url):
     context = browser.new_context()
     page = context.new_page()
     refused = []
