@@ -3,10 +3,13 @@ on a free port that is stopped whatever happens."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -30,6 +33,24 @@ def instance_env(folder: Path, secret: str) -> dict[str, str]:
     }
     env.pop("OPENDATA_DATABASE_URL", None)
     return env
+
+
+_DEMO_TEMPLATE: list[Path] = []
+
+
+def demo_instance_env(folder: Path, secret: str) -> dict[str, str]:
+    """The environment of an instance in `folder` holding the demo catalogue, as `opendata
+    init` and `opendata demo` leave it. They run once per test process, into a template
+    that is then copied, since loading the demo takes longer than most tests."""
+    if not _DEMO_TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="opendata-demo-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        env = instance_env(template, "demo-template")
+        run_opendata(["init"], env)
+        run_opendata(["demo"], env)
+        _DEMO_TEMPLATE.append(template / "instance")
+    shutil.copytree(_DEMO_TEMPLATE[0], folder / "instance")
+    return instance_env(folder, secret)
 
 
 def _command() -> list[str]:

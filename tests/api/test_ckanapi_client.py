@@ -14,7 +14,7 @@ from ckanapi import NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
 from catalog.db import make_engine, make_session_factory
 from catalog.lookups import public_dataset_names
-from tests.live_server import instance_env, run_opendata, serving
+from tests.live_server import demo_instance_env, run_opendata, serving
 
 EDITOR = "ckan-editor@example.gov.uk"
 ORGANISATION = "children-education-and-communities"
@@ -31,12 +31,10 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    """`opendata init` + `opendata demo`, an editor with a token made on the command line,
+    """The demo catalogue, an editor with a token made on the command line,
     and `opendata serve` on a free port, stopped after the module."""
     folder = tmp_path_factory.mktemp("ckanapi")
-    env = instance_env(folder, "ckanapi-tests")
-    run_opendata(["init"], env)
-    run_opendata(["demo"], env)
+    env = demo_instance_env(folder, "ckanapi-tests")
     run_opendata(
         ["user", "create", EDITOR, "--name", "CKAN Editor", "--password-stdin"],
         env,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.live_server import instance_env, run_opendata, serving
+from tests.live_server import demo_instance_env, run_opendata, serving
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,9 +31,7 @@ PUBLISHER_PASSWORD = "a password for the browser tests"
 def base_url(tmp_path_factory) -> Iterator[str]:
     """The address of a real server on the demo catalogue, stopped after the session."""
     folder = tmp_path_factory.mktemp("browser")
-    env = instance_env(folder, "browser-tests")
-    run_opendata(["init"], env)
-    run_opendata(["demo"], env)
+    env = demo_instance_env(folder, "browser-tests")
     account = ["user", "create", PUBLISHER_EMAIL, "--name", "Demo Publisher", "--sysadmin"]
     run_opendata([*account, "--password-stdin"], env, stdin=PUBLISHER_PASSWORD + "\n")
     with serving(env, folder) as url:
