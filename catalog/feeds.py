@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.models import Dataset, Indicator, Resource, ResourceVersion
+from catalog.models import Dataset, Indicator, Organisation, Resource, ResourceVersion, Topic
 from catalog.visibility import public_dataset_clause, public_datasets, public_version_clause
 
 
@@ -36,15 +36,24 @@ class SitemapPage:
 
 
 def latest_releases(
-    session: Session, *, limit: int = 50, now: datetime | None = None
+    session: Session,
+    *,
+    limit: int = 50,
+    now: datetime | None = None,
+    organisation: Organisation | None = None,
+    topic: Topic | None = None,
 ) -> list[ReleaseEntry]:
-    """The newest `limit` public releases, newest first.
+    """The newest `limit` public releases, newest first, of one publisher or topic if given.
 
     A version released with its dataset's first publication is part of that publication; only
     versions released later are separate entries."""
     moment = now or utcnow()
+    within = _within(organisation, topic)
     published = session.scalars(
-        public_datasets(moment).order_by(Dataset.published_at.desc(), Dataset.name).limit(limit)
+        public_datasets(moment)
+        .where(*within)
+        .order_by(Dataset.published_at.desc(), Dataset.name)
+        .limit(limit)
     )
     entries = [ReleaseEntry(dataset=d, at=d.published_at) for d in published]
     versions = session.execute(
@@ -55,6 +64,7 @@ def latest_releases(
             public_dataset_clause(moment),
             public_version_clause(moment),
             ResourceVersion.published_at > Dataset.published_at,
+            *within,
         )
         .order_by(ResourceVersion.published_at.desc(), ResourceVersion.id.desc())
         .limit(limit)
@@ -64,6 +74,15 @@ def latest_releases(
     ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+def _within(organisation: Organisation | None, topic: Topic | None) -> list:
+    clauses = []
+    if organisation is not None:
+        clauses.append(Dataset.organisation_id == organisation.id)
+    if topic is not None:
+        clauses.append(Dataset.topics.any(Topic.id == topic.id))
+    return clauses
 
 
 def sitemap_pages(session: Session, *, now: datetime | None = None) -> list[SitemapPage]:

@@ -26,15 +26,21 @@ def tag_uri(base_url: str, moment: datetime, specific: str) -> str:
 
 
 def releases_feed(
-    entries: list[ReleaseEntry], *, base_url: str, title: str, self_url: str, now: datetime
+    entries: list[ReleaseEntry],
+    *,
+    base_url: str,
+    title: str,
+    self_url: str,
+    now: datetime,
+    page_url: str | None = None,
 ) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", f"{title}: latest releases")
-    _text(feed, "id", f"{base_url}/feeds/releases.atom")
+    _text(feed, "id", self_url)
     _text(feed, "updated", rfc3339(entries[0].at if entries else now))
     _link(feed, self_url, rel="self", type_="application/atom+xml")
-    _link(feed, f"{base_url}/", rel="alternate", type_="text/html")
+    _link(feed, page_url or f"{base_url}/", rel="alternate", type_="text/html")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "City of York Council")
     for entry in entries:

@@ -15,6 +15,8 @@ EXAMPLES = {
     "name": "school-census",
     "action": "package_list",
     "resource_id": "0b7f4c52-8a7e-4c1e-9a51-6f0d2c3e4b10",
+    "organisation": "children-education",
+    "topic": "education-and-skills",
 }
 
 
@@ -76,6 +78,8 @@ SERIES_PARAMS = [
     _param("latest", "query", "Only the newest n periods.", {"type": "integer", "minimum": 1}),
 ]
 NAME = _param("name", "path", "The dataset's URL name.")
+PUBLISHER = _param("organisation", "path", "The publisher's URL name.")
+TOPIC = _param("topic", "path", "The topic's URL name.")
 DATA_PARAMS = [
     _param("resource_id", "path", "The file's id, as on its page."),
     _param("version", "query", "An older published version.", {"type": "integer"}),
@@ -174,6 +178,24 @@ PATHS: dict[str, dict] = {
     "/datasets/{name}.rdf": _dcat_dataset("RDF/XML", "application/rdf+xml"),
     "/feeds/releases.atom": _get(
         "The 50 newest public releases", "Feeds", "An Atom 1.0 feed", "application/atom+xml"
+    ),
+    "/feeds/organisations/{organisation}.atom": _get(
+        "The 50 newest public releases of one publisher",
+        "Feeds",
+        "An Atom 1.0 feed",
+        "application/atom+xml",
+        params=[PUBLISHER],
+        errors=(404,),
+        pages=True,
+    ),
+    "/feeds/topics/{topic}.atom": _get(
+        "The 50 newest public releases on one topic",
+        "Feeds",
+        "An Atom 1.0 feed",
+        "application/atom+xml",
+        params=[TOPIC],
+        errors=(404,),
+        pages=True,
     ),
     "/sitemap.xml": _get("Every public page", "Feeds", "A sitemap", "application/xml"),
     "/dumps/catalogue.jsonl": _get(

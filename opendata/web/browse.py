@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from catalog.groups import (
     get_organisation,
@@ -29,7 +29,8 @@ def organisation(name: str):
     query = search_query(request.args, organisation=(group.name,))
     found = find_datasets(get_session(), get_search(), query)
     context = search_context(query, found, "browse.organisation", name=name)
-    return render_template("group.html", group=group, kind="organisation", **context)
+    feed = url_for("feeds.organisation", name=group.name)
+    return render_template("group.html", group=group, kind="organisation", feed=feed, **context)
 
 
 @bp.get("/topics")
@@ -43,4 +44,5 @@ def topic(name: str):
     query = search_query(request.args, topic=(group.name,))
     found = find_datasets(get_session(), get_search(), query)
     context = search_context(query, found, "browse.topic", name=name)
-    return render_template("group.html", group=group, kind="topic", **context)
+    feed = url_for("feeds.topic", name=group.name)
+    return render_template("group.html", group=group, kind="topic", feed=feed, **context)

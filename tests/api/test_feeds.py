@@ -125,3 +125,35 @@ def test_robots_allows_all_but_publishing_and_points_to_the_sitemap(client, seed
 def test_pages_link_to_the_feed(client, seeded):
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="alternate" type="application/atom+xml"' in page
+
+
+def _links_of(client, path: str) -> list[str]:
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    assert feed.find(f"{ATOM}id").text == BASE_URL + path
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == BASE_URL + path
+    return _entry_links(feed)
+
+
+def test_each_publisher_and_topic_has_a_feed_of_its_own_public_releases(client, catalogue, seeded):
+    catalogue.organisation("housing", "Housing and Communities")
+    catalogue.dataset("council-homes", files={"homes.csv": CSV}, organisation="housing")
+    census, homes = f"{BASE_URL}/datasets/school-census", f"{BASE_URL}/datasets/council-homes"
+
+    assert _links_of(client, "/feeds/organisations/children-education.atom") == [census]
+    assert _links_of(client, "/feeds/organisations/housing.atom") == [homes]
+    assert _links_of(client, "/feeds/topics/education-and-skills.atom") == [census]
+    with frozen_at(seeded.release_at):
+        exams = f"{BASE_URL}/datasets/exam-results"
+        assert _links_of(client, "/feeds/organisations/children-education.atom")[0] == exams
+        assert exams not in _links_of(client, "/feeds/topics/education-and-skills.atom")
+
+    assert client.get("/feeds/organisations/nobody.atom").status_code == 404
+    assert client.get("/feeds/topics/nothing.atom").status_code == 404
+    page = client.get("/organisations/housing").get_data(as_text=True)
+    assert 'href="/feeds/organisations/housing.atom"' in page
+    assert "Follow new releases from this publisher (Atom feed)" in page
+    topic = client.get("/topics/education-and-skills").get_data(as_text=True)
+    assert '<link rel="alternate" type="application/atom+xml"' in topic
+    assert 'href="/feeds/topics/education-and-skills.atom"' in topic

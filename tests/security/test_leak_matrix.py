@@ -84,6 +84,8 @@ SURFACES = [
     Surface("/catalog.ttl", "complete"),
     Surface("/catalog.rdf", "complete"),
     Surface("/feeds/releases.atom", "complete"),
+    Surface(f"/feeds/organisations/{OWNER}.atom", "complete"),
+    Surface("/feeds/topics/education-and-skills.atom", "partial"),
     Surface("/sitemap.xml", "complete"),
     Surface("/dumps/catalogue.jsonl", "complete"),
     Surface("/dumps/catalogue.jsonl.gz", "complete"),
