@@ -49,6 +49,7 @@ class FieldReader:
     required: bool = False
     checks: list[tuple[str, Any, Callable[[Any], bool]]] = field(default_factory=list)
     cast_all: Callable[[list[str]], list[Any]] | None = None
+    descriptor: dict[str, Any] = field(default_factory=dict)
 
     def read(self, cells: list[str]) -> tuple[list[Any], list[Problem]]:
         """Typed values for a batch of cells (None where missing or bad) and their problems."""
@@ -121,6 +122,7 @@ def field_reader(descriptor: dict[str, Any], missing_values: list[str]) -> Field
         required=bool(constraints.get("required")),
         checks=_constraint_checks(constraints, cast, kind),
         cast_all=_batch_cast(kind, descriptor, cast),
+        descriptor=descriptor,
     )
 
 

@@ -85,14 +85,22 @@ def read_table(path: Path, fmt: str) -> Iterator[tuple[list[str], Iterator[list[
         rows = xlsx_rows(path)
         yield next(rows, []), rows
         return
+    layout = text_layout(path, fmt)
+    with path.open(encoding=layout.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=layout.delimiter)
+        yield next(reader, []), reader
+
+
+def text_layout(path: Path, fmt: str) -> TableLayout:
+    """How a CSV or TSV file is to be read as a whole: its encoding, checked over every byte,
+    and the delimiter of its first lines."""
     encoding = _whole_file_encoding(path)
+    if fmt == "tsv":
+        return TableLayout(encoding=encoding, delimiter="\t")
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
-    delimiter = "\t" if fmt == "tsv" else _delimiter(text)
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        yield next(reader, []), reader
+    return TableLayout(encoding=encoding, delimiter=_delimiter(text))
 
 
 def _delimiter(text: str) -> str:

@@ -30,7 +30,8 @@ TEXT_TYPES = {"string", "any"}
 
 BLANK_ROW = hash(("blank row",))  # every blank row repeats the one before, as in frictionless
 
-Sink = Callable[[list[tuple[Any, ...]]], None]
+# Typed rows as the datastore takes them: their row numbers, then one list of values a column.
+Sink = Callable[[list[int], list[list[Any]]], None]
 
 
 @dataclass
@@ -234,7 +235,7 @@ class _Pass:
         self._check_redaction(columns, kept, numbers, found)
         self._report(found)
         if self.sink is not None:
-            self.sink(list(zip(numbers, *typed, strict=True)))
+            self.sink(numbers, typed)
             self.checked.loaded_rows += len(numbers)
 
     def _plain(self, batch: list[list[str]]) -> bool:
@@ -388,20 +389,10 @@ class _Pass:
         for position in self.text_columns:
             cells = columns[position]
             text = "\n".join(cells) if None not in cells else "\n".join(c or "" for c in cells)
-            if FORMULA_LINE.search(text) is None:
-                continue
-            name = self.rules.readers[position].name
-            for index, cell in enumerate(cells):
-                if cell and cell.startswith(FORMULA_START):
-                    self.checked.warn(
-                        Finding(
-                            "formula-cell",
-                            row_number=numbers[index],
-                            field_number=position + 1,
-                            field_name=name,
-                            cell=cell,
-                        )
-                    )
+            if FORMULA_LINE.search(text) is not None:
+                name = self.rules.readers[position].name
+                for finding in formula_cells(cells, numbers, position, name):
+                    self.checked.warn(finding)
 
     def _check_redaction(self, columns, kept, numbers, found) -> None:
         """A private individual's name in a column the schema says to redact is an error."""
@@ -433,6 +424,19 @@ class _Pass:
 
 
 ROW_ORDER = {"blank-row": 0, "primary-key": 2, "unique-error": 2, "duplicate-row": 3}
+
+
+def formula_cells(cells: list[str], numbers: list[int], position: int, name: str):
+    """A warning for each cell a spreadsheet would run as a formula."""
+    for index, cell in enumerate(cells):
+        if cell and cell.startswith(FORMULA_START):
+            yield Finding(
+                "formula-cell",
+                row_number=numbers[index],
+                field_number=position + 1,
+                field_name=name,
+                cell=cell,
+            )
 
 
 def _in_frictionless_order(findings: list[Finding]) -> list[Finding]:

@@ -119,8 +119,49 @@ def test_a_table_whose_indexing_fails_after_its_rows_are_committed_is_still_drop
         [{"name": "ward", "type": "string"}, {"name": "count", "type": "integer"}]
     )
     writer = TableWriter(datastore, new_table_name(99), columns)
-    writer.write([(1, "Guildhall", 12), (2, "Micklegate", 7)])
-    writer.finish()
+    writer.write_rows([1, 2], [["Guildhall", "Micklegate"], [12, 7]])
+    writer.commit()
+    writer.index()
     assert datastore.table_names() == before | {writer.table.name}
     writer.discard()
     assert datastore.table_names() == before
+
+
+def _served_rows(session, table) -> list[tuple]:
+    datastore = datastore_for(session)
+    name = f'{datastore.schema}."{table.table_name}"' if datastore.schema else table.table_name
+    with datastore.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(f"SELECT * FROM {name}")).all()]
+
+
+def test_a_repeat_found_only_at_the_end_is_reported_and_every_row_loaded_once(catalogue, session):
+    """The quick pass learns of a repeated key only after writing every row; the exact pass
+    then starts again from the top, and nothing the quick pass wrote is kept twice."""
+    rows = 30_000
+    body = b"".join(b"%d,Ward %d,%d\n" % (n, n, n % 97) for n in range(1, rows + 1))
+    upload = b"id,ward,count\n" + body + b"17,Ward again,5\n"
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "ward", "type": "string"},
+            {"name": "count", "type": "integer"},
+        ],
+        "primaryKey": ["id"],
+    }
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    version = version_add(
+        session,
+        store=catalogue.store,
+        actor=ACTOR,
+        resource=dataset.resources[0],
+        upload=Upload(io.BytesIO(upload), "counts.csv"),
+        table_schema=schema,
+        note="Every ward",
+    )
+    table = version.data_table
+    assert table.status == TableStatus.LOADED and not version.cleared
+    errors = table.report["tasks"][0]["errors"]
+    assert [(e["type"], e["rowNumber"]) for e in errors] == [("primary-key", rows + 2)]
+    loaded = _served_rows(session, table)
+    assert len(loaded) == rows + 1
+    assert sorted(row[0] for row in loaded) == list(range(2, rows + 3))

@@ -38,6 +38,11 @@ PLANTED = (
 )
 
 
+def _rows_into(loaded: list):
+    """A sink that keeps each typed row as a tuple, row number first."""
+    return lambda numbers, typed: loaded.extend(zip(numbers, *typed, strict=True))
+
+
 def _ours(path: Path, schema: dict) -> list[tuple]:
     with read_table(path, "csv") as (labels, rows):
         checked = check_table(labels, rows, schema)
@@ -174,7 +179,7 @@ def test_messy_encodings_and_delimiters_read_as_the_same_values(tmp_path, conten
     }
     loaded = []
     with read_table(path, "csv") as (labels, rows):
-        checked = check_table(labels, rows, schema, sink=loaded.extend)
+        checked = check_table(labels, rows, schema, sink=_rows_into(loaded))
     assert checked.valid, checked.errors
     assert loaded == [(2, "Caf\u00e9 \u2013 York", 1234.5)]
 
@@ -214,7 +219,7 @@ def test_every_messy_but_correct_file_is_valid_and_loads_every_row(name, fmt):
     schema = json.loads((DATA / "spend.schema.json").read_text(encoding="utf-8"))
     loaded: list[tuple] = []
     with read_table(DATA / name, fmt) as (labels, rows):
-        checked = check_table(labels, rows, schema, sink=loaded.extend)
+        checked = check_table(labels, rows, schema, sink=_rows_into(loaded))
     assert checked.valid, [(e.type, e.row_number, e.cell) for e in checked.errors]
     assert len(loaded) == checked.rows > 0
     amounts = [row[5] for row in loaded]
@@ -225,7 +230,7 @@ def test_thousands_and_pounds_are_read_as_numbers():
     schema = json.loads((DATA / "spend.schema.json").read_text(encoding="utf-8"))
     loaded: list[tuple] = []
     with read_table(DATA / "spend-thousands-pounds.csv", "csv") as (labels, rows):
-        check_table(labels, rows, schema, sink=loaded.extend)
+        check_table(labels, rows, schema, sink=_rows_into(loaded))
     assert {18450.0, 1234.56, 12000.0, 612.4, 1128300.0, 980.1} <= {row[5] for row in loaded}
 
 

@@ -2,10 +2,11 @@
 new version is marked failed with the reason.
 
 A check that fails before loading (an unreadable file, a broken schema) is in
-tests/catalog/test_checks.py; here the datastore itself refuses the final batch of rows, after
-every earlier batch has been written. Each database refuses in its own real way: SQLite's
-datastore file reaches its size limit (as on a full disk), and PostgreSQL refuses a text cell
-holding a NUL character, which PostgreSQL cannot store."""
+tests/catalog/test_checks.py; here the datastore itself refuses the new table once every row
+has been read and checked. Each database refuses in its own real way: PostgreSQL refuses the
+final batch, whose last text cell holds a NUL character, which PostgreSQL cannot store; on
+SQLite the rows go in, and then the datastore file reaches its size limit (as on a full disk)
+while the new table is being indexed, after its rows were committed."""
 
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ WHOLE_YEAR = (
 
 
 @contextmanager
-def refusing_the_last_batch(datastore):
-    """SQLite: the datastore file may grow by the first batch only, the whole of which fits
-    in this many pages (4 KB each) while the second batch does not."""
+def refusing_the_new_table(datastore):
+    """SQLite: through the site's own connections the datastore file may grow by only this
+    many pages (4 KB each) beyond its size when the load began. The rows are written by the
+    ingest process, which the limit does not reach; the new table's indexes then do not fit."""
     if not datastore.is_sqlite:
         yield
         return
@@ -59,7 +61,7 @@ def test_a_load_that_fails_at_its_last_row_keeps_the_served_table(catalogue, ses
     datastore = datastore_for(session)
     tables_before = datastore.table_names()
 
-    with refusing_the_last_batch(datastore):
+    with refusing_the_new_table(datastore):
         broken = version_add(
             session,
             store=catalogue.store,
