@@ -130,13 +130,15 @@ def _check_and_load(folder: Path, clean: Path, schema: Path, scratch: Path) -> d
     load["index_seconds"] = load["check_seconds"] - load["validate_load_seconds"]
     load["validate_load_rows_per_second"] = load["loaded_rows"] / load["validate_load_seconds"]
     load["rows_per_second"] = load["loaded_rows"] / load["check_seconds"]
+    load["both_peaks_mb"] = load["peak_mb"] + load["ingest_peak_mb"]
     print(
         f"  {load['loaded_rows']:,} rows loaded, {load['errors']} errors: validate + load "
         f"{load['validate_load_seconds']:.1f} s ({load['validate_load_rows_per_second']:,.0f} "
         f"rows/s); indexes, ANALYZE and the rest {load['index_seconds']:.1f} s; whole check "
         f"{load['check_seconds']:.1f} s ({load['rows_per_second']:,.0f} rows/s)\n"
         f"  peak memory {load['peak_mb']:.0f} MB (the process held {load['rss_before_mb']:.0f} MB "
-        "before the check began)"
+        f"before the check began) and {load['ingest_peak_mb']:.0f} MB in the ingest process "
+        f"beside it: {load['both_peaks_mb']:.0f} MB together at most"
     )
     return load
 
@@ -214,8 +216,8 @@ def verdict(report: dict) -> str:
     rows.append(
         _against(
             f"peak memory of the load < {PEAK_MB_TARGET:.0f} MB",
-            load["peak_mb"] < PEAK_MB_TARGET,
-            f"{load['peak_mb']:.0f} MB",
+            load["both_peaks_mb"] < PEAK_MB_TARGET,
+            f"{load['both_peaks_mb']:.0f} MB (check + ingest)",
         )
     )
     for key, where in (("test_client", "test client"), ("http_ours", "HTTP")):

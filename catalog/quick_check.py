@@ -101,6 +101,7 @@ class _Columns:
             read_options=arrow_csv.ReadOptions(
                 encoding="utf8" if layout.encoding.startswith("utf-8") else layout.encoding,
                 block_size=BLOCK_BYTES,
+                use_threads=False,
             ),
             parse_options=arrow_csv.ParseOptions(
                 delimiter=layout.delimiter,
@@ -114,6 +115,7 @@ class _Columns:
                 quoted_strings_can_be_null=False,
                 null_values=[],
             ),
+            memory_pool=pa.system_memory_pool(),
         )
         if batches.schema.names != names:
             raise Doubt("labels that are not the schema's field names")

@@ -14,32 +14,44 @@ from __future__ import annotations
 
 import sys
 
-import pyarrow as pa
-from adbc_driver_sqlite import dbapi as adbc_sqlite
+import adbc_driver_manager as adbc
+import adbc_driver_sqlite
+import nanoarrow
+import nanoarrow.ipc
 
 BUSY_MILLISECONDS = 30_000
 COMMIT = b"commit"
+APPEND = {"adbc.ingest.mode": "adbc.ingest.mode.append"}
 
 
 def ingest(path: str, table: str) -> int:
-    """Append every batch on standard input to `table`; the exit status says if it committed."""
-    connection = adbc_sqlite.connect(path, autocommit=True)
-    cursor = connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_MILLISECONDS}")
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.execute("BEGIN")
-        with pa.ipc.open_stream(sys.stdin.buffer) as batches:
-            for batch in batches:
-                cursor.adbc_ingest(table, batch, mode="append")
+    """Append every batch on standard input to `table`; the exit status says if it committed.
+
+    nanoarrow reads the stream and ADBC takes it whole, in C, so this process holds a batch or
+    two at a time and never imports pyarrow (about 20 MB, against 100 MB with it).
+    """
+    with adbc_driver_sqlite.connect(path) as database, adbc.AdbcConnection(database) as connection:
+        for pragma in (f"PRAGMA busy_timeout={BUSY_MILLISECONDS}", "PRAGMA synchronous=OFF"):
+            _run(connection, pragma)
+        connection.set_autocommit(False)
+        batches = nanoarrow.c_array_stream(
+            nanoarrow.ipc.InputStream.from_readable(sys.stdin.buffer)
+        )
+        with adbc.AdbcStatement(connection) as statement:
+            statement.set_options(**{"adbc.ingest.target_table": table, **APPEND})
+            statement.bind_stream(batches)
+            statement.execute_update()
         if sys.stdin.buffer.read() != COMMIT:
-            cursor.execute("ROLLBACK")
+            connection.rollback()
             return 1
-        cursor.execute("COMMIT")
+        connection.commit()
         return 0
-    finally:
-        cursor.close()
-        connection.close()
+
+
+def _run(connection: adbc.AdbcConnection, sql: str) -> None:
+    with adbc.AdbcStatement(connection) as statement:
+        statement.set_sql_query(sql)
+        statement.execute_update()
 
 
 if __name__ == "__main__":
