@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from catalog.datasets import DatasetInput, dataset_create
 from catalog.db import make_engine
@@ -38,24 +38,60 @@ def _own_database(url: str | None) -> str | None:
     return own.render_as_string(hide_password=False)
 
 
-POSTGRES_URL = _own_database(os.environ.get("OPENDATA_TEST_DATABASE_URL"))
+def _without_flush_waits(url: str | None) -> str | None:
+    """The test database commits without waiting for its log to reach the disk: a crash could
+    lose the last commits, which no test makes, and each commit no longer waits for an fsync."""
+    if not url:
+        return url
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        name = make_url(url).database
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    server.dispose()
+    return url
+
+
+POSTGRES_URL = _without_flush_waits(_own_database(os.environ.get("OPENDATA_TEST_DATABASE_URL")))
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 ACTOR = Actor.system("test publisher")
 
 
 def _empty_postgres(url: str) -> None:
     """Empty every table, or start the schema afresh when it is not at the newest migration
-    (migrating each test's database from nothing would take most of the suite's time)."""
-    engine = create_engine(url)
+    (migrating each test's database from nothing would take most of the suite's time).
+
+    Rows are deleted, children before parents, and every sequence starts again: on the few
+    rows a test leaves, that is ten times quicker than TRUNCATE, which makes new files for
+    every table and index."""
+    engine = _ENGINES.get(url) or _ENGINES.setdefault(url, create_engine(url))
     with engine.begin() as connection:
-        tables = inspect(connection).get_table_names()
-        if "alembic_version" in tables and _revision(connection) == head_revision():
-            names = ", ".join(f'"{name}"' for name in tables if name != "alembic_version")
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if _at_head(connection):
+            _EMPTYING[url] = _EMPTYING.get(url) or _emptying(connection)
+            connection.exec_driver_sql(_EMPTYING[url])
         else:
+            _EMPTYING.pop(url, None)
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+
+
+_ENGINES: dict[str, Engine] = {}  # one per database, its connection kept between tests
+_EMPTYING: dict[str, str] = {}
+_SEQUENCES = """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'S' AND n.nspname = 'public'"""
+
+
+def _at_head(connection) -> bool:
+    tables = inspect(connection).get_table_names()
+    return "alembic_version" in tables and _revision(connection) == head_revision()
+
+
+def _emptying(connection) -> str:
+    """The statements that empty the tables, children before parents, and restart the
+    sequences, sent in one round trip."""
+    ordered = [name for name, _ in inspect(connection).get_sorted_table_and_fkc_names() if name]
+    deletes = [f'DELETE FROM "{name}"' for name in reversed(ordered) if name != "alembic_version"]
+    sequences = connection.execute(text(_SEQUENCES)).scalars()
+    return "; ".join([*deletes, *(f'ALTER SEQUENCE "{name}" RESTART' for name in sequences)])
 
 
 def _revision(connection) -> str | None:
