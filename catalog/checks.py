@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.datastore.engine import datastore_for
-from catalog.datastore.loading import TableWriter, drop_table, new_table_name
+from catalog.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
 from catalog.datastore.tables import columns_for
 from catalog.errors import Invalid
 from catalog.models import DataTable, ResourceVersion, TableStatus
@@ -68,6 +68,11 @@ def check_version(session: Session, store: FileStore, version: ResourceVersion) 
         _discard(writer)
         message = _unreadable_message(error)
         _fail(session, table, message, source_error_descriptor(message, name=name, place=place))
+        return table
+    except LoadFailed as error:
+        log.warning("The datastore refused version %s: %s", version.id, error)
+        _discard(writer)
+        _fail(session, table, f"The datastore could not store the rows: {error}", None)
         return table
     except Exception as error:
         log.exception("Checking version %s failed", version.id)

@@ -12,6 +12,7 @@ dying or starting again) rolls the rows back.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import adbc_driver_manager as adbc
@@ -21,6 +22,8 @@ import nanoarrow.ipc
 
 BUSY_MILLISECONDS = 30_000
 COMMIT = b"commit"
+# ADBC's words before SQLite's own message, as in "INTERNAL: failed to execute: disk is full".
+ADBC_PREFIX = re.compile(r"^[A-Z_]+: (\[SQLite\] )?([Ff]ailed to \w+: )?")
 APPEND = {"adbc.ingest.mode": "adbc.ingest.mode.append"}
 
 
@@ -54,5 +57,14 @@ def _run(connection: adbc.AdbcConnection, sql: str) -> None:
         statement.execute_update()
 
 
+def main(path: str, table: str) -> int:
+    """Run `ingest`, telling the parent on standard error, in one line, why it stopped."""
+    try:
+        return ingest(path, table)
+    except adbc.Error as error:
+        print(ADBC_PREFIX.sub("", str(error).splitlines()[0]), file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(ingest(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

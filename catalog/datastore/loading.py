@@ -33,6 +33,11 @@ ARROW_TYPES = {
 }
 
 
+# Below this much Arrow data a table goes in through the site's own SQLite connection: starting
+# the ingest process (about 0.1 s) would cost more than it saves.
+IN_PROCESS_BYTES = 8 * 1024 * 1024
+
+
 class LoadFailed(RuntimeError):
     """The datastore refused the rows; the message is the database's own."""
 
@@ -58,10 +63,9 @@ class TableWriter:
         )
         self.committed = False
         if datastore.is_sqlite:
-            self.ingest = _Ingest(datastore.engine.url.database, name, self.schema)
+            self.rows: _SqliteRows | _PostgresCopy = _SqliteRows(datastore, name, self.schema)
         else:
-            self.connection = datastore.engine.raw_connection()
-            self.cursor = self.connection.cursor()
+            self.rows = _PostgresCopy(datastore, name, self.schema)
 
     def write_rows(self, numbers: list[int], typed: list[list[Any]]) -> None:
         """Write rows given as Python values, one list per column, with their row numbers."""
@@ -73,32 +77,16 @@ class TableWriter:
 
     def write(self, numbers: pa.Array, typed: list[pa.Array]) -> None:
         """Write rows given as Arrow arrays: their row numbers, then one array a column."""
-        batch = pa.record_batch([numbers, *typed], schema=self.schema)
-        if self.datastore.is_sqlite:
-            self.ingest.write(batch)
-            return
-        keys = ", ".join(self.schema.names)
-        target = f'{self.datastore.schema}."{self.table.name}"'
-        rows = io.BytesIO()
-        arrow_csv.write_csv(batch, rows, arrow_csv.WriteOptions(include_header=False))
-        with self.cursor.copy(f"COPY {target} ({keys}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(rows.getbuffer())
+        self.rows.write(pa.record_batch([numbers, *typed], schema=self.schema))
 
     def start_again(self) -> None:
         """Throw away the rows written so far and keep the empty table for a fresh start."""
-        if self.datastore.is_sqlite:
-            self.ingest.stop()
-            self.ingest = _Ingest(self.datastore.engine.url.database, self.table.name, self.schema)
-        else:
-            self.connection.rollback()
+        self.rows.abandon()
+        self.rows.begin()
 
     def commit(self) -> None:
         """Commit the rows; the table is not served until `index` has run too."""
-        if self.datastore.is_sqlite:
-            self.ingest.commit()
-        else:
-            self.connection.commit()
-            self._close()
+        self.rows.commit()
         self.committed = True
 
     def index(self) -> None:
@@ -118,25 +106,88 @@ class TableWriter:
         were committed); nothing else ever read it."""
         try:
             if not self.committed:
-                self._abandon()
+                self.rows.abandon()
         finally:
             self.table.drop(self.datastore.engine, checkfirst=True)
-
-    def _abandon(self) -> None:
-        if self.datastore.is_sqlite:
-            self.ingest.stop()
-        else:
-            self.connection.rollback()
-            self._close()
-
-    def _close(self) -> None:
-        self.cursor.close()
-        self.connection.close()
 
     def _qualified(self) -> str:
         if self.datastore.schema:
             return f'{self.datastore.schema}."{self.table.name}"'
         return f'"{self.table.name}"'
+
+
+class _PostgresCopy:
+    """Rows into PostgreSQL by COPY, as CSV written by Arrow, in one transaction."""
+
+    def __init__(self, datastore: Datastore, name: str, schema: pa.Schema) -> None:
+        self.connection = datastore.engine.raw_connection()
+        self.statement = (
+            f'COPY {datastore.schema}."{name}" ({", ".join(schema.names)}) FROM STDIN (FORMAT csv)'
+        )
+
+    def begin(self) -> None:
+        """PostgreSQL opens the next transaction by itself."""
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        rows = io.BytesIO()
+        arrow_csv.write_csv(batch, rows, arrow_csv.WriteOptions(include_header=False))
+        with self.connection.cursor() as cursor, cursor.copy(self.statement) as copy:
+            copy.write(rows.getbuffer())
+
+    def commit(self) -> None:
+        self.connection.commit()
+        self.connection.close()
+
+    def abandon(self) -> None:
+        self.connection.rollback()
+
+
+class _SqliteRows:
+    """Rows into SQLite: a small table through the site's own connection, a large one through
+    the ingest process, started once the rows held back outgrow `IN_PROCESS_BYTES`."""
+
+    def __init__(self, datastore: Datastore, name: str, schema: pa.Schema) -> None:
+        self.datastore = datastore
+        self.name = name
+        self.schema = schema
+        self.begin()
+
+    def begin(self) -> None:
+        self.held: list[pa.RecordBatch] = []
+        self.held_bytes = 0
+        self.ingest: _Ingest | None = None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.ingest is not None:
+            self.ingest.write(batch)
+            return
+        self.held.append(batch)
+        self.held_bytes += batch.nbytes
+        if self.held_bytes > IN_PROCESS_BYTES:
+            self.ingest = _Ingest(self.datastore.engine.url.database, self.name, self.schema)
+            for held in self.held:
+                self.ingest.write(held)
+            self.held = []
+
+    def commit(self) -> None:
+        if self.ingest is not None:
+            self.ingest.commit()
+            return
+        marks = ", ".join("?" * len(self.schema))
+        insert = f'INSERT INTO "{self.name}" VALUES ({marks})'
+        connection = self.datastore.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            for batch in self.held:
+                cursor.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
+            connection.commit()
+        finally:
+            connection.close()
+
+    def abandon(self) -> None:
+        if self.ingest is not None:
+            self.ingest.stop()
+        self.begin()
 
 
 class _Ingest:

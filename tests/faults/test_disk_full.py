@@ -1,5 +1,6 @@
-"""A disk that fills up while a file is stored or the search index is written: a clear 507,
-no file kept in part, no row without its file, and the search index still readable.
+"""A disk that fills up while a file is stored, the search index is written or a large table
+is loaded into the datastore: a clear 507 or failed check, no file or table kept in part, no
+row without its file, and the search index and the table already served still readable.
 
 The disk is real: a small tmpfs mounted for the test (the tests run as root, as CI does)."""
 
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalog.models import DatasetState, ResourceVersion
+from catalog.datastore.engine import datastore_for
+from catalog.models import DatasetState, ResourceVersion, TableStatus
+from catalog.resources import Upload, version_add
 from catalog.workflow import release_without_review
 from tests.conftest import ACTOR, Catalogue
 from tests.faults.conftest import SETUP
@@ -139,4 +142,46 @@ def test_a_full_disk_under_the_search_index_leaves_it_readable_and_reindex_repai
     assert result.exit_code == 0, result.output
     assert "Library visits" in client.get("/datasets?q=library").text
     assert "Ward counts" not in client.get("/datasets?q=ward").text
+    app.extensions["catalog"]["engine"].dispose()
+
+
+def test_a_datastore_disk_that_fills_during_a_large_load_keeps_the_served_table(
+    tmp_path, small_disk
+):
+    """A large table is written by the ingest process; when its disk fills part way, the check
+    fails with the database's own reason and nothing of the new table is kept."""
+    disk = small_disk(tmp_path / "datastore-disk")
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "datastore.sqlite").symlink_to(disk.mount / "datastore.sqlite")
+    app = build_app(instance)
+    catalogue = _catalogue(app)
+    dataset = catalogue.dataset("ward-counts", title="Ward counts", files={"counts.csv": CSV})
+    resource = dataset.resources[0]
+    client = app.test_client()
+    served = client.get(f"/api/data/{resource.id}").json
+    session = catalogue.session
+    datastore = datastore_for(session)
+    tables_before = datastore.table_names()
+
+    disk.fill(room=512 * 1024)
+    rows = b"".join(b"Ward %d,%d\n" % (n, n % 97) for n in range(400_000))
+    version = version_add(
+        session,
+        store=catalogue.store,
+        actor=SETUP,
+        resource=resource,
+        upload=Upload(io.BytesIO(b"ward,count\n" + rows), "counts.csv"),
+        note="Every ward, every year.",
+        table_schema=resource.latest.table_schema,
+    )
+
+    table = version.data_table
+    assert table.status == TableStatus.FAILED
+    assert table.failure.startswith("The datastore could not store the rows")
+    assert table.failure.endswith("database or disk is full"), table.failure
+    assert not version.cleared
+    assert client.get(f"/api/data/{resource.id}").json == served
+    disk.free()
+    assert datastore.table_names() == tables_before
     app.extensions["catalog"]["engine"].dispose()
