@@ -15,6 +15,8 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -120,6 +122,7 @@ class _PostgresCopy:
     """Rows into PostgreSQL by COPY, as CSV written by Arrow, in one transaction."""
 
     def __init__(self, datastore: Datastore, name: str, schema: pa.Schema) -> None:
+        self.datastore = datastore
         self.connection = datastore.engine.raw_connection()
         self.statement = (
             f'COPY {datastore.schema}."{name}" ({", ".join(schema.names)}) FROM STDIN (FORMAT csv)'
@@ -131,7 +134,8 @@ class _PostgresCopy:
     def write(self, batch: pa.RecordBatch) -> None:
         rows = io.BytesIO()
         arrow_csv.write_csv(batch, rows, arrow_csv.WriteOptions(include_header=False))
-        with self.connection.cursor() as cursor, cursor.copy(self.statement) as copy:
+        refusals = _refusals(self.datastore)
+        with refusals, self.connection.cursor() as cursor, cursor.copy(self.statement) as copy:
             copy.write(rows.getbuffer())
 
     def commit(self) -> None:
@@ -177,10 +181,11 @@ class _SqliteRows:
         insert = f'INSERT INTO "{self.name}" VALUES ({marks})'
         connection = self.datastore.engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            for batch in self.held:
-                cursor.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
-            connection.commit()
+            with _refusals(self.datastore):
+                cursor = connection.cursor()
+                for batch in self.held:
+                    cursor.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
+                connection.commit()
         finally:
             connection.close()
 
@@ -229,6 +234,15 @@ class _Ingest:
         lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
         self.errors.close()
         return LoadFailed(lines[-1] if lines else "The datastore stopped loading rows.")
+
+
+@contextmanager
+def _refusals(datastore: Datastore) -> Iterator[None]:
+    """A database's refusal of rows (a full disk, a value it cannot store), in its own words."""
+    try:
+        yield
+    except datastore.engine.dialect.dbapi.Error as error:
+        raise LoadFailed(str(error).splitlines()[0]) from error
 
 
 def drop_table(datastore: Datastore, name: str) -> None:

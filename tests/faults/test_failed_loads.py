@@ -74,7 +74,8 @@ def test_a_load_that_fails_at_its_last_row_keeps_the_served_table(catalogue, ses
 
     table = broken.data_table
     assert table.status == TableStatus.FAILED
-    assert table.failure.startswith("The check stopped before the end")
+    assert table.failure.startswith("The datastore could not store the rows: ")
+    assert ("disk is full" if datastore.is_sqlite else "0x00") in table.failure
     assert not broken.cleared
     assert client.get(f"/api/data/{resource.id}").json == served
     assert client.get(f"/api/data/{resource.id}?version=2").status_code == 404
