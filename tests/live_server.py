@@ -3,7 +3,7 @@ on a free port that is stopped whatever happens."""
 
 from __future__ import annotations
 
-import atexit
+import fcntl
 import os
 import shutil
 import socket
@@ -35,21 +35,25 @@ def instance_env(folder: Path, secret: str) -> dict[str, str]:
     return env
 
 
-_DEMO_TEMPLATE: list[Path] = []
-
-
-def demo_instance_env(folder: Path, secret: str) -> dict[str, str]:
+def demo_instance_env(tmp_path_factory, folder: Path, secret: str) -> dict[str, str]:
     """The environment of an instance in `folder` holding the demo catalogue, as `opendata
-    init` and `opendata demo` leave it. They run once per test process, into a template
-    that is then copied, since loading the demo takes longer than most tests."""
-    if not _DEMO_TEMPLATE:
-        template = Path(tempfile.mkdtemp(prefix="opendata-demo-"))
-        atexit.register(shutil.rmtree, template, ignore_errors=True)
-        env = instance_env(template, "demo-template")
-        run_opendata(["init"], env)
-        run_opendata(["demo"], env)
-        _DEMO_TEMPLATE.append(template / "instance")
-    shutil.copytree(_DEMO_TEMPLATE[0], folder / "instance")
+    init` and `opendata demo` leave it. They run once per test run, into a template that is
+    then copied, since loading the demo takes longer than most tests; pytest-xdist workers
+    share it through a lock, so the second worker that needs it waits instead of loading
+    it again."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    template = root / "demo-template"
+    with (root / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "instance").exists():
+            building = Path(tempfile.mkdtemp(prefix="demo-building-", dir=root))
+            env = instance_env(building, "demo-template")
+            run_opendata(["init"], env)
+            run_opendata(["demo"], env)
+            building.rename(template)
+    shutil.copytree(template / "instance", folder / "instance")
     return instance_env(folder, secret)
 
 

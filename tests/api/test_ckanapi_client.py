@@ -34,7 +34,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     """The demo catalogue, an editor with a token made on the command line,
     and `opendata serve` on a free port, stopped after the module."""
     folder = tmp_path_factory.mktemp("ckanapi")
-    env = demo_instance_env(folder, "ckanapi-tests")
+    env = demo_instance_env(tmp_path_factory, folder, "ckanapi-tests")
     run_opendata(
         ["user", "create", EDITOR, "--name", "CKAN Editor", "--password-stdin"],
         env,

@@ -31,7 +31,7 @@ PUBLISHER_PASSWORD = "a password for the browser tests"
 def base_url(tmp_path_factory) -> Iterator[str]:
     """The address of a real server on the demo catalogue, stopped after the session."""
     folder = tmp_path_factory.mktemp("browser")
-    env = demo_instance_env(folder, "browser-tests")
+    env = demo_instance_env(tmp_path_factory, folder, "browser-tests")
     account = ["user", "create", PUBLISHER_EMAIL, "--name", "Demo Publisher", "--sysadmin"]
     run_opendata([*account, "--password-stdin"], env, stdin=PUBLISHER_PASSWORD + "\n")
     with serving(env, folder) as url:
