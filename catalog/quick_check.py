@@ -190,9 +190,7 @@ class _Columns:
         """Primary keys present and unique, and unique columns without repeats, over the file."""
         if rows == 0:
             return
-        if len(self.keys) == 1 and _ascending(pa.chunked_array(self.keys[0])):
-            return
-        if self.keys:
+        if self.keys and not (len(self.keys) == 1 and _ascending(pa.chunked_array(self.keys[0]))):
             columns = [pa.chunked_array(chunks) for chunks in self.keys]
             key = pa.table(columns, names=[f"k{number}" for number in range(len(columns))])
             if key.group_by(key.column_names).aggregate([]).num_rows != rows:
