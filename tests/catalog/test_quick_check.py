@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from catalog.quick_check import quick_check
 from catalog.tabular import read_table
 from catalog.validation import check_table
-
-DATA = Path(__file__).parents[1] / "data"
+from tests.catalog.test_validation import CLEAN_FILES, DATA
 
 CELLS = {
     "string": ["York", "", "Café – York", "a,b", 'say "hi"', "two\nlines", "=SUM(A1)", "-3", "@x"],
@@ -133,17 +132,6 @@ def test_the_quick_pass_vouches_only_for_what_the_exact_pass_finds_clean(tmp_pat
     assert quick_rows == exact_rows
     assert (quick.rows, quick.loaded_rows) == (exact.rows, exact.loaded_rows)
     assert _warnings(quick) == _warnings(exact)
-
-
-CLEAN_FILES = [
-    ("spend-utf8-bom.csv", "csv"),
-    ("spend-cp1252.csv", "csv"),
-    ("spend-semicolon.csv", "csv"),
-    ("spend-tab.tsv", "tsv"),
-    ("spend-quoted-newlines.csv", "csv"),
-    ("spend-thousands-pounds.csv", "csv"),
-    ("spend-formulas.csv", "csv"),
-]
 
 
 def test_real_messy_but_correct_files_take_the_quick_pass_with_the_same_values():
