@@ -112,9 +112,14 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 @pytest.fixture(params=DATABASES)
 def environ(request, tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
-    instance = tmp_path / "instance"
+    return fresh_environ(request.param, tmp_path, migrated_sqlite)
+
+
+def fresh_environ(database: str, folder: Path, migrated_sqlite: Path) -> dict[str, str]:
+    """Settings for an empty catalogue in `folder`, on SQLite or the test PostgreSQL."""
+    instance = folder / "instance"
     env = {"OPENDATA_INSTANCE": str(instance), "OPENDATA_SECRET_KEY": "test"}
-    if request.param == "postgresql":
+    if database == "postgresql":
         _empty_postgres(POSTGRES_URL)
         env["OPENDATA_DATABASE_URL"] = POSTGRES_URL
     else:
@@ -125,6 +130,11 @@ def environ(request, tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
 
 @pytest.fixture
 def app(environ):
+    yield from initialised_app(environ)
+
+
+def initialised_app(environ: dict[str, str]):
+    """The app on `environ` after `opendata init`, its connections closed afterwards."""
     app = create_app({"TESTING": True, "ENVIRON": environ})
     runner = app.test_cli_runner()
     result = runner.invoke(args=["init"])
