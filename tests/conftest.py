@@ -220,3 +220,21 @@ def catalogue(app, session) -> Catalogue:
     made.organisation()
     made.topic()
     return made
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def shared_app(request, tmp_path_factory, migrated_sqlite):
+    """One app for a whole module, for modules whose tests all only read what was built once
+    (a test on a fresh PostgreSQL catalogue in the same module would empty it)."""
+    folder = tmp_path_factory.mktemp("shared")
+    yield from initialised_app(fresh_environ(request.param, folder, migrated_sqlite))
+
+
+@pytest.fixture(scope="module")
+def shared_catalogue(shared_app) -> Catalogue:
+    """The module's catalogue, its session kept open so tests can read the rows it made."""
+    with shared_app.extensions["catalog"]["sessions"]() as session:
+        made = Catalogue(shared_app, session)
+        made.organisation()
+        made.topic()
+        yield made

@@ -45,8 +45,15 @@ def _publish(catalogue, ref, title, rows, **fields):
     return indicator
 
 
-@pytest.fixture
-def kpis(catalogue):
+@pytest.fixture(scope="module")
+def client(shared_app):
+    return shared_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def kpis(shared_catalogue):
+    """Built once for the module: every test here only reads."""
+    catalogue = shared_catalogue
     catalogue.organisation(CORPORATE, "Customer and Corporate Services")
     catalogue.topic(HEALTH, "Health and wellbeing")
     css7 = [

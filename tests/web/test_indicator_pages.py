@@ -12,7 +12,6 @@ from html import unescape
 
 import pytest
 
-from tests.conftest import DATABASES, Catalogue, fresh_environ, initialised_app
 from tests.web.test_indicators import (
     CHILDREN,
     CORPORATE,
@@ -38,25 +37,14 @@ LAC_SENTENCE = (
 )
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def app(request, tmp_path_factory, migrated_sqlite):
-    folder = tmp_path_factory.mktemp("indicator-pages")
-    yield from initialised_app(fresh_environ(request.param, folder, migrated_sqlite))
+@pytest.fixture(scope="module")
+def kpis(shared_catalogue):
+    return build_kpis(shared_catalogue)
 
 
 @pytest.fixture(scope="module")
-def kpis(app):
-    """The four indicators, in a session kept open for the module (tests read their rows)."""
-    with app.extensions["catalog"]["sessions"]() as session:
-        catalogue = Catalogue(app, session)
-        catalogue.organisation()
-        catalogue.topic()
-        yield build_kpis(catalogue)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
+def client(shared_app):
+    return shared_app.test_client()
 
 
 # -- An indicator page ---------------------------------------------------------------------------
