@@ -327,3 +327,11 @@ def test_help_show_documents_each_action(client, site):
     assert "withdraw" in result(client, "help_show", name="package_delete")
     assert "filters" in result(client, "help_show", name="datastore_search")
     assert call(client, "help_show", name="datastore_upsert").status_code == 404
+
+
+def test_package_search_caps_rows_at_a_thousand(client, catalogue):
+    """A hostile `rows` (tests/security/test_injection.py) is capped, not refused."""
+    for n in range(3):
+        catalogue.dataset(f"dataset-{n}")
+    result = client.get("/api/3/action/package_search?rows=5000").get_json()["result"]
+    assert result["count"] == 3 and len(result["results"]) == 3
