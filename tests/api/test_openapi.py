@@ -15,9 +15,15 @@ from tests.open_metadata import publish_examples
 ACTOR = Actor.system("test publisher")
 
 
-@pytest.fixture
-def described(catalogue):
-    return publish_examples(catalogue)
+@pytest.fixture(scope="module")
+def client(shared_app):
+    return shared_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def described(shared_catalogue):
+    """Published once for the module: every test here only reads."""
+    return publish_examples(shared_catalogue)
 
 
 def _document(client) -> dict:
