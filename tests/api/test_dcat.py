@@ -21,9 +21,15 @@ FORMATS = [
 DATASET = URIRef(f"{BASE_URL}/datasets/school-census")
 
 
-@pytest.fixture
-def seeded(app, catalogue):
-    return seed(app, catalogue)
+@pytest.fixture(scope="module")
+def client(shared_app):
+    return shared_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def seeded(shared_app, shared_catalogue):
+    """Seeded once for the module: every test here only reads."""
+    return seed(shared_app, shared_catalogue)
 
 
 def _graph(client, url: str, media_type: str, rdf_format: str) -> Graph:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def published(catalogue):
-    return catalogue.dataset("libraries", files={"libraries.csv": b"Library,Visits\nAcomb,1000\n"})
+@pytest.fixture(scope="module")
+def client(shared_app):
+    return shared_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def published(shared_catalogue):
+    """Published once for the module: no test here changes anything."""
+    files = {"libraries.csv": b"Library,Visits\nAcomb,1000\n"}
+    return shared_catalogue.dataset("libraries", files=files)
 
 
 @pytest.mark.parametrize(
