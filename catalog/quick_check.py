@@ -203,10 +203,18 @@ class _Columns:
 
 def _ascending(values: pa.ChunkedArray) -> bool:
     """Keys in strictly rising order, as numbered rows usually are, cannot repeat."""
-    values = values.combine_chunks()
-    if len(values) < 2 or values.null_count:
+    if values.null_count:
         return False
-    return pc.all(pc.less(values[:-1], values[1:])).as_py()
+    last = None
+    for chunk in values.chunks:
+        if not len(chunk):
+            continue
+        if last is not None and not pc.less(last, chunk[0]).as_py():
+            return False
+        if len(chunk) > 1 and not pc.all(pc.less(chunk[:-1], chunk[1:])).as_py():
+            return False
+        last = chunk[-1]
+    return True
 
 
 def _ragged(_row) -> str:

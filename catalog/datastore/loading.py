@@ -37,7 +37,7 @@ ARROW_TYPES = {
 
 # Below this much Arrow data a table goes in through the site's own SQLite connection: starting
 # the ingest process (about 0.1 s) would cost more than it saves.
-IN_PROCESS_BYTES = 8 * 1024 * 1024
+IN_PROCESS_BYTES = 4 * 1024 * 1024
 ANALYSIS_ROWS = 1000
 
 
