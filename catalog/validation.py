@@ -10,6 +10,7 @@ Cells that a spreadsheet would run as a formula are noted as warnings.
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import time
 from collections import Counter
@@ -357,7 +358,8 @@ class _Pass:
                 Finding("primary-key", row_number=numbers[offset], note=note, cells=kept[offset])
             )
         present = _without(range(len(values)), empty)
-        hashes = [hash(values[offset]) for offset in present] if empty else list(map(hash, values))
+        kept_values = [values[offset] for offset in present] if empty else values
+        hashes = list(map(value_hash, kept_values))
         for index, earlier in _repeats(self.seen_keys, hashes, [numbers[o] for o in present]):
             offset = present[index]
             note = f"the same as in the row at position {earlier}"
@@ -369,7 +371,7 @@ class _Pass:
         for seen, position in zip(self.seen_unique, self.rules.unique, strict=True):
             values = typed[position]
             present = [offset for offset, value in enumerate(values) if value is not None]
-            hashes = [hash(values[offset]) for offset in present]
+            hashes = [value_hash(values[offset]) for offset in present]
             for index, earlier in _repeats(seen, hashes, [numbers[o] for o in present]):
                 offset = present[index]
                 note = f"the same as in the row at position {earlier}"
@@ -445,6 +447,29 @@ def _in_frictionless_order(findings: list[Finding]) -> list[Finding]:
         findings,
         key=lambda finding: (ROW_ORDER.get(finding.type, 1), finding.field_number or 0),
     )
+
+
+def value_hash(value: Any) -> int:
+    """A hash of a typed key that differs wherever the values differ.
+
+    Python's own hash is the same for -1 and -2, and for whole numbers 2**61 - 1 apart, so a
+    check by `hash` alone would call different keys repeats. Numbers are hashed by their text
+    instead (after -0.0 + 0, which is 0.0: equal numbers, equal text); NaN equals nothing.
+    """
+    if isinstance(value, tuple):
+        return hash(tuple(map(_comparable, value)))
+    return hash(_comparable(value))
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if value != value:
+        return ("NaN", next(_NAN_SERIAL))
+    return repr(value + 0)
+
+
+_NAN_SERIAL = itertools.count()
 
 
 def _repeats(seen: dict[int, int], hashes: list[int], numbers: list[int]):

@@ -128,13 +128,13 @@ class _PostgresCopy:
 
     def __init__(self, datastore: Datastore, name: str, schema: pa.Schema) -> None:
         self.datastore = datastore
-        self.connection = datastore.engine.raw_connection()
         self.statement = (
             f'COPY {datastore.schema}."{name}" ({", ".join(schema.names)}) FROM STDIN (FORMAT csv)'
         )
+        self.begin()
 
     def begin(self) -> None:
-        """PostgreSQL opens the next transaction by itself."""
+        self.connection = self.datastore.engine.raw_connection()
 
     def write(self, batch: pa.RecordBatch) -> None:
         rows = io.BytesIO()
@@ -148,7 +148,10 @@ class _PostgresCopy:
         self.connection.close()
 
     def abandon(self) -> None:
-        self.connection.rollback()
+        try:
+            self.connection.rollback()
+        finally:
+            self.connection.close()
 
 
 class _SqliteRows:

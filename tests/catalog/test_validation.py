@@ -240,3 +240,20 @@ def test_blank_rows_inside_are_reported_and_trailing_ones_are_not():
         checked = check_table(labels, rows, schema)
     blank = [e.row_number for e in checked.errors if e.type == "blank-row"]
     assert blank == [6, 9]  # frictionless also reports the trailing rows 14, 15 and 16
+
+
+def test_keys_python_hashes_alike_are_still_different_keys(tmp_path):
+    """hash(-1) == hash(-2) in Python, and so do whole numbers 2**61 - 1 apart; only equal
+    values are repeats. -0.0 and 0.0 are equal, so they are."""
+    path = tmp_path / "keys.csv"
+    path.write_text("id,amount\n-1,0.0\n-2,1\n1,-0.0\n2305843009213693952,2\n", encoding="utf-8")
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "amount", "type": "number", "constraints": {"unique": True}},
+        ],
+        "primaryKey": ["id"],
+    }
+    ours = _ours(path, schema)
+    assert ours == _frictionless(path, schema)
+    assert [(kind, row, field) for kind, row, field, _note in ours] == [("unique-error", 4, 2)]
