@@ -301,6 +301,12 @@ def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     def typed(value: Any) -> Any:
         return cast(value) if isinstance(value, str) and kind != "string" else value
 
+    lengths = [name for name in ("minLength", "maxLength") if name in constraints]
+    if lengths and kind not in ("string", "any"):
+        raise Invalid(
+            f"The schema's '{lengths[0]}' applies to text, not to a field of type {kind}.",
+            field="schema",
+        )
     if "minLength" in constraints:
         low = constraints["minLength"]
         checks.append(("minLength", low, lambda value: len(value) >= low))
@@ -328,7 +334,7 @@ def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
 def _bound(typed, value: Any, constraint: str) -> Any:
     try:
         return typed(value)
-    except (ValueError, TypeError, KeyError) as error:
+    except CAST_ERRORS as error:
         raise Invalid(
             f"The schema's '{constraint}' value {value!r} does not fit its field's type.",
             field="schema",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from frictionless import Dialect, Schema, checks, formats, system, validate
 
+from catalog.errors import Invalid
 from catalog.reports import grouped, report_descriptor
 from catalog.tabular import read_table
 from catalog.validation import ERROR_LIMIT, check_table
@@ -257,3 +258,18 @@ def test_keys_python_hashes_alike_are_still_different_keys(tmp_path):
     ours = _ours(path, schema)
     assert ours == _frictionless(path, schema)
     assert [(kind, row, field) for kind, row, field, _note in ours] == [("unique-error", 4, 2)]
+
+
+@pytest.mark.parametrize(
+    ("constraints", "message"),
+    [
+        ({"minLength": 2}, "'minLength' applies to text, not to a field of type integer"),
+        ({"maximum": "99999999999999999999"}, "'maximum' value '99999999999999999999' does not"),
+    ],
+)
+def test_a_constraint_that_cannot_apply_is_a_schema_error_naming_it(tmp_path, constraints, message):
+    path = tmp_path / "counts.csv"
+    path.write_text("count\n12\n", encoding="utf-8")
+    schema = {"fields": [{"name": "count", "type": "integer", "constraints": constraints}]}
+    with read_table(path, "csv") as (labels, rows), pytest.raises(Invalid, match=message):
+        check_table(labels, rows, schema)
