@@ -20,7 +20,8 @@ from catalog.visibility import public_dataset_clause, public_datasets, public_ve
 
 @dataclass(frozen=True)
 class ReleaseEntry:
-    """One public event: a dataset published (`version` None) or a new file version released."""
+    """One public event: a dataset published (no `resource`), a link to a file added to it
+    (a `resource` with no `version`) or a new file version released."""
 
     dataset: Dataset
     at: datetime
@@ -45,8 +46,8 @@ def latest_releases(
 ) -> list[ReleaseEntry]:
     """The newest `limit` public releases, newest first, of one publisher or topic if given.
 
-    A version released with its dataset's first publication is part of that publication; only
-    versions released later are separate entries."""
+    A file version or link that went public with its dataset's first publication is part of
+    that publication; only those released later are separate entries."""
     moment = now or utcnow()
     within = _within(organisation, topic)
     published = session.scalars(
@@ -72,6 +73,20 @@ def latest_releases(
     entries += [
         ReleaseEntry(dataset=d, at=v.published_at, resource=r, version=v) for v, r, d in versions
     ]
+    links = session.execute(
+        select(Resource, Dataset)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(
+            public_dataset_clause(moment),
+            Resource.link_url.is_not(None),
+            Resource.created_at > Dataset.published_at,
+            Resource.created_at <= moment,
+            *within,
+        )
+        .order_by(Resource.created_at.desc(), Resource.id.desc())
+        .limit(limit)
+    )
+    entries += [ReleaseEntry(dataset=d, at=r.created_at, resource=r) for r, d in links]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
 

@@ -1,7 +1,8 @@
 """A dataset's public history: when it was published and every file released since.
 
-Only what the public could already see counts: the first publication, files added after it,
-new versions and corrections (with their notes) once their own release time has passed.
+Only what the public could already see counts: the first publication, files and links to files
+added after it, new versions and corrections (with their notes) once their own release time
+has passed. A link is public as soon as it is added to a public dataset.
 Drafts, reviews and anything before publication stay in the staff audit trail, never here.
 """
 
@@ -15,6 +16,7 @@ from catalog.models import Dataset
 from catalog.visibility import is_public, version_is_public
 
 PUBLISHED, ADDED, NEW_VERSION, CORRECTED = "published", "added", "new-version", "corrected"
+LINKED = "linked"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ def public_history(
         return []
     entries = [HistoryEntry(at=dataset.published_at, kind=PUBLISHED)]
     for resource in dataset.resources:
+        if resource.link_url is not None and dataset.published_at < resource.created_at <= moment:
+            entries.append(
+                HistoryEntry(at=resource.created_at, kind=LINKED, resource_title=resource.title)
+            )
         for version in resource.versions:
             if not version_is_public(version, moment) or version.published_at is None:
                 continue

@@ -51,10 +51,14 @@ def releases_feed(
 def _entry(feed: ET.Element, entry: ReleaseEntry, base_url: str) -> None:
     dataset = entry.dataset
     element = ET.SubElement(feed, f"{{{ATOM}}}entry")
-    if entry.version is None:
+    if entry.resource is None:
         title = f"Published: {dataset.title}"
         specific = f"datasets/{dataset.id}/published"
         summary = dataset.description or dataset.title
+    elif entry.version is None:
+        title = f"New link to {entry.resource.title} in {dataset.title}"
+        specific = f"datasets/{dataset.id}/links/{entry.resource.id}"
+        summary = entry.resource.description or f"A link to {entry.resource.link_url}."
     else:
         what = "New file" if entry.version.number == 1 else "New version of"
         title = f"{what} {entry.resource.title} in {dataset.title}"

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
+from sqlalchemy import select
 
 from catalog.clock import frozen_at, utcnow
+from catalog.models import Dataset
+from catalog.resources import resource_link_create
 from catalog.workflow import dataset_withdraw
 from tests.open_metadata import ACTOR, BASE_URL, CSV, seed
 
@@ -70,6 +73,30 @@ def test_entries_are_newest_first_and_ids_stay_the_same(client, catalogue, seede
         ids = [e.find(f"{ATOM}id").text for e in feed.iter(f"{ATOM}entry")]
         again = [e.find(f"{ATOM}id").text for e in _feed(client).iter(f"{ATOM}entry")]
     assert ids == again and len(set(ids)) == 3
+
+
+def test_a_link_added_after_publication_is_an_entry_and_a_draft_dataset_s_link_is_not(
+    client, catalogue, seeded
+):
+    public = catalogue.session.scalar(select(Dataset).where(Dataset.name == "school-census"))
+    draft = catalogue.session.scalar(select(Dataset).where(Dataset.name == "draft-plans"))
+    with frozen_at(utcnow() + timedelta(hours=1)):
+        for dataset in (public, draft):
+            resource_link_create(
+                catalogue.session,
+                actor=ACTOR,
+                dataset=dataset,
+                title="Pupil projections",
+                url="http://93.184.215.14/projections.xlsx",
+            )
+    with frozen_at(utcnow() + timedelta(hours=2)):
+        feed = _feed(client)
+        page = client.get("/datasets/school-census").text
+    assert "Added a link to Pupil projections." in page
+    titles = [e.find(f"{ATOM}title").text for e in feed.iter(f"{ATOM}entry")]
+    assert titles[0] == f"New link to Pupil projections in {public.title}"
+    assert _entry_links(feed)[:1] == [f"{BASE_URL}/datasets/school-census"]
+    assert not any("draft-plans" in link for link in _entry_links(feed))
 
 
 def test_nothing_unreleased_or_withdrawn_is_in_feed_or_sitemap(client, seeded):

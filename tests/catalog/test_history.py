@@ -6,8 +6,8 @@ import io
 from datetime import datetime, timedelta
 
 from catalog.clock import frozen_at
-from catalog.history import ADDED, CORRECTED, NEW_VERSION, PUBLISHED, public_history
-from catalog.resources import Upload, version_add
+from catalog.history import ADDED, CORRECTED, LINKED, NEW_VERSION, PUBLISHED, public_history
+from catalog.resources import Upload, resource_link_create, version_add
 from catalog.workflow import release_without_review
 from tests.conftest import ACTOR
 
@@ -56,3 +56,27 @@ def test_history_lists_publication_and_later_releases_only(catalogue):
     ]
     with frozen_at(DAY + timedelta(days=9)):
         assert public_history(dataset)[0].version == 5
+
+
+def test_a_link_added_after_publication_is_in_the_history_and_one_added_before_is_not(catalogue):
+    session = catalogue.session
+    with frozen_at(DAY - timedelta(days=1)):
+        dataset = catalogue.dataset("bus-stops", publish=False)
+        resource_link_create(
+            session, actor=ACTOR, dataset=dataset, title="Stops", url="http://93.184.215.14/a.csv"
+        )
+    with frozen_at(DAY):
+        release_without_review(session, actor=ACTOR, dataset=dataset, source="test")
+    with frozen_at(DAY + timedelta(days=1)):
+        resource_link_create(
+            session,
+            actor=ACTOR,
+            dataset=dataset,
+            title="Timetables",
+            url="http://93.184.215.14/t.pdf",
+        )
+        history = public_history(dataset)
+    assert [(e.kind, e.resource_title, e.at) for e in history] == [
+        (LINKED, "Timetables", DAY + timedelta(days=1)),
+        (PUBLISHED, "", DAY),
+    ]
