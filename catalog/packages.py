@@ -15,16 +15,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from catalog.datasets import DatasetInput, dataset_create
 from catalog.errors import Invalid
 from catalog.licences import OGL
+from catalog.links import PUBLIC_ONLY, LinkRules, vet_link_url
 from catalog.models import Dataset
 from catalog.periods import Period
 from catalog.permissions import Actor
-from catalog.resources import Upload, check_format, resource_create, version_add
+from catalog.resources import (
+    Upload,
+    check_format,
+    link_format,
+    resource_create,
+    resource_link_create,
+    version_add,
+)
 from catalog.storage import FileStore
 from catalog.transparency import check_period, get_requirement, period_set, requirement_set
 from catalog.workflow import release_without_review
@@ -55,13 +64,17 @@ def load_package(
     folder: Path,
     organisation: str | None = None,
     publish: bool = True,
+    link_rules: LinkRules = PUBLIC_ONLY,
 ) -> Dataset:
     """Create a dataset from a package folder, checking every file exists before writing any."""
     descriptor = read_descriptor(folder)
     created = _timestamp(descriptor.get("created"), "created")
     modified = _timestamp(descriptor.get("modified"), "modified")
     current_time = modified or created
-    resources = [_resource_files(folder, r, current_time) for r in descriptor.get("resources", [])]
+    resources = [
+        _resource_files(folder, r, current_time, link_rules)
+        for r in descriptor.get("resources", [])
+    ]
     periods = _periods(descriptor)
     dataset = dataset_create(
         session,
@@ -74,6 +87,18 @@ def load_package(
             session, actor=actor, dataset=dataset, key=descriptor["transparency_requirement"]
         )
     for (resource_descriptor, files), period in zip(resources, periods, strict=True):
+        if not files:
+            resource_link_create(
+                session,
+                actor=actor,
+                dataset=dataset,
+                title=resource_descriptor.get("title") or resource_descriptor.get("name", ""),
+                url=resource_descriptor["path"],
+                description=resource_descriptor.get("description", ""),
+                format=resource_descriptor.get("format"),
+                rules=link_rules,
+            )
+            continue
         first, *later = files
         schema = _schema(resource_descriptor)
         with first.path.open("rb") as stream:
@@ -144,13 +169,21 @@ def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> Data
 
 
 def _resource_files(
-    folder: Path, descriptor: dict[str, Any], current_time: datetime | None
+    folder: Path, descriptor: dict[str, Any], current_time: datetime | None, rules: LinkRules
 ) -> tuple[dict[str, Any], list[PackageFile]]:
     """The files of one resource, oldest first, each checked to exist inside the folder.
 
     The current file is dated by the package's `modified` time, so it is never older than the
-    previous versions it replaced.
+    previous versions it replaced. A `path` that is a web address is a link to a file hosted
+    elsewhere (as our own data packages describe one): it has no files, and its address is
+    vetted here, before anything is written.
     """
+    path = descriptor.get("path")
+    if isinstance(path, str) and urlsplit(path).scheme.lower() in ("http", "https"):
+        if descriptor.get("previous_versions"):
+            raise Invalid("A link to a file elsewhere has no previous versions.", field="path")
+        link_format(descriptor.get("format"), vet_link_url(path, rules).url)
+        return descriptor, []
     check_format(descriptor.get("format") or Path(str(descriptor.get("path", ""))).suffix[1:])
     files = [
         PackageFile(

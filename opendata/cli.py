@@ -86,6 +86,7 @@ def load_command(path: Path, organisation: str | None, draft: bool) -> None:
                 folder=path,
                 organisation=organisation,
                 publish=not draft,
+                link_rules=current_app.config["SETTINGS"].link_rules,
             )
         except CatalogError as error:
             where = f" ({error.field})" if error.field else ""

@@ -71,6 +71,7 @@ def test_load_imports_a_data_package_as_a_published_dataset(runner, client, cata
         ({"resources": [{"path": "spend.csv", "format": "exe"}]}, "not accepted"),
         ({"organisation": "nobody"}, "no organisation called 'nobody'"),
         ({"created": "last tuesday"}, "not an ISO 8601"),
+        ({"resources": [{"path": "http://127.0.0.1/spend.csv", "format": "csv"}]}, "loopback"),
     ],
 )
 def test_a_broken_package_is_refused_and_nothing_is_written(
@@ -82,6 +83,27 @@ def test_a_broken_package_is_refused_and_nothing_is_written(
     catalogue.session.expire_all()
     assert catalogue.session.scalar(select(func.count(Dataset.id))) == 0
     assert catalogue.session.scalar(select(func.count(ResourceVersion.id))) == 0
+
+
+def test_load_imports_a_link_to_a_file_hosted_elsewhere(runner, client, catalogue, tmp_path):
+    """Our own data packages describe a link as a resource whose `path` is its address."""
+    link = {
+        "name": "bus-stops",
+        "title": "Bus stops (NaPTAN)",
+        "path": "http://93.184.215.14/naptan/stops.csv",
+        "format": "csv",
+        "description": "Every stop in York.",
+    }
+    folder = _package(tmp_path / "pkg")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append(link)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = runner.invoke(args=["load", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "Loaded spend-over-500 with 2 files" in result.output
+    exported = client.get("/datasets/spend-over-500/datapackage.json").json
+    described = exported["resources"][1]
+    assert (described["title"], described["path"]) == (link["title"], link["path"])
 
 
 def test_load_as_draft_keeps_it_private(runner, client, catalogue, tmp_path):
