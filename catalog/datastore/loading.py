@@ -11,12 +11,14 @@ keeping them up to date row by row.
 from __future__ import annotations
 
 import io
+import os
 import secrets
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -209,7 +211,9 @@ class _Ingest:
     def __init__(self, path: str, table: str, schema: pa.Schema) -> None:
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the child ends)
         command = [sys.executable, "-m", "catalog.datastore.ingest", path, table]
-        self.child = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors)
+        self.child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stderr=self.errors, env=_finding_this_code()
+        )
         self.stream = pa.ipc.new_stream(self.child.stdin, schema)
 
     def write(self, batch: pa.RecordBatch) -> None:
@@ -251,6 +255,14 @@ def _refusals(datastore: Datastore) -> Iterator[None]:
         yield
     except datastore.engine.dialect.dbapi.Error as error:
         raise LoadFailed(str(error).splitlines()[0]) from error
+
+
+def _finding_this_code() -> dict[str, str]:
+    """The environment, with this checkout first on the path: the child imports the same
+    `catalog` package even where it is run from a source folder rather than installed."""
+    root = str(Path(__file__).resolve().parents[2])
+    paths = [root, *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def drop_table(datastore: Datastore, name: str) -> None:
