@@ -7,6 +7,8 @@ site sends no email at all and says so where it would have.
 from __future__ import annotations
 
 import smtplib
+import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr
 from urllib.parse import urlsplit
@@ -34,6 +36,42 @@ def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> None:
     message.set_content(body)
     with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
         smtp.send_message(message)
+
+
+def send_mail_soon(
+    settings: Settings, *, to: str, subject: str, body: str, failed: Callable[[OSError], None]
+) -> None:
+    """Send one email from a thread of its own, so the page that asked answers at once.
+
+    How long a page takes then never says whether an email went: the forgotten-password page
+    answers as fast for an address with no account. `failed` hears of a relay that fails.
+    """
+
+    def send() -> None:
+        try:
+            send_mail(settings, to=to, subject=subject, body=body)
+        except OSError as error:
+            failed(error)
+        finally:
+            with _OUTGOING_LOCK:
+                _OUTGOING.discard(threading.current_thread())
+
+    thread = threading.Thread(target=send, name="send-mail")
+    with _OUTGOING_LOCK:
+        _OUTGOING.add(thread)
+    thread.start()
+
+
+def wait_for_outgoing() -> None:
+    """Wait until every email handed to `send_mail_soon` has gone or failed."""
+    with _OUTGOING_LOCK:
+        sending = list(_OUTGOING)
+    for thread in sending:
+        thread.join(TIMEOUT_SECONDS * 2)
+
+
+_OUTGOING: set[threading.Thread] = set()
+_OUTGOING_LOCK = threading.Lock()
 
 
 def _host_and_port(server: str) -> tuple[str, int]:

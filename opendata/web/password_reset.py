@@ -34,7 +34,7 @@ from catalog.password_resets import (
 from catalog.permissions import Actor
 from opendata.auth import no_store
 from opendata.database import get_session
-from opendata.mail import mail_configured, send_mail
+from opendata.mail import mail_configured, send_mail_soon
 from opendata.web.account import missing_fields
 from opendata.web.forms import FormErrors, status_of, text
 
@@ -108,8 +108,9 @@ def reset_lifetime() -> timedelta:
 
 
 def _email_reset_link(email: str) -> None:
-    """Email a link if there is such an account; say nothing either way. A relay that fails
-    is logged (without the link) for the site's administrators."""
+    """Email a link if there is such an account; say nothing either way, and take as long
+    either way (the email goes from a thread of its own). A relay that fails is logged
+    (without the link) for the site's administrators."""
     settings = current_app.config["SETTINGS"]
     try:
         account, token = reset_link_issue(
@@ -128,12 +129,16 @@ def _email_reset_link(email: str) -> None:
         link=reset_url(token),
         lifetime=lifetime_in_words(reset_lifetime()),
     )
-    try:
-        send_mail(settings, to=account.email, subject="Reset your password", body=body)
-    except OSError as error:
-        current_app.logger.error(
+    logger = current_app.logger
+
+    def failed(error: OSError) -> None:
+        logger.error(
             "Could not send a password reset email through %s: %s", settings.mail_server, error
         )
+
+    send_mail_soon(
+        settings, to=account.email, subject="Reset your password", body=body, failed=failed
+    )
 
 
 def _forgotten_page(errors: FormErrors) -> str:
