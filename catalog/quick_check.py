@@ -47,6 +47,9 @@ BOUNDS = {
     "exclusiveMinimum": pc.greater,
     "exclusiveMaximum": pc.less,
 }
+# How Arrow turns down a file only the exact pass reads: a ragged row or an unclosed quote
+# (ArrowInvalid), a comparison its kernels do not offer (NotImplemented, TypeError), and a
+# Windows-1252 byte with no character, which the exact pass reads as U+FFFD (UnicodeError).
 ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeError)
 
 # Checked rows as Arrow arrays: their row numbers, then one array of values a column.
@@ -90,8 +93,8 @@ class _Columns:
     rules: TableRules
     sink: BatchSink | None
     progress: Callable[[int], None] | None
-    keys: list[pa.ChunkedArray | list] = field(default_factory=list)
-    unique: list[list] = field(default_factory=list)
+    keys: list[list[pa.Array]] = field(default_factory=list)
+    unique: list[list[pa.Array]] = field(default_factory=list)
     rows_seen: set[int] = field(default_factory=set)
 
     def run(self, path: Path, fmt: str) -> Checked:

@@ -153,6 +153,17 @@ def test_files_with_problems_are_left_to_the_exact_pass():
         assert quick is None, name
 
 
+def test_a_windows_1252_byte_with_no_character_is_left_to_the_exact_pass(tmp_path):
+    """0x81 means nothing in Windows-1252: the exact pass reads it as U+FFFD, Arrow refuses."""
+    path = tmp_path / "wards.csv"
+    path.write_bytes("ward,note\nHeworth,caf\xe9\nAcomb,x\x81y\n".encode("latin-1"))
+    schema = {"fields": [{"name": "ward", "type": "string"}, {"name": "note", "type": "string"}]}
+    exact, rows = _exact(path, "csv", schema)
+    assert exact.valid and rows == [(2, "Heworth", "café"), (3, "Acomb", "x\ufffdy")]
+    quick, _rows = _quick(path, "csv", schema)
+    assert quick is None
+
+
 def test_a_repeat_in_a_unique_column_is_left_to_the_exact_pass_whatever_the_keys(tmp_path):
     """Rising primary keys cannot repeat, but a unique column beside them still can."""
     path = tmp_path / "contracts.csv"
