@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.tabular import read_table
-from catalog.validation import check_table
+from catalog.tables.reading import read_table
+from catalog.tables.validation import check_table
 
 ErrorKey = tuple[str, int | None, int | None]
 

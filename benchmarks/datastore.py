@@ -3,7 +3,7 @@
 In one run, on one machine:
 
 1. generate the spend file, its Table Schema and a copy with planted errors (`spend.py`);
-2. check and load it through `catalog.checks.check_version` on a real throwaway instance, in
+2. check and load it through `catalog.tables.checks.check_version` on a real throwaway instance, in
    a child process whose peak memory is read (`datastore_load.py`);
 3. run `frictionless validate` on the same file, and compare our errors with frictionless's on
    the planted copy (`agreement.py`);
@@ -29,7 +29,7 @@ from benchmarks.timing import Stats, measure, table
 
 PAGE_SIZE = 100
 DEEP_PAGE = 5_000
-OUR_MAX_SIZE = 10_000  # catalog.datastore.query.MAX_SIZE
+OUR_MAX_SIZE = 10_000  # catalog.tables.datastore.query.MAX_SIZE
 DATASETTE_MAX_SIZE = 1_000  # Datasette's default max_returned_rows
 LEAN = {"_nocount": "1", "_nofacet": "1", "_nosuggest": "1"}
 # Datasette's default first pages take about a second each (it counts every match and tries
@@ -122,7 +122,7 @@ def _generate(data: Path, rows: int, report: dict) -> tuple[Path, Path, Path]:
 
 def _check_and_load(folder: Path, clean: Path, schema: Path, scratch: Path) -> dict:
     """`check_version` in a child process (see `datastore_load`), with the rates worked out."""
-    _heading("Check and load through catalog.checks.check_version (child process)")
+    _heading("Check and load through catalog.tables.checks.check_version (child process)")
     out = scratch / "load.json"
     command = [sys.executable, "-m", "benchmarks.datastore_load"]
     subprocess.run([*command, str(folder), str(clean), str(schema), str(out)], check=True)

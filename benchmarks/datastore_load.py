@@ -2,8 +2,8 @@
 
 `python -m benchmarks.datastore_load INSTANCE CSV SCHEMA OUT` sets up a real instance
 (`opendata init`), publishes a spend dataset through the services with a one-row first version,
-then adds the big file as a second version and times `catalog.checks.check_version` on it: the
-same call the upload page (or, in production, the RQ worker) makes. That is read, validate,
+then adds the big file as a second version and times `catalog.tables.checks.check_version` on
+it: the same call the upload page (or, in production, the RQ worker) makes. That is read, validate,
 load, index and ANALYZE. The figures go to OUT as JSON. Peak memory is given for this process
 and for the ingest process that writes SQLite's rows while it checks; both run at once.
 """
@@ -20,12 +20,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.instance import ACTOR, SOURCE, close, make_app
-from catalog.checks import check_version
 from catalog.clock import utcnow
-from catalog.datasets import DatasetInput, dataset_create
-from catalog.groups import organisation_create
-from catalog.resources import Upload, resource_create, version_add
-from catalog.workflow import release_without_review
+from catalog.publishing.datasets import DatasetInput, dataset_create
+from catalog.publishing.groups import organisation_create
+from catalog.publishing.resources import Upload, resource_create, version_add
+from catalog.publishing.workflow import release_without_review
+from catalog.tables.checks import check_version
 
 DATASET = "spend-over-500-generated"
 

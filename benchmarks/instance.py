@@ -27,15 +27,15 @@ from sqlalchemy import func, select
 from benchmarks.generate import DatasetSpec, file_content, table_schema
 from benchmarks.vocabulary import ORGANISATIONS, SUBJECTS, TOPICS
 from catalog.clock import utcnow
-from catalog.datasets import DatasetInput, dataset_create
 from catalog.db import make_session_factory
-from catalog.groups import organisation_create, topic_create
 from catalog.models import Dataset, Resource
 from catalog.permissions import Actor
-from catalog.resources import Upload, resource_create
+from catalog.publishing.datasets import DatasetInput, dataset_create
+from catalog.publishing.groups import organisation_create, topic_create
+from catalog.publishing.resources import Upload, resource_create
+from catalog.publishing.workflow import release_without_review
 from catalog.search.finder import reindex_all
 from catalog.visibility import public_dataset_clause
-from catalog.workflow import release_without_review
 from opendata import create_app
 
 # A trusted process, like the demo loader and scheduled publisher hooks: it may create

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from catalog.db import make_unit_engine
-from catalog.search.sync import DEFERRED, mark_for_index
+from catalog.reindex import DEFERRED, mark_for_index
 
 
 @contextmanager

@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from catalog.clock import utcnow
-from catalog.models import Dataset, DatasetState, ResourceVersion
+from catalog.errors import Withdrawn
+from catalog.models import Dataset, DatasetState, Resource, ResourceVersion
 
 
 def public_dataset_clause(now: datetime | None = None) -> ColumnElement[bool]:
@@ -41,8 +43,8 @@ def is_public(dataset: Dataset, now: datetime | None = None) -> bool:
 
 
 def version_is_public(version: ResourceVersion, now: datetime | None = None) -> bool:
-    """Whether a version is cleared (see `catalog.checks`) and its own release time has passed;
-    its dataset must be public as well."""
+    """Whether a version is cleared (see `catalog.tables.checks`) and its own release time has
+    passed; its dataset must be public as well."""
     moment = now or utcnow()
     return version.cleared and version.published_at is not None and version.published_at <= moment
 
@@ -55,3 +57,44 @@ def public_version_clause(now: datetime | None = None) -> ColumnElement[bool]:
         ResourceVersion.published_at.is_not(None),
         ResourceVersion.published_at <= moment,
     )
+
+
+def check_not_withdrawn(session: Session, name: str) -> None:
+    """Raise Withdrawn for a dataset that was published and then taken down, so its URLs
+    (and every file URL under it) answer with a tombstone instead of simply vanishing."""
+    query = select(Dataset).where(
+        Dataset.name == name,
+        Dataset.state == DatasetState.WITHDRAWN,
+        Dataset.published_at.is_not(None),
+    )
+    dataset = session.scalar(query)
+    if dataset is not None:
+        raise Withdrawn(
+            f"'{dataset.title}' was withdrawn on {dataset.withdrawn_at:%d %B %Y}.",
+            title=dataset.title,
+            reason=dataset.withdrawn_reason or "",
+            withdrawn_at=dataset.withdrawn_at,
+        )
+
+
+def public_datasets_by_id(
+    session: Session, ids: list[str], now: datetime | None = None
+) -> list[Dataset]:
+    """Load search hits in the order given, re-checking visibility against the database.
+
+    Rows are fetched by primary key and checked with `is_public` in Python: filtering on state
+    in SQL made SQLite scan every published row for twenty ids. Only what a results list shows
+    is loaded eagerly."""
+    if not ids:
+        return []
+    query = (
+        select(Dataset)
+        .where(Dataset.id.in_(ids))
+        .options(
+            lazyload(Dataset.topics),
+            lazyload(Dataset.tags),
+            selectinload(Dataset.resources).lazyload(Resource.versions),
+        )
+    )
+    found = {d.id: d for d in session.scalars(query) if is_public(d, now)}
+    return [found[i] for i in ids if i in found]

@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from catalog.feeds import ReleaseEntry
+from catalog.distribution.feeds import ReleaseEntry
 
 ATOM = "http://www.w3.org/2005/Atom"
 

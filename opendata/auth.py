@@ -16,11 +16,11 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from catalog.accounts import actor_for, get_account, password_fingerprint
+from catalog.accounts.tokens import token_authenticate
+from catalog.accounts.users import actor_for, get_account, password_fingerprint
 from catalog.errors import NotAllowed, NotFound
 from catalog.models import Account
 from catalog.permissions import Actor
-from catalog.tokens import token_authenticate
 from opendata.database import get_session
 from opendata.errors import error_response
 

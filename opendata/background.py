@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from catalog.checks import check_version
 from catalog.errors import NotFound
 from catalog.models import ResourceVersion
+from catalog.tables.checks import check_version
 from publishers.jobs import JobQueue
 
 

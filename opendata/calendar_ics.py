@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from catalog.calendar_listing import PublicEntry
-from catalog.calendar_words import month_label
+from catalog.calendar.listing import PublicEntry
+from catalog.calendar.words import month_label
 from catalog.uk_time import UK
 
 STATUS = {"upcoming": "CONFIRMED", "published": "CONFIRMED", "cancelled": "CANCELLED"}

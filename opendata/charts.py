@@ -2,8 +2,8 @@
 <img> on another site, and reads the same to a screen reader as the figures on the page.
 
 Output is plain text built from the standard library: same input, byte-identical output, so
-ETags work. Values are formatted by catalog.performance so a chart never disagrees with the
-sentence beside it.
+ETags work. Values are formatted by catalog.indicators.performance so a chart never disagrees
+with the sentence beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from catalog.performance import SYMBOL_MEANINGS, format_value
+from catalog.indicators.performance import SYMBOL_MEANINGS, format_value
 
 # GOV.UK palette: lines, markers and text have at least 3:1 contrast against white; MID_GREY
 # is only for gridlines, which carry no data.

@@ -14,8 +14,8 @@ from catalog.demo import load_demo
 from catalog.errors import CatalogError
 from catalog.licences import ensure_licences
 from catalog.migrate import upgrade
-from catalog.packages import load_package
 from catalog.permissions import Actor
+from catalog.publishing.packages import load_package
 from catalog.search.finder import reindex_all
 from opendata import cli_backup, cli_dumps, cli_links, cli_publish, cli_users
 from opendata.request_log import RedactingRequestHandler

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from catalog.backup import backup_instance, restore_instance
+from catalog.distribution.backup import backup_instance, restore_instance
 from catalog.errors import CatalogError
 from catalog.migrate import upgrade
 

@@ -8,8 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from catalog.link_checker import links_check
 from catalog.permissions import Actor
+from catalog.publishing.link_checker import links_check
 
 CHECKER = Actor.system("link checker")
 

@@ -14,10 +14,10 @@ import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 
-from catalog.accounts import actor_for, find_account
+from catalog.accounts.source_policies import get_policy, policy_set, who_and_when
+from catalog.accounts.users import actor_for, find_account
 from catalog.errors import CatalogError, NotAllowed
 from catalog.permissions import Actor
-from catalog.source_policies import get_policy, policy_set, who_and_when
 from publishers.demo_store import build_demo_store
 from publishers.jobs import JobQueue, enqueue
 from publishers.kpi_store import store_url

@@ -15,12 +15,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from catalog.accounts import account_create, find_account, membership_set
+from catalog.accounts.password_resets import lifetime_in_words, reset_link_issue
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, find_account, membership_set
 from catalog.errors import CatalogError
-from catalog.groups import get_organisation
-from catalog.password_resets import lifetime_in_words, reset_link_issue
 from catalog.permissions import ROLES, Actor
-from catalog.tokens import token_create
+from catalog.publishing.groups import get_organisation
 from catalog.uk_time import end_of_uk_day
 from opendata.web.password_reset import reset_lifetime, reset_url
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.links import LinkRules
+from catalog.publishing.links import LinkRules
 
 
 @dataclass(frozen=True)

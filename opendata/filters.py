@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from catalog.performance import format_value
-from catalog.schema_words import constraint_words, type_words
-from catalog.schemas import schema_exists
+from catalog.indicators.performance import format_value
+from catalog.tables.schema_words import constraint_words, type_words
+from catalog.tables.schemas import schema_exists
 from catalog.uk_time import utc_to_uk
 from opendata.markdown import render_markdown
 

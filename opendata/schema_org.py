@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.models import Dataset
-from catalog.resources import MEDIA_TYPES
+from catalog.publishing.resources import MEDIA_TYPES
 from opendata.dcat_graph import COUNCIL, COUNCIL_HOMEPAGE, version_url
 
 COUNCIL_ORG = {"@type": "GovernmentOrganization", "name": COUNCIL, "url": COUNCIL_HOMEPAGE}

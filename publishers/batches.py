@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.indicators import IndicatorInput, ObservationInput
+from catalog.indicators.series import IndicatorInput, ObservationInput
 
 
 @dataclass

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from catalog.errors import Invalid
-from catalog.indicators import ObservationInput
+from catalog.indicators.series import ObservationInput
 from catalog.periods import Period, parse_period
 from publishers.batches import Batch, Problem, Series
 from publishers.hookspecs import hookimpl

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from catalog.indicators import IndicatorInput, ObservationInput
+from catalog.indicators.series import IndicatorInput, ObservationInput
 from catalog.names import slugify
 from publishers.batches import Batch, Series
 from publishers.hookspecs import hookimpl

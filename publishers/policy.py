@@ -1,22 +1,22 @@
 """Who a publishing run acts as: the release policy an administrator has stored for the source.
 
 A source publishes straight to the public only when a site administrator has allowed it
-(`catalog.source_policies.policy_set`, or `opendata sources policy SOURCE --auto-approve`). The
-run then acts as a trusted system actor named after the source and after the administrator who
-allowed it, so every release and activity entry of the run says who let it skip review.
-Otherwise (no policy, or a policy of review) it must run as a person's account: its changes are
-that person's, and the new indicators it creates go for review (four eyes) before anyone
-outside sees them.
+(`catalog.accounts.source_policies.policy_set`, or `opendata sources policy SOURCE
+--auto-approve`). The run then acts as a trusted system actor named after the source and after
+the administrator who allowed it, so every release and activity entry of the run says who let it
+skip review. Otherwise (no policy, or a policy of review) it must run as a person's account:
+its changes are that person's, and the new indicators it creates go for review (four eyes)
+before anyone outside sees them.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from catalog.accounts.source_policies import get_policy
 from catalog.errors import NotAllowed
 from catalog.models import SourcePolicy
 from catalog.permissions import Actor
-from catalog.source_policies import get_policy
 from publishers.sources import Source
 
 # Actor names are kept in columns of 200 characters; leave room for the workflow's

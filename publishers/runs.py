@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.indicators import (
+from catalog.indicators.scorecard import published_figures
+from catalog.indicators.series import (
     indicator_create,
     indicator_publish,
     indicator_update,
@@ -33,7 +34,6 @@ from catalog.indicators import (
 )
 from catalog.models import DatasetState, Indicator
 from catalog.permissions import Actor
-from catalog.scorecard import published_figures
 from catalog.storage import CHUNK, FileStore, StoredFile
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
-from catalog.datasets import DatasetInput, dataset_create
 from catalog.db import make_engine
-from catalog.groups import organisation_create, topic_create
 from catalog.migrate import head_revision, upgrade
 from catalog.permissions import Actor
-from catalog.resources import Upload, resource_create
-from catalog.workflow import release_without_review
+from catalog.publishing.datasets import DatasetInput, dataset_create
+from catalog.publishing.groups import organisation_create, topic_create
+from catalog.publishing.resources import Upload, resource_create
+from catalog.publishing.workflow import release_without_review
 from opendata import create_app
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from catalog.clock import utcnow
-from catalog.indicators import (
+from catalog.indicators.series import (
     IndicatorInput,
     ObservationInput,
     indicator_create,
@@ -15,7 +15,7 @@ from catalog.indicators import (
     observations_record,
 )
 from catalog.permissions import Actor
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.workflow import dataset_withdraw
 from opendata.openapi_document import EXAMPLES
 
 BASE_URL = "https://data.york.example"

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from catalog.demo.calendar import load_demo_calendar
 from catalog.demo.indicators import load_demo_indicators
-from catalog.groups import organisation_create, topic_create
 from catalog.models import Dataset, Organisation, Topic
-from catalog.packages import load_package, read_descriptor
 from catalog.permissions import Actor
+from catalog.publishing.groups import organisation_create, topic_create
+from catalog.publishing.packages import load_package, read_descriptor
 from catalog.storage import FileStore
 
 DEMO_FOLDER = Path(__file__).parent

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.calendar import (
+from catalog.calendar.announcements import (
     EntryInput,
     When,
     entry_announce,

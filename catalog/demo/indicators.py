@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.indicators import (
+from catalog.indicators.series import (
     IndicatorInput,
     ObservationInput,
     indicator_create,

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.datasets import public_datasets_by_id
 from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
 from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery
 from catalog.search.documents import document_for
-from catalog.visibility import is_public
+from catalog.visibility import is_public, public_datasets_by_id
 
 log = logging.getLogger(__name__)
 

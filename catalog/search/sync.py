@@ -13,16 +13,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Dataset
+from catalog.reindex import DEFERRED, MARKED
 from catalog.search import SearchBackend
 from catalog.search.documents import document_for
 
-MARKED = "search_marked"
 PENDING = "search_pending"
-DEFERRED = "search_deferred"
-
-
-def mark_for_index(session: Session, dataset_id: str) -> None:
-    session.info.setdefault(MARKED, set()).add(dataset_id)
 
 
 def attach(factory: sessionmaker, backend: SearchBackend) -> None:

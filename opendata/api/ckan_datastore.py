@@ -10,10 +10,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalog.datastore.engine import datastore_for
-from catalog.datastore.query import parse_query, run_query, stream
-from catalog.datastore.serving import served_table
 from catalog.errors import Invalid
+from catalog.tables.datastore.engine import datastore_for
+from catalog.tables.datastore.query import parse_query, run_query, stream
+from catalog.tables.datastore.serving import served_table
 from opendata.api.ckan_search import count_param, truthy
 from opendata.database import get_session
 

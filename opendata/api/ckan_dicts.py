@@ -16,12 +16,12 @@ from typing import Any
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
 
-from catalog.datasets import DatasetInput
-from catalog.history import HistoryEntry
 from catalog.licences import OGL
 from catalog.models import Dataset, DatasetState, Licence, Organisation, Resource, Topic
-from catalog.resources import is_released
-from catalog.transparency import requirement_key
+from catalog.publishing.datasets import DatasetInput
+from catalog.publishing.history import HistoryEntry
+from catalog.publishing.requirements import requirement_key
+from catalog.publishing.resources import is_released
 from catalog.visibility import is_public
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")

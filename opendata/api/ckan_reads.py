@@ -7,9 +7,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalog.groups import organisations_with_counts, topics_with_counts
-from catalog.history import public_history
-from catalog.lookups import (
+from catalog.permissions import MEMBER, Actor
+from catalog.publishing.groups import organisations_with_counts, topics_with_counts
+from catalog.publishing.history import public_history
+from catalog.publishing.lookups import (
     all_licences,
     find_dataset,
     find_resource,
@@ -19,8 +20,7 @@ from catalog.lookups import (
     public_tag_names,
     topic_by_ref,
 )
-from catalog.permissions import MEMBER, Actor
-from catalog.staff import staff_activity
+from catalog.publishing.staff import staff_activity
 from opendata.api.ckan_dicts import (
     activity_dict,
     group_dict,

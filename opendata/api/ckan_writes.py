@@ -13,14 +13,19 @@ from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
 from catalog.errors import NotAllowed, NotFound
-from catalog.lookups import find_dataset_to_change, find_resource, organisation_by_ref
 from catalog.permissions import Actor
-from catalog.resources import Upload, resource_link_create, resource_link_update, version_add
-from catalog.resources import resource_create as add_resource
-from catalog.transparency import requirement_set
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
+from catalog.publishing.lookups import find_dataset_to_change, find_resource, organisation_by_ref
+from catalog.publishing.requirements import requirement_set
+from catalog.publishing.resources import (
+    Upload,
+    resource_link_create,
+    resource_link_update,
+    version_add,
+)
+from catalog.publishing.resources import resource_create as add_resource
+from catalog.publishing.workflow import dataset_withdraw
 from opendata.api.ckan_dicts import dataset_input, package_dict, requirement_extra, resource_dict
 from opendata.auth import NO_TOKEN, current_actor
 from opendata.database import get_session, get_store

@@ -2,7 +2,7 @@
 full exports of the same query as CSV, JSON and NDJSON streamed in constant memory.
 
 The query-string vocabulary (`col__gt`, `_sort`, `_size`, `_next`, ...) is parsed by
-`catalog.datastore.query`; this module only reads the request and writes the response.
+`catalog.tables.datastore.query`; this module only reads the request and writes the response.
 """
 
 from __future__ import annotations
@@ -17,11 +17,17 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
-from catalog.datastore.engine import datastore_for
-from catalog.datastore.query import Query, QueryTimeout, parse_query, run_query, stream_batches
-from catalog.datastore.serving import served_table
 from catalog.errors import Invalid
-from catalog.exports import neutralised
+from catalog.tables.datastore.engine import datastore_for
+from catalog.tables.datastore.query import (
+    Query,
+    QueryTimeout,
+    parse_query,
+    run_query,
+    stream_batches,
+)
+from catalog.tables.datastore.serving import served_table
+from catalog.tables.exports import neutralised
 from opendata.database import get_session
 from opendata.errors import error_response
 

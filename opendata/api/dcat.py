@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from catalog.datasets import get_public_dataset
-from catalog.feeds import public_datasets_for_metadata
+from catalog.distribution.feeds import public_datasets_for_metadata
+from catalog.publishing.datasets import get_public_dataset
 from opendata.database import get_session
 from opendata.dcat_graph import catalog_graph, dataset_graph
 

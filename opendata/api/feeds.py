@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from catalog.clock import utcnow
-from catalog.feeds import latest_releases
-from catalog.groups import get_organisation, get_topic
+from catalog.distribution.feeds import latest_releases
+from catalog.publishing.groups import get_organisation, get_topic
 from opendata.atom import releases_feed
 from opendata.database import get_session
 

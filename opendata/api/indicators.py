@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, url_for
 from marshmallow import ValidationError
 
-from catalog.exports import csv_text
-from catalog.indicators import observations_csv
-from catalog.names import slugify
-from catalog.scorecard import (
+from catalog.indicators.scorecard import (
     get_public_indicator,
     published_figures,
     scorecard,
     select_figures,
     summarise,
 )
+from catalog.indicators.series import observations_csv
+from catalog.names import slugify
+from catalog.tables.exports import csv_text
 from opendata.api.indicator_schemas import (
     IndicatorOut,
     ListArgs,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_user
 
-from catalog.accounts import password_change
+from catalog.accounts.users import password_change
 from catalog.errors import Invalid, NotAllowed
 from opendata.auth import SignedIn, current_account, no_store, require_actor, require_sign_in
 from opendata.database import get_session

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from catalog.accounts import authenticate
+from catalog.accounts.users import authenticate
 from catalog.errors import NotAllowed
 from opendata.auth import SignedIn, no_store
 from opendata.database import get_session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from catalog.groups import (
+from catalog.publishing.groups import (
     get_organisation,
     get_topic,
     organisations_with_counts,

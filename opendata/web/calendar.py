@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from catalog.calendar_listing import (
+from catalog.calendar.listing import (
     PublicEntry,
     calendar_listing,
     chosen_publisher,
     public_entries,
 )
-from catalog.calendar_words import month_label
+from catalog.calendar.words import month_label
 from opendata.calendar_ics import calendar_document
 from opendata.database import get_session
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from catalog.calendar import (
+from catalog.calendar.announcements import (
     CANCELLED,
     EntryInput,
     When,
@@ -19,10 +19,10 @@ from catalog.calendar import (
     linkable_datasets,
     staff_entries,
 )
-from catalog.calendar_words import change_text, month_label
+from catalog.calendar.words import change_text, month_label
 from catalog.errors import Conflict, Invalid
 from catalog.permissions import EDITOR
-from catalog.staff import dataset_choices
+from catalog.publishing.staff import dataset_choices
 from catalog.uk_time import RELEASE_TIME
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from catalog.errors import Invalid, NotFound
-from catalog.known_issues import accept_known_issues
-from catalog.reports import grouped
-from catalog.resources import get_public_resource, get_public_version, version_schema_set
-from catalog.schemas import list_schemas, load_schema
-from catalog.staff import get_staff_dataset, get_staff_resource
+from catalog.publishing.known_issues import accept_known_issues
+from catalog.publishing.resources import get_public_resource, get_public_version, version_schema_set
+from catalog.publishing.staff import get_staff_dataset, get_staff_resource
+from catalog.tables.reports import grouped
+from catalog.tables.schemas import list_schemas, load_schema
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, text

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, url_for
 
-from catalog.citations import Citation, as_bibtex, as_csl_json, citation_for, get_citation
+from catalog.publishing.citations import (
+    Citation,
+    as_bibtex,
+    as_csl_json,
+    citation_for,
+    get_citation,
+)
 from opendata.database import get_session
 
 bp = Blueprint("citations", __name__)

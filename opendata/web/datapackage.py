@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from catalog.datapackage import datapackage_for
-from catalog.datasets import get_public_dataset
+from catalog.publishing.datapackage import datapackage_for
+from catalog.publishing.datasets import get_public_dataset
 from opendata.database import get_session, get_store
 
 bp = Blueprint("datapackage", __name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
-from catalog.datasets import find_redirect, get_public_dataset
 from catalog.errors import NotFound
-from catalog.history import public_history
-from catalog.scorecard import indicator_for_dataset
+from catalog.indicators.scorecard import indicator_for_dataset
+from catalog.publishing.datasets import find_redirect, get_public_dataset
+from catalog.publishing.history import public_history
 from opendata.database import get_session
 from opendata.schema_org import dataset_json_ld
 

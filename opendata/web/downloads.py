@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, send_file, url_for
 
 from catalog.errors import NotFound
-from catalog.resources import get_public_resource, get_public_version
+from catalog.publishing.resources import get_public_resource, get_public_version
 from opendata.database import get_session, get_store
 
 bp = Blueprint("downloads", __name__)

@@ -1,18 +1,17 @@
 """Bulk dumps of the public catalogue (`/dumps`): JSON Lines of CKAN package dictionaries and a
-zip of Data Packages, remade on demand by `catalog.dumps` whenever they could be out of date."""
+zip of Data Packages, remade on demand by `catalog.distribution.dumps` whenever they could be
+out of date."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
-from sqlalchemy.orm import Session
 
-from catalog.datapackage import datapackage_for
-from catalog.dumps import (
+from catalog.distribution.dumps import (
     CATALOGUE_JSONL,
     CATALOGUE_JSONL_GZ,
     DATAPACKAGES_ZIP,
@@ -22,8 +21,12 @@ from catalog.dumps import (
     dumps_write,
 )
 from catalog.models import Dataset
+from catalog.publishing.datapackage import datapackage_for
 from opendata.api.ckan_dicts import package_dict
 from opendata.database import get_session, get_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 bp = Blueprint("dumps", __name__)
 
@@ -77,8 +80,8 @@ def make_dumps(session: Session) -> Manifest:
 
 
 def _at_public_address(service, session: Session, **options: Any):
-    """Call a `catalog.dumps` service with URLs at the configured public address, so a dump
-    is the same whether a visitor's request or the command line made it."""
+    """Call a `catalog.distribution.dumps` service with URLs at the configured public address, so
+    a dump is the same whether a visitor's request or the command line made it."""
     with _public_request():
         return service(
             session,

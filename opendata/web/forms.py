@@ -14,14 +14,14 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from catalog.datasets import DatasetInput
 from catalog.errors import CatalogError, Invalid
 from catalog.licences import OGL
 from catalog.names import slugify
-from catalog.resources import INFER, Upload
-from catalog.schemas import load_schema, schema_exists
+from catalog.publishing.datasets import DatasetInput
+from catalog.publishing.resources import INFER, Upload
+from catalog.tables.schemas import load_schema, schema_exists
+from catalog.tables.validation import TableRules
 from catalog.uk_time import scheduled_release
-from catalog.validation import TableRules
 from opendata.errors import STATUS
 
 DATE_FIELDS = {"temporal_start", "temporal_end", "release", "expires_at"}

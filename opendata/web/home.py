@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from catalog.datasets import newest_datasets, recently_updated
-from catalog.groups import topics_with_counts
+from catalog.publishing.datasets import newest_datasets, recently_updated
+from catalog.publishing.groups import topics_with_counts
 from opendata.database import get_session
 from opendata.schema_org import catalog_json_ld
 

@@ -7,9 +7,7 @@ import hashlib
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from catalog.groups import get_topic, organisations_with_counts, topics_with_counts
-from catalog.indicators import FREQUENCIES
-from catalog.scorecard import (
+from catalog.indicators.scorecard import (
     RAG_LABELS,
     SORTS,
     get_public_indicator,
@@ -17,6 +15,8 @@ from catalog.scorecard import (
     scorecard,
     summarise,
 )
+from catalog.indicators.series import FREQUENCIES
+from catalog.publishing.groups import get_topic, organisations_with_counts, topics_with_counts
 from opendata.charts import line_chart_svg, sparkline_svg
 from opendata.database import get_session, get_store
 from opendata.web.kpi_charts import chart_data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.scorecard import Summary
+from catalog.indicators.scorecard import Summary
 from opendata.charts import ChartData, ChartPoint
 
 

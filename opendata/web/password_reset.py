@@ -22,8 +22,7 @@ from flask import (
 )
 from flask_login import logout_user
 
-from catalog.errors import Invalid, NotFound
-from catalog.password_resets import (
+from catalog.accounts.password_resets import (
     LinkRefused,
     TooSoon,
     account_for_reset,
@@ -31,6 +30,7 @@ from catalog.password_resets import (
     password_reset,
     reset_link_issue,
 )
+from catalog.errors import Invalid, NotFound
 from catalog.permissions import Actor
 from opendata.auth import no_store
 from opendata.database import get_session

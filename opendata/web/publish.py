@@ -9,12 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from catalog.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
+from catalog.calendar.transparency import public_compliance
 from catalog.errors import Conflict, Invalid
 from catalog.models import Dataset, TableStatus
 from catalog.permissions import Actor
-from catalog.schemas import list_schemas
-from catalog.staff import (
+from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
+from catalog.publishing.requirements import REQUIREMENTS, requirement_key, requirement_set
+from catalog.publishing.staff import (
     actions_for,
     can_create,
     dataset_choices,
@@ -26,16 +27,11 @@ from catalog.staff import (
     stage_of,
     work_by_stage,
 )
-from catalog.tabular import preview
-from catalog.transparency import (
-    REQUIREMENTS,
-    public_compliance,
-    requirement_key,
-    requirement_set,
-)
+from catalog.publishing.workflow import version_scheduled
+from catalog.tables.reading import preview
+from catalog.tables.schemas import list_schemas
 from catalog.uk_time import next_release_slot, utc_to_uk
 from catalog.visibility import is_public, version_is_public
-from catalog.workflow import version_scheduled
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of

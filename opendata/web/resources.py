@@ -9,12 +9,12 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, render_template, request, url_for
 
-from catalog.datastore.engine import datastore_for
-from catalog.datastore.query import parse_query, run_query
 from catalog.errors import Invalid
-from catalog.link_checker import LinkStatus, last_link_status
 from catalog.models import TableStatus
-from catalog.resources import get_public_resource, get_public_version
+from catalog.publishing.link_checker import LinkStatus, last_link_status
+from catalog.publishing.resources import get_public_resource, get_public_version
+from catalog.tables.datastore.engine import datastore_for
+from catalog.tables.datastore.query import parse_query, run_query
 from opendata.database import get_session
 from opendata.web.citations import version_citation
 

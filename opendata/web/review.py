@@ -10,9 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset
 from catalog.permissions import Actor
-from catalog.staff import get_staff_dataset, get_staff_resource, review_queue
-from catalog.uk_time import utc_to_uk
-from catalog.workflow import (
+from catalog.publishing.staff import get_staff_dataset, get_staff_resource, review_queue
+from catalog.publishing.workflow import (
     dataset_approve,
     dataset_publish,
     dataset_reject,
@@ -21,6 +20,7 @@ from catalog.workflow import (
     release_cancel,
     version_release_cancel,
 )
+from catalog.uk_time import utc_to_uk
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
 from opendata.web.forms import FormErrors, release_time, text

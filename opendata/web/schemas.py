@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from catalog.schema_words import missing_value_words, primary_key
-from catalog.schemas import list_schemas, load_schema
+from catalog.tables.schema_words import missing_value_words, primary_key
+from catalog.tables.schemas import list_schemas, load_schema
 
 bp = Blueprint("schemas", __name__)
 

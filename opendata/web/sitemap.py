@@ -8,9 +8,9 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app
 
-from catalog.feeds import sitemap_pages
-from catalog.groups import organisations_with_counts, topics_with_counts
-from catalog.schemas import list_schemas
+from catalog.distribution.feeds import sitemap_pages
+from catalog.publishing.groups import organisations_with_counts, topics_with_counts
+from catalog.tables.schemas import list_schemas
 from opendata.database import get_session
 
 bp = Blueprint("sitemap", __name__)

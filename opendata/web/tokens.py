@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from catalog.accounts.tokens import token_create, token_revoke, token_status, tokens_of
 from catalog.clock import utcnow
 from catalog.errors import Invalid
-from catalog.tokens import token_create, token_revoke, token_status, tokens_of
 from catalog.uk_time import end_of_uk_day
 from opendata.auth import current_account, no_store, require_actor, require_sign_in
 from opendata.database import get_session

@@ -7,18 +7,16 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, url_for
 
-from catalog.clock import utcnow
-from catalog.periods import Period
-from catalog.transparency import (
-    ANNUAL,
-    CODE_URL,
+from catalog.calendar.transparency import (
     DUE_SOON_DAYS,
     MONTHS_AFTER,
-    QUARTERLY,
     STATUS_LABELS,
     Position,
     public_compliance,
 )
+from catalog.clock import utcnow
+from catalog.periods import Period
+from catalog.publishing.requirements import ANNUAL, CODE_URL, QUARTERLY
 from opendata.database import get_session
 
 bp = Blueprint("transparency", __name__)

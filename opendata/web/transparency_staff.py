@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from catalog.calendar.transparency import DUE_SOON_DAYS, public_compliance, unpublished_work
 from catalog.clock import utcnow
-from catalog.staff import stage_of
-from catalog.transparency import DUE_SOON_DAYS, public_compliance, unpublished_work
+from catalog.publishing.staff import stage_of
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
 from opendata.web.transparency import STATUS_TAGS, status_counts

@@ -8,14 +8,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
 from catalog.models import TableStatus
-from catalog.resources import (
+from catalog.publishing.requirements import period_set, upload_period
+from catalog.publishing.resources import (
     resource_create,
     resource_link_create,
     resource_link_update,
     version_add,
 )
-from catalog.staff import get_staff_dataset, get_staff_resource
-from catalog.transparency import period_set, upload_period
+from catalog.publishing.staff import get_staff_dataset, get_staff_resource
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.background import check_in_background, queue_check_job
 from opendata.database import get_session, get_store

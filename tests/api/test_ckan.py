@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.accounts import account_create, membership_set
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, membership_set
 from catalog.clock import utcnow
-from catalog.groups import get_organisation
 from catalog.permissions import Actor
-from catalog.tokens import token_create
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.groups import get_organisation
+from catalog.publishing.workflow import dataset_withdraw
 
 SETUP = Actor.system("test setup")
 CSV = b"ward,count\nGuildhall,12\nMicklegate,7\n"

@@ -13,7 +13,7 @@ import pytest
 from ckanapi import NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
 from catalog.db import make_engine, make_session_factory
-from catalog.lookups import public_dataset_names
+from catalog.publishing.lookups import public_dataset_names
 from tests.live_server import demo_instance_env, run_opendata, serving
 
 EDITOR = "ckan-editor@example.gov.uk"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.catalog.test_data_query import add_version, spending_csv
+from tests.catalog.tables.test_data_query import add_version, spending_csv
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from catalog.clock import frozen_at, utcnow
 from catalog.models import Dataset
-from catalog.resources import resource_link_create
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.resources import resource_link_create
+from catalog.publishing.workflow import dataset_withdraw
 from tests.open_metadata import ACTOR, BASE_URL, CSV, seed
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.accounts import account_create
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create
 from catalog.permissions import Actor
-from catalog.tokens import token_create
 from tests.open_metadata import publish_examples
 
 ACTOR = Actor.system("test publisher")

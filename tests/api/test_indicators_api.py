@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from catalog.indicators import (
+from catalog.indicators.series import (
     IndicatorInput,
     ObservationInput,
     indicator_create,

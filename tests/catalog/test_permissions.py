@@ -7,14 +7,14 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from catalog.accounts import account_create, actor_for, membership_set
-from catalog.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.accounts.users import account_create, actor_for, membership_set
 from catalog.errors import Conflict, NotAllowed
-from catalog.groups import organisation_create
 from catalog.models import Account, Organisation
 from catalog.permissions import Actor
-from catalog.resources import Upload, resource_create
-from catalog.workflow import dataset_approve, dataset_publish, dataset_submit
+from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.publishing.groups import organisation_create
+from catalog.publishing.resources import Upload, resource_create
+from catalog.publishing.workflow import dataset_approve, dataset_publish, dataset_submit
 
 
 def _person(catalogue, role: str | None, organisation) -> Actor:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from catalog.errors import Invalid
-from catalog.links import vet_link_url
-from catalog.resources import resource_link_create
+from catalog.publishing.links import vet_link_url
+from catalog.publishing.resources import resource_link_create
 from opendata.config import load_settings
-from tests.catalog.test_links import file_server  # noqa: F401 (fixture)
+from tests.catalog.publishing.test_links import file_server  # noqa: F401 (fixture)
 from tests.conftest import ACTOR
 
 

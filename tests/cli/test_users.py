@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.accounts import authenticate
+from catalog.accounts.users import authenticate
 
 PASSWORD = "a long and private passphrase"
 

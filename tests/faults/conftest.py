@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from catalog.tokens import token_create
+from catalog.accounts.tokens import token_create
 from tests.web.conftest import SETUP, Visitor, people  # noqa: F401 (a fixture used here)
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')

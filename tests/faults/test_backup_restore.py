@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from catalog.clock import frozen_at, utcnow
-from catalog.resources import Upload, version_add
+from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR, POSTGRES_URL
 from tests.faults.databases import build_app
 

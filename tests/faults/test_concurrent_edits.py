@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import select
 
-from catalog.datasets import DatasetInput, dataset_update
 from catalog.errors import Conflict
 from catalog.models import Activity, Dataset
+from catalog.publishing.datasets import DatasetInput, dataset_update
 from tests.conftest import ACTOR
 from tests.faults.conftest import form_fields
 

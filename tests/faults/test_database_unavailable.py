@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
-from catalog.accounts import account_create, membership_set
-from catalog.groups import get_organisation
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, membership_set
 from catalog.models import Activity
-from catalog.tokens import token_create
+from catalog.publishing.groups import get_organisation
 from tests.conftest import Catalogue
 from tests.faults.conftest import SETUP
 from tests.faults.databases import PrivateServer, build_app

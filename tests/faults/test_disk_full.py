@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalog.datastore.engine import datastore_for
 from catalog.models import DatasetState, ResourceVersion, TableStatus
-from catalog.resources import Upload, version_add
-from catalog.workflow import release_without_review
+from catalog.publishing.resources import Upload, version_add
+from catalog.publishing.workflow import release_without_review
+from catalog.tables.datastore.engine import datastore_for
 from tests.conftest import ACTOR, Catalogue
 from tests.faults.conftest import SETUP
 from tests.faults.databases import build_app
@@ -69,9 +69,9 @@ def _catalogue(app) -> Catalogue:
 
 
 def _token(catalogue) -> dict[str, str]:
-    from catalog.accounts import account_create, membership_set
-    from catalog.groups import get_organisation
-    from catalog.tokens import token_create
+    from catalog.accounts.tokens import token_create
+    from catalog.accounts.users import account_create, membership_set
+    from catalog.publishing.groups import get_organisation
 
     session = catalogue.session
     account = account_create(

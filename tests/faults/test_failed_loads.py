@@ -15,10 +15,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from catalog.datastore.engine import datastore_for
 from catalog.models import TableStatus
-from catalog.resources import Upload, version_add
-from catalog.validation import BATCH_ROWS
+from catalog.publishing.resources import Upload, version_add
+from catalog.tables.datastore.engine import datastore_for
+from catalog.tables.validation import BATCH_ROWS
 from tests.conftest import ACTOR
 
 FIRST = b"ward,count\nGuildhall,12\nMicklegate,7\n"

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from catalog.accounts import account_create, membership_set
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, membership_set
 from catalog.db import make_engine
-from catalog.groups import get_organisation
 from catalog.models import ResourceVersion
-from catalog.tokens import token_create
+from catalog.publishing.groups import get_organisation
 from tests.conftest import Catalogue
 from tests.faults.conftest import SETUP
 from tests.faults.databases import build_app

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from catalog.clock import frozen_at
 from catalog.errors import Conflict
 from catalog.models import Activity, Release
+from catalog.publishing.workflow import release_without_review
 from catalog.search import SearchQuery
-from catalog.workflow import release_without_review
 from tests.conftest import ACTOR
 
 SCHEDULED = datetime(2026, 12, 3, 9, 30)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
-from catalog.accounts import account_create, actor_for, membership_set
-from catalog.groups import get_organisation
+from catalog.accounts.source_policies import auto_approves, policy_set
+from catalog.accounts.users import account_create, actor_for, membership_set
 from catalog.models import (
     Activity,
     Dataset,
@@ -20,7 +20,7 @@ from catalog.models import (
     Release,
     ResourceVersion,
 )
-from catalog.source_policies import auto_approves, policy_set
+from catalog.publishing.groups import get_organisation
 from publishers.kpi_machine import KpiMachineSource
 from publishers.kpi_store import KpiIndicator, KpiValue, StoreBase
 from publishers.manager import plugin_manager

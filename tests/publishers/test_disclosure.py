@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from catalog.indicators import IndicatorInput, ObservationInput
+from catalog.indicators.series import IndicatorInput, ObservationInput
 from publishers import disclosure
 from publishers.batches import Batch, Series
 

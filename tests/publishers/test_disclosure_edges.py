@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from catalog.accounts import account_create, membership_set
-from catalog.groups import get_organisation
-from catalog.indicators import IndicatorInput, ObservationInput
+from catalog.accounts.users import account_create, membership_set
+from catalog.indicators.series import IndicatorInput, ObservationInput
 from catalog.models import Activity, Indicator
+from catalog.publishing.groups import get_organisation
 from publishers import disclosure
 from publishers.batches import Batch, Series
 from publishers.kpi_store import KpiIndicator

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from catalog.accounts.source_policies import auto_approves, policy_set
 from catalog.errors import Invalid, NotAllowed
 from catalog.models import Activity, Release, SourcePolicy
-from catalog.source_policies import auto_approves, policy_set
 from publishers.run_log import recent_runs
 from publishers.runs import publish_source
 from tests.publishers.conftest import looked_after

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from catalog.accounts import actor_for
+from catalog.accounts.tokens import token_create, token_revoke
+from catalog.accounts.users import actor_for
 from catalog.clock import frozen_at
-from catalog.indicators import (
+from catalog.indicators.series import (
     IndicatorInput,
     ObservationInput,
     indicator_create,
@@ -27,8 +28,7 @@ from catalog.indicators import (
     observations_record,
 )
 from catalog.permissions import ADMIN, EDITOR, MEMBER, Actor
-from catalog.tokens import token_create, token_revoke
-from catalog.workflow import (
+from catalog.publishing.workflow import (
     dataset_approve,
     dataset_publish,
     dataset_reject,

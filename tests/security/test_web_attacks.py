@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from catalog.accounts import account_create, membership_set
-from catalog.groups import get_organisation
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, membership_set
 from catalog.permissions import Actor
-from catalog.tokens import token_create
+from catalog.publishing.groups import get_organisation
 from tests.web.conftest import PASSWORD, People, Visitor
 
 SETUP = Actor.system("test setup")

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from catalog.accounts import account_create, membership_set
-from catalog.groups import get_organisation
+from catalog.accounts.users import account_create, membership_set
 from catalog.names import slugify
 from catalog.permissions import Actor
+from catalog.publishing.groups import get_organisation
 
 PASSWORD = "correct horse battery staple"
 SETUP = Actor.system("test setup")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.accounts import MAX_FAILURES
+from catalog.accounts.users import MAX_FAILURES
 from opendata import create_app
 from tests.web.conftest import PASSWORD, Visitor
 

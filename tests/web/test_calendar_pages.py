@@ -11,12 +11,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from catalog.calendar import EntryInput, When, entry_announce, entry_cancel, entry_move
+from catalog.calendar.announcements import (
+    EntryInput,
+    When,
+    entry_announce,
+    entry_cancel,
+    entry_move,
+)
 from catalog.clock import frozen_at
 from catalog.periods import parse_period
 from catalog.permissions import Actor
-from catalog.resources import Upload, version_add
-from catalog.transparency import period_set
+from catalog.publishing.requirements import period_set
+from catalog.publishing.resources import Upload, version_add
 
 TODAY = datetime(2026, 12, 2, 10, 0)
 SYSTEM = Actor.system("calendar test")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from catalog.clock import frozen_at
 from catalog.models import Activity, Dataset, Release
-from catalog.resources import Upload, version_add
+from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
 
 RELEASE = datetime(2031, 4, 1, 8, 30)  # 09:30 in York (BST)

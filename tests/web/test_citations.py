@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from catalog.clock import frozen_at
-from catalog.resources import Upload, version_add
+from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
 
 FIRST = b"Supplier,Amount\r\nAcme Ltd,1200.00\r\n"

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from frictionless import Package, validate
 
 from catalog.clock import utcnow
-from catalog.resources import Upload, version_add
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.resources import Upload, version_add
+from catalog.publishing.workflow import dataset_withdraw
 from tests.conftest import ACTOR
 
 WARDS = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\n"

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from catalog.clock import frozen_at
 from catalog.demo import ACTOR, DEMO_FOLDER
 from catalog.demo.calendar import CALENDAR_FILE, load_demo_calendar
-from catalog.groups import organisation_create, topic_create
-from catalog.packages import load_package
+from catalog.publishing.groups import organisation_create, topic_create
+from catalog.publishing.packages import load_package
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from catalog.permissions import Actor
-from catalog.resources import Upload, version_add
+from catalog.publishing.resources import Upload, version_add
 
 CSV = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\nDringhouses and Woodthorpe,13009\r\n"
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from catalog.clock import frozen_at, utcnow
-from catalog.resources import Upload, version_add
-from catalog.workflow import dataset_submit, dataset_withdraw
+from catalog.publishing.resources import Upload, version_add
+from catalog.publishing.workflow import dataset_submit, dataset_withdraw
 from tests.conftest import ACTOR
 
 WARDS = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\n"

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from catalog.clock import frozen_at
-from catalog.indicators import (
+from catalog.indicators.series import (
     IndicatorInput,
     ObservationInput,
     indicator_create,

@@ -16,8 +16,8 @@ from frictionless import Package
 from rdflib import Graph, URIRef
 from rdflib import namespace as ns
 
-from catalog.resources import resource_link_create
-from catalog.workflow import release_without_review
+from catalog.publishing.resources import resource_link_create
+from catalog.publishing.workflow import release_without_review
 from tests.conftest import ACTOR
 
 STOPS = "http://93.184.215.14/naptan/stops.csv"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from catalog.datasets import DatasetInput, dataset_update
 from catalog.permissions import Actor
+from catalog.publishing.datasets import DatasetInput, dataset_update
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from catalog.accounts import MAX_FAILURES
+from catalog.accounts.users import MAX_FAILURES
 from catalog.clock import frozen_at, utcnow
 from catalog.models import Activity
 from opendata import create_app

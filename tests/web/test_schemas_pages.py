@@ -8,9 +8,9 @@ import json
 import pytest
 from frictionless import Resource, Schema
 
-from catalog.resources import Upload, resource_create
-from catalog.schemas import SCHEMAS, list_schemas, load_schema
-from catalog.workflow import release_without_review
+from catalog.publishing.resources import Upload, resource_create
+from catalog.publishing.workflow import release_without_review
+from catalog.tables.schemas import SCHEMAS, list_schemas, load_schema
 from tests.conftest import ACTOR
 
 REGISTRY = sorted(path.stem for path in SCHEMAS.glob("*.json"))

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from catalog.accounts import actor_for
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import actor_for
 from catalog.clock import frozen_at, utcnow
 from catalog.models import ApiToken
-from catalog.tokens import token_create
 
 SECRET = re.compile(r"odp_[A-Za-z0-9_-]{40,}")
 

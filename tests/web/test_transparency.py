@@ -13,10 +13,10 @@ import pytest
 from catalog.clock import frozen_at
 from catalog.demo import ACTOR as DEMO_ACTOR
 from catalog.demo import DEMO_FOLDER
-from catalog.groups import organisation_create, topic_create
-from catalog.packages import load_package, read_descriptor
-from catalog.transparency import REQUIREMENTS, period_set, requirement_set, upload_period
-from catalog.workflow import release_without_review
+from catalog.publishing.groups import organisation_create, topic_create
+from catalog.publishing.packages import load_package, read_descriptor
+from catalog.publishing.requirements import REQUIREMENTS, period_set, requirement_set, upload_period
+from catalog.publishing.workflow import release_without_review
 from tests.conftest import ACTOR
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from catalog.accounts.tokens import token_create
 from catalog.clock import frozen_at
-from catalog.datasets import get_dataset
-from catalog.tokens import token_create
+from catalog.publishing.datasets import get_dataset
 from tests.web.conftest import SETUP
 from tests.web.test_transparency import TODAY
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.permissions import Actor
-from catalog.workflow import dataset_withdraw
+from catalog.publishing.workflow import dataset_withdraw
 
 REASON = "Personal data was found in the supplier names; a redacted file will follow."
 

@@ -1,0 +1,435 @@
+"""Resources and their versions: every upload becomes a new immutable version.
+
+A resource may instead be a link to a file hosted elsewhere (`link_url`): it has a title,
+description and format but no versions, and is public whenever its dataset is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog import activity
+from catalog.clock import utcnow
+from catalog.errors import Invalid, NotFound
+from catalog.models import Dataset, Resource, ResourceVersion
+from catalog.permissions import EDITOR, Actor, require
+from catalog.publishing.datasets import check_editable, check_not_withdrawn
+from catalog.publishing.links import PUBLIC_ONLY, LinkRules, vet_link_url
+from catalog.publishing.requirements import required_schema
+from catalog.reindex import mark_for_index
+from catalog.storage import FileStore
+from catalog.tables.checks import check_version, needs_check, queue_check
+from catalog.tables.reading import TABULAR_FORMATS, infer_schema
+from catalog.tables.validation import TableRules
+from catalog.visibility import is_public, public_dataset_clause, version_is_public
+
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "txt": "text/plain",
+    "zip": "application/zip",
+}
+
+
+INFER = "infer"
+LINK_FORMAT = re.compile(r"^[a-z0-9]{1,20}$")
+
+
+@dataclass
+class Upload:
+    """A file as it arrives: a readable binary stream and the name the user gave it."""
+
+    stream: BinaryIO
+    filename: str
+
+
+def resource_create(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: Actor,
+    dataset: Dataset,
+    title: str,
+    upload: Upload,
+    description: str = "",
+    format: str | None = None,
+    table_schema: dict[str, Any] | str | None = None,
+    created_at: datetime | None = None,
+    check_now: bool = True,
+) -> Resource:
+    """Add a file to a dataset as a new resource with its first version."""
+    require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(dataset)
+    title = _title(title)
+    filename = safe_filename(upload.filename)
+    fmt = check_format(format or PurePosixPath(filename).suffix.lstrip("."))
+    moment = created_at or utcnow()
+    resource = _add_resource(
+        session,
+        actor=actor,
+        dataset=dataset,
+        moment=moment,
+        fields={"title": title, "description": description, "format": fmt},
+        summary=f"Added file {title}",
+        after={"title": title, "format": fmt},
+    )
+    return version_add(
+        session,
+        store=store,
+        actor=actor,
+        resource=resource,
+        upload=upload,
+        table_schema=table_schema,
+        created_at=moment,
+        check_now=check_now,
+    ).resource
+
+
+def version_add(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: Actor,
+    resource: Resource,
+    upload: Upload,
+    note: str = "",
+    table_schema: dict[str, Any] | str | None = None,
+    created_at: datetime | None = None,
+    release_at: datetime | None = None,
+    check_now: bool = True,
+) -> ResourceVersion:
+    """Store a new file for a resource; earlier versions stay exactly as they were.
+
+    The version is public from `release_at` (default: at once) once its dataset is public and,
+    for a table, once it has passed its check (`catalog.tables.checks`). The check runs here unless
+    `check_now` is False, when the caller queues `check_version` as a background job.
+    `table_schema` is a Table Schema, INFER, or None for the previous version's.
+    """
+    require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(resource.dataset)
+    if resource.link_url is not None:
+        raise Invalid(
+            "This resource is a link to a file elsewhere: change its web address instead.",
+            field="file",
+        )
+    filename = safe_filename(upload.filename)
+    stored = store.put(upload.stream)
+    try:
+        table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
+    except Exception:
+        _remove_if_unused(session, store, stored.sha256)
+        raise
+    moment = created_at or utcnow()
+    version = ResourceVersion(
+        resource=resource,
+        number=len(resource.versions) + 1,
+        sha256=stored.sha256,
+        size=stored.size,
+        media_type=MEDIA_TYPES[resource.format],
+        filename=filename,
+        table_schema=table_schema,
+        note=note,
+        created_at=moment,
+        created_by=actor.name,
+        published_at=release_at or moment,
+    )
+    session.add(version)
+    if needs_check(version):
+        queue_check(session, version)
+    resource.modified_at = moment
+    resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.version",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=resource.dataset_id,
+        summary=f"Uploaded version {version.number} of {resource.title}",
+        after={"version": version.number, "sha256": stored.sha256, "size": stored.size},
+    )
+    mark_for_index(session, resource.dataset_id)
+    session.commit()
+    if check_now and version.data_table is not None:
+        check_version(session, store, version)
+    return version
+
+
+def _remove_if_unused(session: Session, store: FileStore, sha256: str) -> None:
+    """A file refused after it was stored (unreadable, too wide, against its schema) is not
+    kept, unless an earlier version holds the same bytes."""
+    if session.scalar(select(ResourceVersion.id).where(ResourceVersion.sha256 == sha256)) is None:
+        store.remove(sha256)
+
+
+def resource_link_create(
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    title: str,
+    url: str,
+    description: str = "",
+    format: str | None = None,
+    rules: LinkRules = PUBLIC_ONLY,
+) -> Resource:
+    """Add a link to a file hosted elsewhere; the address must pass `catalog.publishing.links`."""
+    require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
+    check_editable(dataset)
+    title = _title(title)
+    link = vet_link_url(url, rules)
+    fmt = link_format(format, link.url)
+    moment = utcnow()
+    dataset.modified_at = max(dataset.modified_at, moment)
+    resource = _add_resource(
+        session,
+        actor=actor,
+        dataset=dataset,
+        moment=moment,
+        fields={
+            "title": title,
+            "description": description.strip(),
+            "format": fmt,
+            "link_url": link.url,
+        },
+        summary=f"Added a link to {title} on {link.host}",
+        after={"title": title, "format": fmt, "url": link.url},
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return resource
+
+
+def _add_resource(
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    moment: datetime,
+    fields: dict[str, Any],
+    summary: str,
+    after: dict[str, Any],
+) -> Resource:
+    """Put a new resource last in its dataset and log its creation, so uploads and links
+    are placed and recorded alike."""
+    resource = Resource(
+        dataset=dataset,
+        position=len(dataset.resources),
+        created_at=moment,
+        modified_at=moment,
+        **fields,
+    )
+    session.add(resource)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.create",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=dataset.id,
+        summary=summary,
+        after=after,
+    )
+    return resource
+
+
+def resource_link_update(
+    session: Session,
+    *,
+    actor: Actor,
+    resource: Resource,
+    url: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    format: str | None = None,
+    rules: LinkRules = PUBLIC_ONLY,
+) -> Resource:
+    """Change a linked resource; what is None stays as it is. There are no versions to keep:
+    the activity log records the old address."""
+    dataset = resource.dataset
+    require(actor, dataset.organisation_id, EDITOR, "change this dataset's files")
+    check_editable(dataset)
+    if resource.link_url is None:
+        raise Invalid(
+            "This resource is an uploaded file: upload a new version to change it.", field="url"
+        )
+    before = _link_fields(resource)
+    link_url = vet_link_url(url, rules).url if url is not None else resource.link_url
+    resource.title = _title(title) if title is not None else resource.title
+    if description is not None:
+        resource.description = description.strip()
+    if format is not None or url is not None:
+        resource.format = link_format(format or None, link_url)
+    resource.link_url = link_url
+    moment = utcnow()
+    resource.modified_at = moment
+    dataset.modified_at = max(dataset.modified_at, moment)
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.update",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=dataset.id,
+        summary=f"Changed the link {resource.title}",
+        before=before,
+        after=_link_fields(resource),
+    )
+    mark_for_index(session, dataset.id)
+    session.commit()
+    return resource
+
+
+def _link_fields(resource: Resource) -> dict[str, str | None]:
+    return {
+        "title": resource.title,
+        "description": resource.description,
+        "format": resource.format,
+        "url": resource.link_url,
+    }
+
+
+def link_format(chosen: str | None, url: str) -> str:
+    """The format a publisher gave, else the address's file extension (`.csv`)."""
+    fmt = (chosen or PurePosixPath(urlsplit(url).path).suffix).strip().lstrip(".").lower()
+    if not LINK_FORMAT.match(fmt):
+        raise Invalid(
+            "Enter the format of the linked file in letters and numbers, like CSV, XLSX or PDF.",
+            field="format",
+        )
+    return fmt
+
+
+def is_released(resource: Resource) -> bool:
+    """Whether a resource of a public dataset is shown: a link at once, a file once one of
+    its versions is released."""
+    return resource.link_url is not None or resource.latest_public is not None
+
+
+def _schema_for(
+    resource: Resource, path: Path, chosen: dict[str, Any] | str | None
+) -> dict[str, Any] | None:
+    """The description a new version is checked against: the one chosen, else the previous
+    version's (a correction keeps its columns), else worked out from the file itself. A
+    dataset meeting a Transparency Code requirement is always checked against its schema."""
+    if resource.format not in TABULAR_FORMATS:
+        return None
+    required = required_schema(resource.dataset, chosen)
+    if required is not None:
+        return required
+    if isinstance(chosen, dict):
+        return chosen
+    previous = resource.latest.table_schema if resource.latest else None
+    if chosen != INFER and previous:
+        return previous
+    return infer_schema(path, resource.format)
+
+
+def version_schema_set(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: Actor,
+    version: ResourceVersion,
+    table_schema: dict[str, Any],
+) -> ResourceVersion:
+    """Describe an unreleased table's columns again (types, titles, or a standard schema), and
+    check it afresh against the new description."""
+    resource = version.resource
+    require(actor, resource.dataset.organisation_id, EDITOR, "describe this file's columns")
+    check_editable(resource.dataset)
+    if resource.format not in TABULAR_FORMATS:
+        raise Invalid("Only a table has columns to describe.", field="schema")
+    if is_public(resource.dataset) and version_is_public(version):
+        raise Invalid(
+            "This version is already published, so its description cannot change. "
+            "Upload a new version instead.",
+            field="schema",
+        )
+    TableRules.from_schema(table_schema)
+    required_schema(resource.dataset, table_schema)
+    before = version.table_schema
+    version.table_schema = table_schema
+    if version.data_table is None:
+        queue_check(session, version)
+    version.cleared = False
+    version.issues_note = ""
+    activity.record(
+        session,
+        actor=actor,
+        action="resource.schema",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=resource.dataset_id,
+        summary=f"Described the columns of version {version.number} of {resource.title}",
+        before={"schema": before},
+        after={"schema": table_schema},
+    )
+    session.commit()
+    check_version(session, store, version)
+    return version
+
+
+def get_public_resource(
+    session: Session, dataset_name: str, resource_id: str, now: datetime | None = None
+) -> Resource:
+    query = (
+        select(Resource)
+        .join(Dataset)
+        .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
+    )
+    resource = session.scalar(query)
+    if resource is None:
+        check_not_withdrawn(session, dataset_name)
+    if resource is None or not is_released(resource):
+        raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
+    return resource
+
+
+def get_public_version(resource: Resource, number: int) -> ResourceVersion:
+    """A released version by number; one scheduled for later does not exist yet."""
+    for version in resource.public_versions:
+        if version.number == number:
+            return version
+    raise NotFound(f"This file has no published version {number}.")
+
+
+def check_format(fmt: str) -> str:
+    fmt = fmt.lower()
+    if fmt not in MEDIA_TYPES:
+        raise Invalid(
+            f"Files of type '{fmt or 'unknown'}' are not accepted. "
+            f"Use one of: {', '.join(sorted(MEDIA_TYPES))}.",
+            field="format",
+        )
+    return fmt
+
+
+def _title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise Invalid("Enter a title for the file.", field="title")
+    return title
+
+
+def safe_filename(name: str) -> str:
+    """Keep the last path part, and only characters safe in a URL and a download header."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
+    if not cleaned:
+        raise Invalid("The file needs a name.", field="file")
+    return cleaned[:200]

@@ -1,0 +1,68 @@
+"""Which table the data API serves for a file: the newest public version that has fully loaded.
+
+A new version replaces the served one only once its table is LOADED, so a reader never sees a
+half-loaded or failed table, and the previous version stays on the API while the next loads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.errors import NotFound
+from catalog.models import Dataset, DataTable, Resource, ResourceVersion, TableStatus
+from catalog.tables.reading import TABULAR_FORMATS
+from catalog.visibility import check_not_withdrawn, public_dataset_clause, version_is_public
+
+
+def served_table(
+    session: Session,
+    resource_id: str,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Resource, ResourceVersion, DataTable]:
+    """The public resource, the version the API serves and its loaded table."""
+    resource = _public_resource(session, resource_id, now)
+    if resource.format not in TABULAR_FORMATS:
+        raise NotFound(
+            f"'{resource.title}' is a {resource.format.upper()} file, not a table: "
+            "the data API serves CSV, TSV and XLSX files."
+        )
+    public = [item for item in resource.versions if version_is_public(item, now)]
+    if version is not None:
+        return resource, *_numbered(public, version)
+    for item in reversed(public):
+        if _is_loaded(item):
+            return resource, item, item.data_table
+    if not public:
+        raise NotFound("This file has no published version.")
+    raise NotFound("The table in this file is not ready yet: it is still being loaded or checked.")
+
+
+def _public_resource(session: Session, resource_id: str, now: datetime | None) -> Resource:
+    query = (
+        select(Resource).join(Dataset).where(Resource.id == resource_id, public_dataset_clause(now))
+    )
+    resource = session.scalar(query)
+    if resource is None:
+        name = session.scalar(select(Dataset.name).join(Resource).where(Resource.id == resource_id))
+        if name is not None:
+            check_not_withdrawn(session, name)
+        raise NotFound(f"There is no published file with the id '{resource_id}'.")
+    return resource
+
+
+def _numbered(public: list[ResourceVersion], number: int) -> tuple[ResourceVersion, DataTable]:
+    found = next((item for item in public if item.number == number), None)
+    if found is None:
+        raise NotFound(f"This file has no published version {number}.")
+    if not _is_loaded(found):
+        raise NotFound(f"Version {number} of this file has no table loaded to query.")
+    return found, found.data_table
+
+
+def _is_loaded(version: ResourceVersion) -> bool:
+    return version.data_table is not None and version.data_table.status == TableStatus.LOADED
