@@ -78,7 +78,7 @@ def entry_announce(session: Session, *, actor: Actor, data: EntryInput) -> Calen
     session.add(entry)
     session.flush()
     _log(session, actor, entry, "announce", f"Announced {entry.title} for {_when_words(entry)}")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -194,7 +194,7 @@ def _change(session, actor, entry, month, release_at, reason, verb) -> CalendarE
         entry.provisional_month, entry.release_at = month, release_at
     entry.updated_at = now
     _log(session, actor, entry, verb, f"{entry.title}: {change_text(change)}")
-    session.commit()
+    session.flush()
     return entry
 
 

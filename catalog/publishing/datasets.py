@@ -99,7 +99,7 @@ def dataset_create(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -139,7 +139,7 @@ def dataset_update(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 

@@ -40,7 +40,7 @@ def accept_known_issues(
         after={"version": version.number, "errors": table.error_count, "note": note},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     return version
 
 

@@ -134,7 +134,7 @@ def load_package(
         period_set(session, actor=actor, version=resource.latest, period=period)
     if modified:
         dataset.modified_at = modified
-        session.commit()
+        session.flush()
     if publish:
         release_without_review(
             session, actor=actor, dataset=dataset, at=created, source="data package"

@@ -162,7 +162,7 @@ def version_add(
         after={"version": version.number, "sha256": stored.sha256, "size": stored.size},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
@@ -209,7 +209,7 @@ def resource_link_create(
         after={"title": title, "format": fmt, "url": link.url},
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -290,7 +290,7 @@ def resource_link_update(
         after=_link_fields(resource),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -379,7 +379,7 @@ def version_schema_set(
         before={"schema": before},
         after={"schema": table_schema},
     )
-    session.commit()
+    session.flush()
     check_version(session, store, version)
     return version
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from catalog.accounts.users import authenticate
 from catalog.errors import NotAllowed
 from opendata.auth import SignedIn, no_store
-from opendata.database import get_session
+from opendata.database import get_session, keep_changes
 from opendata.web.forms import FormErrors, text
 
 bp = Blueprint("auth", __name__)
@@ -29,6 +29,7 @@ def login():
         try:
             account = authenticate(get_session(), email=email, password=password)
         except NotAllowed as refused:
+            keep_changes()  # a wrong password counts towards the lock-out
             errors, status = FormErrors({"email": refused.message}), 403
         else:
             session.clear()  # a fresh session on sign-in, so nothing carries over

@@ -17,7 +17,7 @@ from catalog.publishing.resources import (
 )
 from catalog.publishing.staff import get_staff_dataset, get_staff_resource
 from opendata.auth import no_store, require_actor, require_sign_in
-from opendata.background import check_in_background, queue_check_job
+from opendata.background import check_after_commit
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, chosen_file, chosen_schema, text
 from opendata.web.publish import staff_page
@@ -46,13 +46,13 @@ def add_file(name: str):
             description=text(request.form, "description"),
             upload=chosen_file(request.files),
             table_schema=chosen_schema(request.form, request.files),
-            check_now=not check_in_background(),
+            check_now=False,
         )
         period_set(session, actor=actor, version=resource.latest, period=period)
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
-    _queue_check(resource.latest)
+    _check_after_commit(resource.latest)
     flash("File uploaded. Check its preview and columns before you submit it.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -72,14 +72,14 @@ def add_version(name: str, resource_id: str):
             upload=chosen_file(request.files),
             note=text(request.form, "note"),
             table_schema=chosen_schema(request.form, request.files),
-            check_now=not check_in_background(),
+            check_now=False,
         )
         period_set(session, actor=actor, version=version, period=period)
     except Invalid as error:
         session.rollback()
         errors = FormErrors.from_error(error, f"version-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
-    _queue_check(version)
+    _check_after_commit(version)
     flash(f"Version {version.number} of {resource.title} uploaded.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -131,10 +131,11 @@ def _link_errors(error: Invalid, form: str) -> FormErrors:
     return FormErrors({field: error.message}, form)
 
 
-def _queue_check(version) -> None:
-    """With a worker, the check of a table runs there; the staff page shows its progress."""
+def _check_after_commit(version) -> None:
+    """A table is checked once the upload and its period are committed: here, straight
+    after, on the embedded default; on a worker, which shows its progress, in production."""
     if version.data_table is not None and version.data_table.status == TableStatus.QUEUED:
-        queue_check_job(version.id)
+        check_after_commit(version)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

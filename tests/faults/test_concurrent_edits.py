@@ -149,6 +149,7 @@ def test_two_saves_at_the_same_moment_cannot_both_win(app, catalogue):
             start.wait()
             try:
                 dataset_update(session, actor=ACTOR, dataset=mine, data=data, opened_at=opened)
+                session.commit()  # each save is a request of its own, committed at its edge
                 outcomes[who] = "saved"
             except Conflict:
                 session.rollback()

@@ -88,8 +88,22 @@ def test_checking_again_replaces_the_table_only_when_the_new_one_is_complete(cat
     second = version.data_table.table_name
     assert second != first and version.data_table.status == TableStatus.LOADED
     datastore = datastore_for(session)
+    assert {first, second} <= datastore.table_names()  # the first is served until the commit
+    catalogue.saved()
     names = datastore.table_names()
     assert second in names and first not in names
+
+
+def test_a_check_inside_a_unit_that_rolls_back_leaves_the_served_table(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    version = dataset.resources[0].latest
+    served = version.data_table.table_name
+    check_version(session, catalogue.store, version)
+    loaded = version.data_table.table_name
+    session.rollback()
+    assert version.data_table.table_name == served
+    names = datastore_for(session).table_names()
+    assert served in names and loaded not in names
 
 
 def test_an_excel_workbook_is_checked_and_loaded_like_a_csv(catalogue, session):
