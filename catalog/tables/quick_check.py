@@ -326,7 +326,7 @@ def _bound(reader: FieldReader, value: Any) -> Any:
 def _read_cell_by_cell(reader: FieldReader, cells: pa.Array) -> pa.Array:
     values, problems = reader.read(cells.to_pylist())
     if problems:
-        raise Doubt(problems[0].kind)
+        raise Doubt("a cell that does not read, or breaks a constraint")
     return pa.array(values, arrow_type(reader.type))
 
 

@@ -47,7 +47,8 @@ def _rows_into(loaded: list):
 def _ours(path: Path, schema: dict) -> list[tuple]:
     with read_table(path, "csv") as (labels, rows):
         checked = check_table(labels, rows, schema)
-    return [(e.type, e.row_number, e.field_number, e.note) for e in checked.errors]
+    errors = [finding.to_descriptor() for finding in checked.errors]
+    return [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e["note"]) for e in errors]
 
 
 def _frictionless(path: Path, schema: dict, delimiter: str = ",") -> list[tuple]:
