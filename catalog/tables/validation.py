@@ -38,6 +38,7 @@ from catalog.tables.findings import (
     MissingLabel,
     PrimaryKeyError,
     RedactionError,
+    RowFinding,
     UniqueError,
 )
 from catalog.tables.redaction import people_in, redaction_columns
@@ -75,6 +76,10 @@ class Checked:
     @property
     def valid(self) -> bool:
         return not self.error_counts
+
+    @property
+    def listing_full(self) -> bool:
+        return len(self.errors) >= ERROR_LIMIT
 
     def add(self, finding: Finding) -> None:
         self.error_counts[finding.type] += 1
@@ -274,14 +279,13 @@ class _Pass:
     def _blank_rows_before(self, found: dict[int, list[Finding]]) -> None:
         """Blank rows with data after them are errors, reported once that data is met."""
         for number, row in self.blanks:
-            notes = found.setdefault(number, [])
-            notes.append(BlankRow(row_number=number, cells=row))
+            self._file_row(found, BlankRow, number, row)
             if self.rules.primary_key:
-                notes.append(PrimaryKeyError(row_number=number, cells=row, earlier_row_number=None))
+                self._file_row(found, PrimaryKeyError, number, row, earlier_row_number=None)
             earlier = self.seen_rows.get(BLANK_ROW)
             self.seen_rows[BLANK_ROW] = number
             if earlier is not None:
-                notes.append(DuplicateRow(row_number=number, cells=row, earlier_row_number=earlier))
+                self._file_row(found, DuplicateRow, number, row, earlier_row_number=earlier)
         self.blanks = []
 
     def _blank(self, row: list[str]) -> bool:
@@ -293,21 +297,14 @@ class _Pass:
     def _fit(self, row: list[str], number: int, found: dict[int, list[Finding]]) -> list[str]:
         """Pad a short row and cut a long one, noting each missing or extra cell."""
         readers = self.rules.readers
-        notes = found.setdefault(number, [])
         for position in range(len(row), self.width):
-            notes.append(
-                MissingCell(
-                    row_number=number,
-                    cells=row,
-                    field_number=position + 1,
-                    field_name=readers[position].name,
-                )
+            name = readers[position].name
+            self._file_row(
+                found, MissingCell, number, row, field_number=position + 1, field_name=name
             )
         for position in range(self.width, len(row)):
-            notes.append(
-                ExtraCell(
-                    row_number=number, cells=row, field_number=position + 1, cell=row[position]
-                )
+            self._file_row(
+                found, ExtraCell, number, row, field_number=position + 1, cell=row[position]
             )
         return (row + [None] * self.width)[: self.width]
 
@@ -327,14 +324,14 @@ class _Pass:
             for problem in problems:
                 at = (found, numbers[problem.index], kept[problem.index], position)
                 if problem.constraint:
-                    self._file(
+                    self._file_cell(
                         ConstraintError,
                         *at,
                         constraint=problem.constraint,
                         expected=problem.expected,
                     )
                 else:
-                    self._file(
+                    self._file_cell(
                         CellTypeError, *at, field_type=reader.type, field_format=reader.format
                     )
             typed.append(values)
@@ -351,20 +348,16 @@ class _Pass:
             values = list(zip(*(typed[position] for position in key), strict=True))
             empty = [offset for offset, value in enumerate(values) if value.count(None) == len(key)]
         for offset in empty:
-            found.setdefault(numbers[offset], []).append(
-                PrimaryKeyError(
-                    row_number=numbers[offset], cells=kept[offset], earlier_row_number=None
-                )
+            self._file_row(
+                found, PrimaryKeyError, numbers[offset], kept[offset], earlier_row_number=None
             )
         present = _without(range(len(values)), empty)
         kept_values = [values[offset] for offset in present] if empty else values
         hashes = list(map(value_hash, kept_values))
         for index, earlier in _repeats(self.seen_keys, hashes, [numbers[o] for o in present]):
             offset = present[index]
-            found.setdefault(numbers[offset], []).append(
-                PrimaryKeyError(
-                    row_number=numbers[offset], cells=kept[offset], earlier_row_number=earlier
-                )
+            self._file_row(
+                found, PrimaryKeyError, numbers[offset], kept[offset], earlier_row_number=earlier
             )
 
     def _check_unique(self, kept, numbers, typed, found) -> None:
@@ -374,7 +367,7 @@ class _Pass:
             hashes = [value_hash(values[offset]) for offset in present]
             for index, earlier in _repeats(seen, hashes, [numbers[o] for o in present]):
                 offset = present[index]
-                self._file(
+                self._file_cell(
                     UniqueError,
                     found,
                     numbers[offset],
@@ -386,10 +379,8 @@ class _Pass:
     def _check_duplicates(self, kept, numbers, found) -> None:
         hashes = list(map(hash, map(tuple, kept)))
         for offset, earlier in _repeats(self.seen_rows, hashes, numbers):
-            found.setdefault(numbers[offset], []).append(
-                DuplicateRow(
-                    row_number=numbers[offset], cells=kept[offset], earlier_row_number=earlier
-                )
+            self._file_row(
+                found, DuplicateRow, numbers[offset], kept[offset], earlier_row_number=earlier
             )
 
     def _flag_formulas(self, columns: list[list[str]], numbers: list[int]) -> None:
@@ -405,7 +396,7 @@ class _Pass:
         """A private individual's name in a column the schema says to redact is an error."""
         for position, instead in self.rules.redacted.items():
             for index in people_in(columns[position]):
-                self._file(
+                self._file_cell(
                     RedactionError,
                     found,
                     numbers[index],
@@ -414,7 +405,22 @@ class _Pass:
                     replacement=instead,
                 )
 
-    def _file(
+    def _file_row(
+        self,
+        found: dict[int, list[Finding]],
+        kind: type[RowFinding],
+        number: int,
+        row: list[str],
+        **values: Any,
+    ) -> None:
+        """File a finding under its row's number; once the report lists all it can, a finding
+        is only counted (a file with a million bad cells need not make a million values)."""
+        if self.checked.listing_full:
+            self.checked.error_counts[kind.type] += 1
+        else:
+            found.setdefault(number, []).append(kind(row_number=number, cells=row, **values))
+
+    def _file_cell(
         self,
         kind: type[CellFinding],
         found: dict[int, list[Finding]],
@@ -423,16 +429,17 @@ class _Pass:
         position: int,
         **values: Any,
     ) -> None:
-        """File a finding about one cell of a row under that row's number, naming its column."""
-        found.setdefault(number, []).append(
-            kind(
-                row_number=number,
-                cells=row,
-                field_number=position + 1,
-                field_name=self.rules.readers[position].name,
-                cell=row[position],
-                **values,
-            )
+        """File a finding about one cell of a row, naming its column."""
+        name = self.rules.readers[position].name
+        self._file_row(
+            found,
+            kind,
+            number,
+            row,
+            field_number=position + 1,
+            field_name=name,
+            cell=row[position],
+            **values,
         )
 
     def _report(self, found: dict[int, list[Finding]]) -> None:
