@@ -29,7 +29,7 @@ def public_dataset_clause(now: datetime | None = None) -> ColumnElement[bool]:
     )
 
 
-def public_datasets(now: datetime | None = None) -> Select[tuple[Dataset]]:
+def public_datasets(now: datetime | None = None) -> Select[Dataset]:
     return select(Dataset).where(public_dataset_clause(now))
 
 
