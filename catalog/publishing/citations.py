@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from catalog.errors import NotFound
 from catalog.models import Resource, ResourceVersion
 from catalog.publishing.resources import get_public_resource, get_public_version
 from catalog.uk_time import utc_to_uk
@@ -61,6 +62,10 @@ def get_citation(
 
 
 def citation_for(resource: Resource, version: ResourceVersion, url: str) -> Citation:
+    if version.published_at is None:
+        raise NotFound(
+            f"Version {version.number} of this file is not published, so has no citation."
+        )
     dataset = resource.dataset
     return Citation(
         key=f"{dataset.name}-{resource.id[:8]}-v{version.number}",
