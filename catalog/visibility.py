@@ -98,3 +98,10 @@ def public_datasets_by_id(
     )
     found = {d.id: d for d in session.scalars(query) if is_public(d, now)}
     return [found[i] for i in ids if i in found]
+
+
+def released_at(item: Dataset | ResourceVersion) -> datetime:
+    """When a public dataset or file version was released: whatever is public has that time."""
+    if item.published_at is None:
+        raise ValueError(f"{item!r} has not been released.")
+    return item.published_at

@@ -14,10 +14,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from catalog.errors import NotFound
 from catalog.models import Resource, ResourceVersion
 from catalog.publishing.resources import get_public_resource, get_public_version
 from catalog.uk_time import utc_to_uk
+from catalog.visibility import released_at
 
 BIBTEX_ESCAPES = {char: f"\\{char}" for char in "&%$#_{}"} | {
     "~": r"\textasciitilde{}",
@@ -62,10 +62,6 @@ def get_citation(
 
 
 def citation_for(resource: Resource, version: ResourceVersion, url: str) -> Citation:
-    if version.published_at is None:
-        raise NotFound(
-            f"Version {version.number} of this file is not published, so has no citation."
-        )
     dataset = resource.dataset
     return Citation(
         key=f"{dataset.name}-{resource.id[:8]}-v{version.number}",
@@ -73,7 +69,7 @@ def citation_for(resource: Resource, version: ResourceVersion, url: str) -> Cita
         publisher=dataset.organisation.title,
         resource_title=resource.title,
         version=version.number,
-        released=utc_to_uk(version.published_at).date(),
+        released=utc_to_uk(released_at(version)).date(),
         url=url,
         attribution=dataset.licence.attribution,
         licence=dataset.licence.title,
