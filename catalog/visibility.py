@@ -101,7 +101,8 @@ def public_datasets_by_id(
 
 
 def released_at(item: Dataset | ResourceVersion) -> datetime:
-    """When a public dataset or file version was released: whatever is public has that time."""
+    """When a dataset or file version is released (or is to be): whatever is public, or
+    scheduled to be, has that time."""
     if item.published_at is None:
         raise ValueError(f"{item!r} has not been released.")
     return item.published_at
