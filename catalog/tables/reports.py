@@ -16,7 +16,6 @@ from catalog.tables.findings import (
     KINDS,
     CellFinding,
     Descriptor,
-    Finding,
     LabelFinding,
     RowFinding,
     TableFinding,
@@ -139,28 +138,16 @@ def report_line(error: Descriptor) -> ReportLine:
     finding = finding_from_descriptor(error)
     if finding is None:
         return _stored_line(error)
-    return ReportLine(
-        row=_row(finding),
-        column=_column(finding),
-        value=finding.label if isinstance(finding, LabelFinding) else _cell(finding),
-        message=finding.message,
-    )
-
-
-def _row(finding: Finding) -> str:
-    if isinstance(finding, RowFinding):
-        return str(finding.row_number)
-    return "Header" if isinstance(finding, LabelFinding) else ""
-
-
-def _column(finding: Finding) -> str:
-    if isinstance(finding, LabelFinding | CellFinding):
-        return _column_words(finding.field_name, finding.field_number)
-    return ""
-
-
-def _cell(finding: Finding) -> str | None:
-    return finding.cell if isinstance(finding, CellFinding) else None
+    match finding:
+        case LabelFinding():
+            column = _column_words(finding.field_name, finding.field_number)
+            return ReportLine("Header", column, finding.label, finding.message)
+        case CellFinding():
+            column = _column_words(finding.field_name, finding.field_number)
+            return ReportLine(str(finding.row_number), column, finding.cell, finding.message)
+        case RowFinding():
+            return ReportLine(str(finding.row_number), "", None, finding.message)
+    return ReportLine("", "", None, finding.message)
 
 
 def _column_words(name: str, number: int | None) -> str:

@@ -411,7 +411,7 @@ class _Pass:
         found: dict[int, list[Finding]],
         kind: type[RowFinding],
         number: int,
-        row: list[str],
+        row: Sequence[str | None],
         **values: Any,
     ) -> None:
         """File a finding under its row's number; once the report lists all it can, a finding
@@ -426,7 +426,7 @@ class _Pass:
         kind: type[CellFinding],
         found: dict[int, list[Finding]],
         number: int,
-        row: list[str],
+        row: Sequence[str | None],
         position: int,
         **values: Any,
     ) -> None:
