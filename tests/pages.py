@@ -1,0 +1,214 @@
+"""Read a page as a person does: its parts (headings, links, tables, form errors, banners),
+their text and their attributes, from the parsed HTML rather than from the markup's spelling.
+
+So a test says which part of the page shows a fact, and survives a change of markup that a
+person would not notice (attribute order, whitespace, escaping, a wrapping element).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+NOT_SHOWN = ("script", "style", "template")
+
+
+def parse_page(response_or_html) -> BeautifulSoup:
+    """The parsed page of a test client's response (or of an HTML string)."""
+    if isinstance(response_or_html, str):
+        markup = response_or_html
+    elif isinstance(response_or_html, bytes):
+        markup = response_or_html.decode()
+    else:
+        markup = response_or_html.get_data(as_text=True)
+    return BeautifulSoup(markup, "html.parser")
+
+
+def text_of(element: Tag | None) -> str:
+    """The words an element shows, whitespace collapsed (scripts and styles left out)."""
+    assert element is not None, "no such element on the page"
+    words: list[str] = []
+    for piece in element.find_all(string=True):
+        if not any(parent.name in NOT_SHOWN for parent in piece.parents):
+            words.append(piece)
+    return " ".join(" ".join(words).split())
+
+
+def main(doc: BeautifulSoup) -> Tag:
+    """The page's main content, without the header, navigation and footer every page has."""
+    found = doc.find("main")
+    assert found is not None, "the page has no <main>"
+    return found
+
+
+def main_text(doc: BeautifulSoup) -> str:
+    return text_of(main(doc))
+
+
+def heading(doc: BeautifulSoup) -> str:
+    """The page's one <h1>."""
+    (found,) = doc.find_all("h1")
+    return text_of(found)
+
+
+def title(doc: BeautifulSoup) -> str:
+    """The browser tab's title."""
+    return text_of(doc.find("title"))
+
+
+def element(scope: Tag, selector: str) -> Tag:
+    """The one element matching a CSS selector, failing if there is none."""
+    found = scope.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return found
+
+
+def texts(scope: Tag, selector: str) -> list[str]:
+    """The text of every element matching a CSS selector, in page order."""
+    return [text_of(found) for found in scope.select(selector)]
+
+
+def links(scope: Tag) -> list[tuple[str, str]]:
+    """Every link as (its text, where it goes), in page order."""
+    return [(text_of(a), a["href"]) for a in scope.find_all("a", href=True)]
+
+
+def hrefs(scope: Tag) -> list[str]:
+    return [a["href"] for a in scope.find_all("a", href=True)]
+
+
+def find_link(scope: Tag, text: str) -> Tag:
+    """The link whose text is `text` (or starts with it, for links with hidden context)."""
+    for a in scope.find_all("a", href=True):
+        shown = text_of(a)
+        if shown == text or shown.startswith(text + " "):
+            return a
+    raise AssertionError(f"no link {text!r}; the links are {links(scope)}")
+
+
+def link_to(scope: Tag, href: str) -> Tag:
+    """The first link that goes to `href`."""
+    found = scope.find("a", href=href)
+    assert found is not None, f"no link to {href!r}; the links are {hrefs(scope)}"
+    return found
+
+
+def table(scope: Tag, caption: str) -> Tag:
+    """The table whose caption includes `caption`."""
+    for found in scope.find_all("table"):
+        if caption in text_of(found.find("caption") or Tag(name="caption")):
+            return found
+    shown = [text_of(t.caption) for t in scope.find_all("table") if t.caption]
+    raise AssertionError(f"no table captioned {caption!r}; the captions are {shown}")
+
+
+def table_headings(found: Tag) -> list[str]:
+    """The column headings of a table."""
+    return [text_of(th) for th in found.select("thead th")]
+
+
+def table_rows(found: Tag) -> list[list[str]]:
+    """The text of each cell (row headings included) of each body row of a table."""
+    body = found.find("tbody") or found
+    return [[text_of(cell) for cell in row.find_all(["th", "td"])] for row in body.find_all("tr")]
+
+
+def row_of(found: Tag, first_cell: str) -> list[str]:
+    """The cells of the body row that begins with `first_cell`."""
+    for cells in table_rows(found):
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row for {first_cell!r} in {table_rows(found)}")
+
+
+def summary_list(scope: Tag) -> dict[str, str]:
+    """A GOV.UK summary list (key: value) as a dictionary; the first on the page or `scope`."""
+    found = scope if "govuk-summary-list" in scope.get("class", []) else scope.find("dl")
+    assert found is not None, "no summary list on the page"
+    return {
+        text_of(row.find("dt")): text_of(row.find("dd"))
+        for row in found.find_all("div", class_="govuk-summary-list__row")
+    }
+
+
+def summary_errors(doc: BeautifulSoup) -> list[tuple[str, str]]:
+    """The error summary at the top of a form page, as (message, the field it links to)."""
+    summary = doc.find(class_="govuk-error-summary")
+    if summary is None:
+        return []
+    return [(text_of(a), a["href"]) for a in summary.find_all("a", href=True)]
+
+
+def field_error(doc: BeautifulSoup, field_id: str) -> str | None:
+    """The error message shown beside the field with this id, or None when it has none."""
+    field = doc.find(id=field_id)
+    assert field is not None, f"no field with id {field_id!r}"
+    for group in field.find_parents(class_="govuk-form-group"):
+        message = group.find(class_="govuk-error-message")
+        if message is not None:
+            return text_of(message).removeprefix("Error:").strip()
+    return None
+
+
+def banners(doc: BeautifulSoup) -> list[str]:
+    """The text of each notification banner ('Done', 'Important') at the top of the page."""
+    return [
+        text_of(found.find(class_="govuk-notification-banner__content"))
+        for found in doc.find_all(class_="govuk-notification-banner")
+    ]
+
+
+def tags(scope: Tag) -> list[str]:
+    """The words of each GOV.UK tag (a status such as 'Draft' or 'Overdue')."""
+    return texts(scope, ".govuk-tag")
+
+
+def tag_colour(tag: Tag) -> str | None:
+    """A GOV.UK tag's colour, from its modifier class (`govuk-tag--green` is 'green')."""
+    for name in tag.get("class", []):
+        if name.startswith("govuk-tag--"):
+            return name.removeprefix("govuk-tag--")
+    return None
+
+
+def field_value(doc: BeautifulSoup, name: str) -> str | None:
+    """What a form field holds now: an input's value or a textarea's text."""
+    found = doc.find(["input", "textarea", "select"], attrs={"name": name})
+    assert found is not None, f"no field named {name!r}"
+    if found.name == "textarea":
+        return found.get_text()
+    if found.name == "select":
+        chosen = found.find("option", selected=True)
+        return chosen.get("value") if chosen else None
+    return found.get("value")
+
+
+def csrf_token(doc: BeautifulSoup) -> str | None:
+    """The CSRF token of the page's first form that carries one."""
+    found = doc.find("input", attrs={"name": "csrf_token"})
+    return found["value"] if found else None
+
+
+def mentions(doc: BeautifulSoup, words: str) -> bool:
+    """Whether `words` appear anywhere a person or a program reading the page could find them:
+    its text, a link, any attribute, or a script's data. For checking that nothing leaks."""
+    if words in doc.get_text():
+        return True
+    for found in doc.find_all(True):
+        for value in found.attrs.values():
+            joined = " ".join(value) if isinstance(value, list) else value
+            if words in joined:
+                return True
+    return False
+
+
+def matches(pattern: str, text: str) -> bool:
+    """Whether a regular expression matches somewhere in a piece of page text."""
+    return re.search(pattern, text) is not None
+
+
+def lede(doc: BeautifulSoup) -> str:
+    """The paragraph under the page's heading: what an error or confirmation page says."""
+    (found,) = doc.find_all("h1")
+    return text_of(found.find_next("p"))
