@@ -132,6 +132,22 @@ def summary_list(scope: Tag) -> dict[str, str]:
     }
 
 
+def summary_lists(scope: Tag) -> list[dict[str, str]]:
+    """Every summary list in `scope`, in page order."""
+    return [summary_list(found) for found in scope.find_all("dl", class_="govuk-summary-list")]
+
+
+def column(found: Tag, name: str) -> list[str]:
+    """The cells under one column heading of a table, top to bottom."""
+    index = table_headings(found).index(name)
+    return [cells[index] for cells in table_rows(found)]
+
+
+def buttons(scope: Tag) -> list[str]:
+    """The words on every button in `scope`: what a person can do there."""
+    return [text_of(found) for found in scope.select("button, input[type=submit]")]
+
+
 def summary_errors(doc: BeautifulSoup) -> list[tuple[str, str]]:
     """The error summary at the top of a form page, as (message, the field it links to)."""
     summary = doc.find(class_="govuk-error-summary")
