@@ -7,11 +7,16 @@ person would not notice (attribute order, whitespace, escaping, a wrapping eleme
 
 from __future__ import annotations
 
-import re
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from bs4 import BeautifulSoup, Tag
-
-NOT_SHOWN = ("script", "style", "template")
+NOT_SHOWN = {"script", "style", "template"}
+# Elements a browser sets on lines of their own: their text never runs into the next word.
+_BLOCK_NAMES = (
+    "address article aside blockquote br caption dd details div dl dt fieldset figcaption figure"
+    " footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol option p pre section summary"
+    " table tbody td tfoot th thead tr ul"
+)
+BLOCKS = frozenset(_BLOCK_NAMES.split())
 
 
 def parse_page(response_or_html) -> BeautifulSoup:
@@ -26,13 +31,25 @@ def parse_page(response_or_html) -> BeautifulSoup:
 
 
 def text_of(element: Tag | None) -> str:
-    """The words an element shows, whitespace collapsed (scripts and styles left out)."""
+    """The words an element shows, as a browser lays them out: inline elements run on, block
+    elements and line breaks part words, whitespace is collapsed, scripts are left out."""
     assert element is not None, "no such element on the page"
-    words: list[str] = []
-    for piece in element.find_all(string=True):
-        if not any(parent.name in NOT_SHOWN for parent in piece.parents):
-            words.append(piece)
-    return " ".join(" ".join(words).split())
+    pieces: list[str] = []
+    _shown_text(element, pieces)
+    return " ".join("".join(pieces).split())
+
+
+def _shown_text(element: Tag, pieces: list[str]) -> None:
+    for child in element.children:
+        if isinstance(child, Tag):
+            if child.name in NOT_SHOWN:
+                continue
+            gap = " " if child.name in BLOCKS else ""
+            pieces.append(gap)
+            _shown_text(child, pieces)
+            pieces.append(gap)
+        elif isinstance(child, NavigableString) and not isinstance(child, Comment):
+            pieces.append(str(child))
 
 
 def main(doc: BeautifulSoup) -> Tag:
@@ -219,12 +236,17 @@ def mentions(doc: BeautifulSoup, words: str) -> bool:
     return False
 
 
-def matches(pattern: str, text: str) -> bool:
-    """Whether a regular expression matches somewhere in a piece of page text."""
-    return re.search(pattern, text) is not None
-
-
 def lede(doc: BeautifulSoup) -> str:
     """The paragraph under the page's heading: what an error or confirmation page says."""
     (found,) = doc.find_all("h1")
     return text_of(found.find_next("p"))
+
+
+def listed_datasets(scope: Tag) -> list[str]:
+    """The titles of the datasets a listing shows (search results, a topic, a publisher)."""
+    return texts(scope, ".app-dataset-list__item .govuk-heading-s a")
+
+
+def results_count(doc: BeautifulSoup) -> str:
+    """What a search says it found, such as '3 datasets found'."""
+    return text_of(doc.find(attrs={"role": "status"}))
