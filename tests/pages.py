@@ -35,21 +35,33 @@ def text_of(element: Tag | None) -> str:
     elements and line breaks part words, whitespace is collapsed, scripts are left out."""
     assert element is not None, "no such element on the page"
     pieces: list[str] = []
-    _shown_text(element, pieces)
+    _shown_text(element, pieces, spoken=False)
     return " ".join("".join(pieces).split())
 
 
-def _shown_text(element: Tag, pieces: list[str]) -> None:
+def spoken_text(element: Tag | None) -> str:
+    """The words a screen reader reads: as `text_of`, without what is aria-hidden or drawn."""
+    assert element is not None, "no such element on the page"
+    pieces: list[str] = []
+    _shown_text(element, pieces, spoken=True)
+    return " ".join("".join(pieces).split())
+
+
+def _shown_text(element: Tag, pieces: list[str], *, spoken: bool) -> None:
     for child in element.children:
         if isinstance(child, Tag):
-            if child.name in NOT_SHOWN:
+            if child.name in NOT_SHOWN or (spoken and _unspoken(child)):
                 continue
             gap = " " if child.name in BLOCKS else ""
             pieces.append(gap)
-            _shown_text(child, pieces)
+            _shown_text(child, pieces, spoken=spoken)
             pieces.append(gap)
         elif isinstance(child, NavigableString) and not isinstance(child, Comment):
             pieces.append(str(child))
+
+
+def _unspoken(element: Tag) -> bool:
+    return element.get("aria-hidden") == "true" or element.name == "svg"
 
 
 def main(doc: BeautifulSoup) -> Tag:
