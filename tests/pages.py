@@ -7,6 +7,8 @@ person would not notice (attribute order, whitespace, escaping, a wrapping eleme
 
 from __future__ import annotations
 
+import json
+
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 NOT_SHOWN = {"script", "style", "template"}
@@ -262,3 +264,17 @@ def listed_datasets(scope: Tag) -> list[str]:
 def results_count(doc: BeautifulSoup) -> str:
     """What a search says it found, such as '3 datasets found'."""
     return text_of(doc.find(attrs={"role": "status"}))
+
+
+def choices(scope: Tag, name: str) -> list[tuple[str, bool]]:
+    """The radios or checkboxes called `name`, as (value, whether it is chosen)."""
+    found = scope.find_all("input", attrs={"name": name, "type": ["radio", "checkbox"]})
+    return [(choice["value"], choice.has_attr("checked")) for choice in found]
+
+
+def structured_data(doc: BeautifulSoup) -> list:
+    """What the page's schema.org JSON-LD blocks say, as data."""
+    return [
+        json.loads(script.string)
+        for script in doc.find_all("script", attrs={"type": "application/ld+json"})
+    ]
