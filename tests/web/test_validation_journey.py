@@ -67,7 +67,7 @@ def _check(page) -> str:
     return file["Check"]
 
 
-def _report_url(page) -> str:
+def report_url(page) -> str:
     """Where the staff page's Check row links to the file's report."""
     row = parse_page(page).find("dt", string="Check").find_next("dd")
     (report,) = [a["href"] for a in row("a", href=True) if a["href"].endswith("/report")]
@@ -96,7 +96,7 @@ def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin)
     page = _draft_with(editor, MESSY)
     assert tags(parse_page(page).find("dt", string="Check").find_next("dd")) == ["1 problem"]
     assert "It cannot be published until they are fixed or accepted." in _check(page)
-    report = editor.get(_report_url(page))
+    report = editor.get(report_url(page))
     assert report.status_code == 200
     shown = parse_page(report)
     assert heading(shown) == "1 problem found"
@@ -106,7 +106,7 @@ def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin)
     assert what.startswith("Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole")
     formulas = shown.find("h2", id="formula-cells")
     assert text_of(formulas).startswith("Cells a spreadsheet could run as a formula")
-    report_json = editor.get(_report_url(page) + ".json").get_json()
+    report_json = editor.get(report_url(page) + ".json").get_json()
     assert report_json["valid"] is False
     error = report_json["tasks"][0]["errors"][0]
     assert (error["type"], error["rowNumber"], error["fieldNumber"]) == ("type-error", 32, 3)
@@ -119,7 +119,7 @@ def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin)
 def test_describing_a_column_again_rechecks_the_file(signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    columns_url = _report_url(page).replace("/report", "/columns")
+    columns_url = report_url(page).replace("/report", "/columns")
     form = editor.get(columns_url)
     assert form.status_code == 200
     legends = parse_page(form).select("legend")
@@ -136,7 +136,7 @@ def test_a_standard_schema_can_be_chosen_at_upload(signed_in, erin):
     editor = signed_in(erin)
     good = (DATA / "spend-utf8-bom.csv").read_bytes()
     page = _draft_with(editor, good, filename="spend.csv", schema="spend-over-500")
-    report = parse_page(editor.get(_report_url(page)))
+    report = parse_page(editor.get(report_url(page)))
     against = find_link(report.find("dt", string="Checked against").find_next("dd"), "the")
     assert against["href"] == "/schemas/spend-over-500"  # checked against the named standard
     assert text_of(against).startswith("the Spend over")
@@ -150,16 +150,12 @@ def test_known_issues_release_the_file_and_the_public_page_says_so(
 ):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    report_url = _report_url(page)
-    blank = editor.submit(
-        report_url, {"note": "  "}, to=report_url.replace("report", "known-issues")
-    )
+    report = report_url(page)
+    blank = editor.submit(report, {"note": "  "}, to=report.replace("report", "known-issues"))
     assert blank.status_code == 422
     assert "Say why this file can be published" in field_error(parse_page(blank), "issues-note")
     note = "One supplier has not confirmed the amount; it will be corrected next month."
-    noted = editor.submit(
-        report_url, {"note": note}, to=report_url.replace("report", "known-issues")
-    )
+    noted = editor.submit(report, {"note": note}, to=report.replace("report", "known-issues"))
     assert any("can now be published with its known issues" in said for said in _said(noted))
     editor.submit(PAGE, to=f"{PAGE}/submit")
     admin = signed_in(ada)
@@ -184,7 +180,7 @@ def test_known_issues_release_the_file_and_the_public_page_says_so(
 def test_a_draft_report_is_not_public(client, signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    staff_url = _report_url(page)
+    staff_url = report_url(page)
     public_url = staff_url.replace("/publish/datasets/", "/datasets/").replace(
         "/files/", "/resources/"
     )
@@ -227,7 +223,7 @@ def test_a_table_schema_sent_with_the_upload_is_used(signed_in, erin):
     }
     sent = io.BytesIO(json.dumps(schema).encode())
     page = _draft_with(editor, MESSY, schema_file=(sent, "spend.schema.json"))
-    report = editor.get(_report_url(page))
+    report = editor.get(report_url(page))
     assert heading(parse_page(report)) == "3 problems found"
     assert any(
         what.endswith("\u201cMicklegate\u201d is not one of the allowed values: Clifton.")
