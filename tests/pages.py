@@ -19,6 +19,7 @@ _BLOCK_NAMES = (
     " table tbody td tfoot th thead tr ul"
 )
 BLOCKS = frozenset(_BLOCK_NAMES.split())
+BLOCK_CLASS = "govuk-!-display-block"  # GOV.UK's way of setting an inline element on its own line
 
 
 def parse_page(response_or_html) -> BeautifulSoup:
@@ -54,7 +55,7 @@ def _shown_text(element: Tag, pieces: list[str], *, spoken: bool) -> None:
         if isinstance(child, Tag):
             if child.name in NOT_SHOWN or (spoken and _unspoken(child)):
                 continue
-            gap = " " if child.name in BLOCKS else ""
+            gap = " " if child.name in BLOCKS or BLOCK_CLASS in child.get("class", []) else ""
             pieces.append(gap)
             _shown_text(child, pieces, spoken=spoken)
             pieces.append(gap)
