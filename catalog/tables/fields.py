@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from dateutil import parser
+
 from catalog.errors import Invalid
 
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
@@ -31,12 +33,12 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad cell: `kind` is a Frictionless error type, `note` its Frictionless note."""
+    """The cell at `index` breaks `constraint` (whose value is `expected`), or, with no
+    constraint named, does not read as the field's type."""
 
     index: int
-    kind: str
-    note: str
     constraint: str = ""
+    expected: Any = None
 
 
 @dataclass
@@ -72,18 +74,14 @@ class FieldReader:
             if cell in self.missing:
                 values.append(None)
                 if self.required:
-                    problems.append(
-                        Problem(index, "constraint-error", 'constraint "required" is "True"')
-                    )
+                    problems.append(Problem(index, "required", True))
                 continue
             try:
                 values.append(self.cast(cell))
                 typed.append(index)
             except CAST_ERRORS:
                 values.append(None)
-                problems.append(
-                    Problem(index, "type-error", f'type is "{self.type}/{self.format}"')
-                )
+                problems.append(Problem(index))
         if self.checks:
             problems.extend(self._check(values, cells, typed))
             problems.sort(key=lambda problem: problem.index)
@@ -95,8 +93,7 @@ class FieldReader:
             value = values[index]
             for constraint, expected, ok in self.checks:
                 if not ok(value):
-                    note = f'constraint "{constraint}" is "{expected}"'
-                    problems.append(Problem(index, "constraint-error", note, constraint))
+                    problems.append(Problem(index, constraint, expected))
                     break
         for problem in problems:
             values[problem.index] = None
@@ -225,8 +222,6 @@ def _iso_dates(cells: list[str]) -> list[str]:
 
 
 def _any_date(cell: str) -> str:
-    from dateutil import parser
-
     return parser.parse(cell).date().isoformat()
 
 
@@ -238,8 +233,6 @@ def _cast_datetime(descriptor: dict[str, Any]) -> Callable[[str], Any]:
 
 
 def _iso_datetime(cell: str) -> str:
-    from dateutil import parser
-
     if len(cell) < 19 or cell[16] != ":":
         raise CellError(cell)
     return parser.isoparse(cell).isoformat()
@@ -294,6 +287,11 @@ STRING_FORMATS = {
 }
 
 
+def _against(test: Callable[[Any, Any], bool], bound: Any) -> Callable[[Any], bool]:
+    """A test of a typed value against a bound fixed now, not when the caller's loop ends."""
+    return lambda value: test(value, bound)
+
+
 def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     """Each constraint as (name, expected as written, test of a typed value)."""
     checks: list[tuple[str, Any, Callable[[Any], bool]]] = []
@@ -321,7 +319,7 @@ def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     ):
         if name in constraints:
             bound = _bound(typed, constraints[name], name)
-            checks.append((name, constraints[name], lambda value, b=bound, t=test: t(value, b)))
+            checks.append((name, constraints[name], _against(test, bound)))
     if "pattern" in constraints:
         pattern = _pattern(constraints["pattern"])
         checks.append(("pattern", constraints["pattern"], lambda value: bool(pattern(value))))

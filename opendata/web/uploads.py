@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
-from catalog.models import TableStatus
+from catalog.models import ResourceVersion, TableStatus
 from catalog.publishing.requirements import period_set, upload_period
 from catalog.publishing.resources import (
     resource_create,
@@ -48,11 +48,12 @@ def add_file(name: str):
             table_schema=chosen_schema(request.form, request.files),
             check_now=False,
         )
-        period_set(session, actor=actor, version=resource.latest, period=period)
+        first = resource.versions[0]  # a new resource holds the one file just uploaded
+        period_set(session, actor=actor, version=first, period=period)
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
-    _check_after_commit(resource.latest)
+    _check_after_commit(first)
     flash("File uploaded. Check its preview and columns before you submit it.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -131,7 +132,7 @@ def _link_errors(error: Invalid, form: str) -> FormErrors:
     return FormErrors({field: error.message}, form)
 
 
-def _check_after_commit(version) -> None:
+def _check_after_commit(version: ResourceVersion) -> None:
     """A table is checked once the upload and its period are committed: here, straight
     after, on the embedded default; on a worker, which shows its progress, in production."""
     if version.data_table is not None and version.data_table.status == TableStatus.QUEUED:
