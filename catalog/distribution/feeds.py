@@ -22,6 +22,7 @@ from catalog.visibility import (
     public_updated_clause,
     public_version_clause,
     public_views,
+    released_at,
 )
 
 
@@ -63,7 +64,7 @@ def latest_releases(
         .order_by(Dataset.published_at.desc(), Dataset.name)
         .limit(limit)
     )
-    entries = [ReleaseEntry(dataset=d, at=d.published_at) for d in published]
+    entries = [ReleaseEntry(dataset=d, at=released_at(d)) for d in published]
     versions = session.execute(
         select(ResourceVersion, Resource, Dataset)
         .join(Resource, Resource.id == ResourceVersion.resource_id)
@@ -78,7 +79,7 @@ def latest_releases(
         .limit(limit)
     )
     entries += [
-        ReleaseEntry(dataset=d, at=v.published_at, resource=r, version=v) for v, r, d in versions
+        ReleaseEntry(dataset=d, at=released_at(v), resource=r, version=v) for v, r, d in versions
     ]
     links = session.execute(
         select(Resource, Dataset)
