@@ -66,7 +66,7 @@ def test_the_rule_in_sql_and_in_python_agree_around_each_release(catalogue, offs
         },
     }
     released = offset >= timedelta(0)
-    assert by_python == by_sql == {
+    expected = {
         "draft-figures": False,
         "scheduled-figures": released,
         "live-figures": True,
@@ -74,6 +74,8 @@ def test_the_rule_in_sql_and_in_python_agree_around_each_release(catalogue, offs
         "scheduled": released,
         "failed": False,
     }
+    assert by_python == expected
+    assert by_sql == expected
     assert released_at(later) == DATASET.released_at(scheduled) == RELEASE
 
 
