@@ -252,7 +252,9 @@ def public_datasets_by_id(
 
 def released_at(item: Dataset | ResourceVersion) -> datetime:
     """When a dataset or file version is released (or is to be): whatever is public, or
-    scheduled to be, has that time."""
-    if item.published_at is None:
+    scheduled to be, has that time (its rule's release column)."""
+    rule = DATASET if isinstance(item, Dataset) else VERSION
+    moment: datetime | None = getattr(item, rule.release.key)
+    if moment is None:
         raise ValueError(f"{item!r} has not been released.")
-    return item.published_at
+    return moment
