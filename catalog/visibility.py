@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, selectinload
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
@@ -207,6 +207,43 @@ def public_updated_clause(now: datetime | None = None) -> ColumnElement[datetime
     return _latest_of(Dataset.modified_at, *(func.coalesce(t, Dataset.modified_at) for t in times))
 
 
+def released_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    """`is_released` in SQL: a resource that is a link or has a public version."""
+    public = exists().where(ResourceVersion.resource_id == Resource.id, VERSION.clause(now))
+    return or_(Resource.link_url.is_not(None), public)
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    """A dataset as a list of results shows it: when it last changed in public and its
+    released files' formats, read in two queries rather than loading every version."""
+
+    dataset: Dataset
+    updated_at: datetime
+    formats: list[str]
+
+
+def public_summaries(
+    session: Session, datasets: list[Dataset], now: datetime | None = None
+) -> list[PublicSummary]:
+    moment = now or utcnow()
+    ids = [dataset.id for dataset in datasets]
+    updated = session.execute(
+        select(Dataset.id, public_updated_clause(moment)).where(Dataset.id.in_(ids))
+    )
+    released = session.execute(
+        select(Resource.dataset_id, Resource.format)
+        .where(Resource.dataset_id.in_(ids), released_clause(moment))
+        .order_by(Resource.position)
+    )
+    formats: dict[str, list[str]] = {dataset_id: [] for dataset_id in ids}
+    for dataset_id, fmt in released:
+        if fmt.upper() not in formats[dataset_id]:
+            formats[dataset_id].append(fmt.upper())
+    when: dict[str, datetime] = {dataset_id: moment for dataset_id, moment in updated}
+    return [PublicSummary(d, when[d.id], formats[d.id]) for d in datasets]
+
+
 def check_not_withdrawn(session: Session, name: str) -> None:
     """Raise Withdrawn for a dataset that was published and then taken down, so its URLs
     (and every file URL under it) answer with a tombstone instead of simply vanishing."""
@@ -232,7 +269,7 @@ def public_datasets_by_id(
 
     Rows are fetched by primary key and checked with `is_public` in Python: filtering on state
     in SQL made SQLite scan every published row for twenty ids. Only what a results list shows
-    (files and their versions, for formats and dates) is loaded eagerly."""
+    is loaded eagerly (its dates and formats come from `public_summaries`)."""
     if not ids:
         return []
     query = (
@@ -241,9 +278,7 @@ def public_datasets_by_id(
         .options(
             lazyload(Dataset.topics),
             lazyload(Dataset.tags),
-            selectinload(Dataset.resources)
-            .selectinload(Resource.versions)
-            .lazyload(ResourceVersion.data_table),
+            selectinload(Dataset.resources).lazyload(Resource.versions),
         )
     )
     found = {d.id: d for d in session.scalars(query) if is_public(d, now)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
 from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery, SearchResults
 from catalog.search.documents import document_for
-from catalog.visibility import PublicDataset, is_public, public_datasets_by_id, public_views
+from catalog.visibility import PublicSummary, is_public, public_datasets_by_id, public_summaries
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,7 @@ class Found:
     suggestion: str | None
     page: int
     pages: int
-
-    @property
-    def listed(self) -> list[PublicDataset]:
-        """The datasets as a results list shows them: released formats, public dates."""
-        return public_views(self.datasets)
+    listed: list[PublicSummary] = field(default_factory=list)  # public results, as listed
 
 
 def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) -> Found:
@@ -69,6 +65,7 @@ def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) 
         suggestion=results.suggestion,
         page=query.page,
         pages=max(1, -(-results.total // query.per_page)),
+        listed=public_summaries(session, datasets, now),
     )
 
 

@@ -11,10 +11,16 @@ from sqlalchemy import select
 
 from catalog.clock import frozen_at
 from catalog.models import Dataset, ResourceVersion
-from catalog.publishing.resources import Upload, resource_link_create, version_add
+from catalog.publishing.resources import (
+    Upload,
+    resource_create,
+    resource_link_create,
+    version_add,
+)
 from catalog.visibility import (
     DATASET,
     VERSION,
+    public_summaries,
     public_updated_clause,
     public_view,
     released_at,
@@ -93,17 +99,42 @@ def test_only_what_is_public_moves_the_last_updated(catalogue):
     linked_at = RELEASE + timedelta(days=1)
 
     def updated(moment):
-        with frozen_at(moment):
-            by_sql = session.scalar(
-                select(public_updated_clause(moment)).where(Dataset.id == dataset.id)
-            )
-            return public_view(dataset, moment).updated_at, by_sql
+        """The date three ways: the page's view, the SQL listings sort by, a results list."""
+        by_sql = session.scalar(
+            select(public_updated_clause(moment)).where(Dataset.id == dataset.id)
+        )
+        (listed,) = public_summaries(session, [dataset], moment)
+        return public_view(dataset, moment).updated_at, by_sql, listed.updated_at
 
     before, at_release = updated(RELEASE - SECOND), updated(RELEASE)
     with frozen_at(linked_at):
         resource_link_create(
             session, actor=ACTOR, dataset=dataset, title="Map", url="https://93.184.216.34/map.pdf"
         )
-    assert before == (CREATED, CREATED)
-    assert at_release == (RELEASE, RELEASE)
-    assert updated(linked_at + SECOND) == (linked_at, linked_at)
+    assert before == (CREATED,) * 3
+    assert at_release == (RELEASE,) * 3
+    assert updated(linked_at + SECOND) == (linked_at,) * 3
+
+
+def test_a_results_list_shows_only_released_files_formats(catalogue):
+    """A TSV that failed its check and one still waiting for it add no format; a link, public
+    at once, does. The results list (SQL) and the dataset page (Python) agree."""
+    session = catalogue.session
+    dataset = catalogue.dataset("rents", files={"rents.csv": CSV})
+    schema = {"fields": [{"name": "ward"}, {"name": "amount", "type": "integer"}]}
+    catalogue.add_file(dataset, "rents.tsv", b"ward\tamount\r\nA\tlots\r\n", table_schema=schema)
+    resource_create(
+        session,
+        store=catalogue.store,
+        actor=ACTOR,
+        dataset=dataset,
+        title="Waiting list",
+        upload=Upload(stream=io.BytesIO(b"ward\twaiting\r\nA\t7\r\n"), filename="waiting.tsv"),
+        check_now=False,
+    )
+    resource_link_create(
+        session, actor=ACTOR, dataset=dataset, title="Map", url="https://93.184.216.34/map.pdf"
+    )
+    (listed,) = public_summaries(session, [dataset])
+
+    assert listed.formats == public_view(dataset).formats == ["CSV", "PDF"]
