@@ -10,12 +10,10 @@ the public catalogue to everyone, signed in or not.
 
 from __future__ import annotations
 
-import json
 import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 from itertools import product
 
 import pytest
@@ -24,6 +22,7 @@ from rdflib import namespace as ns
 
 from catalog.clock import frozen_at
 from catalog.permissions import ADMIN, EDITOR
+from tests.pages import element, parse_page, structured_data, summary_list, text_of, texts
 from tests.security.conftest import (
     CALLERS,
     FIRST_RELEASE,
@@ -403,7 +402,8 @@ def test_a_search_finds_a_hidden_part_only_once_it_is_public(parts_site, moment,
             _, mine = _get(
                 parts_site, caller, ACTION + f"package_search?q={part.marker}&include_private=true"
             )
-            shown = re.search(r"([\d,]+) datasets? found", page_text(page)).group(1)
+            status = text_of(parse_page(page).find(role="status"))
+            shown = re.search(r"([\d,]+) datasets? found", status).group(1)
             found[part.case] = (
                 int(shown),
                 api.json["result"]["count"],
@@ -429,15 +429,17 @@ def _public_updated(site) -> dict[str, date]:
     def get(url):
         return _get(site, "anonymous", url)[1]
 
-    listing = page_text(get("/datasets?q=allotment&sort=updated"))
-    page = get(f"/datasets/{PARTS_NAME}")
+    results = parse_page(get("/datasets?q=allotment&sort=updated"))
+    (listed,) = texts(results, ".app-dataset-list__item .app-secondary")
+    page = parse_page(get(f"/datasets/{PARTS_NAME}"))
+    about = summary_list(element(page, "aside"))
+    (schema_org,) = structured_data(page)
     graph = Graph().parse(data=get(f"/datasets/{PARTS_NAME}.ttl").get_data(as_text=True))
     node = graph.value(predicate=ns.RDF.type, object=ns.DCAT.Dataset)
     package = get(ACTION + f"package_show?id={PARTS_NAME}").json["result"]
-    schema_org = json.loads(SCRIPT.search(page.get_data(as_text=True)).group(1))
     return {
-        "search listing": _day(re.search(r"Updated (\d+ \w+ \d{4})", listing).group(1)),
-        "dataset page": _day(re.search(r"Last updated (\d+ \w+ \d{4})", page_text(page)).group(1)),
+        "search listing": _day(re.search(r"Updated (\d+ \w+ \d{4})", listed).group(1)),
+        "dataset page": _day(about["Last updated"]),
         "schema.org": _day(schema_org["dateModified"]),
         "DCAT": _day(str(graph.value(node, ns.DCTERMS.modified))),
         "CKAN": _day(package["metadata_modified"]),
@@ -445,27 +447,8 @@ def _public_updated(site) -> dict[str, date]:
     }
 
 
-SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
-
-
 def _day(text: str) -> date:
     """A date as a page ("4 January 2030") or as ISO 8601 with a time ("2030-01-04T09:30Z")."""
     if text[:4].isdigit():
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     return datetime.strptime(text, "%d %B %Y").date()
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def page_text(response) -> str:
-    """A page's text as a reader sees it, words separated by single spaces."""
-    reader = _Text()
-    reader.feed(response.get_data(as_text=True))
-    return " ".join(" ".join(reader.parts).split())
