@@ -29,7 +29,13 @@ from catalog.storage import FileStore
 from catalog.tables.checks import check_version, needs_check, queue_check
 from catalog.tables.reading import TABULAR_FORMATS, infer_schema
 from catalog.tables.validation import TableRules
-from catalog.visibility import is_public, public_dataset_clause, version_is_public
+from catalog.visibility import (
+    PublicFile,
+    is_public,
+    public_dataset_clause,
+    public_view,
+    version_is_public,
+)
 
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -148,8 +154,9 @@ def version_add(
     session.add(version)
     if needs_check(version):
         queue_check(session, version)
+    # The dataset's own `modified_at` stays: it dates its description, and the public sees a
+    # new version only from its release (`catalog.visibility.PublicDataset.updated_at`).
     resource.modified_at = moment
-    resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
     session.flush()
     activity.record(
         session,
@@ -314,12 +321,6 @@ def link_format(chosen: str | None, url: str) -> str:
     return fmt
 
 
-def is_released(resource: Resource) -> bool:
-    """Whether a resource of a public dataset is shown: a link at once, a file once one of
-    its versions is released."""
-    return resource.link_url is not None or resource.latest_public is not None
-
-
 def _schema_for(
     resource: Resource, path: Path, chosen: dict[str, Any] | str | None
 ) -> dict[str, Any] | None:
@@ -384,28 +385,35 @@ def version_schema_set(
     return version
 
 
-def get_public_resource(
+def get_public_file(
     session: Session, dataset_name: str, resource_id: str, now: datetime | None = None
-) -> Resource:
+) -> PublicFile:
+    """A released file or link of a public dataset, with its released versions."""
+    moment = now or utcnow()
     query = (
         select(Resource)
         .join(Dataset)
-        .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
+        .where(
+            Resource.id == resource_id,
+            Dataset.name == dataset_name,
+            public_dataset_clause(moment),
+        )
     )
     resource = session.scalar(query)
     if resource is None:
         check_not_withdrawn(session, dataset_name)
-    if resource is None or not is_released(resource):
+    file = None if resource is None else public_view(resource.dataset, moment).file(resource_id)
+    if file is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
-    return resource
+    return file
 
 
-def get_public_version(resource: Resource, number: int) -> ResourceVersion:
+def get_public_version(file: PublicFile, number: int) -> ResourceVersion:
     """A released version by number; one scheduled for later does not exist yet."""
-    for version in resource.public_versions:
-        if version.number == number:
-            return version
-    raise NotFound(f"This file has no published version {number}.")
+    version = file.version(number)
+    if version is None:
+        raise NotFound(f"This file has no published version {number}.")
+    return version
 
 
 def check_format(fmt: str) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.errors import Invalid
 from catalog.models import DataTable, ResourceVersion, TableStatus
+from catalog.reindex import mark_for_index
 from catalog.storage import FileStore
 from catalog.tables.datastore.engine import Datastore, datastore_for
 from catalog.tables.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
@@ -111,6 +112,8 @@ def check_version(
     table.failure = ""
     table.finished_at = utcnow()
     version.cleared = checked.valid or bool(version.issues_note)
+    if version.cleared:  # the file may be public now: its title and columns join the index
+        mark_for_index(session, version.resource.dataset_id)
     _save(session, progress=progress)
     _swap_tables(session, datastore, served=name, earlier=earlier, progress=progress)
     return table

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from catalog.errors import Invalid, NotFound
 from catalog.publishing.known_issues import accept_known_issues
-from catalog.publishing.resources import get_public_resource, get_public_version, version_schema_set
+from catalog.publishing.resources import get_public_file, get_public_version, version_schema_set
 from catalog.publishing.staff import get_staff_dataset, get_staff_resource
 from catalog.tables.reports import grouped, warning_lines
 from catalog.tables.schemas import list_schemas, load_schema
@@ -148,8 +148,8 @@ def _stored_report(version) -> dict:
 
 
 def _public(name: str, resource_id: str, number: int):
-    resource = get_public_resource(get_session(), name, resource_id)
-    return resource, get_public_version(resource, number)
+    file = get_public_file(get_session(), name, resource_id)
+    return file.resource, get_public_version(file, number)
 
 
 def _staff(name: str, resource_id: str, number: int):
