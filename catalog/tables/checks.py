@@ -2,7 +2,8 @@
 
 Run straight after an upload (in the request on the embedded default, by an RQ worker in
 production). A version is `cleared` for release only when its check passed, or when the
-publisher has recorded why it may be published with its known issues. A check that fails or
+publisher has recorded why it may be published with its known issues (names flagged for
+redaction need an admin's confirmation as well). A check that fails or
 stops part way leaves the version uncleared and any earlier table untouched.
 """
 
@@ -31,6 +32,7 @@ from catalog.tables.validation import Checked, check_table
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 1.0
 UNREADABLE = (csv.Error, UnicodeError, Invalid)
+REDACTION = "redaction-error"  # never released on a note alone: see catalog.publishing.redactions
 
 
 def needs_check(version: ResourceVersion) -> bool:
@@ -92,7 +94,9 @@ def check_version(session: Session, store: FileStore, version: ResourceVersion) 
     )
     table.failure = ""
     table.finished_at = utcnow()
-    version.cleared = checked.valid or bool(version.issues_note)
+    version.cleared = checked.valid or (
+        bool(version.issues_note) and not checked.error_counts.get(REDACTION)
+    )
     session.commit()
     if earlier:
         drop_table(datastore, earlier)

@@ -212,7 +212,8 @@ MESSAGES = {
     "missing-label": "The file has no column {column}, \u201c{field}\u201d, which the schema "
     "expects.",
     "redaction-error": "{where}: \u201c{cell}\u201d looks like a private individual\u2019s name. "
-    "Replace it with \u201c{instead}\u201d, or note why it may be published if it is not a person.",
+    "Replace it with \u201c{instead}\u201d, or, if it is not a person, ask an admin who did not "
+    "upload the file to confirm so.",
 }
 
 

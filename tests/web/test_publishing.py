@@ -4,9 +4,11 @@ a scheduled release that lifts at its second, a correction, and a withdrawal."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from catalog.clock import frozen_at
@@ -128,11 +130,17 @@ def test_a_correction_is_version_2_and_a_withdrawal_leaves_a_tombstone(
     with frozen_at(MONDAY_8AM + timedelta(days=1)):
         corrected = _upload(editor, FIXED, to=f"{PAGE}/files/{resource_id}/versions", note=note)
         assert "Version 2 of Meals by school uploaded" in corrected.text
+        base = f"/datasets/school-meals/resources/{resource_id}"
+        assert client.get(f"{base}/download/meals.csv").data == MEALS  # waits for review
+
+        staff_page = BeautifulSoup(admin.get(PAGE).text, "html.parser")
+        form = staff_page.find("form", action=re.compile(r"/changes/\d+/review$"))
+        approved = admin.submit(PAGE, {"decision": "approve", "when": "now"}, to=form["action"])
+        assert "Approved version 2 of Meals by school" in approved.text
 
         page = client.get("/datasets/school-meals").text
         assert "Corrected" in page and "version 2" in page
         assert "mistyped: 897 meals" in page.replace("&#39;", "'")
-        base = f"/datasets/school-meals/resources/{resource_id}"
         assert "Version 2" in client.get(base).text
         assert client.get(f"{base}/download/meals.csv").data == FIXED
         assert client.get(f"{base}/versions/1/download/meals.csv").data == MEALS
