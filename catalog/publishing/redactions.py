@@ -21,8 +21,9 @@ from catalog.errors import Conflict, Invalid, NotAllowed
 from catalog.models import RedactionConfirmation, ResourceVersion, TableStatus
 from catalog.permissions import ADMIN, Actor, require
 from catalog.reindex import mark_for_index
+from catalog.tables.findings import RedactionError, finding_from_descriptor
 
-REDACTION = "redaction-error"
+REDACTION = RedactionError.type
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,12 @@ def flagged_cells(session: Session, version: ResourceVersion) -> list[FlaggedCel
         )
     }
     cells = []
-    for error in _redaction_errors(version):
-        place = (int(error["rowNumber"]), str(error["fieldName"]))
-        found = confirmed.get(place)
+    for finding in _redaction_errors(version):
+        found = confirmed.get(finding.flagged_cell)
         cells.append(
             FlaggedCell(
-                *place,
-                cell=str(error.get("cell") or ""),
+                *finding.flagged_cell,
+                cell=finding.cell or "",
                 confirmed_by=found.confirmed_by if found else None,
                 confirmed_at=found.confirmed_at if found else None,
             )
@@ -171,7 +171,7 @@ def _task(version: ResourceVersion) -> dict | None:
     return table.report["tasks"][0]
 
 
-def _redaction_errors(version: ResourceVersion) -> list[dict]:
+def _redaction_errors(version: ResourceVersion) -> list[RedactionError]:
     task = _task(version)
-    errors = task.get("errors", []) if task else []
-    return [e for e in errors if e.get("type") == REDACTION and "rowNumber" in e]
+    found = (finding_from_descriptor(error) for error in (task.get("errors", []) if task else []))
+    return [finding for finding in found if isinstance(finding, RedactionError)]

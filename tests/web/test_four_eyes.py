@@ -10,12 +10,12 @@ import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 
 from catalog.calendar.announcements import EntryInput, When, entry_announce
 from catalog.clock import frozen_at
 from catalog.uk_time import uk_to_utc, utc_to_uk
 from tests.conftest import ACTOR
+from tests.pages import csrf_token, parse_page, text_of
 
 PUBLISHED = datetime(2026, 11, 2, 9, 30)
 NOW = datetime(2026, 12, 7, 10, 0)
@@ -54,17 +54,9 @@ def spend(catalogue):
         return catalogue.dataset("ward-spend", files={"spend.csv": V1}, publish=PUBLISHED)
 
 
-def _page(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def _words(element) -> str:
-    return " ".join(element.get_text(" ").split())
-
-
 def _post_file(browser, url: str, content: bytes, filename="spend.csv", **fields):
     """Send a file from the staff page's multipart form, with that page's CSRF token."""
-    token = _page(browser.get(PAGE)).find("input", attrs={"name": "csrf_token"})["value"]
+    token = csrf_token(parse_page(browser.get(PAGE)))
     data = {"csrf_token": token, "file": (io.BytesIO(content), filename), **fields}
     return browser.client.post(url, data=data, follow_redirects=True)
 
@@ -75,7 +67,7 @@ def _new_quarter(browser, spend, **fields):
     return _post_file(browser, url, V2, schema="infer", **fields)
 
 
-def _review_form(page: BeautifulSoup):
+def _review_form(page):
     return page.find("form", action=lambda action: action and action.endswith("/review"))
 
 
@@ -92,17 +84,17 @@ def test_a_new_quarter_waits_for_review_showing_what_will_change(
         uploaded = _new_quarter(editor, spend)
         assert uploaded.status_code == 200
         assert _public_download(client, spend) == V1
-        assert _review_form(_page(uploaded)) is None  # the editor cannot approve it
+        assert _review_form(parse_page(uploaded)) is None  # the editor cannot approve it
         admin = signed_in(ada)
-        queue = _page(admin.get("/publish/review"))
-        [row] = [r for r in queue.find_all("tr") if "Version 2 of spend.csv" in _words(r)]
-        assert "Erin Editor" in _words(row)
+        queue = parse_page(admin.get("/publish/review"))
+        [row] = [r for r in queue.find_all("tr") if "Version 2 of spend.csv" in text_of(r)]
+        assert "Erin Editor" in text_of(row)
 
-        staff = _page(admin.get(PAGE))
+        staff = parse_page(admin.get(PAGE))
         change = staff.find(id="changes").find_next("h3")
-        assert _words(change) == "New version 2 of spend.csv"
+        assert text_of(change) == "New version 2 of spend.csv"
         difference = {
-            _words(tr.th): _words(tr.td)
+            text_of(tr.th): text_of(tr.td)
             for tr in staff.find("table", id=lambda i: i and i.endswith("-difference")).find_all(
                 "tr"
             )
@@ -114,17 +106,17 @@ def test_a_new_quarter_waits_for_review_showing_what_will_change(
             "Columns with another type": "Spend: integer to number",
         }
         preview = staff.find(id=lambda i: i and i.endswith("-preview")).find_parent("table")
-        assert "Heworth" in _words(preview)
-        assert "No problems" in _words(staff.find(id="changes").find_next("dl"))
+        assert "Heworth" in text_of(preview)
+        assert "No problems" in text_of(staff.find(id="changes").find_next("dl"))
 
 
 def test_only_an_admin_who_did_not_upload_it_may_approve(client, spend, signed_in, ada, bea):
     with frozen_at(NOW):
         uploader = signed_in(ada)
-        page = _page(_new_quarter(uploader, spend))
+        page = parse_page(_new_quarter(uploader, spend))
         assert _review_form(page) is None
-        assert "You made this change" in _words(page.find(id="changes").parent)
-        action = _page(signed_in(bea).get(PAGE)).find(
+        assert "You made this change" in text_of(page.find(id="changes").parent)
+        action = parse_page(signed_in(bea).get(PAGE)).find(
             "form", action=lambda a: a and "/changes/" in a
         )["action"]
         refused = uploader.submit(PAGE, {"decision": "approve", "when": "now"}, to=action)
@@ -132,7 +124,7 @@ def test_only_an_admin_who_did_not_upload_it_may_approve(client, spend, signed_i
         assert _public_download(client, spend) == V1
 
         approved = signed_in(bea).submit(PAGE, {"decision": "approve", "when": "now"}, to=action)
-        assert "Approved version 2 of spend.csv" in _words(_page(approved))
+        assert "Approved version 2 of spend.csv" in text_of(parse_page(approved))
         assert _public_download(client, spend) == V2
 
 
@@ -155,9 +147,9 @@ def test_an_approved_quarter_is_released_at_its_uk_time_and_not_a_second_before(
     with frozen_at(NOW):
         _new_quarter(signed_in(erin), spend)
         admin = signed_in(ada)
-        action = _review_form(_page(admin.get(PAGE)))["action"]
+        action = _review_form(parse_page(admin.get(PAGE)))["action"]
         approved = admin.submit(PAGE, _release_fields(RELEASE), to=action)
-        assert "21 January 2027 at 09:30 UK time" in _words(_page(approved))
+        assert "21 January 2027 at 09:30 UK time" in text_of(parse_page(approved))
     for moment, expected in [(RELEASE - SECOND, V1), (RELEASE, V2), (RELEASE + SECOND, V2)]:
         with frozen_at(moment):
             assert _public_download(client, spend) == expected, moment
@@ -178,20 +170,20 @@ def test_an_early_release_says_why_on_the_calendar(client, catalogue, spend, sig
         )
         _new_quarter(signed_in(erin), spend, period="2026/27 Q3")
         admin = signed_in(ada)
-        action = _review_form(_page(admin.get(PAGE)))["action"]
+        action = _review_form(parse_page(admin.get(PAGE)))["action"]
         refused = admin.submit(PAGE, {"decision": "approve", "when": "now"}, to=action)
         assert refused.status_code == 422
-        field = _page(refused).find("textarea", attrs={"name": "early_reason"})
+        field = parse_page(refused).find("textarea", attrs={"name": "early_reason"})
         error = field.find_previous("p", class_="govuk-error-message")
-        assert "announced this release for 21 January 2027" in _words(error)
+        assert "announced this release for 21 January 2027" in text_of(error)
         assert _public_download(client, spend) == V1
 
         reason = "Brought forward to answer a question at full council."
         fields = {"decision": "approve", "when": "now", "early_reason": reason}
         admin.submit(PAGE, fields, to=action)
         assert _public_download(client, spend) == V2
-        calendar = _page(client.get("/calendar"))
-        assert reason in _words(calendar.find("main"))
+        calendar = parse_page(client.get("/calendar"))
+        assert reason in text_of(calendar.find("main"))
 
 
 def test_flagged_names_are_confirmed_cell_by_cell_by_another_admin(catalogue, signed_in, erin, ada):
@@ -202,12 +194,12 @@ def test_flagged_names_are_confirmed_cell_by_cell_by_another_admin(catalogue, si
         _post_file(
             editor, f"{PAGE}/files", FLAGGED, "card.csv", title="Card spend", schema_file=schema
         )
-        report_url = _page(editor.get(PAGE)).find("a", href=lambda h: h and h.endswith("/report"))[
-            "href"
-        ]
-        report = _page(editor.get(report_url))
+        report_url = parse_page(editor.get(PAGE)).find(
+            "a", href=lambda h: h and h.endswith("/report")
+        )["href"]
+        report = parse_page(editor.get(report_url))
         cells = report.find("table", id="flagged-cells")
-        rows = [[_words(td) for td in tr.find_all("td")] for tr in cells.tbody.find_all("tr")]
+        rows = [[text_of(td) for td in tr.find_all("td")] for tr in cells.tbody.find_all("tr")]
         assert rows == [
             ["2", "supplier", "Mr Kipling", "Not confirmed"],
             ["4", "supplier", "Mrs A Jones", "Not confirmed"],
@@ -215,12 +207,12 @@ def test_flagged_names_are_confirmed_cell_by_cell_by_another_admin(catalogue, si
         assert report.find("input", attrs={"name": "cell"}) is None
 
         admin = signed_in(ada)
-        boxes = _page(admin.get(report_url)).find_all("input", attrs={"name": "cell"})
+        boxes = parse_page(admin.get(report_url)).find_all("input", attrs={"name": "cell"})
         assert [box["value"] for box in boxes] == ["2:supplier", "4:supplier"]
         confirm_url = report_url.replace("/report", "/redaction")
         done = admin.submit(report_url, {"cell": ["2:supplier", "4:supplier"]}, to=confirm_url)
-        confirmed = _page(done).find("table", id="flagged-cells")
-        assert all("Confirmed by Ada Admin" in _words(tr) for tr in confirmed.tbody.find_all("tr"))
-        history = _words(_page(admin.get(PAGE)).find("caption", string="Activity log").parent)
+        confirmed = parse_page(done).find("table", id="flagged-cells")
+        assert all("Confirmed by Ada Admin" in text_of(tr) for tr in confirmed.tbody.find_all("tr"))
+        history = text_of(parse_page(admin.get(PAGE)).find("caption", string="Activity log").parent)
         assert "Confirmed that “Mr Kipling” (row 2, supplier)" in history
         assert "Confirmed that “Mrs A Jones” (row 4, supplier)" in history
