@@ -156,9 +156,11 @@ class ResourceVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     cleared: Mapped[bool] = mapped_column(Boolean, default=True)
     issues_note: Mapped[str] = mapped_column(Text, default="")
+    issues_noted_by_id: Mapped[int | None] = mapped_column(Integer)
     period: Mapped[str | None] = mapped_column(String(20))
 
     resource: Mapped[Resource] = relationship(back_populates="versions")

@@ -20,11 +20,12 @@ from catalog.models import (
     DatasetState,
     Licence,
     Organisation,
+    Release,
     Tag,
     Topic,
 )
 from catalog.names import check_name
-from catalog.permissions import EDITOR, Actor, require
+from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.reindex import mark_for_index
 from catalog.uk_time import utc_to_uk
 from catalog.visibility import (
@@ -122,7 +123,7 @@ def dataset_update(
     CKAN client sends `metadata_modified`): if anyone has saved since, the change is refused
     rather than silently overwriting theirs."""
     require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     _claim_edit(session, dataset, opened_at)
     before = snapshot(dataset)
     check_name(data.name)
@@ -204,17 +205,45 @@ def _changed_since(session: Session, dataset: Dataset) -> str:
 
 LOCKED: dict[str, str] = {
     DatasetState.IN_REVIEW: "it is waiting for review: ask the reviewer to send it back first",
-    DatasetState.APPROVED: "it has been approved as it is: ask an admin to send it back first",
     DatasetState.WITHDRAWN: "it has been withdrawn",
 }
 
 
-def check_editable(dataset: Dataset) -> None:
-    """What a reviewer approved is what gets published: no changes while in review or approved."""
+def claim_for_change(session: Session, *, actor: Actor, dataset: Dataset) -> None:
+    """Let a change be made, or say why not. What a reviewer approved is what gets released:
+    nothing changes while in review, and a change to an approved or scheduled dataset sends it
+    back to draft, its release called off, to be submitted for review again. A trusted process
+    releases without review, so it never needs to."""
     if dataset.state in LOCKED:
         raise Conflict(
             f"This dataset cannot be changed now: {LOCKED[dataset.state]}.", field="state"
         )
+    scheduled = dataset.state == DatasetState.PUBLISHED and not is_public(dataset)
+    if (dataset.state == DatasetState.APPROVED or scheduled) and not is_trusted(actor):
+        _back_to_draft(session, actor, dataset)
+
+
+def _back_to_draft(session: Session, actor: Actor, dataset: Dataset) -> None:
+    before, due = snapshot(dataset), dataset.published_at
+    dataset.state, dataset.published_at = DatasetState.DRAFT, None
+    dataset.approved_by = None
+    dataset.review_comment = f"Changed by {actor.name} after approval: submit it for review again."
+    if due is not None:
+        for release in session.scalars(select(Release).where(Release.dataset_id == dataset.id)):
+            if release.released_at == due and not release.summary.startswith("Cancelled"):
+                release.summary = f"Cancelled: changed after approval ({release.summary})"
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.reopen",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Back to draft: {dataset.title} was changed after approval, so it must be "
+        "reviewed again",
+        before=before,
+        after=snapshot(dataset),
+    )
 
 
 def get_public_dataset(session: Session, name: str, now: datetime | None = None) -> Dataset:
