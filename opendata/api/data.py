@@ -27,7 +27,7 @@ from catalog.tables.datastore.query import (
     stream_batches,
 )
 from catalog.tables.datastore.serving import served_table
-from catalog.tables.exports import neutralised
+from catalog.tables.exports import neutralised, safe_header
 from opendata.database import get_session
 from opendata.errors import error_response
 
@@ -137,7 +137,7 @@ def _csv_lines(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
     """CSV a batch at a time; text cells that a spreadsheet would run are neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in query.columns])
+    writer.writerow(safe_header([column.name for column in query.columns]))
     text = [n for n, column in enumerate(query.columns) if column.type not in NON_TEXT]
     for rows in batches:
         writer.writerows(neutralised(rows, text))

