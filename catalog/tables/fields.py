@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from dateutil import parser
+
 from catalog.errors import Invalid
 
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
@@ -225,8 +227,6 @@ def _iso_dates(cells: list[str]) -> list[str]:
 
 
 def _any_date(cell: str) -> str:
-    from dateutil import parser
-
     return parser.parse(cell).date().isoformat()
 
 
@@ -238,8 +238,6 @@ def _cast_datetime(descriptor: dict[str, Any]) -> Callable[[str], Any]:
 
 
 def _iso_datetime(cell: str) -> str:
-    from dateutil import parser
-
     if len(cell) < 19 or cell[16] != ":":
         raise CellError(cell)
     return parser.isoparse(cell).isoformat()
