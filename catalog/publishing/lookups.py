@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from catalog.errors import NotFound
 from catalog.models import Dataset, Licence, Organisation, Resource, Tag, Topic
 from catalog.models.datasets import dataset_tag
+from catalog.names import row_number
 from catalog.permissions import EDITOR, MEMBER, Actor, require
 from catalog.publishing.resources import is_released
 from catalog.visibility import is_public, public_dataset_clause, public_datasets
@@ -96,8 +97,9 @@ def topic_by_ref(session: Session, ref: str) -> Topic:
 
 def _group_by_ref(session, model, ref: str, kind: str):
     clause = model.name == ref
-    if ref.isdigit():
-        clause = or_(clause, model.id == int(ref))
+    number = row_number(ref)
+    if number is not None:
+        clause = or_(clause, model.id == number)
     found = session.scalar(select(model).where(clause))
     if found is None:
         raise NotFound(f"There is no {kind} called '{ref}'.")

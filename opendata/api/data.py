@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from catalog.errors import Invalid
+from catalog.names import row_number
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import (
     Query,
@@ -94,9 +95,10 @@ def _version_number() -> int | None:
     text = request.args.get("version")
     if text is None:
         return None
-    if not text.isascii() or not text.isdigit():
+    number = row_number(text)
+    if number is None:
         raise Invalid(f"version must be a version number, not '{text}'.", field="version")
-    return int(text)
+    return number
 
 
 def _query_params() -> dict[str, list[str]]:
