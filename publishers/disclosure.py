@@ -245,7 +245,8 @@ def _parts_revealed(cells: list[Cell], truth: dict[int, Counts]) -> bool:
     or together they are known to be a small count."""
     hidden = [(s, o) for s, o in cells if o.symbol == SUPPRESSED]
     sizes = [_size(s, truth.get(id(o), {})) for s, o in hidden]
-    known_small = None not in sizes and sum(sizes) < THRESHOLD
+    known = [size for size in sizes if size is not None]
+    known_small = len(known) == len(sizes) and sum(known) < THRESHOLD
     return bool(hidden) and (len(hidden) == 1 or known_small)
 
 

@@ -109,8 +109,10 @@ def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndi
     found = []
     for ref in sorted((supplied | gone) - present):
         indicator = session.scalar(select(Indicator).where(Indicator.ref == ref))
-        dataset = indicator.dataset if indicator is not None else None
-        if dataset is not None and dataset.state == DatasetState.PUBLISHED:
+        if indicator is None or indicator.dataset is None:
+            continue
+        dataset = indicator.dataset
+        if dataset.state == DatasetState.PUBLISHED:
             found.append(
                 DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
             )

@@ -292,6 +292,11 @@ STRING_FORMATS = {
 }
 
 
+def _against(test: Callable[[Any, Any], bool], bound: Any) -> Callable[[Any], bool]:
+    """A test of a typed value against a bound fixed now, not when the caller's loop ends."""
+    return lambda value: test(value, bound)
+
+
 def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     """Each constraint as (name, expected as written, test of a typed value)."""
     checks: list[tuple[str, Any, Callable[[Any], bool]]] = []
@@ -319,7 +324,7 @@ def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     ):
         if name in constraints:
             bound = _bound(typed, constraints[name], name)
-            checks.append((name, constraints[name], lambda value, b=bound, t=test: t(value, b)))
+            checks.append((name, constraints[name], _against(test, bound)))
     if "pattern" in constraints:
         pattern = _pattern(constraints["pattern"])
         checks.append(("pattern", constraints["pattern"], lambda value: bool(pattern(value))))
