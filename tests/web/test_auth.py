@@ -12,7 +12,17 @@ import redis
 from catalog.accounts.sign_in import ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE
 from catalog.clock import frozen_at
 from opendata import create_app
-from tests.security.pages import error_summary
+from tests.pages import (
+    banners,
+    field_error,
+    heading,
+    lede,
+    links,
+    parse_page,
+    summary_errors,
+    text_of,
+    title,
+)
 from tests.web.conftest import PASSWORD, Visitor
 
 WRONG = "The email address or password is wrong."
@@ -24,27 +34,43 @@ def erin(people):
     return people.make("Erin Editor", "editor")
 
 
+def _navigation(page) -> list[str]:
+    """What the header offers: its links and its buttons (signing out is a form)."""
+    header = parse_page(page).find("header")
+    return [text for text, _href in links(header)] + [text_of(b) for b in header("button")]
+
+
 def test_signing_in_leads_to_my_work_and_the_header_changes(visitor, erin):
-    assert "Sign in" in visitor.get("/").text
+    assert "Sign in" in _navigation(visitor.get("/"))
     page = visitor.sign_in("Erin-Editor@York.gov.uk")
     assert page.status_code == 200 and page.request.path == "/publish"
-    assert "My work" in page.text and "Erin Editor" in page.text
-    assert "Sign out" in page.text and ">Sign in<" not in page.text
+    shown = parse_page(page)
+    assert heading(shown) == "My work" and text_of(shown.find(class_="govuk-caption-l")) == (
+        "Erin Editor"
+    )
+    assert "Sign out" in _navigation(page) and "Sign in" not in _navigation(page)
 
 
 def test_a_wrong_password_is_refused_with_an_error_summary(visitor, erin):
     page = visitor.sign_in(erin.email, "not my password")
     assert page.status_code == 403
-    assert "There is a problem" in page.text and 'href="#email"' in page.text
-    assert page.text.count(WRONG) == 2  # in the summary and beside the field
-    assert "Error: Sign in" in page.text
+    shown = parse_page(page)
+    assert summary_errors(shown) == [(WRONG, "#email")]
+    assert field_error(shown, "email") == WRONG
+    assert title(shown).startswith("Error: Sign in")
     assert visitor.get("/publish").status_code == 302
 
 
 def test_blank_fields_are_named(visitor, erin):
     page = visitor.submit("/login", {"email": "", "password": ""})
     assert page.status_code == 422
-    assert "Enter your email address." in page.text and "Enter your password." in page.text
+    shown = parse_page(page)
+    assert summary_errors(shown) == [
+        ("Enter your email address.", "#email"),
+        ("Enter your password.", "#password"),
+    ]
+    assert field_error(shown, "email") == "Enter your email address."
+    assert field_error(shown, "password") == "Enter your password."
 
 
 def _from(app, address: str) -> Visitor:
@@ -54,8 +80,9 @@ def _from(app, address: str) -> Visitor:
     return Visitor(client)
 
 
-def _said(page) -> str:
-    return error_summary(page.text)
+def _said(page) -> list[str]:
+    """What the error summary says, message by message."""
+    return [message for message, _href in summary_errors(parse_page(page))]
 
 
 @frozen_at(NOW)
@@ -67,15 +94,15 @@ def test_unknown_known_and_slowed_accounts_are_answered_alike(app, erin):
         known = guesser.sign_in(erin.email, "a guess at it")
         unknown = guesser.sign_in("nobody-here@york.gov.uk", "a guess at it")
         assert known.status_code == unknown.status_code == 403
-        assert _said(known) == _said(unknown) == f"There is a problem {WRONG}"
+        assert _said(known) == _said(unknown) == [WRONG]
     slowed = [
         guesser.sign_in(erin.email, "a guess at it"),
         guesser.sign_in(erin.email, PASSWORD),
         guesser.sign_in("nobody-here@york.gov.uk", "a guess at it"),
     ]
     assert {page.status_code for page in slowed} == {429}
-    assert len({_said(page) for page in slowed}) == 1
-    assert "Wait 1 second and try again; nothing has been locked." in _said(slowed[0])
+    assert len({tuple(_said(page)) for page in slowed}) == 1
+    assert "Wait 1 second and try again; nothing has been locked." in _said(slowed[0])[0]
     assert {page.headers["Retry-After"] for page in slowed} == {"1"}
     assert guesser.get("/publish").status_code == 302
 
@@ -154,7 +181,7 @@ def test_a_session_cookie_replayed_after_sign_out_is_refused(app, erin):
 def test_signing_out_ends_the_session(visitor, erin):
     visitor.sign_in(erin.email)
     page = visitor.submit("/publish", to="/logout")
-    assert page.request.path == "/login" and "You have signed out." in page.text
+    assert page.request.path == "/login" and banners(parse_page(page)) == ["You have signed out."]
     response = visitor.get("/publish")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
@@ -198,7 +225,7 @@ def test_a_form_post_without_its_csrf_token_is_refused(app, client, erin):
     app.config["WTF_CSRF_ENABLED"] = True
     refused = client.post("/login", data={"email": erin.email, "password": PASSWORD})
     assert refused.status_code == 400
-    assert "did not come from this site" in refused.text
+    assert "did not come from this site" in lede(parse_page(refused))
     assert client.get("/publish").status_code == 302
     accepted = Visitor(client).sign_in(erin.email)
     assert accepted.request.path == "/publish"
