@@ -15,6 +15,7 @@ from catalog.publishing.link_checker import LinkStatus, last_link_status
 from catalog.publishing.resources import get_public_file, get_public_version
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import parse_query, run_query
+from catalog.tables.reading import preview_cell
 from opendata.database import get_session
 from opendata.web.citations import version_citation
 
@@ -150,4 +151,4 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return preview_cell(str(value))
