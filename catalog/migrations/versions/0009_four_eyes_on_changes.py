@@ -2,7 +2,7 @@
 version and who noted its known issues, and confirmations of cells flagged for redaction.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
