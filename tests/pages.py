@@ -181,11 +181,16 @@ def buttons(scope: Tag) -> list[str]:
 
 
 def summary_errors(doc: BeautifulSoup) -> list[tuple[str, str]]:
-    """The error summary at the top of a form page, as (message, the field it links to)."""
+    """The error summary at the top of a form page, as (message, the field it links to); the
+    link is '' for a problem with the whole form rather than one field."""
     summary = doc.find(class_="govuk-error-summary")
     if summary is None:
         return []
-    return [(text_of(a), a["href"]) for a in summary.find_all("a", href=True)]
+    found = []
+    for item in summary.select(".govuk-error-summary__list li"):
+        link = item.find("a", href=True)
+        found.append((text_of(item), link["href"] if link else ""))
+    return found
 
 
 def field_error(doc: BeautifulSoup, field_id: str) -> str | None:
