@@ -8,6 +8,7 @@ from flask import Flask
 
 from opendata import (
     auth,
+    blueprints,
     commands,
     database,
     errors,
@@ -47,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     unsafe_input.init_app(app)
     json_limits.init_app(app)
-    _register_blueprints(app)
+    blueprints.register(app)
     commands.init_app(app)
     return app
 
@@ -60,52 +61,3 @@ def _trust_proxies(app: Flask, hops: int) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-
-
-def _register_blueprints(app: Flask) -> None:
-    from opendata import security_txt
-    from opendata.api import accounts as api_accounts
-    from opendata.api import ckan as api_ckan
-    from opendata.api import data as api_data
-    from opendata.api import dcat, feeds, openapi
-    from opendata.api import indicators as api_indicators
-    from opendata.web import (
-        account,
-        assets,
-        browse,
-        calendar,
-        calendar_staff,
-        checks,
-        citations,
-        datapackage,
-        datasets,
-        downloads,
-        dumps,
-        home,
-        indicators,
-        password_reset,
-        publish,
-        resources,
-        review,
-        runs,
-        schemas,
-        search,
-        sitemap,
-        statements,
-        tokens,
-        transparency,
-        transparency_staff,
-        uploads,
-    )
-    from opendata.web import auth as sign_in
-
-    pages = [assets, home, search, datasets, resources, downloads, browse, statements, indicators]
-    pages += [schemas, datapackage, calendar, citations, transparency]
-    publishing = [sign_in, publish, uploads, review, tokens, checks, calendar_staff]
-    publishing += [transparency_staff]
-    publishing += [account, password_reset]
-    publishing += [runs]
-    open_metadata = [dcat, feeds, sitemap, openapi, dumps, security_txt]
-    apis = [api_indicators, api_accounts, api_ckan, api_data]
-    for module in (*pages, *publishing, *apis, *open_metadata):
-        app.register_blueprint(module.bp)
