@@ -93,7 +93,7 @@ def account_create(
         object_id=str(account.id),
         summary=f"Created the account of {account.name}" + (" (sysadmin)" if sysadmin else ""),
     )
-    session.commit()
+    session.flush()
     return account
 
 
@@ -125,7 +125,9 @@ def _check_password(
     session: Session, account: Account, password: str, *, wrong: str, field: str | None = None
 ) -> None:
     """NotAllowed unless the password is right and the account is not locked; a wrong one is
-    counted (and committed) towards the lock-out, a right one clears the count."""
+    counted towards the lock-out, a right one clears the count. The count is flushed before
+    the refusal is raised: the edge must commit it although it refuses (the sign-in page
+    does), or the lock-out would never come."""
     now = utcnow()
     if account.locked_until and account.locked_until > now:
         raise NotAllowed(
@@ -137,7 +139,7 @@ def _check_password(
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILURES:
             account.locked_until, account.failed_logins = now + LOCK_FOR, 0
-        session.commit()
+        session.flush()
         raise NotAllowed(wrong, field=field)
     account.failed_logins, account.locked_until = 0, None
 
@@ -225,7 +227,7 @@ def password_replace(
         object_id=str(account.id),
         summary=summary,
     )
-    session.commit()
+    session.flush()
 
 
 def _require_self(actor: Actor, account: Account) -> None:
@@ -265,7 +267,7 @@ def membership_set(
         before={"role": before},
         after={"role": role},
     )
-    session.commit()
+    session.flush()
     session.expire(account, ["memberships"])
 
 

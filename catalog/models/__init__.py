@@ -3,6 +3,12 @@
 from catalog.models.accounts import Account, AccountSession, ApiToken, Membership
 from catalog.models.activity import Activity
 from catalog.models.calendar import CalendarChange, CalendarEntry
+from catalog.models.changes import (
+    ChangeKind,
+    ChangeState,
+    RedactionConfirmation,
+    ResourceChange,
+)
 from catalog.models.datasets import (
     Dataset,
     DatasetRedirect,
@@ -25,6 +31,8 @@ __all__ = [
     "Activity",
     "CalendarChange",
     "CalendarEntry",
+    "ChangeKind",
+    "ChangeState",
     "DataTable",
     "Dataset",
     "DatasetRedirect",
@@ -33,7 +41,9 @@ __all__ = [
     "Licence",
     "Observation",
     "Organisation",
+    "RedactionConfirmation",
     "Resource",
+    "ResourceChange",
     "ResourceVersion",
     "SourcePolicy",
     "TableStatus",

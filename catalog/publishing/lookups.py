@@ -18,8 +18,12 @@ from catalog.models import Dataset, Licence, Organisation, Resource, Tag, Topic
 from catalog.models.datasets import dataset_tag
 from catalog.names import row_number
 from catalog.permissions import EDITOR, MEMBER, Actor, require
-from catalog.publishing.resources import is_released
-from catalog.visibility import public_dataset_clause, public_datasets
+from catalog.visibility import (
+    is_released,
+    public_dataset_clause,
+    public_datasets,
+    public_updated_clause,
+)
 
 
 def public_dataset_names(session: Session, now: datetime | None = None) -> list[str]:
@@ -30,10 +34,10 @@ def public_dataset_names(session: Session, now: datetime | None = None) -> list[
 def public_datasets_page(
     session: Session, *, limit: int, offset: int = 0, now: datetime | None = None
 ) -> list[Dataset]:
-    """Public datasets, most recently changed first, for bulk dumps."""
+    """Public datasets, most recently changed in public first, for bulk dumps."""
     query = (
         public_datasets(now)
-        .order_by(Dataset.modified_at.desc(), Dataset.name)
+        .order_by(public_updated_clause(now).desc(), Dataset.name)
         .limit(limit)
         .offset(offset)
     )

@@ -28,7 +28,7 @@ from catalog.accounts.sessions import session_end, session_start
 from catalog.accounts.sign_in import Attempt, Throttled, device_key, sign_in
 from catalog.errors import NotAllowed
 from opendata.auth import SignedIn, no_store, sign_in_counts
-from opendata.database import get_session
+from opendata.database import get_session, keep_changes
 from opendata.web.forms import FormErrors, text
 
 bp = Blueprint("auth", __name__)
@@ -55,6 +55,7 @@ def login():
             errors, status = FormErrors({"email": slowed.message}), 429
             headers = {"Retry-After": str(slowed.retry_after)}
         except NotAllowed as refused:
+            keep_changes()  # a wrong password counts towards the lock-out
             errors, status = FormErrors({"email": refused.message}), 403
         else:
             secret = session_start(db, account=account)

@@ -37,9 +37,11 @@ ADMIN = Actor.system("command line")
 
 @pytest.fixture
 def erin(session):
-    return account_create(
+    account = account_create(
         session, actor=ADMIN, email="erin@york.gov.uk", name="Erin Editor", password=OLD
     )
+    session.commit()
+    return account
 
 
 def _issue(session, email="erin@york.gov.uk", lifetime=HOUR):
