@@ -189,6 +189,7 @@ def site(request, tmp_path_factory) -> Site:
         accounts = _accounts(catalogue)
         resource_ids = build_states(catalogue, actor_for(accounts[ADMIN]))
         headers = _tokens(catalogue, accounts)
+        session.commit()  # services only flush: the set-up is the edge that commits
     browsers = {"anonymous": Visitor(app.test_client())}
     for caller, account in accounts.items():
         browsers[caller] = Visitor(app.test_client())
