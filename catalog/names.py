@@ -8,9 +8,10 @@ import re
 from catalog.errors import Invalid
 
 NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
-# The largest integer SQLite and PostgreSQL (bigint) hold: a larger one fails inside the query.
-MAX_ROW_NUMBER = 2**63 - 1
-ROW_NUMBER = re.compile(r"[0-9]{1,19}")
+# The largest id every supported database holds: ids and version numbers are PostgreSQL
+# `integer` columns (SQLite's hold 2**63 - 1); a larger number fails inside the query.
+MAX_ROW_NUMBER = 2**31 - 1
+ROW_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
 def check_name(name: str, *, field: str = "name") -> str:
@@ -30,7 +31,7 @@ def slugify(text: str) -> str:
 
 def row_number(text: str) -> int | None:
     """The number `text` spells, if any database could hold it as an id; None otherwise
-    (letters, a sign, Unicode digits such as '²', or 2**63 and above)."""
+    (letters, a sign, Unicode digits such as '²', or 2**31 and above)."""
     if not ROW_NUMBER.fullmatch(text):
         return None
     number = int(text)

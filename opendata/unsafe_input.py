@@ -17,7 +17,7 @@ from opendata.errors import error_response
 
 
 class RowNumberConverter(IntegerConverter):
-    """`<int:...>` that matches only numbers a database can hold (0 to 2**63 - 1)."""
+    """`<int:...>` that matches only numbers every database can hold (0 to 2**31 - 1)."""
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ROW_NUMBER)

@@ -126,8 +126,8 @@ def _check_password(
 ) -> None:
     """NotAllowed unless the password is right and the account is not locked; a wrong one is
     counted towards the lock-out, a right one clears the count. The count is flushed before
-    the refusal is raised: the edge must commit it although it refuses (the sign-in page
-    does), or the lock-out would never come."""
+    the refusal is raised: the edge must commit it although it refuses (the change-password
+    page does), or the lock-out would never come."""
     now = utcnow()
     if account.locked_until and account.locked_until > now:
         raise NotAllowed(

