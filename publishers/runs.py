@@ -6,7 +6,10 @@ through the catalogue's services (create or update each indicator, record its fi
 publish it) inside one all-or-nothing unit, so a failure half way leaves the catalogue as it
 was. Running again with nothing new in the source changes nothing: no activity, no file
 version. A changed figure becomes a revision with a note (the service's rule). A dry run does
-all of this, rules and permissions included, and then rolls it back.
+all of this, rules and permissions included, and then rolls it back. New files wait in a
+staging folder until the unit has committed (`publishers.staged_store`) and the tables their
+checks loaded are dropped unless it commits, so a failed run or a dry run leaves no file,
+version or row behind.
 
 An indicator the source supplied last time and no longer does (no longer approved, included or
 in the store) is reported on every run while its figures stay published; it is never withdrawn
@@ -15,32 +18,34 @@ here, since taking figures down is a person's decision with a reason.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pluggy
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.indicators.scorecard import published_figures
+from catalog.indicators.scorecard import figures_ever_released, published_figures
 from catalog.indicators.series import (
+    find_indicator,
     indicator_create,
     indicator_publish,
     indicator_update,
     observations_record,
+    published_dataset,
 )
-from catalog.models import DatasetState, Indicator
 from catalog.permissions import Actor
-from catalog.storage import CHUNK, FileStore, StoredFile
+from catalog.storage import FileStore
+from catalog.tables.checks import LOADED_TABLES, discard_loaded
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series
 from publishers.manager import call_impl, each_impl, plugin_manager
 from publishers.policy import release_actor
 from publishers.run_log import last_supplied, record_run
 from publishers.sources import Source
+from publishers.staged_store import StagedStore
 from publishers.summary import (
     DONE,
     DRY_RUN,
@@ -50,6 +55,9 @@ from publishers.summary import (
     IndicatorOutcome,
     RunSummary,
 )
+
+if TYPE_CHECKING:
+    from catalog.models import Indicator
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +89,15 @@ def publish_source(
     try:
         run_actor = release_actor(session, source, actor)
         summary.actor = run_actor.name
-        batch = _transformed(pm, source, source.read())
+        batch = source.read()
+        batch.released = _released(session, store, batch)
+        batch = _transformed(pm, source, batch)
         summary.dropped = _dropped(session, source, batch)
-        summary.problems = _problems(pm, source, batch) + _already_public(session, store, batch)
+        summary.problems = [
+            *batch.problems,
+            *_problems(pm, source, batch),
+            *_already_public(session, store, batch),
+        ]
         if any(problem.blocking for problem in summary.problems):
             summary.status = REFUSED
         else:
@@ -108,9 +122,9 @@ def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndi
     present = {series.ref for series in batch.series}
     found = []
     for ref in sorted((supplied | gone) - present):
-        indicator = session.scalar(select(Indicator).where(Indicator.ref == ref))
-        dataset = indicator.dataset if indicator is not None else None
-        if dataset is not None and dataset.state == DatasetState.PUBLISHED:
+        indicator = find_indicator(session, ref=ref)
+        dataset = published_dataset(indicator) if indicator is not None else None
+        if indicator is not None and dataset is not None:
             found.append(
                 DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
             )
@@ -123,7 +137,7 @@ def _already_public(session: Session, store: FileStore, batch: Batch) -> list[Pr
     to withdraw it; the run goes ahead, as the new file withholds it from here on."""
     found = []
     for series in batch.series:
-        indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref))
+        indicator = find_indicator(session, ref=series.ref)
         if indicator is None or not series.suppressed:
             continue
         shown = {f.period for f in published_figures(indicator, store) if f.value is not None}
@@ -134,6 +148,17 @@ def _already_public(session: Session, store: FileStore, batch: Batch) -> list[Pr
                 "withdraw the dataset."
             )
             found.append(Problem("disclosure-already-public", message, series.ref, period, False))
+    return found
+
+
+def _released(session: Session, store: FileStore, batch: Batch) -> dict:
+    """What the released files of the batch's indicators have shown, old versions included."""
+    found: dict[tuple[str, str], set[float]] = {}
+    for series in batch.series:
+        indicator = find_indicator(session, ref=series.ref)
+        if indicator is not None:
+            shown = figures_ever_released(indicator, store)
+            found |= {(series.ref, period): values for period, values in shown.items()}
     return found
 
 
@@ -160,12 +185,27 @@ def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Pr
 
 
 def _write(session, store, source, actor, batch, summary, say) -> None:
-    target = store if not summary.dry_run else RehearsalStore(store)
-    with all_or_nothing(session, keep=not summary.dry_run) as work:
-        for series in batch.series:
-            outcome = _write_series(work, target, source, actor, series, summary.release_at)
-            summary.indicators.append(outcome)
-            say(outcome)
+    """Everything or nothing: rows and release records in one unit of work, new files staged
+    until it has committed, and the tables their checks loaded dropped if it does not (the
+    datastore is a database of its own, which the rollback cannot reach)."""
+    staged, loaded = StagedStore(store), []
+    try:
+        with all_or_nothing(session, keep=not summary.dry_run) as work:
+            loaded = work.info.setdefault(LOADED_TABLES, [])
+            for series in batch.series:
+                outcome = _write_series(work, staged, source, actor, series, summary.release_at)
+                outcome.rehearsed = summary.dry_run
+                summary.indicators.append(outcome)
+                say(outcome)
+        if summary.dry_run:
+            discard_loaded(session, loaded)
+        else:
+            staged.keep()
+    except BaseException:
+        discard_loaded(session, loaded)
+        raise
+    finally:
+        staged.discard()
 
 
 def _write_series(
@@ -177,7 +217,7 @@ def _write_series(
     at: datetime | None,
 ) -> IndicatorOutcome:
     outcome = IndicatorOutcome(series.ref, series.indicator.title, suppressed=series.suppressed)
-    indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref.strip()))
+    indicator = find_indicator(session, ref=series.ref)
     if indicator is None:
         indicator = indicator_create(session, actor=actor, data=series.indicator)
         outcome.created = True
@@ -193,7 +233,12 @@ def _write_series(
     if outcome.changed or indicator.dataset is None:
         before = _latest_version(indicator)
         indicator_publish(
-            session, store=store, actor=actor, indicator=indicator, at=at, source=source.name
+            session,
+            store=store,
+            actor=actor,
+            indicator=indicator,
+            at=at,
+            source=source.name,
         )
         outcome.new_version = _latest_version(indicator) != before
     outcome.state = str(indicator.dataset.state) if indicator.dataset else "draft"
@@ -220,17 +265,3 @@ def _after_release(pm: pluggy.PluginManager, source: Source, summary: RunSummary
 def _describe(error: Exception) -> str:
     message = getattr(error, "message", None) or str(error) or "no message"
     return f"{type(error).__name__}: {message}"
-
-
-class RehearsalStore(FileStore):
-    """The real store for reading; a new file is only hashed, so a dry run leaves none behind."""
-
-    def __init__(self, real: FileStore) -> None:
-        self.root, self.max_bytes = real.root, real.max_bytes
-
-    def put(self, stream) -> StoredFile:
-        digest, size = hashlib.sha256(), 0
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-        return StoredFile(sha256=digest.hexdigest(), size=size)

@@ -29,6 +29,9 @@ from catalog.tables.reports import report_descriptor, source_error_descriptor
 from catalog.tables.validation import Checked, check_table
 
 log = logging.getLogger(__name__)
+# session.info key: the datastore tables checks on this session loaded, so a unit of work that
+# is rolled back (a failed or rehearsed publishing run) can drop them with `discard_loaded`.
+LOADED_TABLES = "loaded_tables"
 PROGRESS_SECONDS = 1.0
 UNREADABLE = (csv.Error, UnicodeError, Invalid)
 
@@ -55,6 +58,7 @@ def check_version(session: Session, store: FileStore, version: ResourceVersion) 
     datastore = datastore_for(session)
     columns = columns_for((version.table_schema or {}).get("fields", []))
     name = new_table_name(version.id)
+    session.info.setdefault(LOADED_TABLES, []).append(name)
     place = version.filename
     writer: TableWriter | None = None
     try:
@@ -97,6 +101,14 @@ def check_version(session: Session, store: FileStore, version: ResourceVersion) 
     if earlier:
         drop_table(datastore, earlier)
     return table
+
+
+def discard_loaded(session: Session, names: list[str]) -> None:
+    """Drop datastore tables whose versions a rolled-back unit of work took with it: the
+    datastore is a database of its own, so the rollback cannot."""
+    datastore = datastore_for(session)
+    for name in names:
+        drop_table(datastore, name)
 
 
 def _check_and_load(path: Path, version, writer: TableWriter, table, session) -> Checked:

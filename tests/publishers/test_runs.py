@@ -55,6 +55,7 @@ def test_a_changed_approved_figure_becomes_a_revision_with_a_note(run, filled, p
 def test_a_figure_revised_below_five_is_withheld_without_repeating_it(run, filled, client):
     run()
     filled.change("CLA01a", "Q1 2017/18", value=2)
+    filled.change("CLA01", "Q1 2017/18", value=200)  # the parts add up to the total
     summary = run()
     outcome = [o for o in summary.indicators if o.ref == "CLA01a"][0]
     assert outcome.revised == ["2017/18 Q1"] and "2017/18 Q1" in outcome.suppressed
