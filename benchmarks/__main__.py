@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -167,6 +168,7 @@ def _catalogue(folder: Path, args: argparse.Namespace) -> dict:
     build = {
         "datasets": times.datasets,
         "resources": times.resources,
+        "formats": dict(Counter(file.format for spec in specs for file in spec.files)),
         "load_seconds": round(times.load_seconds, 1),
         "ms_per_dataset": round(1000 * times.load_seconds / max(1, times.datasets), 2),
         "reindex_seconds": round(times.reindex_seconds, 1),

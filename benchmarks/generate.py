@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import openpyxl
+
 from benchmarks.vocabulary import (
     FREQUENCY_WEIGHTS,
     GENERAL,
@@ -212,9 +214,56 @@ def file_content(key: tuple[str, int, int]) -> bytes:
             for row in rows[:40]
         ]
         return json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    # PDF and XLSX are stored and downloaded as they are; nothing parses them.
-    magic = b"%PDF-1.4\n" if fmt == "pdf" else b"PK\x03\x04"
-    return magic + f"{subject.title} variant {variant}\n".encode() * 40
+    if fmt == "xlsx":
+        return _workbook(header, [_typed(row, subject) for row in rows])
+    return _pdf(f"{subject.title}: how the figures are collected and checked (variant {variant}).")
+
+
+def _workbook(header: list[str], rows: list[list[str]]) -> bytes:
+    """A real one-sheet workbook, as the upload path reads spreadsheets to learn their columns."""
+    book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = FIRST_DAY  # the same bytes every run
+    sheet = book.create_sheet("Data")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _typed(row: list[str], subject: Subject) -> list:
+    """Cells as a spreadsheet holds them: numbers as numbers, the rest as text."""
+    kinds = {"integer": int, "number": float}
+    columns = zip(row, subject.columns, strict=True)
+    return [kinds.get(kind, str)(cell) for cell, (_, kind) in columns]
+
+
+def _pdf(line: str) -> bytes:
+    """A real one-page PDF showing `line`: its objects, cross-reference table and trailer."""
+    text = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        table,
+    )
+    return bytes(out)
 
 
 def _cell(rng, name: str, kind: str) -> str:

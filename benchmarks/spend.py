@@ -94,6 +94,18 @@ class Planted:
     duplicate_rows: int = 12
     blank_rows: int = 25
 
+    def within(self, rows: int) -> Planted:
+        """The same mix scaled down to fit a small file (a quick try, or the tests), at least
+        one of each kind; the full mix fits any file of a few thousand rows."""
+        counts = vars(self)
+        room = max(rows - 100, 0) // 2
+        total = sum(counts.values())
+        if total <= room:
+            return self
+        if room < len(counts):
+            raise ValueError(f"A planted file needs at least {100 + 2 * len(counts)} rows.")
+        return Planted(**{kind: max(1, count * room // total) for kind, count in counts.items()})
+
 
 def write_schema(path: Path) -> Path:
     path.write_text(json.dumps(SCHEMA, indent=2), encoding="utf-8")
@@ -109,7 +121,7 @@ def write_planted(
     path: Path, rows: int = ROWS, seed: int = SEED, planted: Planted = Planted()
 ) -> Path:
     """The clean file's rows with `planted` problems at fixed, seeded places."""
-    _write(path, _with_problems(_lines(rows, seed), rows, seed, planted))
+    _write(path, _with_problems(_lines(rows, seed), rows, seed, planted.within(rows)))
     return path
 
 

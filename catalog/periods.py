@@ -126,7 +126,10 @@ def make_period(kind: str, year: int, number: int = 1) -> Period:
         code, label = "{pair} Q{number}", "{first} to {last} {start.year} ({pair} Q{number})"
     years, month = divmod(start.month - 1 + 12 // PER_YEAR[kind], 12)
     end = date(start.year + years, month + 1, 1) - timedelta(days=1)
-    names = {"first": MONTH_NAMES[start.month - 1], "last": MONTH_NAMES[end.month - 1]}
+    names: dict[str, object] = {
+        "first": MONTH_NAMES[start.month - 1],
+        "last": MONTH_NAMES[end.month - 1],
+    }
     names |= dict(pair=f"{year}/{(year + 1) % 100:02d}", year=year, number=number, start=start)
     return Period(code.format(**names), kind, start, end, label.format(**names))
 

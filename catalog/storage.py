@@ -12,7 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from catalog.errors import NotFound, TooLarge
 
@@ -34,7 +34,7 @@ class FileStore:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, stream: BinaryIO) -> StoredFile:
+    def put(self, stream: IO[bytes]) -> StoredFile:
         """Store a stream and return its hash and size; raise TooLarge past the limit."""
         digest = hashlib.sha256()
         size = 0

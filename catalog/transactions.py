@@ -28,7 +28,7 @@ def all_or_nothing(session: Session, *, keep: bool = True) -> Iterator[Session]:
     and afterwards it is refreshed and the datasets the unit touched are re-indexed through it.
     """
     session.commit()
-    engine = make_unit_engine(session.get_bind().url)
+    engine = make_unit_engine(session.get_bind().engine.url)
     touched: set[str] = set()
     try:
         with engine.connect() as connection:

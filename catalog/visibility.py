@@ -29,7 +29,7 @@ def public_dataset_clause(now: datetime | None = None) -> ColumnElement[bool]:
     )
 
 
-def public_datasets(now: datetime | None = None) -> Select[tuple[Dataset]]:
+def public_datasets(now: datetime | None = None) -> Select[Dataset]:
     return select(Dataset).where(public_dataset_clause(now))
 
 
@@ -98,3 +98,11 @@ def public_datasets_by_id(
     )
     found = {d.id: d for d in session.scalars(query) if is_public(d, now)}
     return [found[i] for i in ids if i in found]
+
+
+def released_at(item: Dataset | ResourceVersion) -> datetime:
+    """When a dataset or file version is released (or is to be): whatever is public, or
+    scheduled to be, has that time."""
+    if item.published_at is None:
+        raise ValueError(f"{item!r} has not been released.")
+    return item.published_at

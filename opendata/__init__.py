@@ -98,13 +98,13 @@ def _register_blueprints(app: Flask) -> None:
     )
     from opendata.web import auth as sign_in
 
-    pages = (assets, home, search, datasets, resources, downloads, browse, statements, indicators)
-    pages += (schemas, datapackage, calendar, citations, transparency)
-    publishing = (sign_in, publish, uploads, review, tokens, checks, calendar_staff)
-    publishing += (transparency_staff,)
-    publishing += (account, password_reset)
-    publishing += (runs,)
-    open_metadata = (dcat, feeds, sitemap, openapi, dumps, security_txt)
-    apis = (api_indicators, api_accounts, api_ckan, api_data)
+    pages = [assets, home, search, datasets, resources, downloads, browse, statements, indicators]
+    pages += [schemas, datapackage, calendar, citations, transparency]
+    publishing = [sign_in, publish, uploads, review, tokens, checks, calendar_staff]
+    publishing += [transparency_staff]
+    publishing += [account, password_reset]
+    publishing += [runs]
+    open_metadata = [dcat, feeds, sitemap, openapi, dumps, security_txt]
+    apis = [api_indicators, api_accounts, api_ckan, api_data]
     for module in (*pages, *publishing, *apis, *open_metadata):
         app.register_blueprint(module.bp)

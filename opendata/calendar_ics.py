@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
+from catalog.calendar.announcements import release_month
 from catalog.calendar.listing import PublicEntry
 from catalog.calendar.words import month_label
 from catalog.uk_time import UK
@@ -53,8 +54,9 @@ def _event(item: PublicEntry, host: str, url: str) -> Event:
         event.add("dtstart", _utc(entry.release_at).astimezone(UK))
         event.add("status", STATUS[item.status])
     else:
-        event.add("summary", f"Provisional: {entry.title} ({month_label(entry.provisional_month)})")
-        start, end = _month_span(entry.provisional_month)
+        month = release_month(entry)
+        event.add("summary", f"Provisional: {entry.title} ({month_label(month)})")
+        start, end = _month_span(month)
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("transp", "TRANSPARENT")

@@ -143,8 +143,8 @@ def nice_ticks(lo: float, hi: float, min_step: float) -> tuple[list[float], int]
 def _domain(data: ChartData) -> tuple[float, float]:
     """The range to show: every value, target and benchmark, stretched to zero unless all of
     them are far from it (a line from 0 exaggerates nothing; 91% to 93% needs no zero)."""
-    numbers = [_number(getattr(p, field)) for p in data.points for field in FIELDS]
-    numbers = [n for n in numbers if n is not None]
+    shown = [_number(getattr(p, field)) for p in data.points for field in FIELDS]
+    numbers = [n for n in shown if n is not None]
     if not numbers:
         return 0.0, 1.0
     lo, hi = min(numbers), max(numbers)
@@ -261,9 +261,9 @@ def _legend(data: ChartData, width: int) -> tuple[str, int]:
         ("Target", TARGET_STYLE, None, _has(data, "target")),
         (data.benchmark_label or "Benchmark", BENCHMARK_STYLE, None, _has(data, "benchmark")),
     ]
-    items = [item[:3] for item in items if item[3]]
+    shown = [item[:3] for item in items if item[3]]
     parts, x, y = [], 16.0, 22
-    for label, style, dot in items:
+    for label, style, dot in shown:
         item_width = 56 + len(label) * LEGEND_CHAR_WIDTH
         if x > 16 and x + item_width > width - 16:
             x, y = 16.0, y + LEGEND_ROW
@@ -275,7 +275,7 @@ def _legend(data: ChartData, width: int) -> tuple[str, int]:
         parts.append(_tag("text", _text(label), x=x + 36, y=y))
         x += item_width
     legend = _tag("g", "".join(parts), class_="kpi-legend", font_size=14)
-    return legend, (y - 22) // LEGEND_ROW + 1 if items else 0
+    return legend, (y - 22) // LEGEND_ROW + 1 if shown else 0
 
 
 def _document(data: ChartData, ids: tuple[str, str], width: int, height: int, body) -> str:
@@ -303,7 +303,7 @@ def _ids(kind: str, title: str) -> tuple[str, str]:
     return f"{kind}-{suffix}-title", f"{kind}-{suffix}-desc"
 
 
-def _tag(name: str, inner: str = "", **attributes) -> str:
+def _tag(name: str, inner: str = "", /, **attributes: object) -> str:
     """One element; attribute names use _ for - (class_ for class), numbers get _num."""
     attrs = "".join(
         f' {k.rstrip("_").replace("_", "-")}="{_attr(v)}"' for k, v in attributes.items()
@@ -330,8 +330,9 @@ def _num(value: float) -> str:
 
 def _number(value: float | None) -> float | None:
     """A plottable float, or None for missing, NaN and infinite values."""
-    ok = value is not None and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
+    if value is None or isinstance(value, bool) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _decimals(data: ChartData) -> int:

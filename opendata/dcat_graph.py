@@ -160,6 +160,7 @@ def _spatial(graph: Graph, node: URIRef, spatial: str | None) -> None:
     if not spatial:
         return
     code = PLACES.get(spatial.strip().lower())
+    place: URIRef | BNode
     if code:
         place = GSS[code]
     elif spatial.startswith(("http://", "https://")):

@@ -8,7 +8,7 @@ import sqlite3
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from catalog.errors import (
     CatalogError,
@@ -87,7 +87,7 @@ def _http_error(error: HTTPException):
         limit = request.max_content_length
         message = f"The upload is larger than the {limit:,} byte limit." if limit else message
     response = error_response(status, message)
-    if status == 405 and error.valid_methods:
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
@@ -116,18 +116,18 @@ def _out_of_space(error: Exception):
     return error_response(507, NO_SPACE)
 
 
-def _is_full(cause: BaseException) -> bool:
+def _is_full(cause: BaseException | None) -> bool:
     if isinstance(cause, sqlite3.OperationalError):
         return (cause.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_FULL
     return getattr(cause, "sqlstate", None) == POSTGRES_FULL
 
 
-def _is_unavailable(cause: BaseException) -> bool:
+def _is_unavailable(cause: BaseException | None) -> bool:
     """SQLite busy or locked; or psycopg's (optional, so not imported) error for a server
     that is not there, which has no SQLSTATE when the connection itself failed."""
     if isinstance(cause, sqlite3.OperationalError):
         return (cause.sqlite_errorcode & 0xFF) in SQLITE_BUSY
-    if hasattr(cause, "sqlstate"):
+    if cause is not None and hasattr(cause, "sqlstate"):
         return cause.sqlstate is None or cause.sqlstate.startswith(POSTGRES_DOWN)
     return False
 
@@ -135,7 +135,8 @@ def _is_unavailable(cause: BaseException) -> bool:
 def _database_unavailable(error: Exception):
     current_app.logger.warning("Database unavailable: %s", error)
     # The page is shown signed out: finding who is signed in would need the database.
-    current_app.login_manager._update_request_context_with_user()
+    # Flask-Login (untyped) puts its manager on the app; importing ours would be a cycle.
+    current_app.login_manager._update_request_context_with_user()  # type: ignore[attr-defined]
     response = error_response(503, UNAVAILABLE)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

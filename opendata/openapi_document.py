@@ -51,7 +51,7 @@ def _responses(ok: str, media: str, *, errors: tuple[int, ...] = (), pages: bool
 def _get(
     summary: str, tag: str, ok: str, media: str, params=(), errors=(), pages=False, **extra
 ) -> dict:
-    operation = {"summary": summary, "tags": [tag], "parameters": list(params)}
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "parameters": list(params)}
     operation["responses"] = _responses(ok, media, errors=errors, pages=pages)
     operation.update(extra)
     return {"get": operation}

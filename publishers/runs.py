@@ -123,8 +123,10 @@ def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndi
     found = []
     for ref in sorted((supplied | gone) - present):
         indicator = find_indicator(session, ref=ref)
-        dataset = published_dataset(indicator) if indicator is not None else None
-        if indicator is not None and dataset is not None:
+        if indicator is None:
+            continue
+        dataset = published_dataset(indicator)
+        if dataset is not None:
             found.append(
                 DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
             )

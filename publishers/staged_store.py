@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from catalog.storage import FileStore, StoredFile
 
@@ -31,7 +31,7 @@ class StagedStore(FileStore):
             return self.staging.path_for(sha256)
         return self.real.path_for(sha256)
 
-    def put(self, stream: BinaryIO) -> StoredFile:
+    def put(self, stream: IO[bytes]) -> StoredFile:
         stored = self.staging.put(stream)
         self.staged.add(stored.sha256)
         return stored

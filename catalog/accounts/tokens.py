@@ -67,13 +67,11 @@ def token_authenticate(session: Session, secret: str) -> Account:
     """The account a token belongs to; revoked, expired or unknown tokens are refused alike."""
     token = session.scalar(select(ApiToken).where(ApiToken.secret_hash == _digest(secret)))
     now = utcnow()
-    usable = (
-        token is not None
-        and token.revoked_at is None
+    if token is None or not (
+        token.revoked_at is None
         and (token.expires_at is None or token.expires_at > now)
         and token.account.active
-    )
-    if not usable:
+    ):
         raise NotAllowed("The API token is not valid: it may be wrong, expired or revoked.")
     token.last_used_at = now
     session.commit()

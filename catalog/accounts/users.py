@@ -236,11 +236,12 @@ def membership_set(
         raise Invalid(f"The role must be one of: {', '.join(ROLES)}.", field="role")
     current = session.get(Membership, (account.id, organisation.id))
     before = current.role if current else None
-    if role is None and current is not None:
+    if current is None:
+        if role is not None:
+            session.add(Membership(account=account, organisation=organisation, role=role))
+    elif role is None:
         session.delete(current)
-    elif current is None and role is not None:
-        session.add(Membership(account=account, organisation=organisation, role=role))
-    elif current is not None:
+    else:
         current.role = role
     activity.record(
         session,

@@ -94,7 +94,7 @@ def _public_entry(session: Session, entry: CalendarEntry, now: datetime) -> Publ
     status = CANCELLED if entry.state == CANCELLED else PUBLISHED if publication else UPCOMING
     return PublicEntry(
         entry=entry,
-        organisation=session.get(Organisation, entry.organisation_id),
+        organisation=session.get_one(Organisation, entry.organisation_id),
         status=status,
         history=[change_text(change) for change in entry.changes],
         sequence=len(entry.changes),
@@ -125,6 +125,8 @@ def _due_by(entry: CalendarEntry) -> datetime:
     """When an entry should have been out: its confirmed time, or the end of its month."""
     if entry.release_at is not None:
         return entry.release_at
+    if entry.provisional_month is None:
+        raise ValueError(f"Calendar entry {entry.id} has neither a month nor a date.")
     year, month = (int(part) for part in entry.provisional_month.split("-"))
     following = (year + 1, 1) if month == 12 else (year, month + 1)
     return uk_to_utc(datetime(*following, 1).date())

@@ -16,6 +16,7 @@ soon (within 14 days) or up to date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -61,6 +62,10 @@ def due_date(requirement: Requirement, period: Period) -> date | None:
     """The last day to publish `period` (a quarter or a financial year); None for once-only."""
     if requirement.frequency == ONCE:
         return None
+    return _periodic_due_date(requirement, period)
+
+
+def _periodic_due_date(requirement: Requirement, period: Period) -> date:
     return month_end_after(period.end, MONTHS_AFTER[requirement.frequency])
 
 
@@ -116,12 +121,12 @@ def position(
         found.next_period = latest_ended(requirement, today)
     else:
         found.next_period = following(covered(requirement, last))
-    found.next_due = due_date(requirement, found.next_period)
+    found.next_due = due = _periodic_due_date(requirement, found.next_period)
     if last is None:
         found.status = MISSING
-    elif found.next_due < today:
+    elif due < today:
         found.status = OVERDUE
-    elif (found.next_due - today).days <= DUE_SOON_DAYS:
+    elif (due - today).days <= DUE_SOON_DAYS:
         found.status = DUE_SOON
     else:
         found.status = UP_TO_DATE
@@ -145,9 +150,7 @@ def public_compliance(session: Session, now: datetime | None = None) -> list[Pos
         .where(Dataset.transparency_requirement.is_not(None), public_dataset_clause(moment))
         .order_by(Dataset.title)
     )
-    marked: dict[str, list[Dataset]] = {}
-    for dataset in session.scalars(query):
-        marked.setdefault(dataset.transparency_requirement, []).append(dataset)
+    marked = _by_requirement(session.scalars(query))
     positions = []
     for requirement in REQUIREMENTS:
         datasets = marked.get(requirement.key, [])
@@ -175,8 +178,14 @@ def unpublished_work(session: Session, actor: Actor) -> dict[str, list[Dataset]]
     query = select(Dataset).where(Dataset.transparency_requirement.is_not(None))
     if not actor.sysadmin:
         query = query.where(Dataset.organisation_id.in_(list(actor.roles)))
-    work: dict[str, list[Dataset]] = {}
-    for dataset in session.scalars(query.order_by(Dataset.title)):
-        if not is_public(dataset):
-            work.setdefault(dataset.transparency_requirement, []).append(dataset)
-    return work
+    datasets = session.scalars(query.order_by(Dataset.title))
+    return _by_requirement(dataset for dataset in datasets if not is_public(dataset))
+
+
+def _by_requirement(datasets: Iterable[Dataset]) -> dict[str, list[Dataset]]:
+    """Datasets grouped by the transparency requirement they are marked with."""
+    grouped: dict[str, list[Dataset]] = {}
+    for dataset in datasets:
+        if dataset.transparency_requirement is not None:
+            grouped.setdefault(dataset.transparency_requirement, []).append(dataset)
+    return grouped

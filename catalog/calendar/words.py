@@ -46,9 +46,9 @@ def change_text(change: CalendarChange) -> str:
     because = f": {change.reason}" if change.reason else ""
     if change.new_month is None and change.new_release_at is None:
         return f"Cancelled {on}{because}"
-    if _confirms(change):
+    if (confirmed := _confirmed_for(change)) is not None:
         return (
-            f"Confirmed for {uk_moment_text(change.new_release_at)} "
+            f"Confirmed for {uk_moment_text(confirmed)} "
             f"(provisionally {month_label(change.old_month)}) {on}{because}"
         )
     with_time = _times_matter(change)
@@ -57,13 +57,13 @@ def change_text(change: CalendarChange) -> str:
     return f"Moved from {old} to {new} {on}{because}"
 
 
-def _confirms(change: CalendarChange) -> bool:
-    """A date chosen within the month first announced confirms it rather than moving it."""
-    return (
-        change.old_month is not None
-        and change.new_release_at is not None
-        and f"{utc_to_uk(change.new_release_at):%Y-%m}" == change.old_month
-    )
+def _confirmed_for(change: CalendarChange) -> datetime | None:
+    """The date a change confirmed, if any: a date chosen within the month first announced
+    confirms it rather than moving it."""
+    moment = change.new_release_at
+    if moment is None or change.old_month != f"{utc_to_uk(moment):%Y-%m}":
+        return None
+    return moment
 
 
 def _times_matter(change: CalendarChange) -> bool:

@@ -96,12 +96,19 @@ def _write_members(archive, engine: Engine, store: FileStore, work: Path) -> dic
     return manifest
 
 
+def _database_file(engine: Engine) -> Path:
+    """The file a SQLite catalogue lives in; one held in memory has nothing to back up."""
+    if not engine.url.database or engine.url.database == ":memory:":
+        raise Invalid("The catalogue is held in memory, so it has no file to back up.")
+    return Path(engine.url.database)
+
+
 @contextmanager
 def _snapshot(engine: Engine, work: Path) -> Iterator[Connection]:
     """A connection that sees the database as it was at one moment."""
     if engine.dialect.name == "sqlite":
         copy = work / "catalogue.sqlite"
-        _sqlite_copy(Path(engine.url.database), copy)
+        _sqlite_copy(_database_file(engine), copy)
         snapshot = create_engine(f"sqlite:///{copy}")
         try:
             with snapshot.connect() as connection:
@@ -161,7 +168,7 @@ def _add_datastore(archive, engine: Engine, work: Path) -> dict[str, Any] | None
     """The SQLite datastore is copied whole; a PostgreSQL one is reloaded from the files."""
     if engine.dialect.name != "sqlite":
         return None
-    live = Path(engine.url.database).with_name(DATASTORE)
+    live = _database_file(engine).with_name(DATASTORE)
     if not live.exists():
         return None
     copy = work / DATASTORE
@@ -346,7 +353,7 @@ def _restore_datastore(session: Session, store: FileStore, copy: Path) -> int:
     other kind of database, and any a check replaced while the backup was being taken."""
     datastore = datastore_for(session)
     if datastore.is_sqlite and copy.exists():
-        _sqlite_copy(copy, Path(datastore.engine.url.database))
+        _sqlite_copy(copy, Path(datastore.sqlite_file))
     present = datastore.table_names()
     loaded = session.scalars(select(DataTable).where(DataTable.status == TableStatus.LOADED))
     versions = [table.version for table in loaded if table.table_name not in present]

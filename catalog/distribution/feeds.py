@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.models import Dataset, Indicator, Organisation, Resource, ResourceVersion, Topic
-from catalog.visibility import public_dataset_clause, public_datasets, public_version_clause
+from catalog.visibility import (
+    public_dataset_clause,
+    public_datasets,
+    public_version_clause,
+    released_at,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def latest_releases(
         .order_by(Dataset.published_at.desc(), Dataset.name)
         .limit(limit)
     )
-    entries = [ReleaseEntry(dataset=d, at=d.published_at) for d in published]
+    entries = [ReleaseEntry(dataset=d, at=released_at(d)) for d in published]
     versions = session.execute(
         select(ResourceVersion, Resource, Dataset)
         .join(Resource, Resource.id == ResourceVersion.resource_id)
@@ -71,7 +76,7 @@ def latest_releases(
         .limit(limit)
     )
     entries += [
-        ReleaseEntry(dataset=d, at=v.published_at, resource=r, version=v) for v, r, d in versions
+        ReleaseEntry(dataset=d, at=released_at(v), resource=r, version=v) for v, r, d in versions
     ]
     links = session.execute(
         select(Resource, Dataset)
@@ -108,15 +113,20 @@ def sitemap_pages(session: Session, *, now: datetime | None = None) -> list[Site
         .where(public_dataset_clause(moment))
         .order_by(Dataset.name)
     )
-    pages = [SitemapPage("dataset", name, max(m, p)) for name, m, p in rows]
+    pages = [SitemapPage("dataset", name, _last_change(m, p)) for name, m, p in rows]
     indicators = session.execute(
         select(Indicator.ref, Indicator.modified_at, Dataset.published_at)
         .join(Dataset, Dataset.id == Indicator.dataset_id)
         .where(public_dataset_clause(moment))
         .order_by(Indicator.ref)
     )
-    pages += [SitemapPage("indicator", ref, max(m, p)) for ref, m, p in indicators]
+    pages += [SitemapPage("indicator", ref, _last_change(m, p)) for ref, m, p in indicators]
     return pages
+
+
+def _last_change(modified: datetime, published: datetime | None) -> datetime:
+    """The later of the last edit and the release (which every public dataset has)."""
+    return max(modified, published) if published else modified
 
 
 def public_datasets_for_metadata(session: Session, *, now: datetime | None = None) -> list[Dataset]:

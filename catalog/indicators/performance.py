@@ -14,24 +14,30 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from catalog.errors import Invalid
 from catalog.periods import MONTH, QUARTER, Period, parse_period
 
-UP_IS_GOOD = "up_is_good"
-UP_IS_BAD = "up_is_bad"
-NEUTRAL = "neutral"
-POLARITIES = (UP_IS_GOOD, UP_IS_BAD, NEUTRAL)
 Polarity = Literal["up_is_good", "up_is_bad", "neutral"]
+UP_IS_GOOD: Final = "up_is_good"
+UP_IS_BAD: Final = "up_is_bad"
+NEUTRAL: Final = "neutral"
+POLARITIES: tuple[Polarity, ...] = (UP_IS_GOOD, UP_IS_BAD, NEUTRAL)
 
-UP, DOWN, NO_CHANGE, NOT_COMPARABLE = "up", "down", "no_change", "not_comparable"
 Movement = Literal["up", "down", "no_change", "not_comparable"]
-BETTER, WORSE = "better", "worse"
+UP: Final = "up"
+DOWN: Final = "down"
+NO_CHANGE: Final = "no_change"
+NOT_COMPARABLE: Final = "not_comparable"
 Judgement = Literal["better", "worse", "no_change"]
+BETTER: Final = "better"
+WORSE: Final = "worse"
 
-GREEN, AMBER, RED = "green", "amber", "red"
 Rag = Literal["green", "amber", "red"]
+GREEN: Final = "green"
+AMBER: Final = "amber"
+RED: Final = "red"
 
 # Units the sentences know; anything else is written after the number ("12 tonnes").
 PERCENT, COUNT, POUNDS, DAYS = "%", "count", "£", "days"
@@ -69,11 +75,12 @@ class Direction:
 def parse_polarity(text: str) -> Polarity:
     """Read polarity as York writes it ("Up is Good", "Up is Bad", "Neutral") or as stored."""
     key = "_".join(str(text or "").lower().replace("_", " ").split())
-    if key not in POLARITIES:
-        raise Invalid(
-            f"'{text}' is not a polarity: use Up is Good, Up is Bad or Neutral.", field="polarity"
-        )
-    return key  # type: ignore[return-value]
+    for polarity in POLARITIES:
+        if key == polarity:
+            return polarity
+    raise Invalid(
+        f"'{text}' is not a polarity: use Up is Good, Up is Bad or Neutral.", field="polarity"
+    )
 
 
 def _check_polarity(polarity: str) -> None:
@@ -81,8 +88,9 @@ def _check_polarity(polarity: str) -> None:
         raise ValueError(f"Unknown polarity {polarity!r}; expected one of {POLARITIES}.")
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _present(value: float | None) -> float | None:
+    """The value, or None when it is missing (None, or NaN from a withheld figure)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def band(tolerance: float, base: float, *, relative: bool) -> float:
@@ -105,12 +113,13 @@ def direction_of_travel(
     _check_polarity(polarity)
     if tolerance < 0:
         raise ValueError("The tolerance cannot be negative.")
-    if current is None or previous is None or _missing(current) or _missing(previous):
+    now, before = _present(current), _present(previous)
+    if now is None or before is None:
         return Direction(NOT_COMPARABLE, None, None)
-    change = round(current - previous, PRECISION)
-    if abs(change) <= band(tolerance, previous, relative=relative):
+    change = round(now - before, PRECISION)
+    if abs(change) <= band(tolerance, before, relative=relative):
         return Direction(NO_CHANGE, None if polarity == NEUTRAL else NO_CHANGE, change)
-    movement = UP if change > 0 else DOWN
+    movement: Movement = UP if change > 0 else DOWN
     if polarity == NEUTRAL:
         return Direction(movement, None, change)
     good = (movement == UP) == (polarity == UP_IS_GOOD)
@@ -131,18 +140,13 @@ def rag_status(
     _check_polarity(polarity)
     if tolerance < 0:
         raise ValueError("The tolerance cannot be negative.")
-    if (
-        polarity == NEUTRAL
-        or value is None
-        or target is None
-        or _missing(value)
-        or _missing(target)
-    ):
+    actual, aim = _present(value), _present(target)
+    if polarity == NEUTRAL or actual is None or aim is None:
         return None
-    shortfall = round(target - value if polarity == UP_IS_GOOD else value - target, PRECISION)
+    shortfall = round(aim - actual if polarity == UP_IS_GOOD else actual - aim, PRECISION)
     if shortfall <= 0:
         return GREEN
-    return AMBER if shortfall <= band(tolerance, target, relative=relative) else RED
+    return AMBER if shortfall <= band(tolerance, aim, relative=relative) else RED
 
 
 def tolerance_rule(tolerance: float, *, relative: bool, unit: str, decimals: int) -> str:
@@ -240,17 +244,18 @@ def describe_latest(
     symbol such as [c]) says why.
     """
     _check_polarity(polarity)
-    if _missing(value):
+    present = _present(value)
+    if present is None:
         reason = SYMBOL_MEANINGS.get((symbol or "").strip().lower())
         return f"No figure for {period_label}" + (f": {reason}." if reason else ".")
-    clauses = [f"{format_value(value, unit, decimals)} in {period_label}"]
+    clauses = [f"{format_value(present, unit, decimals)} in {period_label}"]
     if direction is not None:
         clauses.append(_movement_text(direction, unit, decimals, comparison))
     sentence = ", ".join(clauses)
     if direction is not None and direction.judgement in (BETTER, WORSE) and polarity != NEUTRAL:
         sentence += f": {direction.judgement}"
     if target is not None:
-        gap = round(value - target, PRECISION)
+        gap = round(present - target, PRECISION)
         where = "above" if gap > 0 else "below" if gap < 0 else "meeting"
         joiner = ", and " if direction is not None else ", "
         sentence += f"{joiner}{where} the {_target_text(target, unit, decimals)} target"

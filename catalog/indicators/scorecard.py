@@ -187,7 +187,7 @@ def summarise(indicator: Indicator, figures: list[Figure]) -> Summary:
     return Summary(indicator, figures, latest, period, direction, comparison, rag, sentence)
 
 
-def public_indicators_query(now: datetime | None = None) -> Select[tuple[Indicator]]:
+def public_indicators_query(now: datetime | None = None) -> Select[Indicator]:
     return (
         select(Indicator)
         .join(Dataset, Dataset.id == Indicator.dataset_id)

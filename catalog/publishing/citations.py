@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Resource, ResourceVersion
 from catalog.publishing.resources import get_public_resource, get_public_version
 from catalog.uk_time import utc_to_uk
+from catalog.visibility import released_at
 
 BIBTEX_ESCAPES = {char: f"\\{char}" for char in "&%$#_{}"} | {
     "~": r"\textasciitilde{}",
@@ -68,7 +69,7 @@ def citation_for(resource: Resource, version: ResourceVersion, url: str) -> Cita
         publisher=dataset.organisation.title,
         resource_title=resource.title,
         version=version.number,
-        released=utc_to_uk(version.published_at).date(),
+        released=utc_to_uk(released_at(version)).date(),
         url=url,
         attribution=dataset.licence.attribution,
         licence=dataset.licence.title,

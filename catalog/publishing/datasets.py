@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from catalog import activity
@@ -164,12 +164,14 @@ def _claim_edit(session: Session, dataset: Dataset, opened_at: datetime | None) 
     has whole seconds), so every saved edit gives the dataset a new version stamp."""
     moment = max(utcnow(), dataset.modified_at + timedelta(microseconds=1))
     if opened_at is not None:
-        claimed = session.execute(
+        claim = (
             update(Dataset)
             .where(Dataset.id == dataset.id, Dataset.modified_at == opened_at)
             .values(modified_at=moment)
             .execution_options(synchronize_session=False)
         )
+        # An UPDATE gives a CursorResult, which the types of Session.execute cannot tell.
+        claimed = cast(CursorResult[Any], session.execute(claim))
         if claimed.rowcount != 1:
             raise Conflict(_changed_since(session, dataset))
     dataset.modified_at = moment
@@ -192,7 +194,7 @@ def _changed_since(session: Session, dataset: Dataset) -> str:
     )
 
 
-LOCKED = {
+LOCKED: dict[str, str] = {
     DatasetState.IN_REVIEW: "it is waiting for review: ask the reviewer to send it back first",
     DatasetState.APPROVED: "it has been approved as it is: ask an admin to send it back first",
     DatasetState.WITHDRAWN: "it has been withdrawn",

@@ -131,7 +131,8 @@ def load_package(
                     table_schema=schema if position == len(later) else None,
                     created_at=file.created or created,
                 )
-        period_set(session, actor=actor, version=resource.latest, period=period)
+        # Each file above is a version of the resource; the last one covers the period.
+        period_set(session, actor=actor, version=resource.versions[-1], period=period)
     if modified:
         dataset.modified_at = modified
         session.commit()

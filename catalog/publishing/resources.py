@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -51,7 +51,7 @@ LINK_FORMAT = re.compile(r"^[a-z0-9]{1,20}$")
 class Upload:
     """A file as it arrives: a readable binary stream and the name the user gave it."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     filename: str
 
 

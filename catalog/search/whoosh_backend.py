@@ -78,9 +78,8 @@ def _micros(moment: datetime) -> int:
 def _fields(doc: SearchDocument) -> dict[str, object]:
     keywords = " ".join([doc.name, *doc.tags, *doc.topics, doc.organisation or ""])
     body = " ".join([doc.description, *doc.columns, doc.resource_text])
-    values = [(doc.organisation,), doc.topics, doc.tags, doc.formats, (doc.licence,)]
-    values = [[(v or "").translate(_CLEAN).strip() for v in vs] for vs in values]
-    values.append([(doc.frequency or "").translate(_CLEAN).strip()])
+    raw = [(doc.organisation,), doc.topics, doc.tags, doc.formats, (doc.licence,), (doc.frequency,)]
+    values = [[(v or "").translate(_CLEAN).strip() for v in vs] for vs in raw]
     pairs = {f"{f}{_VALUE}{v}" for f, vs in zip(FACETS, values, strict=True) for v in vs if v}
     public = doc.state == "published" and not doc.withdrawn
     return {
@@ -266,7 +265,8 @@ class _Generation:
         """Docs grouped into tiers of equal score, best first; each tier newest first."""
         tiers = {0.0: mask}
         for word in words[:_RANK_WORDS]:
-            info, scored = self.word(word), defaultdict(int)
+            info = self.word(word)
+            scored: defaultdict[float, int] = defaultdict(int)
             rarity = math.log(1 + self.size / (1 + info.mask.bit_count()))
             for score, docs in tiers.items():
                 for weight, holders in info.classes:
@@ -387,5 +387,5 @@ class WhooshBackend:
             leaves = [leaf for leaf, _ in searcher.reader().leaf_readers() if leaf.segment()]
             known = {leaf.segment().segment_id(): leaf for leaf in leaves}
             self._segments = {k: self._segments.get(k) or _Segment(v) for k, v in known.items()}
-            self._generation = _Generation(searcher, self._segments)
-        return self._generation
+            self._generation = old = _Generation(searcher, self._segments)
+        return old

@@ -33,7 +33,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def neutralised(rows: list[Sequence[Any]], text_columns: list[int]) -> list[Sequence[Any]]:
+def neutralised(rows: Sequence[Sequence[Any]], text_columns: list[int]) -> Sequence[Sequence[Any]]:
     """A batch of rows with every risky text cell made safe; a column with none (the usual
     case) is passed over with one search of its joined text, not a test of every cell."""
     risky = [

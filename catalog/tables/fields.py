@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from dateutil import parser
+
 from catalog.errors import Invalid
 
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
@@ -225,8 +227,6 @@ def _iso_dates(cells: list[str]) -> list[str]:
 
 
 def _any_date(cell: str) -> str:
-    from dateutil import parser
-
     return parser.parse(cell).date().isoformat()
 
 
@@ -238,8 +238,6 @@ def _cast_datetime(descriptor: dict[str, Any]) -> Callable[[str], Any]:
 
 
 def _iso_datetime(cell: str) -> str:
-    from dateutil import parser
-
     if len(cell) < 19 or cell[16] != ":":
         raise CellError(cell)
     return parser.isoparse(cell).isoformat()
@@ -294,6 +292,11 @@ STRING_FORMATS = {
 }
 
 
+def _against(test: Callable[[Any, Any], bool], bound: Any) -> Callable[[Any], bool]:
+    """A test of a typed value against a bound fixed now, not when the caller's loop ends."""
+    return lambda value: test(value, bound)
+
+
 def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     """Each constraint as (name, expected as written, test of a typed value)."""
     checks: list[tuple[str, Any, Callable[[Any], bool]]] = []
@@ -321,7 +324,7 @@ def _constraint_checks(constraints: dict[str, Any], cast, kind: str) -> list:
     ):
         if name in constraints:
             bound = _bound(typed, constraints[name], name)
-            checks.append((name, constraints[name], lambda value, b=bound, t=test: t(value, b)))
+            checks.append((name, constraints[name], _against(test, bound)))
     if "pattern" in constraints:
         pattern = _pattern(constraints["pattern"])
         checks.append(("pattern", constraints["pattern"], lambda value: bool(pattern(value))))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -140,13 +140,13 @@ class _Columns:
     def _check(self, batch: pa.RecordBatch, checked: Checked) -> None:
         first = checked.rows + 2
         checked.rows += batch.num_rows
-        cells = batch.columns
+        cells = cast("list[pa.StringArray]", batch.columns)  # every column is read as text
         self._refuse_blank_rows(cells)
         numbers = pa.array(range(first, first + batch.num_rows), pa.int64())
         typed = [
             _typed(reader, column) for reader, column in zip(self.rules.readers, cells, strict=True)
         ]
-        self._flag_formulas(cells, numbers, checked)
+        self._flag_formulas(cells, range(first, first + batch.num_rows), checked)
         self._refuse_people(cells)
         for seen, position in zip(self.keys, self.rules.primary_key, strict=True):
             if typed[position].null_count:
@@ -159,10 +159,11 @@ class _Columns:
         if self.sink is not None:
             self.sink(numbers, typed)
 
-    def _refuse_blank_rows(self, cells: list[pa.Array]) -> None:
+    def _refuse_blank_rows(self, cells: list[pa.StringArray]) -> None:
         if max(pc.max(pc.binary_length(column)).as_py() or 0 for column in cells) > LONGEST_CELL:
             raise Doubt("a cell longer than the csv module reads")
-        empty = [pc.equal(pc.binary_length(column), 0) for column in cells]
+        # pyarrow-stubs leave out the Python scalars that pyarrow.compute takes.
+        empty = [pc.equal(pc.binary_length(c), 0) for c in cells]  # type: ignore[call-overload]
         blank = _all_of(empty)
         missing = pa.array(sorted(self.rules.missing), pa.string())
         if len(self.rules.missing) > 1:
@@ -170,24 +171,26 @@ class _Columns:
         if pc.any(blank).as_py():
             raise Doubt("a blank row")
 
-    def _flag_formulas(self, cells, numbers: pa.Array, checked: Checked) -> None:
+    def _flag_formulas(self, cells, numbers: range, checked: Checked) -> None:
         for position, reader in enumerate(self.rules.readers):
             column = cells[position]
             if reader.type not in TEXT_TYPES:
                 continue
             if pc.any(pc.match_substring_regex(column, FORMULA)).as_py():
                 texts = column.to_pylist()
-                for finding in formula_cells(texts, numbers.to_pylist(), position, reader.name):
+                for finding in formula_cells(texts, numbers, position, reader.name):
                     checked.warn(finding)
 
-    def _refuse_people(self, cells: list[pa.Array]) -> None:
+    def _refuse_people(self, cells: list[pa.StringArray]) -> None:
         for position in self.rules.redacted:
             if people_in(cells[position].to_pylist()):
                 raise Doubt("a private individual's name")
 
-    def _remember_rows(self, cells: list[pa.Array]) -> None:
+    def _remember_rows(self, cells: list[pa.StringArray]) -> None:
         """Hashes of whole rows: a repeat may be a duplicate row, which the exact pass reports."""
-        joined = pc.binary_join_element_wise(*cells, ROW_SEPARATOR).to_pylist()
+        # pyarrow-stubs leave out the Python scalars that pyarrow.compute takes.
+        rows = pc.binary_join_element_wise(*cells, ROW_SEPARATOR)  # type: ignore[call-overload]
+        joined = rows.to_pylist()
         hashes = set(map(hash, joined))
         if len(hashes) != len(joined) or not self.rows_seen.isdisjoint(hashes):
             raise Doubt("a row that may repeat another")
@@ -229,12 +232,12 @@ def _ascending(values: pa.ChunkedArray) -> bool:
     return True
 
 
-def _ragged(_row) -> str:
+def _ragged(_row: object) -> Literal["error"]:
     """A row with too few or too many cells: the exact pass reports each one."""
     return "error"
 
 
-def _typed(reader: FieldReader, cells: pa.Array) -> pa.Array:
+def _typed(reader: FieldReader, cells: pa.StringArray) -> pa.Array:
     """The column's values as the datastore stores them, or Doubt if any cell is wrong."""
     missing = pc.is_in(cells, value_set=pa.array(sorted(reader.missing), pa.string()))
     if pc.any(missing).as_py():
@@ -251,7 +254,7 @@ def _typed(reader: FieldReader, cells: pa.Array) -> pa.Array:
     return values
 
 
-def _cast(reader: FieldReader, cells: pa.Array) -> pa.Array | None:
+def _cast(reader: FieldReader, cells: pa.StringArray) -> pa.Array | None:
     """A whole column cast at once, or None where only `FieldReader` reads it exactly."""
     plain = reader.format == "default" and not _unvectorised(reader)
     if not plain:
@@ -292,7 +295,7 @@ def _bare(reader: FieldReader) -> bool:
     )
 
 
-def _booleans(reader: FieldReader, cells: pa.Array) -> pa.Array | None:
+def _booleans(reader: FieldReader, cells: pa.StringArray) -> pa.Array | None:
     falsehoods = list(reader.descriptor.get("falseValues", DEFAULT_FALSE))
     # A text in both lists reads as false, as it does in the exact pass.
     truths = [t for t in reader.descriptor.get("trueValues", DEFAULT_TRUE) if t not in falsehoods]
@@ -323,18 +326,19 @@ def _bound(reader: FieldReader, value: Any) -> Any:
     return reader.cast(value) if isinstance(value, str) and reader.type != "string" else value
 
 
-def _read_cell_by_cell(reader: FieldReader, cells: pa.Array) -> pa.Array:
-    values, problems = reader.read(cells.to_pylist())
+def _read_cell_by_cell(reader: FieldReader, cells: pa.StringArray) -> pa.Array:
+    # No cell is null: the file is read with strings_can_be_null=False.
+    values, problems = reader.read(cast(list[str], cells.to_pylist()))
     if problems:
         raise Doubt(problems[0].kind)
     return pa.array(values, arrow_type(reader.type))
 
 
-def _all_match(cells: pa.Array, pattern: str) -> bool:
+def _all_match(cells: pa.StringArray, pattern: str) -> bool:
     return _all_or_null(cells, pc.match_substring_regex(cells, pattern))
 
 
-def _all_in(cells: pa.Array, texts: list[str]) -> bool:
+def _all_in(cells: pa.StringArray, texts: list[str]) -> bool:
     return _all_or_null(cells, pc.is_in(cells, value_set=pa.array(texts, pa.string())))
 
 

@@ -14,7 +14,7 @@ import itertools
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -218,6 +218,7 @@ class _Pass:
         first = self.row_number + 1
         self.row_number += len(batch)
         self.checked.rows += len(batch)
+        kept: Sequence[Sequence[str | None]]
         if self._plain(batch):
             if self.blanks:
                 self._blank_rows_before(found)
@@ -247,9 +248,9 @@ class _Pass:
             and set(map(len, batch)) == {self.width}
         )
 
-    def _sort_out(self, batch, first: int, found) -> tuple[list[list[str]], list[int]]:
+    def _sort_out(self, batch, first: int, found) -> tuple[list[list[str | None]], list[int]]:
         """Set blank rows aside and fit the others to the schema's width, row by row."""
-        kept: list[list[str]] = []
+        kept: list[list[str | None]] = []
         numbers: list[int] = []
         for offset, row in enumerate(batch):
             number = first + offset
@@ -258,9 +259,7 @@ class _Pass:
                 continue
             if self.blanks:
                 self._blank_rows_before(found)
-            if len(row) != self.width:
-                row = self._fit(row, number, found)
-            kept.append(row)
+            kept.append(row if len(row) == self.width else self._fit(row, number, found))
             numbers.append(number)
         return kept, numbers
 
@@ -289,8 +288,10 @@ class _Pass:
         missing = self.rules.missing
         return len(missing) > 1 and all(cell in missing for cell in row)
 
-    def _fit(self, row: list[str], number: int, found: dict[int, list[Finding]]) -> list[str]:
-        """Pad a short row and cut a long one, noting each missing or extra cell."""
+    def _fit(
+        self, row: list[str], number: int, found: dict[int, list[Finding]]
+    ) -> list[str | None]:
+        """Pad a short row (None for each missing cell) and cut a long one, noting each."""
         readers = self.rules.readers
         notes = found.setdefault(number, [])
         for position in range(len(row), self.width):
@@ -428,7 +429,9 @@ class _Pass:
 ROW_ORDER = {"blank-row": 0, "primary-key": 2, "unique-error": 2, "duplicate-row": 3}
 
 
-def formula_cells(cells: list[str], numbers: list[int], position: int, name: str):
+def formula_cells(
+    cells: Sequence[str | None], numbers: Sequence[int], position: int, name: str
+) -> Iterator[Finding]:
     """A warning for each cell a spreadsheet would run as a formula."""
     for index, cell in enumerate(cells):
         if cell and cell.startswith(FORMULA_START):

@@ -68,7 +68,7 @@ def action(name: str):
         result = function(_parameters())
     except ValidationError as error:
         get_session().rollback()
-        return _failure(name, 409, _validation(error.messages))
+        return _failure(name, 409, _validation(error.normalized_messages()))
     except CatalogError as error:
         get_session().rollback()
         return _failure(name, *_catalog_error(error))

@@ -289,8 +289,8 @@ def requirement_extra(body: dict[str, Any], *, keep: str | None) -> str | None:
 
 def _extras_in(extras: list[dict[str, Any]]) -> dict[str, Any]:
     values = {extra["key"]: (extra.get("value") or None) for extra in extras}
-    if values.get("temporal") and "/" in values["temporal"]:
-        start, _, end = values["temporal"].partition("/")
+    if (temporal := values.get("temporal")) and "/" in temporal:
+        start, _, end = temporal.partition("/")
         values.setdefault("temporal_start", start or None)
         values.setdefault("temporal_end", end or None)
     found: dict[str, Any] = {}

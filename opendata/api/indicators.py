@@ -35,8 +35,9 @@ LIST_COLUMNS = [
 
 @bp.errorhandler(ValidationError)
 def _bad_query(error: ValidationError):
-    where = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.messages.items())
-    return error_response(400, f"Check the query string. {where}", field=next(iter(error.messages)))
+    messages = error.normalized_messages()
+    where = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in messages.items())
+    return error_response(400, f"Check the query string. {where}", field=next(iter(messages)))
 
 
 @bp.get("/api/indicators")

@@ -105,7 +105,8 @@ def _svg(svg: str) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 300
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _choices(session) -> dict:

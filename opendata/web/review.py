@@ -21,6 +21,7 @@ from catalog.publishing.workflow import (
     version_release_cancel,
 )
 from catalog.uk_time import utc_to_uk
+from catalog.visibility import released_at
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
 from opendata.web.forms import FormErrors, release_time, text
@@ -77,7 +78,7 @@ def publish(name: str):
         session.rollback()
         errors = FormErrors.from_error(error, "publish")
         return staff_page(actor, dataset, errors, request.form, 422)
-    when = utc_to_uk(dataset.published_at)
+    when = utc_to_uk(released_at(dataset))
     flash(f"Published from {when.day} {when:%B %Y at %H:%M} UK time.", "success")
     return redirect(url_for("publish.dataset", name=name))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 
 from catalog.search import FACETS, SearchQuery
@@ -34,7 +36,8 @@ def search_context(query: SearchQuery, found: Found, endpoint: str, **path_args:
     filters = {k: list(v) for k, v in request.args.lists() if k in FACETS}
 
     def link(**changes) -> str:
-        return url_for(endpoint, **path_args, **{**args, **filters, **changes})
+        values: dict[str, Any] = {**path_args, **args, **filters, **changes}
+        return url_for(endpoint, **values)
 
     chosen = [
         {

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
-from catalog.models import TableStatus
+from catalog.models import ResourceVersion, TableStatus
 from catalog.publishing.requirements import period_set, upload_period
 from catalog.publishing.resources import (
     resource_create,
@@ -48,11 +48,12 @@ def add_file(name: str):
             table_schema=chosen_schema(request.form, request.files),
             check_now=not check_in_background(),
         )
-        period_set(session, actor=actor, version=resource.latest, period=period)
+        first = resource.versions[0]  # a new resource holds the one file just uploaded
+        period_set(session, actor=actor, version=first, period=period)
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
-    _queue_check(resource.latest)
+    _queue_check(first)
     flash("File uploaded. Check its preview and columns before you submit it.", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -131,7 +132,7 @@ def _link_errors(error: Invalid, form: str) -> FormErrors:
     return FormErrors({field: error.message}, form)
 
 
-def _queue_check(version) -> None:
+def _queue_check(version: ResourceVersion) -> None:
     """With a worker, the check of a table runs there; the staff page shows its progress."""
     if version.data_table is not None and version.data_table.status == TableStatus.QUEUED:
         queue_check_job(version.id)

@@ -21,6 +21,13 @@ class Datastore:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def sqlite_file(self) -> str:
+        """The file a SQLite datastore lives in; a PostgreSQL one has none."""
+        if not self.is_sqlite or not self.engine.url.database:
+            raise ValueError("Only a SQLite datastore lives in a file.")
+        return self.engine.url.database
+
     def metadata(self) -> MetaData:
         return MetaData(schema=self.schema)
 
@@ -31,9 +38,8 @@ class Datastore:
 
 def datastore_for(session: Session) -> Datastore:
     """The datastore that goes with the catalogue database this session uses."""
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    return datastore_at(engine.url.render_as_string(hide_password=False))
+    url = session.get_bind().engine.url
+    return datastore_at(url.render_as_string(hide_password=False))
 
 
 @cache

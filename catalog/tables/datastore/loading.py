@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
@@ -29,7 +29,10 @@ from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.ingest import COMMIT
 from catalog.tables.datastore.tables import ROW, DataColumn, sql_table
 
-ARROW_TYPES = {
+if TYPE_CHECKING:
+    import psycopg
+
+ARROW_TYPES: dict[str, pa.DataType] = {
     "integer": pa.int64(),
     "year": pa.int64(),
     "number": pa.float64(),
@@ -141,8 +144,10 @@ class _PostgresCopy:
     def write(self, batch: pa.RecordBatch) -> None:
         rows = io.BytesIO()
         arrow_csv.write_csv(batch, rows, arrow_csv.WriteOptions(include_header=False))
+        # The engine's driver is psycopg, whose cursors can COPY; SQLAlchemy only knows DB-API.
+        driver = cast("psycopg.Connection[Any]", self.connection.driver_connection)
         refusals = _refusals(self.datastore)
-        with refusals, self.connection.cursor() as cursor, cursor.copy(self.statement) as copy:
+        with refusals, driver.cursor() as cursor, cursor.copy(self.statement) as copy:
             copy.write(rows.getbuffer())
 
     def commit(self) -> None:
@@ -178,7 +183,7 @@ class _SqliteRows:
         self.held.append(batch)
         self.held_bytes += batch.nbytes
         if self.held_bytes > IN_PROCESS_BYTES:
-            self.ingest = _Ingest(self.datastore.engine.url.database, self.name, self.schema)
+            self.ingest = _Ingest(self.datastore.sqlite_file, self.name, self.schema)
             for held in self.held:
                 self.ingest.write(held)
             self.held = []
@@ -194,7 +199,8 @@ class _SqliteRows:
             with _refusals(self.datastore):
                 cursor = connection.cursor()
                 for batch in self.held:
-                    cursor.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
+                    rows = list(zip(*batch.to_pydict().values(), strict=True))
+                    cursor.executemany(insert, rows)
                 connection.commit()
         finally:
             connection.close()
@@ -214,7 +220,9 @@ class _Ingest:
         self.child = subprocess.Popen(
             command, stdin=subprocess.PIPE, stderr=self.errors, env=_finding_this_code()
         )
-        self.stream = pa.ipc.new_stream(self.child.stdin, schema)
+        # Popen(stdin=PIPE) always opens the pipe, as a buffered writer.
+        self.input = cast(io.BufferedWriter, self.child.stdin)
+        self.stream = pa.ipc.new_stream(self.input, schema)
 
     def write(self, batch: pa.RecordBatch) -> None:
         try:
@@ -225,8 +233,8 @@ class _Ingest:
     def commit(self) -> None:
         try:
             self.stream.close()
-            self.child.stdin.write(COMMIT)
-            self.child.stdin.close()
+            self.input.write(COMMIT)
+            self.input.close()
         except (BrokenPipeError, OSError) as error:
             raise self._failure() from error
         if self.child.wait() != 0:
@@ -253,7 +261,7 @@ def _refusals(datastore: Datastore) -> Iterator[None]:
     """A database's refusal of rows (a full disk, a value it cannot store), in its own words."""
     try:
         yield
-    except datastore.engine.dialect.dbapi.Error as error:
+    except datastore.engine.dialect.loaded_dbapi.Error as error:
         raise LoadFailed(str(error).splitlines()[0]) from error
 
 

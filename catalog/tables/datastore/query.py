@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -261,7 +261,7 @@ def _conditions(
     sort_key = query.sort.column.key if query.sort else None
     conditions = []
     for item in query.filters:
-        column = sql.c[item.column.key]
+        column: ColumnElement[Any] = sql.c[item.column.key]
         if walk_sort_index and item.column.key != sort_key:
             column = func.coalesce(column, column)
         conditions.append(_condition(column, item))
@@ -282,12 +282,17 @@ def _condition(column, item: Filter) -> ColumnElement[bool]:
     return column.is_(None) if item.value else column.is_not(None)
 
 
-def _segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> list[tuple]:
+_Segment = tuple[ColumnElement[bool], list[ColumnElement[Any]]]
+
+
+def _segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> list[_Segment]:
     """The (condition, order) of each run of rows still to read, in the order they come."""
     row = sql.c[ROW]
     if sort is None:
         return [(row > after[1] if after else true(), [row])]
     column = sql.c[sort.column.key]
+    values: _Segment
+    nulls: _Segment
     if sort.descending:
         values = (column.is_not(None), [column.desc(), row.desc()])
         nulls = (column.is_(None), [row.desc()])
@@ -312,7 +317,7 @@ def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -
     matching = select(sql.c[ROW]).where(*_conditions(sql, query))
     if not query.exact_count:
         matching = matching.limit(COUNT_CAP + 1)
-    total = connection.scalar(select(func.count()).select_from(matching.subquery()))
+    total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
     if total > COUNT_CAP and not query.exact_count:
         return COUNT_CAP, False
     return total, True
@@ -343,7 +348,7 @@ def _time_limited(datastore: Datastore, seconds: float):
 
 @contextmanager
 def _sqlite_deadline(connection: Connection, seconds: float):
-    raw = connection.connection.driver_connection
+    raw = cast(sqlite3.Connection, connection.connection.driver_connection)  # SQLite's own
     deadline = time.monotonic() + seconds
 
     def renew() -> None:
@@ -357,7 +362,7 @@ def _sqlite_deadline(connection: Connection, seconds: float):
         raw.set_progress_handler(None, 0)
 
 
-def _timed_out(error: OperationalError) -> bool:
+def _timed_out(error: OperationalError | sqlite3.OperationalError) -> bool:
     """PostgreSQL's query_canceled (57014), or SQLite stopped by the progress handler."""
     cause = getattr(error, "orig", error)
     return getattr(cause, "sqlstate", None) == "57014" or "interrupted" in str(cause)

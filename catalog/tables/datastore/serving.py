@@ -35,8 +35,8 @@ def served_table(
     if version is not None:
         return resource, *_numbered(public, version)
     for item in reversed(public):
-        if _is_loaded(item):
-            return resource, item, item.data_table
+        if (table := _loaded_table(item)) is not None:
+            return resource, item, table
     if not public:
         raise NotFound("This file has no published version.")
     raise NotFound("The table in this file is not ready yet: it is still being loaded or checked.")
@@ -59,10 +59,13 @@ def _numbered(public: list[ResourceVersion], number: int) -> tuple[ResourceVersi
     found = next((item for item in public if item.number == number), None)
     if found is None:
         raise NotFound(f"This file has no published version {number}.")
-    if not _is_loaded(found):
+    table = _loaded_table(found)
+    if table is None:
         raise NotFound(f"Version {number} of this file has no table loaded to query.")
-    return found, found.data_table
+    return found, table
 
 
-def _is_loaded(version: ResourceVersion) -> bool:
-    return version.data_table is not None and version.data_table.status == TableStatus.LOADED
+def _loaded_table(version: ResourceVersion) -> DataTable | None:
+    """The version's table once it is loaded and ready to query, else None."""
+    table = version.data_table
+    return table if table is not None and table.status == TableStatus.LOADED else None
