@@ -105,24 +105,27 @@ def missing_total(indicator: KpiIndicator, known: set[str]) -> list[Problem]:
 def check_rows(
     indicator: KpiIndicator, frequency: str, rows: list[KpiValue]
 ) -> tuple[list[CheckedRow], list[Problem]]:
-    """The indicator's rows that pass, and a problem for each that does not (both rows of a
-    duplicate are named)."""
+    """The indicator's rows that pass, and a problem for each that does not. Two rows for one
+    period, however each is written, are both named."""
     passed: list[CheckedRow] = []
     problems: list[Problem] = []
+    by_period: dict[str, list[KpiValue]] = defaultdict(list)
     for row in rows:
         found = _row_problems(indicator, frequency, row)
         if isinstance(found, CheckedRow):
             passed.append(found)
         else:
             problems.extend(found)
-    by_period: dict[Period, list[CheckedRow]] = defaultdict(list)
-    for checked in passed:
-        by_period[checked.period].append(checked)
-    for period, same in by_period.items():
+        try:
+            by_period[read_period(row.period, frequency).code].append(row)
+        except Invalid:
+            continue  # already named as a period that cannot be read
+    duplicated = set()
+    for code, same in by_period.items():
         if len(same) > 1:
-            problems.extend(_duplicates(indicator.ref, period, same))
-    duplicated = {id(c) for same in by_period.values() if len(same) > 1 for c in same}
-    return [c for c in passed if id(c) not in duplicated], problems
+            problems.extend(_duplicates(indicator.ref, code, same))
+            duplicated |= {id(row) for row in same}
+    return [c for c in passed if id(c.row) not in duplicated], problems
 
 
 def _row_problems(indicator: KpiIndicator, frequency: str, row: KpiValue):
@@ -198,7 +201,7 @@ def _range_problems(indicator: KpiIndicator, figures: dict[str, float | None]) -
     value = figures["value"]
     if value is not None:
         if is_count(indicator.unit) and value < 0:
-            found.append(f"A count of {indicator.unit.strip().lower()} cannot be negative.")
+            found.append("The value is a count, and a count cannot be negative.")
         elif indicator.minimum is not None and value < indicator.minimum:
             lowest = _plain(indicator.minimum)
             found.append(f"The value is below the lowest this indicator allows ({lowest}).")
@@ -214,13 +217,13 @@ def _range_problems(indicator: KpiIndicator, figures: dict[str, float | None]) -
     return found
 
 
-def _duplicates(ref: str, period: Period, same: list[CheckedRow]) -> list[Problem]:
-    spellings = " and ".join(f"'{c.row.period}'" for c in same)
+def _duplicates(ref: str, code: str, same: list[KpiValue]) -> list[Problem]:
+    spellings = " and ".join(f"'{row.period}'" for row in same)
     message = (
-        f"{period.code} is given {len(same)} times for this indicator (as {spellings}): keep one "
+        f"{code} is given {len(same)} times for this indicator (as {spellings}): keep one "
         "row per period."
     )
-    return [row_problem(ref, c.row.period, c.row.value, message, "row-duplicate") for c in same]
+    return [row_problem(ref, row.period, row.value, message, "row-duplicate") for row in same]
 
 
 def _sayer(ref: str, row: KpiValue):
