@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.orm import Session
 
 from catalog.indicators.series import IndicatorInput, ObservationInput
 from catalog.names import slugify
 from publishers.batches import Batch, Problem, Series
 from publishers.hookspecs import hookimpl
-from publishers.kpi_store import KpiIndicator, KpiValue, sqlite_file, store_url
+from publishers.kpi_store import KpiIndicator, KpiValue, StoreBase, sqlite_file, store_url
 from publishers.row_checks import (
     KINDS_ALLOWED,
     CheckedRow,
@@ -71,6 +71,7 @@ class KpiMachineSource(Source):
             )
         engine = create_engine(self.url)
         try:
+            _check_layout(engine)
             with Session(engine) as store:
                 return _read(store, self.default_tolerance)
         finally:
@@ -81,6 +82,24 @@ class KpiMachineSource(Source):
 def opendata_sources(config: SourceConfig):
     tolerance = config.environ.get(TOLERANCE_SETTING) or DEFAULT_TOLERANCE
     return [KpiMachineSource(store_url(config.instance, config.environ), tolerance)]
+
+
+def _check_layout(engine) -> None:
+    """Refuse, in words, a store whose tables lack a column of the contract."""
+    found = inspect(engine)
+    for table in StoreBase.metadata.sorted_tables:
+        if not found.has_table(table.name):
+            raise SourceUnavailable(
+                f"The KPI Machine has no table '{table.name}'; its layout is in docs/kpi-store.md."
+            )
+        present = {column["name"] for column in found.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in present]
+        if missing:
+            raise SourceUnavailable(
+                f"The KPI Machine's table '{table.name}' has no column "
+                f"{', '.join(repr(name) for name in missing)}; its layout is in "
+                "docs/kpi-store.md."
+            )
 
 
 def _read(store: Session, default_tolerance: str) -> Batch:

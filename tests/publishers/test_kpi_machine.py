@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +17,8 @@ from publishers.demo_store import build_demo_store
 from publishers.kpi_machine import KpiMachineSource, opendata_sources
 from publishers.sources import SourceConfig, SourceUnavailable
 from tests.publishers.conftest import looked_after
+
+SAMPLE = Path(__file__).parents[2] / "docs" / "kpi-store-sample.sql"
 
 
 @pytest.fixture
@@ -185,3 +189,27 @@ def test_the_demo_store_holds_what_must_never_leave(tmp_path):
             "CLA01", "CLA01a", "CLA01b", "CLA01c", "COMP03", "RAA01",
         ]  # fmt: skip
         assert all(len(s.observations) == 4 for s in batch.series)  # Q1 2018/19 not approved
+
+
+def test_the_documented_sample_store_reads_without_a_problem(tmp_path):
+    path = tmp_path / "sample.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SAMPLE.read_text(encoding="utf-8"))
+    batch = KpiMachineSource(f"sqlite:///{path}").read()
+    assert batch.problems == []
+    assert [s.ref for s in batch.series] == ["CLA01", "CLA01a", "CLA01b", "CSC12", "RAA01"]
+    years = [o.period for o in batch.find("CSC12").observations]
+    assert years == ["2016/17", "2017/18"]
+    rate = batch.find("RAA01").indicator
+    assert (rate.tolerance, rate.tolerance_relative) == (5.0, True)
+
+
+def test_a_store_missing_a_column_is_named(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as connection:
+        script = SAMPLE.read_text(encoding="utf-8")
+        connection.executescript(
+            script.split("INSERT")[0].replace("tolerance VARCHAR", "x VARCHAR")
+        )
+    with pytest.raises(SourceUnavailable, match="'kpi_indicator' has no column 'tolerance'"):
+        KpiMachineSource(f"sqlite:///{path}").read()
