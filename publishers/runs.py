@@ -3,13 +3,18 @@
 A run reads the source's batch, passes it through every transform (disclosure control among
 them) and every check, and only when no check objects writes anything. The writing goes
 through the catalogue's services (create or update each indicator, record its figures,
-publish it) inside one all-or-nothing unit, so a failure half way leaves the catalogue as it
-was. Running again with nothing new in the source changes nothing: no activity, no file
-version. A changed figure becomes a revision with a note (the service's rule). A dry run does
-all of this, rules and permissions included, and then rolls it back. New files wait in a
-staging folder until the unit has committed (`publishers.staged_store`) and the tables their
-checks loaded are dropped unless it commits, so a failed run or a dry run leaves no file,
-version or row behind.
+publish it), which only flush; the run is the edge of that unit of work and commits it once,
+so a failure half way leaves the catalogue as it was (`catalog.transactions`). Running again
+with nothing new in the source changes nothing: no activity, no file version. A changed figure
+becomes a revision with a note (the service's rule). A dry run does all of this, rules and
+permissions included, and then rolls it back.
+
+The run's record in the log is a second, small unit, committed after the notifiers have been
+told of the release, so it says which of them failed; a failed run leaves only that record.
+Give a run a session with nothing of its own pending: the run commits and rolls it back.
+New files wait in a staging folder until the unit has committed (`publishers.staged_store`),
+and the tables their checks load are dropped if it does not, so a failed run or a dry run
+leaves no file, version or row behind.
 
 An indicator the source supplied last time and no longer does (no longer approved, included or
 in the store) is reported on every run while its figures stay published; it is never withdrawn
@@ -38,7 +43,6 @@ from catalog.indicators.series import (
 )
 from catalog.permissions import Actor
 from catalog.storage import FileStore
-from catalog.tables.checks import LOADED_TABLES, discard_loaded
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series
 from publishers.manager import call_impl, each_impl, plugin_manager
@@ -106,13 +110,15 @@ def publish_source(
             summary.status = DRY_RUN if dry_run else DONE
     except Exception as error:  # a hook, the source or a service: nothing was written
         log.exception("Publishing run of %s failed", source.name)
+        session.rollback()
         summary.status, summary.error = FAILED, _describe(error)
         summary.indicators = []
     summary.finished_at = utcnow()
     if summary.status == DONE and summary.published:
         _after_release(pm, source, summary)
     if not dry_run:
-        record_run(session, actor=run_actor, summary=summary)
+        with all_or_nothing(session):
+            record_run(session, actor=run_actor, summary=summary)
     return summary
 
 
@@ -187,25 +193,18 @@ def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Pr
 
 
 def _write(session, store, source, actor, batch, summary, say) -> None:
-    """Everything or nothing: rows and release records in one unit of work, new files staged
-    until it has committed, and the tables their checks loaded dropped if it does not (the
-    datastore is a database of its own, which the rollback cannot reach)."""
-    staged, loaded = StagedStore(store), []
+    """Everything or nothing: rows and release records in one unit of work, and new files
+    staged until it has committed (the file store, like the datastore, is outside it)."""
+    staged = StagedStore(store)
     try:
-        with all_or_nothing(session, keep=not summary.dry_run) as work:
-            loaded = work.info.setdefault(LOADED_TABLES, [])
+        with all_or_nothing(session, keep=not summary.dry_run):
             for series in batch.series:
-                outcome = _write_series(work, staged, source, actor, series, summary.release_at)
+                outcome = _write_series(session, staged, source, actor, series, summary.release_at)
                 outcome.rehearsed = summary.dry_run
                 summary.indicators.append(outcome)
                 say(outcome)
-        if summary.dry_run:
-            discard_loaded(session, loaded)
-        else:
+        if not summary.dry_run:
             staged.keep()
-    except BaseException:
-        discard_loaded(session, loaded)
-        raise
     finally:
         staged.discard()
 

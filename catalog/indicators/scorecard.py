@@ -31,7 +31,7 @@ from catalog.indicators.performance import (
 from catalog.models import Dataset, Indicator, Organisation, Topic
 from catalog.periods import Period, parse_period
 from catalog.storage import FileStore
-from catalog.visibility import public_dataset_clause
+from catalog.visibility import latest_public, public_dataset_clause, public_versions
 
 RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Off target"}
 DIRECTION_LABELS = {"better": "Getting better", "worse": "Getting worse", "no_change": "No change"}
@@ -66,7 +66,7 @@ def published_figures(indicator: Indicator, store: FileStore) -> list[Figure]:
     """The figures of the indicator's latest released file, oldest period first."""
     if indicator.dataset is None or not indicator.dataset.resources:
         return []
-    version = indicator.dataset.resources[0].latest_public
+    version = latest_public(indicator.dataset.resources[0])
     if version is None:
         return []
     return list(_read_figures(store.path_for(version.sha256)))
@@ -78,7 +78,7 @@ def figures_ever_released(indicator: Indicator, store: FileStore) -> dict[str, s
     if indicator.dataset is None or not indicator.dataset.resources:
         return {}
     shown: dict[str, set[float]] = {}
-    for version in indicator.dataset.resources[0].public_versions:
+    for version in public_versions(indicator.dataset.resources[0]):
         for figure in _read_figures(store.path_for(version.sha256)):
             if figure.value is not None:
                 shown.setdefault(figure.period, set()).add(figure.value)

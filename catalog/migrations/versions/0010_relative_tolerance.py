@@ -1,14 +1,14 @@
 """An indicator's tolerance may be relative: a percentage of the target rather than an amount.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
