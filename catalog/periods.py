@@ -157,6 +157,12 @@ def _pair(text: str, m: re.Match[str], what: str = "a financial year") -> int:
     return first
 
 
+def _follows_on(m: re.Match[str]) -> bool:
+    """Whether the two years of a pair follow each other (2010-11 does, 2010-05 does not)."""
+    first, second = int(m["y"]), m["y2"]
+    return int(second) == (first + 1 if len(second) == 4 else (first + 1) % 100)
+
+
 def _month_number(text: str, name: str) -> int:
     if name.rstrip(".") not in MONTHS:
         raise _fail(text, f"'{name}' is not a month; write Jan or January.")
@@ -234,10 +240,12 @@ RULES: list[tuple[str, Parser]] = [
     (YEAR, _calendar_year),
 ]
 COMPILED = [(re.compile(pattern), parse) for pattern, parse in RULES]
+BARE_PAIR = re.compile(PAIR)
 
 
-def parse_period(text: str, *, academic: bool = False) -> Period:
+def parse_period(text: str, *, academic: bool = False, yearly: bool = False) -> Period:
     """Read a period as councils write it. With academic=True a bare 2017/18 is an academic year.
+    With yearly=True (a series of whole years) 2010-11 is the 2010/11 year, never November 2010.
 
     Raises Invalid(field="period") saying what was wrong and how to write it.
     """
@@ -245,6 +253,8 @@ def parse_period(text: str, *, academic: bool = False) -> Period:
     if not shown:
         raise Invalid(f"A period is needed. {ACCEPTED_FORMS}", field="period")
     normal = re.sub(r"[\u2010-\u2015\u2212]", "-", shown.lower())
+    if yearly and (match := BARE_PAIR.fullmatch(normal)) and _follows_on(match):
+        return _bare_pair(shown, match, academic)
     for pattern, parse in COMPILED:
         match = pattern.fullmatch(normal)
         if match:

@@ -24,11 +24,12 @@ VALUE_STYLE = {"stroke": BLUE, "stroke_width": 3, "stroke_linejoin": "round"}
 TARGET_STYLE = {"stroke": BLACK, "stroke_width": 2, "stroke_dasharray": "8 4"}
 DOTTED = {"stroke_dasharray": "1 5", "stroke_linecap": "round"}
 BENCHMARK_STYLE = {"stroke": GREY, "stroke_width": 2.5, **DOTTED}
+YEAR_STYLE = {"stroke": GREY, "stroke_width": 2, "stroke_dasharray": "2 3 10 3"}
 CHAR_WIDTH = 7.0  # rough advance of a 12px Arial character: layout without font metrics
 LEGEND_CHAR_WIDTH, LEGEND_ROW = 8.2, 22  # the legend's text is 14px
 # Units whose tick labels carry their own sign; any other unit is named once above the axis.
 SELF_LABELLED_UNITS = ("%", "£", "count")
-FIELDS = ("value", "target", "benchmark")
+FIELDS = ("value", "target", "benchmark", "year")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -41,6 +42,9 @@ class ChartPoint:
     provisional: bool = False
     target: float | None = None
     benchmark: float | None = None
+    # The figure for the whole year this period falls in, where the series gives one beside
+    # its quarters or months: drawn as its own level across the year, never on the value line.
+    year: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ChartData:
     points: list[ChartPoint]  # oldest first
     benchmark_label: str | None = None  # e.g. "England average"
     series_label: str = "Actual"  # what the legend calls the solid line
+    year_label: str = "Whole year"  # what the legend calls the year's figures
 
 
 @dataclass(frozen=True)
@@ -222,9 +227,11 @@ def _step_path(frame: _Frame, levels: list[float | None]) -> str:
 
 
 def _reference_lines(data: ChartData, frame: _Frame) -> list[str]:
-    """Target (dashed) and benchmark (dotted) lines, drawn under the values."""
+    """Target (dashed), benchmark (dotted) and whole-year (dash-dot) levels, drawn under the
+    values."""
     lines = []
-    for field, style in (("target", TARGET_STYLE), ("benchmark", BENCHMARK_STYLE)):
+    styles = (("target", TARGET_STYLE), ("benchmark", BENCHMARK_STYLE), ("year", YEAR_STYLE))
+    for field, style in styles:
         if path := _step_path(frame, [_number(getattr(p, field)) for p in data.points]):
             lines.append(_tag("path", d=path, fill="none", class_=f"kpi-{field}", **style))
     return lines
@@ -260,6 +267,7 @@ def _legend(data: ChartData, width: int) -> tuple[str, int]:
         ("Provisional", None, WHITE, provisional),
         ("Target", TARGET_STYLE, None, _has(data, "target")),
         (data.benchmark_label or "Benchmark", BENCHMARK_STYLE, None, _has(data, "benchmark")),
+        (data.year_label, YEAR_STYLE, None, _has(data, "year")),
     ]
     shown = [item[:3] for item in items if item[3]]
     parts, x, y = [], 16.0, 22

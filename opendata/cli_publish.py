@@ -31,6 +31,7 @@ from publishers.sources import SourceConfig, all_sources, find_source
 from publishers.summary import DroppedIndicator, IndicatorOutcome
 
 DEMO_SOURCE = "kpi-machine"
+ROW_PROBLEM = "row-"  # the code of every problem with a row of a source
 DEMO_ACTOR = Actor.system("demo loader")
 REVIEW = "Needs --as EMAIL; new indicators go for review"
 
@@ -115,7 +116,19 @@ def _report(summary: dict, *, progress_shown: bool) -> None:
     if not progress_shown:
         for data in summary["indicators"]:
             _show(IndicatorOutcome(**data))
+    rows = [p for p in summary["problems"] if p["code"].startswith(ROW_PROBLEM)]
+    if rows:
+        click.echo(
+            f"{len(rows)} row{'s' if len(rows) != 1 else ''} of the store need correcting "
+            "before anything can be published (indicator | period as written | value | what "
+            "is wrong):"
+        )
+        for problem in rows:
+            where = [problem["ref"] or "", problem["period"] or "-", problem["value"] or "-"]
+            click.echo(f"  {' | '.join(where)} | {problem['message']}")
     for problem in summary["problems"]:
+        if problem in rows:
+            continue
         kind = "Problem" if problem["blocking"] else "Warning"
         click.echo(f"{kind} [{problem['code']}]: {problem['message']}")
     for dropped in summary["dropped"]:

@@ -1,5 +1,5 @@
 """The schema of the KPI Machine: the council's internal performance store, as this platform
-reads it.
+reads it (the contract, column by column, is docs/kpi-store.md).
 
 The KPI Machine is a separate database the open data platform never writes to (only the demo
 builds one). Its tables are shaped like York's scorecards (Table 3.3 of the 2018 service plan):
@@ -27,9 +27,28 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 URL_SETTING = "OPENDATA_KPI_MACHINE_URL"
 DEFAULT_FILE = "kpi_machine.sqlite"
+
+
+class AsWritten(TypeDecorator):
+    """A figure as the store holds it: a number, or whatever text an officer typed ("n/a",
+    "45%"). Nothing is converted on the way in or out, so the source can say which row is wrong
+    instead of failing inside the database driver."""
+
+    impl = Float
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
+
+    def result_processor(self, dialect, coltype):
+        return None
+
+
+Written = float | str | None
 
 
 class StoreBase(DeclarativeBase):
@@ -58,6 +77,9 @@ class KpiIndicator(StoreBase):
     not_for_publication: Mapped[bool] = mapped_column(Boolean, default=False)
     counts_people: Mapped[bool] = mapped_column(Boolean, default=False)
     total_ref: Mapped[str | None] = mapped_column(String(40))  # the total this is part of
+    minimum: Mapped[float | None] = mapped_column(Float)  # lowest possible value, if any
+    maximum: Mapped[float | None] = mapped_column(Float)  # highest possible value, if any
+    tolerance: Mapped[str] = mapped_column(String(20), default="")  # "0.5" or "5%"; "" default
     public_note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -68,10 +90,10 @@ class KpiValue(StoreBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(ForeignKey("kpi_indicator.ref"), index=True)
     period: Mapped[str] = mapped_column(String(30))  # "Q3 2017/18", "2017/18", "Jan 2018"
-    value: Mapped[float | None] = mapped_column(Float)
-    target: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[Written] = mapped_column(AsWritten)
+    target: Mapped[Written] = mapped_column(AsWritten)
+    numerator: Mapped[Written] = mapped_column(AsWritten)
+    denominator: Mapped[Written] = mapped_column(AsWritten)
     status: Mapped[str] = mapped_column(String(20), default="Final")  # or "Provisional"
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_by: Mapped[str | None] = mapped_column(String(200))  # a role, never a name

@@ -11,13 +11,17 @@ before anyone outside sees them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from catalog.accounts.source_policies import get_policy
 from catalog.errors import NotAllowed
-from catalog.models import SourcePolicy
 from catalog.permissions import Actor
 from publishers.sources import Source
+
+if TYPE_CHECKING:
+    from catalog.models import SourcePolicy
 
 # Actor names are kept in columns of 200 characters; leave room for the workflow's
 # " (no review: trusted source)" after it.

@@ -9,15 +9,18 @@ completed run that finds it gone says so in the history on its dataset's staff p
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.errors import NotAllowed, NotFound
-from catalog.models import Activity
 from catalog.permissions import ADMIN, Actor
 from publishers.summary import DONE as COMPLETED
 from publishers.summary import RunSummary
+
+if TYPE_CHECKING:
+    from catalog.models import Activity
 
 OBJECT_TYPE = "publishing_run"
 DONE, FAILED = "publishing.run", "publishing.failed"
@@ -58,15 +61,8 @@ def _record_dropped(session: Session, actor: Actor, summary: RunSummary) -> None
 
 def last_supplied(session: Session, source: str) -> tuple[set[str], set[str]]:
     """The indicators the source's last completed run supplied, and those it found gone."""
-    entry = session.scalar(
-        select(Activity)
-        .where(
-            Activity.object_type == OBJECT_TYPE,
-            Activity.object_id == source,
-            Activity.action == DONE,
-        )
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-        .limit(1)
+    entry = activity.latest_activity(
+        session, object_type=OBJECT_TYPE, object_id=source, action=DONE
     )
     after = (entry.after or {}) if entry is not None else {}
     supplied = {outcome["ref"] for outcome in after.get("indicators", [])}
@@ -75,11 +71,7 @@ def last_supplied(session: Session, source: str) -> tuple[set[str], set[str]]:
 
 def recent_runs(session: Session, source: str | None = None, limit: int = 10) -> list[Activity]:
     """The latest recorded runs, newest first; `after` holds each run's summary."""
-    query = select(Activity).where(Activity.object_type == OBJECT_TYPE)
-    if source is not None:
-        query = query.where(Activity.object_id == source)
-    query = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit)
-    return list(session.scalars(query))
+    return activity.recent_activity(session, object_type=OBJECT_TYPE, object_id=source, limit=limit)
 
 
 def staff_runs(session: Session, *, actor: Actor, limit: int = 20) -> list[Activity]:
@@ -91,8 +83,8 @@ def staff_runs(session: Session, *, actor: Actor, limit: int = 20) -> list[Activ
 def get_staff_run(session: Session, *, actor: Actor, run_id: int) -> Activity:
     """One recorded run, with its summary in `after`."""
     _require_run_reader(actor)
-    entry = session.get(Activity, run_id)
-    if entry is None or entry.object_type != OBJECT_TYPE:
+    entry = activity.get_activity(session, entry_id=run_id, object_type=OBJECT_TYPE)
+    if entry is None:
         raise NotFound(f"There is no publishing run {run_id}.")
     return entry
 

@@ -12,6 +12,9 @@ permissions included, and then rolls it back.
 The run's record in the log is a second, small unit, committed after the notifiers have been
 told of the release, so it says which of them failed; a failed run leaves only that record.
 Give a run a session with nothing of its own pending: the run commits and rolls it back.
+New files wait in a staging folder until the unit has committed (`publishers.staged_store`),
+and the tables their checks load are dropped if it does not, so a failed run or a dry run
+leaves no file, version or row behind.
 
 An indicator the source supplied last time and no longer does (no longer approved, included or
 in the store) is reported on every run while its figures stay published; it is never withdrawn
@@ -20,32 +23,33 @@ here, since taking figures down is a person's decision with a reason.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pluggy
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.indicators.scorecard import published_figures
+from catalog.indicators.scorecard import figures_ever_released, published_figures
 from catalog.indicators.series import (
+    find_indicator,
     indicator_create,
     indicator_publish,
     indicator_update,
     observations_record,
+    published_dataset,
 )
-from catalog.models import DatasetState, Indicator
 from catalog.permissions import Actor
-from catalog.storage import CHUNK, FileStore, StoredFile
+from catalog.storage import FileStore
 from catalog.transactions import all_or_nothing
 from publishers.batches import Batch, Problem, Series
 from publishers.manager import call_impl, each_impl, plugin_manager
 from publishers.policy import release_actor
 from publishers.run_log import last_supplied, record_run
 from publishers.sources import Source
+from publishers.staged_store import StagedStore
 from publishers.summary import (
     DONE,
     DRY_RUN,
@@ -55,6 +59,9 @@ from publishers.summary import (
     IndicatorOutcome,
     RunSummary,
 )
+
+if TYPE_CHECKING:
+    from catalog.models import Indicator
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +93,15 @@ def publish_source(
     try:
         run_actor = release_actor(session, source, actor)
         summary.actor = run_actor.name
-        batch = _transformed(pm, source, source.read())
+        batch = source.read()
+        batch.released = _released(session, store, batch)
+        batch = _transformed(pm, source, batch)
         summary.dropped = _dropped(session, source, batch)
-        summary.problems = _problems(pm, source, batch) + _already_public(session, store, batch)
+        summary.problems = [
+            *batch.problems,
+            *_problems(pm, source, batch),
+            *_already_public(session, store, batch),
+        ]
         if any(problem.blocking for problem in summary.problems):
             summary.status = REFUSED
         else:
@@ -115,11 +128,11 @@ def _dropped(session: Session, source: Source, batch: Batch) -> list[DroppedIndi
     present = {series.ref for series in batch.series}
     found = []
     for ref in sorted((supplied | gone) - present):
-        indicator = session.scalar(select(Indicator).where(Indicator.ref == ref))
-        if indicator is None or indicator.dataset is None:
+        indicator = find_indicator(session, ref=ref)
+        if indicator is None:
             continue
-        dataset = indicator.dataset
-        if dataset.state == DatasetState.PUBLISHED:
+        dataset = published_dataset(indicator)
+        if dataset is not None:
             found.append(
                 DroppedIndicator(ref, indicator.title, dataset.name, dataset.id, ref not in gone)
             )
@@ -132,7 +145,7 @@ def _already_public(session: Session, store: FileStore, batch: Batch) -> list[Pr
     to withdraw it; the run goes ahead, as the new file withholds it from here on."""
     found = []
     for series in batch.series:
-        indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref))
+        indicator = find_indicator(session, ref=series.ref)
         if indicator is None or not series.suppressed:
             continue
         shown = {f.period for f in published_figures(indicator, store) if f.value is not None}
@@ -143,6 +156,17 @@ def _already_public(session: Session, store: FileStore, batch: Batch) -> list[Pr
                 "withdraw the dataset."
             )
             found.append(Problem("disclosure-already-public", message, series.ref, period, False))
+    return found
+
+
+def _released(session: Session, store: FileStore, batch: Batch) -> dict:
+    """What the released files of the batch's indicators have shown, old versions included."""
+    found: dict[tuple[str, str], set[float]] = {}
+    for series in batch.series:
+        indicator = find_indicator(session, ref=series.ref)
+        if indicator is not None:
+            shown = figures_ever_released(indicator, store)
+            found |= {(series.ref, period): values for period, values in shown.items()}
     return found
 
 
@@ -169,12 +193,20 @@ def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Pr
 
 
 def _write(session, store, source, actor, batch, summary, say) -> None:
-    target = store if not summary.dry_run else RehearsalStore(store)
-    with all_or_nothing(session, keep=not summary.dry_run):
-        for series in batch.series:
-            outcome = _write_series(session, target, source, actor, series, summary.release_at)
-            summary.indicators.append(outcome)
-            say(outcome)
+    """Everything or nothing: rows and release records in one unit of work, and new files
+    staged until it has committed (the file store, like the datastore, is outside it)."""
+    staged = StagedStore(store)
+    try:
+        with all_or_nothing(session, keep=not summary.dry_run):
+            for series in batch.series:
+                outcome = _write_series(session, staged, source, actor, series, summary.release_at)
+                outcome.rehearsed = summary.dry_run
+                summary.indicators.append(outcome)
+                say(outcome)
+        if not summary.dry_run:
+            staged.keep()
+    finally:
+        staged.discard()
 
 
 def _write_series(
@@ -186,7 +218,7 @@ def _write_series(
     at: datetime | None,
 ) -> IndicatorOutcome:
     outcome = IndicatorOutcome(series.ref, series.indicator.title, suppressed=series.suppressed)
-    indicator = session.scalar(select(Indicator).where(Indicator.ref == series.ref.strip()))
+    indicator = find_indicator(session, ref=series.ref)
     if indicator is None:
         indicator = indicator_create(session, actor=actor, data=series.indicator)
         outcome.created = True
@@ -202,7 +234,12 @@ def _write_series(
     if outcome.changed or indicator.dataset is None:
         before = _latest_version(indicator)
         indicator_publish(
-            session, store=store, actor=actor, indicator=indicator, at=at, source=source.name
+            session,
+            store=store,
+            actor=actor,
+            indicator=indicator,
+            at=at,
+            source=source.name,
         )
         outcome.new_version = _latest_version(indicator) != before
     outcome.state = str(indicator.dataset.state) if indicator.dataset else "draft"
@@ -229,17 +266,3 @@ def _after_release(pm: pluggy.PluginManager, source: Source, summary: RunSummary
 def _describe(error: Exception) -> str:
     message = getattr(error, "message", None) or str(error) or "no message"
     return f"{type(error).__name__}: {message}"
-
-
-class RehearsalStore(FileStore):
-    """The real store for reading; a new file is only hashed, so a dry run leaves none behind."""
-
-    def __init__(self, real: FileStore) -> None:
-        self.root, self.max_bytes = real.root, real.max_bytes
-
-    def put(self, stream) -> StoredFile:
-        digest, size = hashlib.sha256(), 0
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-        return StoredFile(sha256=digest.hexdigest(), size=size)

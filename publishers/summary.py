@@ -26,6 +26,7 @@ class IndicatorOutcome:
     suppressed: list[str] = field(default_factory=list)
     new_version: bool = False
     state: str = ""
+    rehearsed: bool = False  # a dry run: nothing happened, this is what would
 
     @property
     def changed(self) -> bool:
@@ -40,8 +41,13 @@ class IndicatorOutcome:
         if self.suppressed:
             parts.append(f"{len(self.suppressed)} shown as [c]")
         if self.new_version:
-            parts.append("in review" if self.state == "in_review" else "published")
+            parts.append(self._fate())
         return f"{self.ref}: {'; '.join(parts)}"
+
+    def _fate(self) -> str:
+        if self.rehearsed:
+            return "would go for review" if self.state == "in_review" else "would be published"
+        return "in review" if self.state == "in_review" else "published"
 
     def details(self) -> list[str]:
         """Which periods were added, revised and withheld, one line each."""

@@ -4,7 +4,9 @@ value.
 
 Polarity says which way is good: up is good, up is bad, or neutral (no judgement at all).
 A missing value (None, or a withheld symbol such as [c], [x] or [z] upstream) is never compared.
-Tolerances are absolute amounts in the indicator's own unit (points for a percentage).
+A tolerance is an amount in the indicator's own unit (points for a percentage), or, when
+relative, a percentage of the figure compared with (the target for RAG, the previous value for
+direction of travel).
 """
 
 from __future__ import annotations
@@ -91,15 +93,23 @@ def _present(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def band(tolerance: float, base: float, *, relative: bool) -> float:
+    """The tolerance as an amount: itself, or that percentage of `base`."""
+    if tolerance < 0:
+        raise ValueError("The tolerance cannot be negative.")
+    return round(abs(base) * tolerance / 100, PRECISION) if relative else tolerance
+
+
 def direction_of_travel(
     current: float | None,
     previous: float | None,
     *,
     polarity: str,
     tolerance: float = 0.0,
+    relative: bool = False,
 ) -> Direction:
     """Compare the current value with the previous one. A change no bigger than `tolerance`
-    counts as no change."""
+    (or, when relative, that percentage of the previous value) counts as no change."""
     _check_polarity(polarity)
     if tolerance < 0:
         raise ValueError("The tolerance cannot be negative.")
@@ -107,7 +117,7 @@ def direction_of_travel(
     if now is None or before is None:
         return Direction(NOT_COMPARABLE, None, None)
     change = round(now - before, PRECISION)
-    if abs(change) <= tolerance:
+    if abs(change) <= band(tolerance, before, relative=relative):
         return Direction(NO_CHANGE, None if polarity == NEUTRAL else NO_CHANGE, change)
     movement: Movement = UP if change > 0 else DOWN
     if polarity == NEUTRAL:
@@ -117,10 +127,16 @@ def direction_of_travel(
 
 
 def rag_status(
-    value: float | None, target: float | None, *, polarity: str, tolerance: float
+    value: float | None,
+    target: float | None,
+    *,
+    polarity: str,
+    tolerance: float,
+    relative: bool = False,
 ) -> Rag | None:
     """Green when the value meets or beats the target, amber when it misses by no more than
-    `tolerance`, red otherwise; None for neutral indicators or without a value or a target."""
+    `tolerance` (or, when relative, that percentage of the target), red otherwise; None for
+    neutral indicators or without a value or a target."""
     _check_polarity(polarity)
     if tolerance < 0:
         raise ValueError("The tolerance cannot be negative.")
@@ -130,7 +146,18 @@ def rag_status(
     shortfall = round(aim - actual if polarity == UP_IS_GOOD else actual - aim, PRECISION)
     if shortfall <= 0:
         return GREEN
-    return AMBER if shortfall <= tolerance else RED
+    return AMBER if shortfall <= band(tolerance, aim, relative=relative) else RED
+
+
+def tolerance_rule(tolerance: float, *, relative: bool, unit: str, decimals: int) -> str:
+    """What amber means for an indicator, in words for its page."""
+    if not tolerance:
+        return "There is no tolerance: a figure that misses its target at all is off target."
+    if relative:
+        amount = f"{_number(tolerance, 2).rstrip('0').rstrip('.')}% of the target"
+    else:
+        amount = format_change(tolerance, unit, decimals)
+    return f"A figure that misses its target by no more than {amount} is close to target."
 
 
 def comparison_period(

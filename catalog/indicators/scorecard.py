@@ -26,11 +26,12 @@ from catalog.indicators.performance import (
     describe_latest,
     direction_of_travel,
     rag_status,
+    tolerance_rule,
 )
 from catalog.models import Dataset, Indicator, Organisation, Topic
 from catalog.periods import Period, parse_period
 from catalog.storage import FileStore
-from catalog.visibility import latest_public, public_dataset_clause
+from catalog.visibility import latest_public, public_dataset_clause, public_versions
 
 RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Off target"}
 DIRECTION_LABELS = {"better": "Getting better", "worse": "Getting worse", "no_change": "No change"}
@@ -69,6 +70,19 @@ def published_figures(indicator: Indicator, store: FileStore) -> list[Figure]:
     if version is None:
         return []
     return list(_read_figures(store.path_for(version.sha256)))
+
+
+def figures_ever_released(indicator: Indicator, store: FileStore) -> dict[str, set[float]]:
+    """Every value any released file of the indicator has shown, by period: what a reader who
+    kept every old file knows (disclosure control must count it as known)."""
+    if indicator.dataset is None or not indicator.dataset.resources:
+        return {}
+    shown: dict[str, set[float]] = {}
+    for version in public_versions(indicator.dataset.resources[0]):
+        for figure in _read_figures(store.path_for(version.sha256)):
+            if figure.value is not None:
+                shown.setdefault(figure.period, set()).add(figure.value)
+    return shown
 
 
 @lru_cache(maxsize=1024)
@@ -114,6 +128,17 @@ class Summary:
         return RAG_LABELS.get(self.rag or "", "No target")
 
     @property
+    def amber_rule(self) -> str:
+        """What "close to target" means for this indicator, for its page."""
+        indicator = self.indicator
+        return tolerance_rule(
+            indicator.tolerance,
+            relative=indicator.tolerance_relative,
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+        )
+
+    @property
     def direction_label(self) -> str:
         if self.direction is None or not self.direction.comparable:
             return "Not comparable"
@@ -139,9 +164,14 @@ def summarise(indicator: Indicator, figures: list[Figure]) -> Summary:
         previous.value if previous else None,
         polarity=indicator.polarity,
         tolerance=indicator.tolerance,
+        relative=indicator.tolerance_relative,
     )
     rag = rag_status(
-        latest.value, latest.target, polarity=indicator.polarity, tolerance=indicator.tolerance
+        latest.value,
+        latest.target,
+        polarity=indicator.polarity,
+        tolerance=indicator.tolerance,
+        relative=indicator.tolerance_relative,
     )
     sentence = describe_latest(
         latest.value,

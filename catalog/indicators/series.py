@@ -20,7 +20,14 @@ from catalog import activity
 from catalog.clock import utcnow
 from catalog.errors import Conflict, Invalid
 from catalog.indicators.performance import parse_polarity
-from catalog.models import DatasetState, Indicator, Observation, Organisation, Topic
+from catalog.models import (
+    Dataset,
+    DatasetState,
+    Indicator,
+    Observation,
+    Organisation,
+    Topic,
+)
 from catalog.names import slugify
 from catalog.periods import parse_period
 from catalog.permissions import ADMIN, EDITOR, Actor, require
@@ -57,6 +64,7 @@ class IndicatorInput:
     decimals: int = 0
     seasonal: bool = False
     tolerance: float = 0.0
+    tolerance_relative: bool = False  # the tolerance is a percentage of the target
     responsible_role: str = ""
     notes: str = ""
 
@@ -155,7 +163,8 @@ def _definition(indicator: Indicator) -> dict:
     """An indicator's definition as plain values, to compare and to log."""
     fields = (
         "title", "unit", "polarity", "collection_type", "frequency", "decimals", "seasonal",
-        "tolerance", "definition", "method", "source", "responsible_role", "notes",
+        "tolerance", "tolerance_relative", "definition", "method", "source", "responsible_role",
+        "notes",
     )  # fmt: skip
     values = {name: getattr(indicator, name) for name in fields}
     return values | {"theme": indicator.theme.name, "organisation": indicator.organisation.name}
@@ -252,6 +261,17 @@ def indicator_publish(
     return indicator
 
 
+def find_indicator(session: Session, *, ref: str) -> Indicator | None:
+    """The indicator with this reference, published or not, for the runs that keep it."""
+    return session.scalar(select(Indicator).where(Indicator.ref == ref.strip()))
+
+
+def published_dataset(indicator: Indicator) -> Dataset | None:
+    """The dataset the indicator is published as, if it is published (not draft or withdrawn)."""
+    dataset = indicator.dataset
+    return dataset if dataset is not None and dataset.state == DatasetState.PUBLISHED else None
+
+
 def _release_first(session: Session, actor: Actor, dataset, at: datetime | None, source) -> None:
     """A trusted process releases a new indicator at once; a person sends it for review."""
     if actor.sysadmin and actor.account_id is None:
@@ -316,6 +336,7 @@ def _apply(session: Session, indicator: Indicator, data: IndicatorInput) -> None
     indicator.decimals = data.decimals
     indicator.seasonal = data.seasonal
     indicator.tolerance = data.tolerance
+    indicator.tolerance_relative = data.tolerance_relative
     indicator.definition = data.definition
     indicator.method = data.method
     indicator.source = data.source

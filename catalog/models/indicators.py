@@ -42,6 +42,8 @@ class Indicator(Base):
     frequency: Mapped[str] = mapped_column(String(30))
     seasonal: Mapped[bool] = mapped_column(Boolean, default=False)
     tolerance: Mapped[float] = mapped_column(Float, default=0.0)
+    # False: the tolerance is an amount in the indicator's unit; True: a percentage of the target.
+    tolerance_relative: Mapped[bool] = mapped_column(Boolean, default=False)
     theme_id: Mapped[int] = mapped_column(ForeignKey("topic.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     responsible_role: Mapped[str] = mapped_column(String(200), default="")

@@ -112,7 +112,7 @@ def test_the_demo_builds_a_kpi_machine_that_publishes(runner, client, monkeypatc
     assert "Publishes without review (set by demo loader" in runner.invoke(args=["sources"]).output
     result = runner.invoke(args=["publish", "kpi-machine"])
     assert result.exit_code == 0, result.output
-    assert "6 new indicators, 24 figures added, 0 revised, 5 shown as [c]" in result.output
+    assert "6 new indicators, 24 figures added, 0 revised, 7 shown as [c]" in result.output
     for ref in ("EH02", "LADO1"):  # excluded, and not for publication
         assert ref not in result.output
         assert client.get(f"/indicators/{ref}").status_code == 404

@@ -33,9 +33,16 @@ def _only(series: Series) -> ObservationInput:
         (_series("A", value=4.0), None, "[c]", None, None),
         (_series("A", value=5), 5, None, None, None),
         (_series("A", value=3, people=False), 3, None, None, None),
-        (_series("A", unit="%", value=80, numerator=4, denominator=5), None, "[c]", None, 5),
+        # A withheld rate keeps neither of its counts: 5 alone would say "4 or 5 of 5".
+        (_series("A", unit="%", value=80, numerator=4, denominator=5), None, "[c]", None, None),
         (_series("A", unit="%", value=75, numerator=3, denominator=4), None, "[c]", None, None),
-        (_series("A", unit="%", value=75, numerator=9, denominator=12), 75, None, 9, 12),
+        # 6 of 8: a base under 10, so "2 did not" is never published.
+        (_series("A", unit="%", value=75, numerator=6, denominator=8), None, "[c]", None, None),
+        # 9 of 12: 3 did not, a small complement.
+        (_series("A", unit="%", value=75, numerator=9, denominator=12), None, "[c]", None, None),
+        (_series("A", unit="%", value=60, numerator=9, denominator=15), 60, None, 9, 15),
+        # A count of people named in its unit is protected without the store's flag.
+        (_series("A", unit="households", value=3, people=False), None, "[c]", None, None),
         (_series("A", unit="%", value=2.5, people=True), 2.5, None, None, None),
         (_series("A", symbol="[x]"), None, "[x]", None, None),
     ],
@@ -101,7 +108,7 @@ def test_periods_written_differently_are_one_period():
                     _series("P2", value=17, part_of="T"),
                 ]
             ),
-            "disclosure-total-reveals",
+            "disclosure-narrowed",
         ),
     ],
 )

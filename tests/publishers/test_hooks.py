@@ -150,7 +150,7 @@ def test_hook_opendata_check_built_in_disclosure_vetoes_what_a_transform_undid(p
     assert summary.status == "refused"
     assert {p.code for p in summary.problems} == {
         "disclosure-small-count",
-        "disclosure-total-reveals",
+        "disclosure-narrowed",
     }
 
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from catalog.models import Activity, Indicator, Observation
+from publishers import disclosure
 from publishers.demo_store import build_demo_store
 from publishers.kpi_machine import KpiMachineSource, opendata_sources
 from publishers.sources import SourceConfig, SourceUnavailable
 from tests.pages import mentions, parse_page, table, table_rows
 from tests.publishers.conftest import looked_after
+
+SAMPLE = Path(__file__).parents[2] / "docs" / "kpi-store-sample.sql"
 
 
 @pytest.fixture
@@ -60,8 +65,8 @@ def test_only_approved_included_publishable_figures_are_read(officers_store, sou
         "RAA01",
     ]
     periods = {s.ref: [o.period for o in s.observations] for s in batch.series}
-    assert periods["CLA01"] == ["Q1 2017/18", "Q2 2017/18", "Q3 2017/18"]
-    assert periods["CLA01b"] == ["Q1 2017/18", "Q2 2017/18", "Q3 2017/18"]
+    assert periods["CLA01"] == ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3"]  # read, canonical
+    assert periods["CLA01b"] == ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3"]
     rate = batch.find("RAA01")
     assert rate.counts_people and rate.indicator.collection_type == "year_to_date"
     assert (rate.observations[0].numerator, rate.observations[0].target) == (4, 70)
@@ -72,10 +77,11 @@ def test_only_approved_included_publishable_figures_are_read(officers_store, sou
 @pytest.mark.parametrize(
     "frequency, period, expected",
     [
-        ("Quarterly", "Q3 2017/18", "Q3 2017/18"),
+        ("Quarterly", "Q3 2017/18", "2017/18 Q3"),
         ("Annual", "2017/18", "2017/18"),
+        ("Annual", "2010-11", "2010/11"),  # a year, never November 2010
         ("Academic year", "2017/18", "AY2017/18"),
-        ("Monthly", "Jan 2018", "Jan 2018"),
+        ("Monthly", "Jan 2018", "2018-01"),
     ],
 )
 def test_store_wording_becomes_the_catalogues(kpi_store, source, frequency, period, expected):
@@ -148,18 +154,18 @@ def test_small_counts_are_published_as_c_with_a_note(run, officers_store, client
         "",
         "[c]",
     )
-    assert "suppressed to protect privacy" in unaccompanied["2017/18 Q2"]["note"]
+    assert unaccompanied["2017/18 Q2"]["note"] == disclosure.NOTE
     assert unaccompanied["2017/18 Q1"]["value"] == "6.0"
     # The total (210) minus the other parts would give the 3 back, so the next smallest goes too.
     with_parents = _csv_rows(client, "CLA01b")
     assert with_parents["2017/18 Q2"]["symbol"] == "[c]"
-    assert "a total cannot reveal" in with_parents["2017/18 Q2"]["note"]
+    assert with_parents["2017/18 Q2"]["note"] == disclosure.NOTE  # the same note, whatever why
     assert _csv_rows(client, "CLA01c")["2017/18 Q2"]["value"] == "193.0"
     rate = _csv_rows(client, "RAA01")["2017/18 Q1"]
     assert (rate["value"], rate["numerator"], rate["denominator"], rate["symbol"]) == (
         "",
         "",
-        "5.0",
+        "",
         "[c]",
     )
     # Counts that are not of people (complaints) are not withheld.
@@ -184,3 +190,27 @@ def test_the_demo_store_holds_what_must_never_leave(tmp_path):
             "CLA01", "CLA01a", "CLA01b", "CLA01c", "COMP03", "RAA01",
         ]  # fmt: skip
         assert all(len(s.observations) == 4 for s in batch.series)  # Q1 2018/19 not approved
+
+
+def test_the_documented_sample_store_reads_without_a_problem(tmp_path):
+    path = tmp_path / "sample.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SAMPLE.read_text(encoding="utf-8"))
+    batch = KpiMachineSource(f"sqlite:///{path}").read()
+    assert batch.problems == []
+    assert [s.ref for s in batch.series] == ["CLA01", "CLA01a", "CLA01b", "CSC12", "RAA01"]
+    years = [o.period for o in batch.find("CSC12").observations]
+    assert years == ["2016/17", "2017/18"]
+    rate = batch.find("RAA01").indicator
+    assert (rate.tolerance, rate.tolerance_relative) == (5.0, True)
+
+
+def test_a_store_missing_a_column_is_named(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as connection:
+        script = SAMPLE.read_text(encoding="utf-8")
+        connection.executescript(
+            script.split("INSERT")[0].replace("tolerance VARCHAR", "x VARCHAR")
+        )
+    with pytest.raises(SourceUnavailable, match="'kpi_indicator' has no column 'tolerance'"):
+        KpiMachineSource(f"sqlite:///{path}").read()

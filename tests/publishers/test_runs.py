@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from catalog.models import Activity, Dataset, Indicator, Release
 from catalog.search import SearchQuery
+from catalog.tables.datastore.engine import datastore_for
 from publishers.batches import Batch, Series
 from publishers.hookspecs import hookimpl
 from publishers.kpi_store import KpiIndicator
@@ -56,6 +57,7 @@ def test_a_changed_approved_figure_becomes_a_revision_with_a_note(run, filled, p
 def test_a_figure_revised_below_five_is_withheld_without_repeating_it(run, filled, client):
     run()
     filled.change("CLA01a", "Q1 2017/18", value=2)
+    filled.change("CLA01", "Q1 2017/18", value=200)  # the parts add up to the total
     summary = run()
     outcome = [o for o in summary.indicators if o.ref == "CLA01a"][0]
     assert outcome.revised == ["2017/18 Q1"] and "2017/18 Q1" in outcome.suppressed
@@ -63,6 +65,11 @@ def test_a_figure_revised_below_five_is_withheld_without_repeating_it(run, fille
     q1 = [row for row in rows if row["period"] == "2017/18 Q1"][0]
     assert (q1["value"], q1["symbol"], q1["status"]) == (None, "[c]", "revised")
     assert "2" not in q1["note"].replace("2017", "")
+
+
+def loaded(catalogue) -> set[str]:
+    """The tables the datastore holds, one per checked file version."""
+    return datastore_for(catalogue.session).table_names()
 
 
 class Exploding:
@@ -104,15 +111,16 @@ class HalfGood(Source):
 def test_a_failure_anywhere_leaves_the_catalogue_unchanged(
     run, filled, source, places, pm, client, stage
 ):
-    before, files = counts(places.session), stored_files(places)
-    if stage == "services":
+    before, files, tables = counts(places.session), stored_files(places), loaded(places)
+    if stage == "services":  # two indicators written, files and tables too, then a refusal
         summary = run(HalfGood(source.read()))
         assert "no theme called 'no-such-theme'" in summary.error
     else:
         pm.register(Exploding(stage), "exploding")
         summary = run()
         assert f"{stage} exploded" in summary.error
-        assert stored_files(places) == files
+    assert stored_files(places) == files  # no file left that nothing points to
+    assert loaded(places) == tables  # nor a table loaded for a version that is gone
     assert summary.status == "failed" and summary.indicators == []
     after = counts(places.session)
     assert after == before | {"activity": before["activity"] + 1}  # the failure is recorded
@@ -122,7 +130,7 @@ def test_a_failure_anywhere_leaves_the_catalogue_unchanged(
 
 
 def test_a_dry_run_writes_nothing(run, filled, places, client):
-    before, files = counts(places.session), stored_files(places)
+    before, files, tables = counts(places.session), stored_files(places), loaded(places)
     summary = run(dry_run=True)
     assert summary.status == "dry_run" and summary.changed
     assert {o.ref: len(o.added) for o in summary.indicators} == dict.fromkeys(
@@ -130,6 +138,8 @@ def test_a_dry_run_writes_nothing(run, filled, places, client):
     )
     assert counts(places.session) == before
     assert stored_files(places) == files
+    assert loaded(places) == tables
+    assert all(o.line().endswith("would be published") for o in summary.indicators)
     assert client.get("/indicators/CLA01").status_code == 404
     assert not mentions(parse_page(client.get("/datasets?q=looked")), "Children looked after")
 
