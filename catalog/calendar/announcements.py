@@ -78,7 +78,7 @@ def entry_announce(session: Session, *, actor: Actor, data: EntryInput) -> Calen
     session.add(entry)
     session.flush()
     _log(session, actor, entry, "announce", f"Announced {entry.title} for {_when_words(entry)}")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -180,7 +180,7 @@ def release_month(entry: CalendarEntry) -> str:
 
 def _change(session, actor, entry, month, release_at, reason, verb) -> CalendarEntry:
     record_change(session, actor, entry, month, release_at, reason, verb)
-    session.commit()
+    session.flush()
     return entry
 
 

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models of the catalogue (DESIGN.md, 'The model')."""
 
-from catalog.models.accounts import Account, ApiToken, Membership
+from catalog.models.accounts import Account, AccountSession, ApiToken, Membership
 from catalog.models.activity import Activity
 from catalog.models.calendar import CalendarChange, CalendarEntry
 from catalog.models.changes import (
@@ -24,6 +24,7 @@ from catalog.models.releases import Release
 
 __all__ = [
     "Account",
+    "AccountSession",
     "ApiToken",
     "Membership",
     "Release",

@@ -134,20 +134,9 @@ class Resource(Base):
 
     @property
     def latest(self) -> ResourceVersion | None:
-        """The newest version, released or not: for staff and the write path only."""
+        """The newest version, released or not: for staff and the write path only (the public's
+        is `catalog.visibility.latest_public`)."""
         return self.versions[-1] if self.versions else None
-
-    @property
-    def public_versions(self) -> list[ResourceVersion]:
-        """The versions whose release time has passed (see `catalog.visibility`)."""
-        from catalog.visibility import version_is_public
-
-        return [v for v in self.versions if version_is_public(v)]
-
-    @property
-    def latest_public(self) -> ResourceVersion | None:
-        released = self.public_versions
-        return released[-1] if released else None
 
 
 class ResourceVersion(Base):

@@ -29,10 +29,14 @@ from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.reindex import mark_for_index
 from catalog.uk_time import utc_to_uk
 from catalog.visibility import (
+    PublicDataset,
     check_not_withdrawn,
     is_public,
     public_dataset_clause,
     public_datasets,
+    public_updated_clause,
+    public_view,
+    public_views,
 )
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "one-off", "irregular")
@@ -101,7 +105,7 @@ def dataset_create(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -141,7 +145,7 @@ def dataset_update(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -162,13 +166,16 @@ def _claim_edit(session: Session, dataset: Dataset, opened_at: datetime | None) 
     """Move `modified_at` on, in one compare-and-set statement when the editor says what they
     opened, so of two people saving the same version at once only the first succeeds.
 
-    The new time is always later than the old one, even within the same second (the clock
-    has whole seconds), so every saved edit gives the dataset a new version stamp."""
-    moment = max(utcnow(), dataset.modified_at + timedelta(microseconds=1))
+    The stamp opened is the edit form's `modified_at` or, from a CKAN client, the public
+    `metadata_modified` (never earlier than `modified_at`); any stamp at or after `modified_at`
+    is current. The new time is later than every stamp handed out so far, even within the
+    same second (the clock has whole seconds), so every saved edit makes them all stale."""
+    latest = public_view(dataset).updated_at if is_public(dataset) else dataset.modified_at
+    moment = max(utcnow(), latest + timedelta(microseconds=1))
     if opened_at is not None:
         claim = (
             update(Dataset)
-            .where(Dataset.id == dataset.id, Dataset.modified_at == opened_at)
+            .where(Dataset.id == dataset.id, Dataset.modified_at <= opened_at)
             .values(modified_at=moment)
             .execution_options(synchronize_session=False)
         )
@@ -266,16 +273,22 @@ def get_dataset(session: Session, name: str) -> Dataset:
     return dataset
 
 
-def newest_datasets(session: Session, limit: int = 5, now: datetime | None = None) -> list[Dataset]:
-    query = public_datasets(now).order_by(Dataset.published_at.desc(), Dataset.name).limit(limit)
-    return list(session.scalars(query))
+def newest_datasets(
+    session: Session, limit: int = 5, now: datetime | None = None
+) -> list[PublicDataset]:
+    moment = now or utcnow()
+    query = public_datasets(moment).order_by(Dataset.published_at.desc(), Dataset.name)
+    return public_views(session.scalars(query.limit(limit)), moment)
 
 
 def recently_updated(
     session: Session, limit: int = 5, now: datetime | None = None
-) -> list[Dataset]:
-    query = public_datasets(now).order_by(Dataset.modified_at.desc(), Dataset.name).limit(limit)
-    return list(session.scalars(query))
+) -> list[PublicDataset]:
+    """The datasets whose public content changed last (an embargoed upload changes nothing)."""
+    moment = now or utcnow()
+    updated = public_updated_clause(moment)
+    query = public_datasets(moment).order_by(updated.desc(), Dataset.name).limit(limit)
+    return public_views(session.scalars(query), moment)
 
 
 def snapshot(dataset: Dataset) -> dict[str, Any]:

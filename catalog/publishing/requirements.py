@@ -218,7 +218,7 @@ def requirement_set(session: Session, *, actor: Actor, dataset: Dataset, key: st
         before={"transparency_requirement": before},
         after={"transparency_requirement": key},
     )
-    session.commit()
+    session.flush()
 
 
 def upload_period(dataset: Dataset, text: str | None) -> Period | None:
@@ -255,4 +255,4 @@ def period_set(
         summary=f"Version {version.number} of {version.resource.title} covers {period.label}",
         after={"version": version.number, "period": period.code},
     )
-    session.commit()
+    session.flush()

@@ -37,7 +37,13 @@ from catalog.storage import FileStore
 from catalog.tables.checks import check_version, needs_check, queue_check
 from catalog.tables.reading import TABULAR_FORMATS, infer_schema
 from catalog.tables.validation import TableRules
-from catalog.visibility import is_public, public_dataset_clause, version_is_public
+from catalog.visibility import (
+    PublicFile,
+    is_public,
+    public_dataset_clause,
+    public_view,
+    version_is_public,
+)
 
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -159,8 +165,9 @@ def version_add(
     session.add(version)
     if needs_check(version):
         queue_check(session, version)
+    # The dataset's own `modified_at` stays: it dates its description, and the public sees a
+    # new version only from its release (`catalog.visibility.PublicDataset.updated_at`).
     resource.modified_at = moment
-    resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
     session.flush()
     if needs_review(resource.dataset) and is_trusted(actor):
         release_trusted(session, actor=actor, version=version, at=release_at or moment)
@@ -177,7 +184,7 @@ def version_add(
         after={"version": version.number, "sha256": stored.sha256, "size": stored.size},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
@@ -224,7 +231,7 @@ def resource_link_create(
         after={"title": title, "format": fmt, "url": link.url},
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -313,7 +320,7 @@ def resource_link_update(
         after=_link_fields(resource),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -335,12 +342,6 @@ def link_format(chosen: str | None, url: str) -> str:
             field="format",
         )
     return fmt
-
-
-def is_released(resource: Resource) -> bool:
-    """Whether a resource of a public dataset is shown: a link at once, a file once one of
-    its versions is released."""
-    return resource.link_url is not None or resource.latest_public is not None
 
 
 def _schema_for(
@@ -405,33 +406,40 @@ def version_schema_set(
         before={"schema": before},
         after={"schema": table_schema},
     )
-    session.commit()
+    session.flush()
     check_version(session, store, version)
     return version
 
 
-def get_public_resource(
+def get_public_file(
     session: Session, dataset_name: str, resource_id: str, now: datetime | None = None
-) -> Resource:
+) -> PublicFile:
+    """A released file or link of a public dataset, with its released versions."""
+    moment = now or utcnow()
     query = (
         select(Resource)
         .join(Dataset)
-        .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
+        .where(
+            Resource.id == resource_id,
+            Dataset.name == dataset_name,
+            public_dataset_clause(moment),
+        )
     )
     resource = session.scalar(query)
     if resource is None:
         check_not_withdrawn(session, dataset_name)
-    if resource is None or not is_released(resource):
+    file = None if resource is None else public_view(resource.dataset, moment).file(resource_id)
+    if file is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
-    return resource
+    return file
 
 
-def get_public_version(resource: Resource, number: int) -> ResourceVersion:
+def get_public_version(file: PublicFile, number: int) -> ResourceVersion:
     """A released version by number; one scheduled for later does not exist yet."""
-    for version in resource.public_versions:
-        if version.number == number:
-            return version
-    raise NotFound(f"This file has no published version {number}.")
+    version = file.version(number)
+    if version is None:
+        raise NotFound(f"This file has no published version {number}.")
+    return version
 
 
 def check_format(fmt: str) -> str:

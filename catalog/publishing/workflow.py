@@ -144,7 +144,7 @@ def release_cancel(session: Session, *, actor: Actor, dataset: Dataset, reason: 
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -181,7 +181,7 @@ def version_release_cancel(
         after={"version": version.number, "published_at": None, "reason": reason},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     return version
 
 
@@ -249,7 +249,7 @@ def _release(session, actor, dataset, at, source, approved_by) -> Dataset:
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -283,5 +283,5 @@ def _move(session, actor, dataset, state, verb, summary, comment: str = "") -> D
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset

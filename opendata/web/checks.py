@@ -8,7 +8,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from catalog.errors import Invalid, NotFound
 from catalog.publishing.known_issues import accept_known_issues
 from catalog.publishing.redactions import flagged_cells, flagged_count, redaction_confirm
-from catalog.publishing.resources import get_public_resource, get_public_version, version_schema_set
+from catalog.publishing.resources import get_public_file, get_public_version, version_schema_set
 from catalog.publishing.staff import (
     can_confirm_redaction,
     get_staff_dataset,
@@ -181,8 +181,8 @@ def _stored_report(version) -> dict:
 
 
 def _public(name: str, resource_id: str, number: int):
-    resource = get_public_resource(get_session(), name, resource_id)
-    return resource, get_public_version(resource, number)
+    file = get_public_file(get_session(), name, resource_id)
+    return file.resource, get_public_version(file, number)
 
 
 def _staff(name: str, resource_id: str, number: int):
