@@ -65,7 +65,6 @@ def known_issues(name: str, resource_id: str, number: int):
         get_session().rollback()
         errors = FormErrors.from_error(error, "issues")
         return _report_page(resource, version, staff=True, errors=errors, status=422)
-    get_session().commit()
     flash(
         f"Version {number} of {resource.title} can now be published with its known issues.",
         "success",
@@ -86,7 +85,6 @@ def confirm_names(name: str, resource_id: str, number: int):
         get_session().rollback()
         errors = FormErrors.from_error(error, "redaction")
         return _report_page(resource, version, staff=True, errors=errors, status=422)
-    get_session().commit()
     flash(
         f"Confirmed {len(made)} flagged {'name' if len(made) == 1 else 'names'} in version "
         f"{number} of {resource.title} as not private individuals.",

@@ -216,3 +216,30 @@ def test_flagged_names_are_confirmed_cell_by_cell_by_another_admin(catalogue, si
         history = text_of(parse_page(admin.get(PAGE)).find("caption", string="Activity log").parent)
         assert "Confirmed that “Mr Kipling” (row 2, supplier)" in history
         assert "Confirmed that “Mrs A Jones” (row 4, supplier)" in history
+
+
+def test_a_version_waiting_for_review_shows_nowhere_public(client, spend, signed_in, erin):
+    resource = spend.resources[0]
+    base = f"/datasets/ward-spend/resources/{resource.id}"
+    urls = [
+        "/datasets/ward-spend",
+        base,
+        f"{base}/download/spend.csv",
+        f"{base}/versions/2",
+        f"{base}/versions/2/download/spend.csv",
+        f"/api/data/{resource.id}",
+        "/api/3/action/package_show?id=ward-spend",
+        "/api/3/action/package_search?q=Heworth",
+        "/datasets/ward-spend/datapackage.json",
+        "/catalog.jsonld",
+        "/feeds/releases.atom",
+    ]
+    with frozen_at(NOW):
+        _new_quarter(signed_in(erin), spend)
+        seen = [
+            url
+            for url in urls
+            for body in [client.get(url).get_data(as_text=True)]
+            if "Heworth" in body or "Supplier" in body or "C Ltd" in body
+        ]
+    assert seen == []
