@@ -186,6 +186,7 @@ def site(request, tmp_path_factory) -> Site:
         accounts = _accounts(catalogue)
         resource_ids = build_states(catalogue, actor_for(accounts[ADMIN]))
         headers = _tokens(catalogue, accounts)
+        catalogue.saved()  # the site is built as one unit of work, committed before visitors
     browsers = {"anonymous": Visitor(app.test_client())}
     for caller, account in accounts.items():
         browsers[caller] = Visitor(app.test_client())
