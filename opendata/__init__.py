@@ -13,6 +13,7 @@ from opendata import (
     errors,
     filters,
     http_headers,
+    json_limits,
     limits,
     security_headers,
     templating,
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     http_headers.init_app(app)
     security_headers.init_app(app)
     unsafe_input.init_app(app)
+    json_limits.init_app(app)
     _register_blueprints(app)
     commands.init_app(app)
     return app

@@ -1,7 +1,8 @@
 """Checking a tabular version: validate it against its schema and load it, in one pass.
 
 A version is `cleared` for release only when its check passed, or when the publisher has
-recorded why it may be published with its known issues. A check that fails or stops part way
+recorded why it may be published with its known issues (names flagged for redaction need an
+admin's confirmation as well). A check that fails or stops part way
 leaves the version uncleared and any earlier table untouched.
 
 A check runs in one of two ways. Inside a unit of work (a service asked to check now, as a
@@ -27,11 +28,12 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.errors import Invalid
 from catalog.models import DataTable, ResourceVersion, TableStatus
+from catalog.reindex import mark_for_index
 from catalog.storage import FileStore
 from catalog.tables.datastore.engine import Datastore, datastore_for
 from catalog.tables.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
 from catalog.tables.datastore.tables import columns_for
-from catalog.tables.findings import SchemaError, SourceError, TableFinding
+from catalog.tables.findings import RedactionError, SchemaError, SourceError, TableFinding
 from catalog.tables.quick_check import quick_check
 from catalog.tables.reading import TABULAR_FORMATS, read_table
 from catalog.tables.reports import failure_descriptor, report_descriptor
@@ -41,6 +43,7 @@ from catalog.transactions import after_commit, after_rollback
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 1.0
 UNREADABLE = (csv.Error, UnicodeError, Invalid)
+REDACTION = RedactionError.type  # never released on a note alone: catalog.publishing.redactions
 
 
 def needs_check(version: ResourceVersion) -> bool:
@@ -110,7 +113,11 @@ def check_version(
     )
     table.failure = ""
     table.finished_at = utcnow()
-    version.cleared = checked.valid or bool(version.issues_note)
+    version.cleared = checked.valid or (
+        bool(version.issues_note) and not checked.error_counts.get(REDACTION)
+    )
+    if version.cleared:  # the file may be public now: its title and columns join the index
+        mark_for_index(session, version.resource.dataset_id)
     _save(session, progress=progress)
     _swap_tables(session, datastore, served=name, earlier=earlier, progress=progress)
     return table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user
+from flask_login import current_user, login_user
 
 from catalog.accounts.users import password_change
 from catalog.errors import Invalid, NotAllowed
@@ -52,7 +52,8 @@ def password():
     except Invalid as error:
         session.rollback()
         return _password_refused(error)
-    login_user(SignedIn(account))  # this session carries the new fingerprint; others end
+    # This session carries the new fingerprint; every other one ends.
+    login_user(SignedIn(account, current_user.session_secret))
     flash("Your password has been changed. You have been signed out everywhere else.", "success")
     return redirect(url_for("account.show"))
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
 from catalog.models import ResourceVersion, TableStatus
+from catalog.publishing.changes import needs_review
 from catalog.publishing.requirements import period_set, upload_period
 from catalog.publishing.resources import (
     resource_create,
@@ -54,7 +55,12 @@ def add_file(name: str):
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
     _check_after_commit(first)
-    flash("File uploaded. Check its preview and columns before you submit it.", "success")
+    flash(
+        "File uploaded. Check its preview and columns before you submit it."
+        if not needs_review(dataset)
+        else f"File uploaded.{_review_note(dataset)}",
+        "success",
+    )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
 
@@ -81,7 +87,9 @@ def add_version(name: str, resource_id: str):
         errors = FormErrors.from_error(error, f"version-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
     _check_after_commit(version)
-    flash(f"Version {version.number} of {resource.title} uploaded.", "success")
+    flash(
+        f"Version {version.number} of {resource.title} uploaded.{_review_note(dataset)}", "success"
+    )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
 
@@ -123,8 +131,18 @@ def change_link(name: str, resource_id: str):
         session.rollback()
         errors = _link_errors(error, f"link-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
-    flash(f"The link of {resource.title} was changed.", "success")
+    flash(f"The link of {resource.title} was changed.{_review_note(dataset)}", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _review_note(dataset) -> str:
+    """What happens next to a change of a public dataset: it waits for a second person."""
+    if not needs_review(dataset):
+        return ""
+    return (
+        " The public keeps seeing what is published now until an admin of "
+        f"{dataset.organisation.title} who did not make the change approves it."
+    )
 
 
 def _link_errors(error: Invalid, form: str) -> FormErrors:
