@@ -95,7 +95,6 @@ def publish(name: str):
         session.rollback()
         errors = FormErrors.from_error(error, "publish")
         return staff_page(actor, dataset, errors, request.form, 422)
-    session.commit()
     when = utc_to_uk(released_at(dataset))
     flash(f"Published from {when.day} {when:%B %Y at %H:%M} UK time.", "success")
     return redirect(url_for("publish.dataset", name=name))
@@ -129,7 +128,6 @@ def decide_change(name: str, change_id: int):
         if error.field not in CHANGE_FIELDS:
             errors = FormErrors({"form": error.message}, form)
         return staff_page(actor, dataset, errors, request.form, 422)
-    session.commit()
     what = describe(change)
     if change.release_at is not None:
         when = utc_to_uk(change.release_at)
