@@ -34,7 +34,7 @@ from catalog.tables.differences import table_difference
 from catalog.tables.reading import preview
 from catalog.tables.schemas import list_schemas
 from catalog.uk_time import next_release_slot, utc_to_uk
-from catalog.visibility import is_public, version_is_public
+from catalog.visibility import is_public, latest_public, version_is_public
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
@@ -171,7 +171,7 @@ def _change(actor: Actor, change) -> dict:
     if check is not None and check.status == TableStatus.LOADED:
         path = get_store().path_for(version.sha256)
         table = preview(path, change.resource.format, limit=PREVIEW_ROWS)
-    replaced = change.resource.latest_public
+    replaced = latest_public(change.resource)
     return {
         "change": change,
         "version": version,
