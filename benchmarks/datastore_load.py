@@ -75,12 +75,13 @@ def load(folder: Path, csv_path: Path, schema_path: Path) -> dict:
         peak_before = _peak_mb()
         started = time.perf_counter()
         with _ChildrenPeak() as children:
-            table = check_version(session, store, version)
+            table = check_version(session, store, version, progress=True)  # as a worker runs it
         check_seconds = time.perf_counter() - started
         peak = _peak_mb()
         release_without_review(
             session, actor=ACTOR, dataset=dataset, at=utcnow() - timedelta(minutes=1), source=SOURCE
         )
+        session.commit()
         figures = {
             "resource_id": spend.id,
             "table_name": table.table_name,

@@ -7,7 +7,8 @@ release_without_review), as the demo loader's do. Two ways to fill the search in
   `catalog.search.finder.reindex_all` indexes everything in one writer commit (as
   `opendata reindex` does). This is the default: see docs/performance.md for why.
 - "services": the app's own sessions, so every commit also updates the index, one small Whoosh
-  commit per service call. Honest but slow; `--index services` times it.
+  commit per dataset (each dataset is one unit of work, committed as a publisher's request
+  commits it). Honest but slow; `--index services` times it.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ def fill(
             organisation_create(session, actor=ACTOR, name=name, title=title)
         for name, title in TOPICS.items():
             topic_create(session, actor=ACTOR, name=name, title=title)
+        session.commit()
     contents: dict[tuple[str, int, int], bytes] = {}
     schemas = [table_schema(subject) for subject in SUBJECTS]
     now = utcnow()
@@ -127,6 +129,7 @@ def fill(
                 session.close()
                 session = sessions()
             times.resources += _load_one(session, catalog["store"], spec, contents, schemas, now)
+            session.commit()  # one dataset, one unit of work
             times.datasets += 1
             if progress and number % 1000 == 0:
                 progress(number, len(specs), time.perf_counter() - started)

@@ -1,5 +1,5 @@
 """A page or a command that makes two changes saves both or neither: here the database really
-refuses the second write (`tests.faults.refusals`), and nothing of the first is kept, in the
+refuses the second write (`tests.refusals`), and nothing of the first is kept, in the
 catalogue, the datastore or the search index. The same steps with the database willing save
 both, so each test can tell the two apart."""
 
@@ -16,8 +16,8 @@ from catalog.search import SearchQuery
 from catalog.tables.datastore.engine import datastore_for
 from tests.cli.test_commands import _package
 from tests.faults.conftest import form_fields
-from tests.faults.refusals import database_refuses
 from tests.pages import heading, parse_page
+from tests.refusals import database_refuses
 
 NEW = "/publish/datasets/new"
 DETAILS = {
