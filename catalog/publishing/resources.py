@@ -21,7 +21,7 @@ from catalog.clock import utcnow
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.permissions import EDITOR, Actor, require
-from catalog.publishing.datasets import check_editable, check_not_withdrawn
+from catalog.publishing.datasets import check_editable
 from catalog.publishing.links import PUBLIC_ONLY, LinkRules, vet_link_url
 from catalog.publishing.requirements import required_schema
 from catalog.reindex import mark_for_index
@@ -29,7 +29,12 @@ from catalog.storage import FileStore
 from catalog.tables.checks import check_version, needs_check, queue_check
 from catalog.tables.reading import TABULAR_FORMATS, infer_schema
 from catalog.tables.validation import TableRules
-from catalog.visibility import is_public, public_dataset_clause, version_is_public
+from catalog.visibility import (
+    check_not_withdrawn,
+    is_public,
+    public_dataset_clause,
+    version_is_public,
+)
 
 MEDIA_TYPES = {
     "csv": "text/csv",
