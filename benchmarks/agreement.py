@@ -88,7 +88,8 @@ def compare(csv_path: Path, schema_path: Path, scratch: Path) -> Agreement:
     with read_table(csv_path, "csv") as (labels, rows):
         checked = check_table(labels, rows, schema)
     our_seconds = time.perf_counter() - started
-    ours = [(e.type, e.row_number, e.field_number) for e in checked.errors]
+    errors = [finding.to_descriptor() for finding in checked.errors]
+    ours = [(e["type"], e.get("rowNumber"), e.get("fieldNumber")) for e in errors]
 
     out = scratch / "frictionless-errors.json"
     started = time.perf_counter()

@@ -23,9 +23,10 @@ from catalog.storage import FileStore
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
 from catalog.tables.datastore.tables import columns_for
+from catalog.tables.findings import SchemaError, SourceError, TableFinding
 from catalog.tables.quick_check import quick_check
 from catalog.tables.reading import TABULAR_FORMATS, read_table
-from catalog.tables.reports import report_descriptor, source_error_descriptor
+from catalog.tables.reports import failure_descriptor, report_descriptor
 from catalog.tables.validation import Checked, check_table
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ def check_version(session: Session, store: FileStore, version: ResourceVersion) 
         writer.index()
     except UNREADABLE as error:
         _discard(writer)
-        message = _unreadable_message(error)
-        _fail(session, table, message, source_error_descriptor(message, name=name, place=place))
+        finding = _unreadable(error)
+        report = failure_descriptor(finding, name=name, place=place)
+        _fail(session, table, finding.message, report)
         return table
     except LoadFailed as error:
         log.warning("The datastore refused version %s: %s", version.id, error)
@@ -142,9 +144,10 @@ def _fail(session: Session, table: DataTable, message: str, report) -> None:
     session.commit()
 
 
-def _unreadable_message(error: Exception) -> str:
+def _unreadable(error: Exception) -> TableFinding:
     if isinstance(error, Invalid):
-        return str(error)
+        kind = SchemaError if error.field == "schema" else SourceError
+        return kind(reason=str(error))
     if isinstance(error, UnicodeError):
-        return "The file's text could not be decoded as UTF-8 or Windows-1252."
-    return f"The file could not be read as a table: {error}."
+        return SourceError(reason="The file's text could not be decoded as UTF-8 or Windows-1252.")
+    return SourceError(reason=f"The file could not be read as a table: {error}.")

@@ -33,12 +33,12 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad cell: `kind` is a Frictionless error type, `note` its Frictionless note."""
+    """The cell at `index` breaks `constraint` (whose value is `expected`), or, with no
+    constraint named, does not read as the field's type."""
 
     index: int
-    kind: str
-    note: str
     constraint: str = ""
+    expected: Any = None
 
 
 @dataclass
@@ -74,18 +74,14 @@ class FieldReader:
             if cell in self.missing:
                 values.append(None)
                 if self.required:
-                    problems.append(
-                        Problem(index, "constraint-error", 'constraint "required" is "True"')
-                    )
+                    problems.append(Problem(index, "required", True))
                 continue
             try:
                 values.append(self.cast(cell))
                 typed.append(index)
             except CAST_ERRORS:
                 values.append(None)
-                problems.append(
-                    Problem(index, "type-error", f'type is "{self.type}/{self.format}"')
-                )
+                problems.append(Problem(index))
         if self.checks:
             problems.extend(self._check(values, cells, typed))
             problems.sort(key=lambda problem: problem.index)
@@ -97,8 +93,7 @@ class FieldReader:
             value = values[index]
             for constraint, expected, ok in self.checks:
                 if not ok(value):
-                    note = f'constraint "{constraint}" is "{expected}"'
-                    problems.append(Problem(index, "constraint-error", note, constraint))
+                    problems.append(Problem(index, constraint, expected))
                     break
         for problem in problems:
             values[problem.index] = None

@@ -330,7 +330,7 @@ def _read_cell_by_cell(reader: FieldReader, cells: pa.StringArray) -> pa.Array:
     # No cell is null: the file is read with strings_can_be_null=False.
     values, problems = reader.read(cast(list[str], cells.to_pylist()))
     if problems:
-        raise Doubt(problems[0].kind)
+        raise Doubt("a cell that does not read, or breaks a constraint")
     return pa.array(values, arrow_type(reader.type))
 
 

@@ -21,6 +21,26 @@ from typing import Any
 
 from catalog.errors import Invalid
 from catalog.tables.fields import FieldReader, Problem, field_reader
+from catalog.tables.findings import (
+    BlankLabel,
+    BlankRow,
+    CellFinding,
+    CellTypeError,
+    ConstraintError,
+    DuplicateLabel,
+    DuplicateRow,
+    ExtraCell,
+    ExtraLabel,
+    Finding,
+    FormulaCell,
+    IncorrectLabel,
+    MissingCell,
+    MissingLabel,
+    PrimaryKeyError,
+    RedactionError,
+    RowFinding,
+    UniqueError,
+)
 from catalog.tables.redaction import people_in, redaction_columns
 
 BATCH_ROWS = 10_000
@@ -36,21 +56,6 @@ Sink = Callable[[list[int], list[list[Any]]], None]
 
 
 @dataclass
-class Finding:
-    """One problem, with what a report needs to say where it is and what was wrong."""
-
-    type: str
-    row_number: int | None = None
-    field_number: int | None = None
-    field_name: str = ""
-    cell: str = ""
-    note: str = ""
-    cells: list[str] | None = None
-    label: str = ""
-    constraint: str = ""
-
-
-@dataclass
 class Checked:
     """What one pass found: the first `ERROR_LIMIT` errors, and counts of all of them."""
 
@@ -59,8 +64,8 @@ class Checked:
     rows: int = 0
     loaded_rows: int = 0
     errors: list[Finding] = field(default_factory=list)
-    error_counts: Counter = field(default_factory=Counter)
-    warnings: list[Finding] = field(default_factory=list)
+    error_counts: Counter[str] = field(default_factory=Counter)
+    warnings: list[FormulaCell] = field(default_factory=list)
     warning_count: int = 0
     seconds: float = 0.0
 
@@ -72,12 +77,16 @@ class Checked:
     def valid(self) -> bool:
         return not self.error_counts
 
+    @property
+    def listing_full(self) -> bool:
+        return len(self.errors) >= ERROR_LIMIT
+
     def add(self, finding: Finding) -> None:
         self.error_counts[finding.type] += 1
         if len(self.errors) < ERROR_LIMIT:
             self.errors.append(finding)
 
-    def warn(self, finding: Finding) -> None:
+    def warn(self, finding: FormulaCell) -> None:
         self.warning_count += 1
         if len(self.warnings) < ERROR_LIMIT:
             self.warnings.append(finding)
@@ -178,21 +187,20 @@ def _check_labels(checked: Checked, rules: TableRules) -> None:
     seen: dict[str, int] = {}
     for number, label in enumerate(checked.labels, start=1):
         if number > len(names):
-            checked.add(Finding("extra-label", field_number=number, label=label))
+            checked.add(ExtraLabel(field_number=number, label=label))
             continue
         name = names[number - 1]
         if not label.strip():
-            checked.add(Finding("blank-label", field_number=number, field_name=name))
+            checked.add(BlankLabel(field_number=number, field_name=name))
         elif label in seen:
-            note = f'at position "{seen[label]}"'
-            checked.add(Finding("duplicate-label", field_number=number, label=label, note=note))
-        elif label != name:
             checked.add(
-                Finding("incorrect-label", field_number=number, field_name=name, label=label)
+                DuplicateLabel(field_number=number, label=label, earlier_field_number=seen[label])
             )
+        elif label != name:
+            checked.add(IncorrectLabel(field_number=number, field_name=name, label=label))
         seen.setdefault(label, number)
     for number in range(len(checked.labels) + 1, len(names) + 1):
-        checked.add(Finding("missing-label", field_number=number, field_name=names[number - 1]))
+        checked.add(MissingLabel(field_number=number, field_name=names[number - 1]))
 
 
 class _Pass:
@@ -270,16 +278,13 @@ class _Pass:
     def _blank_rows_before(self, found: dict[int, list[Finding]]) -> None:
         """Blank rows with data after them are errors, reported once that data is met."""
         for number, row in self.blanks:
-            notes = found.setdefault(number, [])
-            notes.append(Finding("blank-row", row_number=number, cells=row))
+            self._file_row(found, BlankRow, number, row)
             if self.rules.primary_key:
-                note = 'cells composing the primary keys are all "None"'
-                notes.append(Finding("primary-key", row_number=number, note=note, cells=row))
+                self._file_row(found, PrimaryKeyError, number, row, earlier_row_number=None)
             earlier = self.seen_rows.get(BLANK_ROW)
             self.seen_rows[BLANK_ROW] = number
             if earlier is not None:
-                note = f'the same as row at position "{earlier}"'
-                notes.append(Finding("duplicate-row", row_number=number, note=note, cells=row))
+                self._file_row(found, DuplicateRow, number, row, earlier_row_number=earlier)
         self.blanks = []
 
     def _blank(self, row: list[str]) -> bool:
@@ -293,26 +298,14 @@ class _Pass:
     ) -> list[str | None]:
         """Pad a short row (None for each missing cell) and cut a long one, noting each."""
         readers = self.rules.readers
-        notes = found.setdefault(number, [])
         for position in range(len(row), self.width):
-            notes.append(
-                Finding(
-                    "missing-cell",
-                    row_number=number,
-                    field_number=position + 1,
-                    field_name=readers[position].name,
-                    cells=row,
-                )
+            name = readers[position].name
+            self._file_row(
+                found, MissingCell, number, row, field_number=position + 1, field_name=name
             )
         for position in range(self.width, len(row)):
-            notes.append(
-                Finding(
-                    "extra-cell",
-                    row_number=number,
-                    field_number=position + 1,
-                    cell=row[position],
-                    cells=row,
-                )
+            self._file_row(
+                found, ExtraCell, number, row, field_number=position + 1, cell=row[position]
             )
         return (row + [None] * self.width)[: self.width]
 
@@ -330,16 +323,18 @@ class _Pass:
             else:
                 values, problems = reader.read(cells)
             for problem in problems:
-                index = problem.index
-                self._cell_finding(
-                    found,
-                    problem.kind,
-                    numbers[index],
-                    kept[index],
-                    position,
-                    note=problem.note,
-                    constraint=problem.constraint,
-                )
+                at = (found, numbers[problem.index], kept[problem.index], position)
+                if problem.constraint:
+                    self._file_cell(
+                        ConstraintError,
+                        *at,
+                        constraint=problem.constraint,
+                        expected=problem.expected,
+                    )
+                else:
+                    self._file_cell(
+                        CellTypeError, *at, field_type=reader.type, field_format=reader.format
+                    )
             typed.append(values)
         return typed
 
@@ -354,18 +349,16 @@ class _Pass:
             values = list(zip(*(typed[position] for position in key), strict=True))
             empty = [offset for offset, value in enumerate(values) if value.count(None) == len(key)]
         for offset in empty:
-            note = 'cells composing the primary keys are all "None"'
-            found.setdefault(numbers[offset], []).append(
-                Finding("primary-key", row_number=numbers[offset], note=note, cells=kept[offset])
+            self._file_row(
+                found, PrimaryKeyError, numbers[offset], kept[offset], earlier_row_number=None
             )
         present = _without(range(len(values)), empty)
         kept_values = [values[offset] for offset in present] if empty else values
         hashes = list(map(value_hash, kept_values))
         for index, earlier in _repeats(self.seen_keys, hashes, [numbers[o] for o in present]):
             offset = present[index]
-            note = f"the same as in the row at position {earlier}"
-            found.setdefault(numbers[offset], []).append(
-                Finding("primary-key", row_number=numbers[offset], note=note, cells=kept[offset])
+            self._file_row(
+                found, PrimaryKeyError, numbers[offset], kept[offset], earlier_row_number=earlier
             )
 
     def _check_unique(self, kept, numbers, typed, found) -> None:
@@ -375,17 +368,20 @@ class _Pass:
             hashes = [value_hash(values[offset]) for offset in present]
             for index, earlier in _repeats(seen, hashes, [numbers[o] for o in present]):
                 offset = present[index]
-                note = f"the same as in the row at position {earlier}"
-                self._cell_finding(
-                    found, "unique-error", numbers[offset], kept[offset], position, note=note
+                self._file_cell(
+                    UniqueError,
+                    found,
+                    numbers[offset],
+                    kept[offset],
+                    position,
+                    earlier_row_number=earlier,
                 )
 
     def _check_duplicates(self, kept, numbers, found) -> None:
         hashes = list(map(hash, map(tuple, kept)))
         for offset, earlier in _repeats(self.seen_rows, hashes, numbers):
-            note = f'the same as row at position "{earlier}"'
-            found.setdefault(numbers[offset], []).append(
-                Finding("duplicate-row", row_number=numbers[offset], note=note, cells=kept[offset])
+            self._file_row(
+                found, DuplicateRow, numbers[offset], kept[offset], earlier_row_number=earlier
             )
 
     def _flag_formulas(self, columns: list[list[str]], numbers: list[int]) -> None:
@@ -401,23 +397,50 @@ class _Pass:
         """A private individual's name in a column the schema says to redact is an error."""
         for position, instead in self.rules.redacted.items():
             for index in people_in(columns[position]):
-                self._cell_finding(
-                    found, "redaction-error", numbers[index], kept[index], position, note=instead
+                self._file_cell(
+                    RedactionError,
+                    found,
+                    numbers[index],
+                    kept[index],
+                    position,
+                    replacement=instead,
                 )
 
-    def _cell_finding(self, found, kind, number, row, position, *, note, constraint="") -> None:
-        """File a problem with one cell of a row under that row's number, naming its column."""
-        found.setdefault(number, []).append(
-            Finding(
-                kind,
-                row_number=number,
-                field_number=position + 1,
-                field_name=self.rules.readers[position].name,
-                cell=row[position],
-                note=note,
-                cells=row,
-                constraint=constraint,
-            )
+    def _file_row(
+        self,
+        found: dict[int, list[Finding]],
+        kind: type[RowFinding],
+        number: int,
+        row: Sequence[str | None],
+        **values: Any,
+    ) -> None:
+        """File a finding under its row's number; once the report lists all it can, a finding
+        is only counted (a file with a million bad cells need not make a million values)."""
+        if self.checked.listing_full:
+            self.checked.error_counts[kind.type] += 1
+        else:
+            found.setdefault(number, []).append(kind(row_number=number, cells=row, **values))
+
+    def _file_cell(
+        self,
+        kind: type[CellFinding],
+        found: dict[int, list[Finding]],
+        number: int,
+        row: Sequence[str | None],
+        position: int,
+        **values: Any,
+    ) -> None:
+        """File a finding about one cell of a row, naming its column."""
+        name = self.rules.readers[position].name
+        self._file_row(
+            found,
+            kind,
+            number,
+            row,
+            field_number=position + 1,
+            field_name=name,
+            cell=row[position],
+            **values,
         )
 
     def _report(self, found: dict[int, list[Finding]]) -> None:
@@ -426,30 +449,24 @@ class _Pass:
                 self.checked.add(finding)
 
 
-ROW_ORDER = {"blank-row": 0, "primary-key": 2, "unique-error": 2, "duplicate-row": 3}
-
-
 def formula_cells(
     cells: Sequence[str | None], numbers: Sequence[int], position: int, name: str
-) -> Iterator[Finding]:
+) -> Iterator[FormulaCell]:
     """A warning for each cell a spreadsheet would run as a formula."""
     for index, cell in enumerate(cells):
         if cell and cell.startswith(FORMULA_START):
-            yield Finding(
-                "formula-cell",
-                row_number=numbers[index],
-                field_number=position + 1,
-                field_name=name,
-                cell=cell,
+            yield FormulaCell(
+                row_number=numbers[index], field_number=position + 1, field_name=name, cell=cell
             )
 
 
 def _in_frictionless_order(findings: list[Finding]) -> list[Finding]:
     """Cell errors by field first, then the row's own: as frictionless lists them."""
-    return sorted(
-        findings,
-        key=lambda finding: (ROW_ORDER.get(finding.type, 1), finding.field_number or 0),
-    )
+    return sorted(findings, key=_place_in_row)
+
+
+def _place_in_row(finding: Finding) -> tuple[int, int]:
+    return finding.row_order, finding.field_number if isinstance(finding, CellFinding) else 0
 
 
 def value_hash(value: Any) -> int:

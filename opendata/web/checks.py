@@ -9,7 +9,7 @@ from catalog.errors import Invalid, NotFound
 from catalog.publishing.known_issues import accept_known_issues
 from catalog.publishing.resources import get_public_resource, get_public_version, version_schema_set
 from catalog.publishing.staff import get_staff_dataset, get_staff_resource
-from catalog.tables.reports import grouped
+from catalog.tables.reports import grouped, warning_lines
 from catalog.tables.schemas import list_schemas, load_schema
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
@@ -133,6 +133,7 @@ def _report_page(resource, version, *, staff: bool, errors: FormErrors | None = 
         report=report,
         task=report["tasks"][0],
         groups=grouped(report),
+        warnings=warning_lines(report),
         staff=staff,
         errors=errors or FormErrors(),
     )

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.models import Dataset, ResourceVersion
+from tests.pages import heading, listed_datasets, mentions, parse_page, summary_list
 
 SPEND = "Date,Supplier,Amount\n2024-04-03,Acme Gritting Ltd,1250.00\n2024-04-09,Ouse Buses,780.20\n"
 
@@ -54,8 +55,9 @@ def test_load_imports_a_data_package_as_a_published_dataset(runner, client, cata
     result = runner.invoke(args=["load", str(_package(tmp_path / "pkg"))])
     assert result.exit_code == 0, result.output
     assert "Loaded spend-over-500 with 1 files" in result.output
-    page = client.get("/datasets/spend-over-500").text
-    assert "Spending over £500" in page and "Quarterly" in page
+    page = parse_page(client.get("/datasets/spend-over-500"))
+    assert heading(page).startswith("Spending over £500")
+    assert summary_list(page.find("aside"))["Update frequency"] == "Quarterly"
     found = client.get("/datasets?q=supplier").text
     assert "Spending over £500" in found
     resource = catalogue.session.scalar(select(Dataset)).resources[0]
@@ -115,8 +117,8 @@ def test_load_as_draft_keeps_it_private(runner, client, catalogue, tmp_path):
 def test_reindex_rebuilds_search_from_the_database(runner, client, catalogue):
     catalogue.dataset("libraries", title="Library visits")
     catalogue.search.clear()
-    assert "Library visits" not in client.get("/datasets?q=library").text
+    assert not mentions(parse_page(client.get("/datasets?q=library")), "Library visits")
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0
     assert "Indexed 1 datasets" in result.output
-    assert "Library visits" in client.get("/datasets?q=library").text
+    assert listed_datasets(parse_page(client.get("/datasets?q=library"))) == ["Library visits"]

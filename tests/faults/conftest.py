@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from catalog.accounts.tokens import token_create
+from tests.pages import parse_page
 from tests.web.conftest import SETUP, Visitor, people  # noqa: F401 (a fixture used here)
 
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
-
-def form_fields(page: str) -> dict[str, str]:
-    """The hidden fields a browser would post back with a form on `page`."""
-    return dict(HIDDEN.findall(page))
+def form_fields(html: str) -> dict[str, str]:
+    """The hidden fields a browser would post back with a form on the page."""
+    hidden = parse_page(html).find_all("input", attrs={"type": "hidden", "name": True})
+    return {field["name"]: field.get("value", "") for field in hidden}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from catalog.models import Dataset, DatasetState
+from tests.pages import listed_datasets, mentions, parse_page
 
 
 def behind_the_index(session, name: str, **values) -> None:
@@ -25,9 +26,9 @@ def test_a_hit_the_database_has_unpublished_is_neither_shown_nor_counted(catalog
     catalogue.dataset("ward-counts", title="Ward counts", tags=["counts"])
     behind_the_index(catalogue.session, "ward-budget", state=DatasetState.DRAFT)
 
-    page = client.get("/datasets?q=ward").text
-    assert "Ward budget" not in page and "pothole-secrets" not in page
-    assert "Ward counts" in page
+    page = parse_page(client.get("/datasets?q=ward"))
+    assert not mentions(page, "Ward budget") and not mentions(page, "pothole-secrets")
+    assert listed_datasets(page) == ["Ward counts"]
     found = _package_search(client, "ward")
     assert [package["name"] for package in found["results"]] == ["ward-counts"]
     assert found["count"] == 1

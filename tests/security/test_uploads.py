@@ -11,6 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.pages import (
+    csrf_token,
+    heading,
+    mentions,
+    parse_page,
+    summary_errors,
+    summary_lists,
+    table,
+    table_headings,
+)
 from tests.web.conftest import People, Visitor
 
 NAME = "uploads-check"
@@ -33,7 +43,7 @@ def editor(app, catalogue):
 
 
 def _upload(browser, filename: str, content, **fields):
-    token = browser.client.get(PAGE).text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_token(parse_page(browser.client.get(PAGE)))
     data = {"csrf_token": token, "file": (content, filename), "title": filename, **fields}
     return browser.client.post(f"{PAGE}/files", data=data, follow_redirects=True)
 
@@ -53,7 +63,8 @@ def test_a_type_that_can_run_a_script_is_refused_and_nothing_is_kept(
     before = _instance_files(app)
     response = _upload(editor, filename, io.BytesIO(content))
     assert response.status_code == 422
-    assert "are not accepted" in response.text
+    ((said, href),) = summary_errors(parse_page(response))
+    assert "are not accepted" in said and href == "#upload-file"
     assert _instance_files(app) == before
 
 
@@ -72,8 +83,11 @@ def test_html_inside_an_accepted_type_is_served_only_as_an_inert_attachment(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     policy = response.headers["Content-Security-Policy"]
     assert "sandbox" in policy and "default-src 'none'" in policy
-    page = client.get(f"/datasets/scripts/resources/{rid}").text
-    assert "<script>alert('csv')" not in page
+    page = parse_page(client.get(f"/datasets/scripts/resources/{rid}"))
+    assert not any("alert('csv')" in script.get_text() for script in page("script"))
+    if filename.endswith(".csv"):  # its column heading is shown as the text it is
+        headings = table_headings(table(page, "rows of wards.csv"))
+        assert headings == [HTML_AS_CSV.decode().strip()]
 
 
 def test_a_single_line_longer_than_any_cell_may_be_is_refused_clearly(app, editor, tmp_path):
@@ -88,10 +102,12 @@ def test_a_single_line_longer_than_any_cell_may_be_is_refused_clearly(app, edito
     with path.open("rb") as stream:
         response = _upload(editor, "one-line.csv", stream)
     assert response.status_code in (200, 413, 422), response.status_code
-    assert "Sorry, there is a problem" not in response.text
+    page = parse_page(response)
+    assert not mentions(page, "Sorry, there is a problem")
     if response.status_code == 200:
         # Kept as the file it is, with its check saying what is wrong with it.
-        assert "one-line.csv" in response.text
+        (kept,) = [details for details in summary_lists(page) if "File" in details]
+        assert kept["File"].startswith("one-line.csv") and "Check" in kept
     else:
         assert _instance_files(app) == before
 
@@ -105,8 +121,12 @@ def test_a_table_too_wide_for_a_database_is_refused_quickly_and_clearly(app, edi
     before = _instance_files(app)
     response = _upload(editor, "wide.csv", io.BytesIO(header + b"\r\n" + row))
     assert response.status_code == 422
-    assert f"The file has {width:,} columns; a table may have at most 1,000." in response.text
-    assert "wide.csv" not in editor.get(PAGE).text
+    said = [message for message, _href in summary_errors(parse_page(response))]
+    assert any(
+        f"The file has {width:,} columns; a table may have at most 1,000." in message
+        for message in said
+    )
+    assert not mentions(parse_page(editor.get(PAGE)), "wide.csv")
     assert _instance_files(app) - before == set()  # no temporary file, nothing in the store
 
 
@@ -115,5 +135,5 @@ def test_an_upload_over_the_limit_is_a_413_and_leaves_no_file(app, editor):
     before = _instance_files(app)
     response = _upload(editor, "big.csv", io.BytesIO(b"a,b\r\n" + b"1,2\r\n" * 50_000))
     assert response.status_code == 413
-    assert "The file is too large" in response.text
+    assert heading(parse_page(response)) == "The file is too large"
     assert _instance_files(app) == before

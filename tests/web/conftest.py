@@ -6,18 +6,16 @@ from its form and posts it back, so every test also proves the form carries its 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from catalog.accounts.users import account_create, membership_set
 from catalog.names import slugify
 from catalog.permissions import Actor
 from catalog.publishing.groups import get_organisation
+from tests.pages import csrf_token, parse_page
 
 PASSWORD = "correct horse battery staple"
 SETUP = Actor.system("test setup")
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class People:
@@ -54,14 +52,14 @@ class Visitor:
     def get(self, url: str, **options):
         return self.client.get(url, **options)
 
-    def submit(self, page: str, data=None, *, to: str | None = None, follow: bool = True):
-        """Open `page` and post a form from it to `to` (the page itself by default)."""
-        shown = self.client.get(page)
-        assert shown.status_code == 200, (page, shown.status_code)
-        token = CSRF_FIELD.search(shown.text)
-        assert token, f"no form with a CSRF token on {page}"
-        body = {**(data or {}), "csrf_token": token.group(1)}
-        return self.client.post(to or page, data=body, follow_redirects=follow)
+    def submit(self, url: str, data=None, *, to: str | None = None, follow: bool = True):
+        """Open the page at `url` and post a form from it to `to` (the page itself by default)."""
+        shown = self.client.get(url)
+        assert shown.status_code == 200, (url, shown.status_code)
+        token = csrf_token(parse_page(shown))
+        assert token, f"no form with a CSRF token on {url}"
+        body = {**(data or {}), "csrf_token": token}
+        return self.client.post(to or url, data=body, follow_redirects=follow)
 
     def sign_in(self, email: str, password: str = PASSWORD, *, follow: bool = True):
         data = {"email": email, "password": password}

@@ -6,6 +6,17 @@ import pytest
 
 from catalog.accounts.users import MAX_FAILURES
 from opendata import create_app
+from tests.pages import (
+    banners,
+    field_error,
+    heading,
+    lede,
+    links,
+    parse_page,
+    summary_errors,
+    text_of,
+    title,
+)
 from tests.web.conftest import PASSWORD, Visitor
 
 WRONG = "The email address or password is wrong."
@@ -16,42 +27,60 @@ def erin(people):
     return people.make("Erin Editor", "editor")
 
 
+def _navigation(page) -> list[str]:
+    """What the header offers: its links and its buttons (signing out is a form)."""
+    header = parse_page(page).find("header")
+    return [text for text, _href in links(header)] + [text_of(b) for b in header("button")]
+
+
 def test_signing_in_leads_to_my_work_and_the_header_changes(visitor, erin):
-    assert "Sign in" in visitor.get("/").text
+    assert "Sign in" in _navigation(visitor.get("/"))
     page = visitor.sign_in("Erin-Editor@York.gov.uk")
     assert page.status_code == 200 and page.request.path == "/publish"
-    assert "My work" in page.text and "Erin Editor" in page.text
-    assert "Sign out" in page.text and ">Sign in<" not in page.text
+    shown = parse_page(page)
+    assert heading(shown) == "My work" and text_of(shown.find(class_="govuk-caption-l")) == (
+        "Erin Editor"
+    )
+    assert "Sign out" in _navigation(page) and "Sign in" not in _navigation(page)
 
 
 def test_a_wrong_password_is_refused_with_an_error_summary(visitor, erin):
     page = visitor.sign_in(erin.email, "not my password")
     assert page.status_code == 403
-    assert "There is a problem" in page.text and 'href="#email"' in page.text
-    assert page.text.count(WRONG) == 2  # in the summary and beside the field
-    assert "Error: Sign in" in page.text
+    shown = parse_page(page)
+    assert summary_errors(shown) == [(WRONG, "#email")]
+    assert field_error(shown, "email") == WRONG
+    assert title(shown).startswith("Error: Sign in")
     assert visitor.get("/publish").status_code == 302
 
 
 def test_blank_fields_are_named(visitor, erin):
     page = visitor.submit("/login", {"email": "", "password": ""})
     assert page.status_code == 422
-    assert "Enter your email address." in page.text and "Enter your password." in page.text
+    shown = parse_page(page)
+    assert summary_errors(shown) == [
+        ("Enter your email address.", "#email"),
+        ("Enter your password.", "#password"),
+    ]
+    assert field_error(shown, "email") == "Enter your email address."
+    assert field_error(shown, "password") == "Enter your password."
 
 
 def test_the_account_locks_after_five_failures_even_for_the_right_password(visitor, erin):
     for _ in range(MAX_FAILURES):
-        assert WRONG in visitor.sign_in(erin.email, "a guess at it").text
+        assert field_error(parse_page(visitor.sign_in(erin.email, "a guess at it")), "email") == (
+            WRONG
+        )
     page = visitor.sign_in(erin.email, PASSWORD)
     assert page.status_code == 403
-    assert "this account is locked" in page.text
+    assert "this account is locked" in field_error(parse_page(page), "email")
     assert visitor.get("/publish").status_code == 302
 
 
 def test_signing_out_ends_the_session(visitor, erin):
     visitor.sign_in(erin.email)
     page = visitor.submit("/publish", to="/logout")
-    assert page.request.path == "/login" and "You have signed out." in page.text
+    assert page.request.path == "/login" and banners(parse_page(page)) == ["You have signed out."]
     response = visitor.get("/publish")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
@@ -95,7 +124,7 @@ def test_a_form_post_without_its_csrf_token_is_refused(app, client, erin):
     app.config["WTF_CSRF_ENABLED"] = True
     refused = client.post("/login", data={"email": erin.email, "password": PASSWORD})
     assert refused.status_code == 400
-    assert "did not come from this site" in refused.text
+    assert "did not come from this site" in lede(parse_page(refused))
     assert client.get("/publish").status_code == 302
     accepted = Visitor(client).sign_in(erin.email)
     assert accepted.request.path == "/publish"

@@ -5,6 +5,7 @@ with every change and its reason; a release linked to a draft reveals nothing un
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,20 @@ from catalog.periods import parse_period
 from catalog.permissions import Actor
 from catalog.publishing.requirements import period_set
 from catalog.publishing.resources import Upload, version_add
+from tests.pages import (
+    banners,
+    buttons,
+    find_link,
+    main,
+    mentions,
+    parse_page,
+    summary_errors,
+    summary_list,
+    tags,
+    text_of,
+    texts,
+    title,
+)
 
 TODAY = datetime(2026, 12, 2, 10, 0)
 SYSTEM = Actor.system("calendar test")
@@ -38,6 +53,47 @@ def today():
 def _announce(session, title, when, organisation="children-education", **fields):
     data = EntryInput(organisation=organisation, title=title, when=when, **fields)
     return entry_announce(session, actor=SYSTEM, data=data)
+
+
+@dataclass
+class Shown:
+    """One release as the public calendar shows it."""
+
+    title: str
+    status: str
+    href: str | None
+    details: dict[str, str]
+    changes: list[str]
+    month: str | None = None
+
+
+def _shown(entry, month=None) -> Shown:
+    heading = entry.find(["h3", "h4"])
+    (status,) = tags(heading)
+    link = heading.find("a", href=True)
+    words = text_of(heading).removesuffix(status).strip()
+    return Shown(
+        words, status, link and link["href"], summary_list(entry), texts(entry, "li"), month
+    )
+
+
+def _calendar(client, url="/calendar") -> tuple[list[Shown], list[Shown], object]:
+    """The releases coming up (with the month each is listed under), those recently published
+    or cancelled, and the parsed page."""
+    page = parse_page(client.get(url))
+    upcoming = [
+        _shown(entry, text_of(month.find("h3")))
+        for month in main(page).find_all("section")
+        for entry in month.select(".app-calendar-entry")
+    ]
+    past_heading = page.find("h2", string="Recently published and cancelled")
+    past = [_shown(entry) for entry in past_heading.find_all_next(class_="app-calendar-entry")]
+    return upcoming, past, page
+
+
+def _titled(entries: list[Shown], words: str) -> Shown:
+    (found,) = [entry for entry in entries if entry.title == words]
+    return found
 
 
 def _events(client, url="/calendar.ics"):
@@ -62,7 +118,7 @@ def test_an_editor_announces_confirms_and_moves_a_release(people, signed_in, cli
         },
     )
     assert page.status_code == 200
-    assert "School places 2027 is on the release calendar." in page.text
+    assert banners(parse_page(page)) == ["School places 2027 is on the release calendar."]
     entry_url = page.request.path
     first = _events(client)["Provisional: School places 2027 (January 2027)"]
     assert first["DTSTART"].dt == date(2027, 1, 1) and first["DTEND"].dt == date(2027, 2, 1)
@@ -73,7 +129,7 @@ def test_an_editor_announces_confirms_and_moves_a_release(people, signed_in, cli
         {"release-day": "14", "release-month": "1", "release-year": "2027"},
         to=f"{entry_url}/confirm",
     )
-    assert "Date confirmed." in confirmed.text
+    assert any(said.startswith("Date confirmed.") for said in banners(parse_page(confirmed)))
     moved = editor.submit(
         entry_url,
         {
@@ -85,13 +141,14 @@ def test_an_editor_announces_confirms_and_moves_a_release(people, signed_in, cli
         },
         to=f"{entry_url}/move",
     )
-    assert "Release moved." in moved.text
+    assert any(said.startswith("Release moved.") for said in banners(parse_page(moved)))
 
-    public = client.get("/calendar").text
-    assert "21 January 2027 at 9:30am UK time" in public
+    upcoming, _past, _page = _calendar(client)
+    places = _titled(upcoming, "School places 2027")
+    assert places.details["Release"] == "21 January 2027 at 9:30am UK time"
     assert (
         "Moved from 14 January 2027 to 21 January 2027 on 2 December 2026: data supplier late"
-        in public
+        in places.changes
     )
     event = _events(client)["School places 2027"]
     assert event["DTSTART"].dt == datetime(2027, 1, 21, 9, 30, tzinfo=LONDON)
@@ -150,8 +207,9 @@ def test_a_bad_announcement_is_shown_again_with_what_to_fix(people, signed_in, f
     editor = signed_in(people.make("Priya Editor", "editor"))
     page = editor.submit("/publish/calendar/new", {"organisation": "children-education", **form})
     assert page.status_code == 422
-    assert "There is a problem" in page.text and message in page.text
-    assert "Error: Announce a release" in page.text
+    shown = parse_page(page)
+    assert any(message in said for said, _href in summary_errors(shown))
+    assert title(shown).startswith("Error: Announce a release")
 
 
 def test_moving_or_cancelling_without_a_reason_is_refused(people, signed_in, session):
@@ -161,9 +219,12 @@ def test_moving_or_cancelling_without_a_reason_is_refused(people, signed_in, ses
     moved = editor.submit(
         url, {"when": "provisional", "month-month": "3", "month-year": "2027"}, to=f"{url}/move"
     )
-    assert moved.status_code == 422 and "Say why the release is changing" in moved.text
+    assert moved.status_code == 422
+    ((said, _href),) = summary_errors(parse_page(moved))
+    assert "Say why the release is changing" in said
     cancelled = editor.submit(url, {"reason": " "}, to=f"{url}/cancel")
-    assert cancelled.status_code == 422 and 'href="#cancel-reason"' in cancelled.text
+    assert cancelled.status_code == 422
+    assert [href for _said, href in summary_errors(parse_page(cancelled))] == ["#cancel-reason"]
     session.expire_all()
     assert (entry.provisional_month, entry.state, entry.changes) == ("2027-02", "announced", [])
 
@@ -172,8 +233,10 @@ def test_a_member_sees_the_release_but_cannot_change_it(people, signed_in, sessi
     entry = _announce(session, "Library visits 2026/27", When(month="2027-02"))
     member = signed_in(people.make("Sam Member", "member"))
     page = member.get(f"/publish/calendar/{entry.id}")
-    assert page.status_code == 200 and "Move the release" not in page.text
-    assert "Library visits 2026/27" in member.get("/publish/calendar").text
+    shown = main(parse_page(page))
+    assert page.status_code == 200
+    assert "Move the release" not in buttons(shown) + texts(shown, "h2")
+    assert find_link(main(parse_page(member.get("/publish/calendar"))), "Library visits 2026/27")
     url = f"/publish/calendar/{entry.id}"
     refused = member.submit(url, {"reason": "x"}, to=f"{url}/cancel")
     assert refused.status_code == 403
@@ -188,19 +251,23 @@ def test_the_public_page_groups_by_month_and_keeps_cancelled_releases(client, ca
     dropped = _announce(session, "Ward profiles refresh", When(month="2027-03"))
     entry_cancel(session, actor=SYSTEM, entry=dropped, reason="census figures delayed")
 
-    page = client.get("/calendar").text
-    upcoming, past = page.split("Recently published and cancelled")
-    assert upcoming.index("January 2027") < upcoming.index("Spend over £500: 2026/27 Q3")
-    assert upcoming.index("February 2027") < upcoming.index("4 February 2027 at 9:30am UK time")
-    assert "Provisional: January 2027" in upcoming
-    assert "Ward profiles refresh" not in upcoming
-    assert (
-        "Ward profiles refresh" in past
-        and "Cancelled on 2 December 2026: census figures delayed" in past
+    upcoming, past, _page = _calendar(client)
+    assert [(entry.month, entry.title) for entry in upcoming] == [
+        ("January 2027", "Spend over £500: 2026/27 Q3"),
+        ("February 2027", "Parking spaces 2027"),
+    ]
+    assert _titled(upcoming, "Parking spaces 2027").details["Release"] == (
+        "4 February 2027 at 9:30am UK time"
     )
+    spend = _titled(upcoming, "Spend over £500: 2026/27 Q3")
+    assert spend.details["Release"] == "Provisional: January 2027"
+    (dropped,) = past
+    assert (dropped.title, dropped.status) == ("Ward profiles refresh", "Cancelled")
+    assert "Cancelled on 2 December 2026: census figures delayed" in dropped.changes
 
-    only_place = client.get("/calendar?organisation=place").text
-    assert "Parking spaces 2027" in only_place and "Spend over £500" not in only_place
+    only_place, _past, page = _calendar(client, "/calendar?organisation=place")
+    assert [entry.title for entry in only_place] == ["Parking spaces 2027"]
+    assert not mentions(page, "Spend over £500")
     assert client.get("/calendar?organisation=nobody").status_code == 400
 
     events = _events(client)
@@ -241,17 +308,17 @@ def test_a_release_linked_to_a_draft_reveals_nothing_until_it_is_out(
     )
     _announce(session, "Budget figures 2027/28", When(day=date(2027, 1, 21)), dataset=dataset.name)
     with frozen_at(release + timedelta(seconds=offset)):
-        page = client.get("/calendar").text
+        upcoming, past, page = _calendar(client)
         feed = client.get("/calendar.ics").text
-    for body in (page, feed):
-        assert "Budget figures 2027/28" in body and SECRET_TITLE not in body
-    upcoming, past = page.split("Recently published and cancelled")
+    assert "Budget figures 2027/28" in feed and SECRET_TITLE not in feed
+    assert not mentions(page, SECRET_TITLE)
     if published:
-        assert 'href="/datasets/budget-scenarios-2027"' in past and "Published" in past
+        budget = _titled(past, "Budget figures 2027/28")
+        assert (budget.href, budget.status) == ("/datasets/budget-scenarios-2027", "Published")
         assert "/datasets/budget-scenarios-2027" in feed
     else:
-        assert "Budget figures 2027/28" in upcoming
-        assert "budget-scenarios" not in page and "budget-scenarios" not in feed
+        assert _titled(upcoming, "Budget figures 2027/28").href is None
+        assert not mentions(page, "budget-scenarios") and "budget-scenarios" not in feed
 
 
 def test_a_draft_never_appears_even_unlinked_to_a_period(client, catalogue, session):
@@ -259,9 +326,11 @@ def test_a_draft_never_appears_even_unlinked_to_a_period(client, catalogue, sess
     _announce(
         session, "New figures", When(month="2027-01"), dataset=draft.name, period="2026/27 Q3"
     )
-    for url in ("/calendar", "/calendar.ics"):
-        body = client.get(url).text
-        assert "New figures" in body and SECRET_TITLE not in body and "secret-draft" not in body
+    upcoming, _past, page = _calendar(client)
+    assert _titled(upcoming, "New figures").href is None
+    assert not mentions(page, SECRET_TITLE) and not mentions(page, "secret-draft")
+    feed = client.get("/calendar.ics").text
+    assert "New figures" in feed and SECRET_TITLE not in feed and "secret-draft" not in feed
 
 
 @pytest.mark.parametrize("offset, published", [(-1, False), (1, True)])
@@ -288,10 +357,10 @@ def test_a_quarterly_release_is_published_when_its_period_is_out(
     period_set(session, actor=SYSTEM, version=version, period=parse_period("2026/27 Q3"))
     session.commit()
     with frozen_at(release + timedelta(seconds=offset)):
-        page = client.get("/calendar").text
-    upcoming, past = page.split("Recently published and cancelled")
+        upcoming, past, page = _calendar(client)
     version_url = f"/datasets/spend-over-500/resources/{dataset.resources[0].id}/versions/2"
     if published:
-        assert "Spend over £500: 2026/27 Q3" in past and f'href="{version_url}"' in past
+        assert _titled(past, "Spend over £500: 2026/27 Q3").href == version_url
     else:
-        assert "Spend over £500: 2026/27 Q3" in upcoming and version_url not in page
+        assert _titled(upcoming, "Spend over £500: 2026/27 Q3").href is None
+        assert not mentions(page, version_url)

@@ -14,6 +14,19 @@ from catalog.clock import frozen_at
 from catalog.models import Activity, Dataset, Release
 from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
+from tests.pages import (
+    banners,
+    buttons,
+    column,
+    heading,
+    lede,
+    main,
+    parse_page,
+    summary_errors,
+    summary_list,
+    summary_lists,
+    table,
+)
 
 RELEASE = datetime(2031, 4, 1, 8, 30)  # 09:30 in York (BST)
 BEFORE = RELEASE - timedelta(hours=2)
@@ -82,14 +95,17 @@ def test_an_admin_cancels_a_release_a_second_before_it_and_it_never_appears(
 ):
     with frozen_at(RELEASE - timedelta(seconds=1)):
         admin = signed_in(ada)
-        page = admin.get(PAGE).text
-        assert "Cancel this release" in page and "Scheduled for" in page
+        page = parse_page(admin.get(PAGE))
+        assert "Cancel this release" in buttons(main(page))
+        assert summary_list(page)["Release"].startswith("Scheduled for")
         cancelled = admin.submit(PAGE, {"reason": REASON}, to=f"{PAGE}/cancel-release")
         assert cancelled.status_code == 200 and cancelled.request.path == PAGE
-        assert "Release cancelled" in cancelled.text and "Approved" in cancelled.text
-        assert REASON in cancelled.text  # in the staff history
-        assert "Scheduled for" not in cancelled.text
-        assert "Publish" in cancelled.text  # it can be given a new date later
+        shown = parse_page(cancelled)
+        assert [done.split(".")[0] for done in banners(shown)] == ["Release cancelled"]
+        details = summary_list(shown)
+        assert details["Stage"] == "Approved" and "Release" not in details
+        assert any(REASON in what for what in _history(shown))
+        assert "Publish" in buttons(main(shown))  # it can be given a new date later
 
     for moment in (RELEASE, RELEASE + timedelta(days=1)):
         with frozen_at(moment):
@@ -111,26 +127,32 @@ def test_an_admin_cancels_a_release_a_second_before_it_and_it_never_appears(
     assert release.summary.startswith("Cancelled") and REASON in release.summary
 
 
+def _history(page) -> list[str]:
+    """What the staff page's activity log says was done, newest first."""
+    return column(table(page, "Activity log"), "What")
+
+
 def test_a_release_whose_time_has_passed_cannot_be_cancelled(client, scheduled, signed_in, ada):
     with frozen_at(RELEASE + timedelta(seconds=1)):
         admin = signed_in(ada)
         refused = admin.submit(PAGE, {"reason": REASON}, to=f"{PAGE}/cancel-release")
         assert refused.status_code == 409
-        assert "already published" in refused.text
-        assert "Withdraw it, or publish a correction, instead." in refused.text
-        assert "Cancel this release" not in admin.get(PAGE).text
+        said = lede(parse_page(refused))
+        assert "already published" in said
+        assert said.endswith("Withdraw it, or publish a correction, instead.")
+        assert "Cancel this release" not in buttons(main(parse_page(admin.get(PAGE))))
         public = client.get("/datasets/ward-budgets")
-        assert public.status_code == 200 and "Ward budgets" in public.text
+        assert public.status_code == 200 and heading(parse_page(public)) == "Ward budgets"
 
 
 def test_an_editor_cannot_cancel_a_release(client, scheduled, signed_in, erin):
     with frozen_at(RELEASE - timedelta(minutes=5)):
         editor = signed_in(erin)
-        assert "Cancel this release" not in editor.get(PAGE).text
+        assert "Cancel this release" not in buttons(main(parse_page(editor.get(PAGE))))
         refused = editor.submit(PAGE, {"reason": REASON}, to=f"{PAGE}/cancel-release")
         assert refused.status_code == 403
         assert "Only an admin of the publishing organisation can cancel this release" in (
-            refused.text
+            lede(parse_page(refused))
         )
     with frozen_at(RELEASE):
         assert client.get("/datasets/ward-budgets").status_code == 200
@@ -141,9 +163,8 @@ def test_a_cancellation_needs_a_reason(client, scheduled, signed_in, ada):
         admin = signed_in(ada)
         refused = admin.submit(PAGE, {"reason": "  "}, to=f"{PAGE}/cancel-release")
         assert refused.status_code == 422
-        assert "There is a problem" in refused.text
-        assert "Say why the release is being cancelled" in refused.text
-        assert 'href="#cancel-reason"' in refused.text
+        ((message, href),) = summary_errors(parse_page(refused))
+        assert "Say why the release is being cancelled" in message and href == "#cancel-reason"
     with frozen_at(RELEASE):
         assert client.get("/datasets/ward-budgets").status_code == 200
 
@@ -175,11 +196,15 @@ def test_cancelling_a_new_version_keeps_the_old_one_served(client, budget_csv, s
     form = f"{PAGE}/resources/{resource.id}/versions/2/cancel-release"
     with frozen_at(RELEASE - timedelta(seconds=1)):
         admin = signed_in(ada)
-        page = admin.get(PAGE).text
-        assert "Scheduled for" in page and "Cancel this release" in page
-        cancelled = admin.submit(PAGE, {"reason": REASON}, to=form)
-        assert "Release of version 2 of budget.csv cancelled" in cancelled.text
-        assert "Not released: its release was cancelled" in cancelled.text
+        page = parse_page(admin.get(PAGE))
+        (budget,) = [details for details in summary_lists(page) if "File" in details]
+        assert budget["Release"].startswith("Scheduled for")
+        assert "Cancel this release" in buttons(main(page))
+        cancelled = parse_page(admin.submit(PAGE, {"reason": REASON}, to=form))
+        (done,) = banners(cancelled)
+        assert done.startswith("Release of version 2 of budget.csv cancelled")
+        (budget,) = [details for details in summary_lists(cancelled) if "File" in details]
+        assert budget["Release"].startswith("Not released: its release was cancelled")
     with frozen_at(RELEASE + timedelta(seconds=1)):
         assert client.get(f"{base}/download/budget.csv").data == SECRET
         assert client.get(f"{base}/versions/2/download/budget.csv").status_code == 404
@@ -190,7 +215,7 @@ def test_cancelling_a_new_version_keeps_the_old_one_served(client, budget_csv, s
         assert "7777777" not in everywhere and "Next year" not in everywhere
         assert "version 2" not in everywhere.lower()
         again = admin.submit(PAGE, {"reason": REASON}, to=form)
-        assert again.status_code == 409 and "not scheduled for release" in again.text
+        assert again.status_code == 409 and "not scheduled for release" in lede(parse_page(again))
 
 
 def test_a_new_version_already_released_cannot_be_cancelled(client, budget_csv, signed_in, ada):
@@ -199,6 +224,6 @@ def test_a_new_version_already_released_cannot_be_cancelled(client, budget_csv, 
         admin = signed_in(ada)
         form = f"{PAGE}/resources/{resource.id}/versions/2/cancel-release"
         refused = admin.submit(PAGE, {"reason": REASON}, to=form)
-        assert refused.status_code == 409 and "already published" in refused.text
+        assert refused.status_code == 409 and "already published" in lede(parse_page(refused))
         base = f"/datasets/ward-budgets/resources/{resource.id}"
         assert client.get(f"{base}/download/budget.csv").data == UPDATED

@@ -6,26 +6,42 @@ find indicators. Tests that change the catalogue are in test_indicators.py."""
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
-from html import unescape
 
 import pytest
+from bs4 import Tag
 
+from tests.pages import (
+    find_link,
+    lede,
+    main,
+    mentions,
+    parse_page,
+    results_count,
+    summary_list,
+    tag_colour,
+    text_of,
+)
 from tests.web.test_indicators import (
     CHILDREN,
     CORPORATE,
     EDUCATION,
     HEALTH,
-    _Page,
     build_kpis,
     csv_rows,
+    headline,
     listed_refs,
     read,
-    section,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def lede_after_count(page) -> str:
+    """What the index says under its count of indicators."""
+    return text_of(page.doc.find(attrs={"role": "status"}).find_next("p"))
+
+
 CSS7_SENTENCE = (
     "42.1% in 2017/18 Q3, up 3.2 points on the previous quarter: better, and above the 40% target."
 )
@@ -50,48 +66,48 @@ def client(shared_app):
 # -- An indicator page ---------------------------------------------------------------------------
 
 
-def headline(response) -> tuple[str, str]:
-    """The headline panel as a screen reader reads it, and as markup."""
-    html = section(response.get_data(as_text=True), "app-headline", "<h2")
-    panel = _Page()
-    panel.feed(html)
-    return panel.text, html
+def _status(page) -> Tag:
+    """The headline's status tag (on target, off target...)."""
+    return page.doc.find(class_="app-headline").find(class_="govuk-tag")
 
 
 def test_the_headline_says_in_plain_words_how_the_indicator_is_doing(client, kpis):
-    text, html = headline(client.get("/indicators/CSS7"))
-    assert text == f"{CSS7_SENTENCE} Getting better · On target"
+    page = read(client.get("/indicators/CSS7"))
+    assert headline(page) == f"{CSS7_SENTENCE} Getting better · On target"
     # Colour and arrows only repeat what the words say, and are hidden from screen readers.
-    assert "govuk-tag--green" in html
-    assert '<span aria-hidden="true">▲ </span>Getting better' in html
-    assert '<span aria-hidden="true">✓ </span>On target' in html
+    status = _status(page)
+    assert tag_colour(status) == "green"
+    direction = page.doc.find(class_="app-headline").find(class_="app-direction")
+    for said, mark, words in ((direction, "▲", "Getting better"), (status, "✓", "On target")):
+        hidden = said.find(attrs={"aria-hidden": "true"})
+        assert text_of(hidden) == mark and text_of(said) == f"{mark} {words}"
 
 
 @pytest.mark.parametrize(
     "ref, sentence, status, colour",
     [
-        ("EFL3", EFL3_SENTENCE, "Getting worse · Off target", "govuk-tag--red"),
-        ("62", LAC_SENTENCE, "Not comparable · No target", "govuk-tag--grey"),
+        ("EFL3", EFL3_SENTENCE, "Getting worse · Off target", "red"),
+        ("62", LAC_SENTENCE, "Not comparable · No target", "grey"),
         (
             "BPI108",
             "10.4 days in 2016/17, down 0.8 days on the previous year: better, "
             "and above the 10 days target.",
             "Getting better · Close to target",
-            "govuk-tag--yellow",
+            "yellow",
         ),
     ],
 )
 def test_polarity_decides_better_or_worse_and_the_status(
     client, kpis, ref, sentence, status, colour
 ):
-    text, html = headline(client.get(f"/indicators/{ref}"))
-    assert text == f"{sentence} {status}"
-    assert colour in html
+    page = read(client.get(f"/indicators/{ref}"))
+    assert headline(page) == f"{sentence} {status}"
+    assert tag_colour(_status(page)) == colour
 
 
 def test_the_chart_is_inline_svg_named_by_its_title_and_the_sentence(client, kpis):
-    html = client.get("/indicators/CSS7").get_data(as_text=True)
-    svg = ET.fromstring(html[html.index("<svg") : html.index("</svg>") + len("</svg>")])
+    figure = read(client.get("/indicators/CSS7")).doc.find("figure", class_="app-chart")
+    svg = ET.fromstring(str(figure.find("svg")))
     assert svg.get("role") == "img"
     title_id, desc_id = svg.get("aria-labelledby").split()
     title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
@@ -139,28 +155,30 @@ def test_the_table_shows_a_provisional_figure_and_a_suppressed_one_as_such(clien
 
 
 def test_the_page_explains_the_indicator_and_how_to_reuse_it(client, kpis):
-    response = client.get("/indicators/CSS7")
-    html = response.get_data(as_text=True)
-    page = read(response)
-    assert "Definition The percentage of children in need who have a child protection plan" in (
-        page.text
+    page = read(client.get("/indicators/CSS7"))
+    about = summary_list(page.doc)
+    assert about["Definition"].startswith(
+        "The percentage of children in need who have a child protection plan"
     )
-    assert "<strong>child protection plan</strong>" in html, "the definition is Markdown"
-    assert "How it is calculated Children with a plan divided by all children in need" in (
-        page.text
+    definition = page.doc.find("dt", string="Definition").find_next("dd")
+    assert text_of(definition.find("strong")) == "child protection plan", "it is Markdown"
+    assert about["How it is calculated"].startswith(
+        "Children with a plan divided by all children in need"
     )
-    assert "Good performance A higher figure is better" in page.text
-    assert "Responsible officer Head of Children's Social Care" in page.text
-    assert "/api/indicators/CSS7.csv" in page.links
-    assert "/api/indicators/CSS7" in page.links
-    assert "/datasets/indicator-css7" in page.links
+    assert about["Good performance"] == "A higher figure is better"
+    assert about["Responsible officer"] == "Head of Children's Social Care"
+    assert find_link(page.doc, "Download every figure as CSV")["href"] == (
+        "/api/indicators/CSS7.csv"
+    )
+    assert find_link(page.doc, "Get every figure as JSON")["href"] == "/api/indicators/CSS7"
+    assert find_link(page.doc, "See this indicator as a dataset, with every published version")[
+        "href"
+    ] == ("/datasets/indicator-css7")
 
-    embed = unescape(section(html, 'id="embed"', "</textarea>"))
-    src = re.search(r'<img src="([^"]+)" alt="([^"]+)"', embed)
-    assert src, embed
-    assert src[1] == "http://localhost/indicators/CSS7/chart.svg"
-    assert src[2] == CSS7_SENTENCE
-    assert client.get(src[1]).status_code == 200
+    embed = parse_page(page.doc.find("textarea", id="embed").get_text()).find("img")
+    assert embed["src"] == "http://localhost/indicators/CSS7/chart.svg"
+    assert embed["alt"] == CSS7_SENTENCE
+    assert client.get(embed["src"]).status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["chart.svg", "sparkline.svg"])
@@ -191,9 +209,9 @@ def test_an_unknown_indicator_is_not_found(client, kpis):
 def test_a_theme_scorecard_lists_only_that_themes_indicators(client, kpis):
     response = client.get(f"/indicators/themes/{EDUCATION}")
     assert listed_refs(response) == ["62", "CSS7", "EFL3"]
-    text = read(response).text
-    assert "1 on target 0 close to target 1 off target 1 with no target" in text
-    assert "Delayed transfers of care" not in text
+    page = read(response)
+    assert "1 on target 0 close to target 1 off target 1 with no target" in page.text
+    assert not mentions(page.doc, "Delayed transfers of care")
     assert listed_refs(client.get(f"/indicators/themes/{HEALTH}")) == ["BPI108"]
 
 
@@ -270,15 +288,15 @@ def test_the_index_filters_and_searches(client, kpis, query, refs):
     response = client.get(f"/indicators{query}")
     assert listed_refs(response) == refs
     count = f"{len(refs)} indicator{'' if len(refs) == 1 else 's'}"
-    assert count in read(response).text
+    assert results_count(read(response).doc) == count
 
 
 def test_the_index_says_when_nothing_matches(client, kpis):
     response = client.get("/indicators?q=qwxzvbnm")
     page = read(response)
     assert page.tables == []
-    assert "0 indicators" in page.text
-    assert "No indicators match" in page.text
+    assert results_count(page.doc) == "0 indicators"
+    assert "No indicators match" in lede_after_count(page)
 
 
 def test_the_index_links_to_every_theme_scorecard(client, kpis):
@@ -291,7 +309,7 @@ def test_the_index_links_to_every_theme_scorecard(client, kpis):
 def test_a_bad_sort_or_status_is_a_clear_bad_request(client, kpis, query):
     response = client.get(f"/indicators{query}")
     assert response.status_code == 400
-    assert "must be" in response.get_data(as_text=True)
+    assert "must be" in lede(parse_page(response))
 
 
 @pytest.mark.parametrize(
@@ -299,10 +317,9 @@ def test_a_bad_sort_or_status_is_a_clear_bad_request(client, kpis, query):
     ["", f"?theme={HEALTH}", "?q=children", "?rag=red", "?sort=rag", "?rag=none&q=looked"],
 )
 def test_the_index_download_lists_what_the_page_lists(client, kpis, query):
-    html = client.get(f"/indicators{query}").get_data(as_text=True)
-    link = re.search(r'<a class="govuk-link" href="([^"]+)">Download this list as CSV', html)
-    assert link, "the index offers its list as CSV"
-    response = client.get(unescape(link[1]))
+    page = read(client.get(f"/indicators{query}"))
+    link = find_link(main(page.doc), "Download this list as CSV")["href"]
+    response = client.get(link)
     assert response.status_code == 200, (
         f"'Download this list as CSV' on /indicators{query} answers {response.status_code}: "
         f"{response.get_data(as_text=True)[:200]}"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
+from bs4 import BeautifulSoup
 
 from catalog.clock import frozen_at
 from catalog.indicators.series import (
@@ -23,6 +24,13 @@ from catalog.indicators.series import (
     observations_record,
 )
 from catalog.permissions import Actor
+from tests.pages import (
+    hrefs,
+    parse_page,
+    results_count,
+    spoken_text,
+)
+from tests.pages import table as find_table
 
 ACTOR = Actor.system("test publisher")
 EDUCATION, HEALTH = "education-and-skills", "health-and-wellbeing"
@@ -138,70 +146,38 @@ def build_kpis(catalogue):
 # -- Reading pages as a browser and a screen reader do -------------------------------------------
 
 
-class _Page(HTMLParser):
-    """Text a screen reader reads (aria-hidden left out), tables as rows of cell texts, links."""
+@dataclass
+class Read:
+    """A page as a screen reader reads it (aria-hidden left out), its tables as rows of cell
+    texts, and where its links go."""
 
-    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col", "area"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.words: list[str] = []
-        self.tables: list[list[list[str]]] = []
-        self.links: list[str] = []
-        self._stack: list[bool] = []  # hidden flag per open element
-        self._cell: list[str] | None = None
-
-    @property
-    def _hidden(self) -> bool:
-        return any(self._stack)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "a" and attributes.get("href"):
-            self.links.append(attributes["href"])
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
-        elif tag in ("td", "th") and self.tables and self.tables[-1]:
-            self._cell = []
-        if tag in self.VOID:
-            if tag == "br" and self._cell is not None:
-                self._cell.append(" ")
-            return
-        hidden = attributes.get("aria-hidden") == "true" or tag in ("script", "style", "svg")
-        self._stack.append(hidden)
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        if tag not in self.VOID and self._stack:
-            self._stack.pop()
-
-    def handle_data(self, data):
-        if self._hidden:
-            return
-        self.words.extend(data.split())
-        if self._cell is not None:
-            self._cell.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
+    doc: BeautifulSoup
+    text: str
+    tables: list[list[list[str]]]
+    links: list[str]
 
 
-def read(response) -> _Page:
+def read(response) -> Read:
     assert response.status_code == 200, response.status_code
-    page = _Page()
-    page.feed(response.get_data(as_text=True))
-    return page
+    doc = parse_page(response)
+    tables = [
+        [[spoken_text(cell) for cell in row.find_all(["th", "td"])] for row in found("tr")]
+        for found in doc.find_all("table")
+    ]
+    return Read(doc, spoken_text(doc), tables, hrefs(doc))
 
 
-def section(html: str, start: str, end: str) -> str:
-    """The markup from the tag holding `start` up to `end`, to read one part of a page."""
-    first = html.rindex("<", 0, html.index(start))
-    return html[first : html.index(end, first)]
+def headline(page: Read) -> str:
+    """The panel under an indicator's title, as a screen reader reads it."""
+    return spoken_text(page.doc.find(class_="app-headline"))
+
+
+def notes(page: Read) -> list[str]:
+    """The bullets under 'Notes and revisions' on an indicator page (none when it has none)."""
+    found = page.doc.find("h2", string="Notes and revisions")
+    if found is None:
+        return []
+    return [spoken_text(li) for li in found.find_next("ul")("li")]
 
 
 def listed_refs(response) -> list[str]:
@@ -229,7 +205,7 @@ def test_the_index_download_is_not_cut_short(client, catalogue):
             frequency="annual",
         )
     page = read(client.get("/indicators"))
-    assert "52 indicators" in page.text
+    assert results_count(page.doc) == "52 indicators"
     rows = csv_rows(client.get("/api/indicators.csv"))
     assert len(rows) == 52, f"the list download stops at {len(rows)} of 52 indicators"
 
@@ -376,15 +352,16 @@ def test_a_revised_figure_is_shown_explained_and_the_old_file_kept(client, catal
     page = read(client.get("/indicators/CSS7"))
     (table,) = page.tables
     assert table[2] == ["2017/18 Q2", "39.4% revised", "40.0%"]
-    assert "42.1% in 2017/18 Q3, up 2.7 points on the previous quarter" in page.text
-    assert f"Notes and revisions 2017/18 Q2 (revised): {note}" in page.text
+    assert headline(page).startswith("42.1% in 2017/18 Q3, up 2.7 points on the previous quarter")
+    assert notes(page) == [f"2017/18 Q2 (revised): {note}"]
 
     rows = csv_rows(client.get("/api/indicators/CSS7.csv"))
     q2 = next(row for row in rows if row["period"] == "2017/18 Q2")
     assert (q2["value"], q2["status"], q2["note"]) == ("39.4", "revised", note)
 
-    dataset_page = client.get(f"/datasets/{css7.dataset.name}/resources/{resource.id}").text
-    assert f"{base}/versions/2" in dataset_page and f"{base}/versions/1" in dataset_page
+    dataset_page = parse_page(client.get(f"/datasets/{css7.dataset.name}/resources/{resource.id}"))
+    versions = hrefs(find_table(dataset_page, "Every version of this file"))
+    assert f"{base}/versions/2" in versions and f"{base}/versions/1" in versions
     again = client.get(f"{base}/versions/1/download/{first.filename}")
     assert again.status_code == 200
     assert again.data == original.data, "version 1 stays byte for byte as first published"
@@ -403,8 +380,8 @@ def test_a_revision_without_a_note_says_what_changed_and_when(client, catalogue,
             rows=[ObservationInput(period="2017/18 Q1", value=6.1, target=5.0)],
         )
         indicator_publish(catalogue.session, store=catalogue.store, actor=ACTOR, indicator=efl3)
-    text = read(client.get("/indicators/EFL3")).text
-    assert "2017/18 Q1 (revised): Revised from 6.0 to 6.1 on 14 February 2018." in text
+    shown = notes(read(client.get("/indicators/EFL3")))
+    assert "2017/18 Q1 (revised): Revised from 6.0 to 6.1 on 14 February 2018." in shown
 
 
 def test_republishing_unchanged_figures_adds_no_version(client, catalogue, kpis):
@@ -424,8 +401,8 @@ def test_a_provisional_figure_confirmed_is_final_not_revised(client, catalogue, 
     indicator_publish(catalogue.session, store=catalogue.store, actor=ACTOR, indicator=css7)
     page = read(client.get("/indicators/CSS7"))
     assert page.tables[0][1] == ["2017/18 Q3", "42.4%", "40.0%"]
-    assert "42.4% in 2017/18 Q3, up 3.5 points on the previous quarter" in page.text
-    assert "Notes and revisions" not in page.text
+    assert headline(page).startswith("42.4% in 2017/18 Q3, up 3.5 points on the previous quarter")
+    assert "Notes and revisions" not in page.text and notes(page) == []
 
 
 def test_sending_the_series_again_keeps_a_revision_and_its_note(client, catalogue, kpis):
@@ -445,7 +422,7 @@ def test_sending_the_series_again_keeps_a_revision_and_its_note(client, catalogu
     assert page.tables[0][2] == ["2017/18 Q2", "39.4% revised", "40.0%"], (
         "sending the same figure again turned a revised figure back into a final one"
     )
-    assert f"2017/18 Q2 (revised): {note}" in page.text
+    assert f"2017/18 Q2 (revised): {note}" in notes(page)
     assert summary.unchanged == ["2017/18 Q2"] and summary.revised == []
     assert len(css7.dataset.resources[0].versions) == 2, "an identical resend is no new version"
 
@@ -478,5 +455,5 @@ def test_a_figure_withheld_later_is_not_repeated_in_its_revision_note(client, ca
     assert row["symbol"] == "[c]"
     withheld = re.compile(r"(?<![\d.])3(\.0)?(?![\d.])")
     assert not withheld.search(row["note"]), f"the note gives the withheld figure: {row['note']!r}"
-    notes = page.text[page.text.index("Notes and revisions") : page.text.index("Download and")]
-    assert not withheld.search(notes), f"the page gives the withheld figure: {notes!r}"
+    said = " ".join(notes(page))
+    assert said and not withheld.search(said), f"the page gives the withheld figure: {said!r}"

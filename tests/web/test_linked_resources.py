@@ -5,9 +5,7 @@ literal public IP, accepted by reading it."""
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import zipfile
 from io import BytesIO
 
@@ -19,13 +17,29 @@ from rdflib import namespace as ns
 from catalog.publishing.resources import resource_link_create
 from catalog.publishing.workflow import release_without_review
 from tests.conftest import ACTOR
+from tests.pages import (
+    banners,
+    choices,
+    element,
+    field_error,
+    field_value,
+    find_link,
+    hrefs,
+    listed_datasets,
+    main,
+    parse_page,
+    structured_data,
+    summary_errors,
+    summary_list,
+    summary_lists,
+    table,
+    table_rows,
+    text_of,
+    texts,
+)
 
 STOPS = "http://93.184.215.14/naptan/stops.csv"
 PAGE = "/publish/datasets/bus-stops"
-RADIOS = re.compile(
-    r'<input class="govuk-radios__input" id="([^"]+)" name="kind" type="radio" '
-    r'value="(\w+)"([^>]*)>'
-)
 
 
 @pytest.fixture
@@ -45,26 +59,24 @@ def _add_link(erin, **fields):
     return erin.submit(PAGE, data, to=f"{PAGE}/files", follow=False)
 
 
-def _error_summary(page: str) -> list[tuple[str, str]]:
-    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
-    found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
-    return [(href, html.unescape(text)) for href, text in found]
+def _error_summary(response) -> list[tuple[str, str]]:
+    return [(href, said) for said, href in summary_errors(parse_page(response))]
+
+
+def _field_names(scope) -> set[str]:
+    return {field["name"] for field in scope.find_all(["input", "select"], attrs={"name": True})}
 
 
 def test_the_add_a_file_form_offers_an_upload_or_a_link(erin, draft):
-    page = erin.get(PAGE).text
-    radios = RADIOS.findall(page)
-    assert [(value, "checked" in rest) for _id, value, rest in radios] == [
-        ("upload", True),
-        ("link", False),
-    ]
-    assert "Upload a file" in page and "Link to a file elsewhere" in page
-    choice = page.split('class="app-file-choice"', 1)[1].split("</form>", 1)[0]
-    upload, link = choice.split("app-file-choice__link", 1)
-    assert 'name="file"' in upload.split("app-file-choice__upload", 1)[1]
-    assert 'name="url"' not in upload
-    assert 'name="url" type="url"' in link and 'name="link_format"' in link
-    assert 'name="file"' not in link
+    page = parse_page(erin.get(PAGE))
+    choice = element(page, ".app-file-choice")
+    assert choices(choice, "kind") == [("upload", True), ("link", False)]
+    assert texts(choice, ".govuk-radios__label") == ["Upload a file", "Link to a file elsewhere"]
+    upload = element(choice, ".app-file-choice__upload")
+    link = element(choice, ".app-file-choice__link")
+    assert _field_names(upload) >= {"file"} and "url" not in _field_names(upload)
+    assert _field_names(link) >= {"url", "link_format"} and "file" not in _field_names(link)
+    assert link.find("input", attrs={"name": "url"})["type"] == "url"
 
 
 @pytest.mark.parametrize(
@@ -83,19 +95,20 @@ def test_the_add_a_file_form_offers_an_upload_or_a_link(erin, draft):
 def test_a_refused_address_is_shown_in_the_error_summary_and_kept(erin, draft, url, message):
     response = _add_link(erin, url=url)
     assert response.status_code == 422
-    ((href, text),) = _error_summary(response.text)
+    ((href, text),) = _error_summary(response)
     assert href == "#upload-url" and text.startswith(message)
-    assert 'id="upload-url"' in response.text and "govuk-input--error" in response.text
-    assert html.escape(url) in response.text if url else True
-    checked = [value for _id, value, rest in RADIOS.findall(response.text) if "checked" in rest]
-    assert checked == ["link"]
-    assert "There are no files yet." in response.text
+    page = parse_page(response)
+    assert "govuk-input--error" in page.find(id="upload-url")["class"]
+    assert field_error(page, "upload-url").startswith(message)
+    assert field_value(page, "url") == url  # kept, to be corrected
+    assert [value for value, chosen in choices(page, "kind") if chosen] == ["link"]
+    assert page.find("h2", id="files").find_next("p").get_text() == "There are no files yet."
 
 
 def test_a_link_without_a_format_or_extension_asks_for_the_format(erin, draft):
     response = _add_link(erin, url="http://93.184.215.14/stops")
     assert response.status_code == 422
-    assert _error_summary(response.text)[0][0] == "#upload-link_format"
+    assert _error_summary(response)[0][0] == "#upload-link_format"
     added = _add_link(erin, url="http://93.184.215.14/stops", link_format="GeoJSON")
     assert added.status_code == 302
 
@@ -103,29 +116,38 @@ def test_a_link_without_a_format_or_extension_asks_for_the_format(erin, draft):
 def test_the_journey_from_adding_a_link_to_the_public_pages(erin, draft, catalogue, client):
     added = _add_link(erin, description="Every bus stop in York, from the national register.")
     assert added.status_code == 302
-    staff = erin.get(PAGE).text
-    assert "Link added." in staff and f'href="{STOPS}"' in staff
-    assert "Change the link of Bus stops (NaPTAN)" in staff
-    assert "Upload a corrected or new version of Bus stops (NaPTAN)" not in staff
+    staff = parse_page(erin.get(PAGE))
+    assert any(said.startswith("Link added.") for said in banners(staff))
+    (stops,) = [details for details in summary_lists(staff) if "Link" in details]
+    assert stops["Link"] == STOPS and find_link(main(staff), STOPS)["href"] == STOPS
+    details = texts(staff, "details summary")
+    assert "Change the link of Bus stops (NaPTAN)" in details
+    assert "Upload a corrected or new version of Bus stops (NaPTAN)" not in details
 
     catalogue.session.refresh(draft)
     (resource,) = draft.resources
     release_without_review(catalogue.session, actor=ACTOR, dataset=draft, source="test")
-    dataset_page = client.get("/datasets/bus-stops").text
-    assert f'<a class="govuk-link" href="{STOPS}" rel="noopener nofollow">Go to the file' in (
-        dataset_page
-    )
-    assert "Held elsewhere" in dataset_page
+    files = table(parse_page(client.get("/datasets/bus-stops")), "Files in this dataset")
+    go = find_link(files, "Go to the file")
+    assert go["href"] == STOPS and go["rel"] == ["noopener", "nofollow"]
+    assert table_rows(files)[0][:3] == ["Bus stops (NaPTAN)", "CSV", "Held elsewhere"]
 
-    page = client.get(f"/datasets/bus-stops/resources/{resource.id}")
-    assert page.status_code == 200
-    text = page.text
-    assert f'href="{STOPS}" rel="noopener nofollow">Go to the file on 93.184.215.14</a>' in text
-    assert "The council does not host this file" in text
-    assert "Every bus stop in York" in text and "CSV" in text
-    assert "Not checked yet" in text
-    for absent in (">Versions<", 'id="preview"', "/download", "SHA-256", "Data dictionary"):
-        assert absent not in text
+    response = client.get(f"/datasets/bus-stops/resources/{resource.id}")
+    assert response.status_code == 200
+    page = parse_page(response)
+    go = find_link(page, "Go to the file on 93.184.215.14")
+    assert go["href"] == STOPS and go["rel"] == ["noopener", "nofollow"]
+    assert text_of(element(page, ".govuk-inset-text")).startswith(
+        "The council does not host this file"
+    )
+    assert text_of(element(page, ".app-prose")) == (
+        "Every bus stop in York, from the national register."
+    )
+    about = summary_list(main(page))
+    assert about["Format"] == "CSV" and about["Link check"] == "Not checked yet"
+    assert not {"Versions", "Preview", "Data dictionary"} & set(texts(page, "h2"))
+    assert page.find(id="preview") is None and "SHA-256" not in about
+    assert not any("/download" in href for href in hrefs(page))
 
 
 def test_download_addresses_of_a_link_are_not_found_and_never_redirect(catalogue, client):
@@ -165,12 +187,17 @@ def test_an_editor_changes_the_address_of_a_link(erin, draft, catalogue):
     form = f"{PAGE}/files/{resource.id}/link"
     refused = erin.submit(PAGE, {"url": "http://192.168.1.20/stops.csv"}, to=form, follow=False)
     assert refused.status_code == 422
-    ((href, text),) = _error_summary(refused.text)
+    ((href, text),) = _error_summary(refused)
     assert href == f"#link-{resource.id}-url" and "192.168.1.20 is a private address" in text
     changed = erin.submit(PAGE, {"url": "https://93.184.215.14/stops-2026.xlsx"}, to=form)
-    assert "The link of Bus stops (NaPTAN) was changed." in changed.text
-    assert 'href="https://93.184.215.14/stops-2026.xlsx"' in changed.text
-    assert "XLSX" in changed.text
+    shown = parse_page(changed)
+    assert any(
+        said.startswith("The link of Bus stops (NaPTAN) was changed.") for said in banners(shown)
+    )
+    (stops,) = [details for details in summary_lists(shown) if "Link" in details]
+    assert stops["Link"] == "https://93.184.215.14/stops-2026.xlsx"
+    assert find_link(main(shown), "https://93.184.215.14/stops-2026.xlsx")
+    assert stops["Format"].startswith("XLSX.")
 
 
 @pytest.fixture
@@ -218,9 +245,8 @@ def test_dcat_gives_the_link_as_the_access_url_with_no_download_url(client, publ
 
 def test_schema_org_and_ckan_describe_the_link(client, published):
     dataset, link = published
-    page = client.get("/datasets/bus-stops").text
-    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
-    distributions = json.loads(found.group(1))["distribution"]
+    (found,) = structured_data(parse_page(client.get("/datasets/bus-stops")))
+    distributions = found["distribution"]
     assert {
         "@type": "DataDownload",
         "name": "NaPTAN stops register",
@@ -246,4 +272,5 @@ def test_the_dump_and_search_include_the_link(client, published, catalogue):
 
     found = client.get("/api/3/action/package_search", query_string={"q": "NaPTAN"}).json
     assert [p["name"] for p in found["result"]["results"]] == ["bus-stops"]
-    assert "Bus stops" in client.get("/datasets", query_string={"q": "register"}).text
+    searched = parse_page(client.get("/datasets", query_string={"q": "register"}))
+    assert listed_datasets(searched) == ["Bus stops"]

@@ -23,6 +23,21 @@ from catalog.models import Activity
 from opendata import create_app
 from opendata.mail import wait_for_outgoing
 from tests.live_server import instance_env, run_opendata, serving
+from tests.pages import (
+    banners,
+    field_error,
+    find_link,
+    heading,
+    lede,
+    main,
+    parse_page,
+    row_of,
+    summary_errors,
+    summary_list,
+    table,
+    text_of,
+    title,
+)
 from tests.web.conftest import PASSWORD, Visitor
 
 NEW = "a brand new long passphrase"
@@ -61,9 +76,9 @@ def _reset_link(runner, email: str) -> str:
     return result.stdout.strip()
 
 
-def _main(page: str) -> str:
-    """The page's main content, without what differs on every response (a CSP nonce)."""
-    return page[page.index("<main") : page.index("</main>")]
+def _main(html: str):
+    """The page's main content: its elements, attributes and text (not the CSP nonce)."""
+    return main(parse_page(html))
 
 
 def _path(link: str) -> str:
@@ -77,17 +92,24 @@ def test_your_account_shows_who_you_are_your_roles_and_where_to_go(signed_in, pe
     people.make("Ola Other")
     browser = signed_in(erin)
     home = browser.get("/")
-    assert 'href="/account"' in home.text and "Your account" in home.text
+    assert find_link(parse_page(home).find("header"), "Your account")["href"] == "/account"
     page = browser.get("/account")
     assert page.status_code == 200
-    assert "Erin Editor" in page.text and erin.email in page.text
-    assert "Children, Education and Communities" in page.text and "Editor" in page.text
-    assert 'href="/account/password"' in page.text and 'href="/account/tokens"' in page.text
+    shown = parse_page(page)
+    details = summary_list(shown)
+    assert details["Name"] == "Erin Editor" and details["Email address"] == erin.email
+    roles = table(shown, "Your role in each organisation")
+    assert row_of(roles, "Children, Education and Communities") == [
+        "Children, Education and Communities",
+        "Editor",
+    ]
+    assert find_link(shown, "Change your password")["href"] == "/account/password"
+    assert find_link(shown, "Your API tokens")["href"] == "/account/tokens"
     assert "private, no-store" in page.headers["Cache-Control"]
 
 
 def test_your_account_needs_you_signed_in(visitor, erin):
-    assert "Your account" not in visitor.get("/").text
+    assert "Your account" not in text_of(parse_page(visitor.get("/")).find("header"))
     response = visitor.get("/account")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert visitor.get("/account/password").status_code == 302
@@ -100,13 +122,15 @@ def test_a_wrong_current_password_is_refused_and_counts_towards_the_lock_out(app
     browser = signed_in(erin)
     page = _change(browser, current="not my password at all")
     assert page.status_code == 403
-    assert "There is a problem" in page.text and 'href="#current_password"' in page.text
-    assert page.text.count("Your current password is wrong.") == 2
-    assert "Error: Change your password" in page.text
+    shown = parse_page(page)
+    assert summary_errors(shown) == [("Your current password is wrong.", "#current_password")]
+    assert field_error(shown, "current_password") == "Your current password is wrong."
+    assert title(shown).startswith("Error: Change your password")
     for _ in range(MAX_FAILURES - 1):
         _change(browser, current="another wrong guess")
     locked = _change(browser)
-    assert locked.status_code == 403 and "this account is locked" in locked.text
+    assert locked.status_code == 403
+    assert "this account is locked" in field_error(parse_page(locked), "current_password")
     assert not _can_sign_in(app, erin.email, PASSWORD)
     with frozen_at(utcnow() + timedelta(minutes=16)):
         assert _can_sign_in(app, erin.email, PASSWORD)
@@ -127,19 +151,24 @@ def test_a_weak_or_mistyped_new_password_is_refused_beside_its_field(
     browser = signed_in(erin)
     page = _change(browser, new=new, confirm=confirm)
     assert page.status_code == 422
-    assert f'href="#{field}"' in page.text and page.text.count(message) == 2
+    shown = parse_page(page)
+    ((summary, href),) = summary_errors(shown)
+    assert href == f"#{field}" and message in summary and message in field_error(shown, field)
     assert _can_sign_in(app, erin.email, PASSWORD)
 
 
 def test_blank_fields_are_each_named(signed_in, erin):
     page = signed_in(erin).submit("/account/password", {})
     assert page.status_code == 422
-    for message in (
-        "Enter your current password.",
-        "Enter a new password.",
-        "Enter the new password again.",
-    ):
-        assert page.text.count(message) == 2
+    shown = parse_page(page)
+    expected = [
+        ("Enter your current password.", "#current_password"),
+        ("Enter a new password.", "#new_password"),
+        ("Enter the new password again.", "#confirm_password"),
+    ]
+    assert summary_errors(shown) == expected
+    for message, href in expected:
+        assert field_error(shown, href.removeprefix("#")) == message
 
 
 def test_a_changed_password_works_the_old_one_does_not_and_other_sessions_end(
@@ -148,7 +177,9 @@ def test_a_changed_password_works_the_old_one_does_not_and_other_sessions_end(
     elsewhere = signed_in(erin)
     browser = signed_in(erin)
     page = _change(browser)
-    assert page.request.path == "/account" and "Your password has been changed" in page.text
+    assert page.request.path == "/account"
+    (done,) = banners(parse_page(page))
+    assert "Your password has been changed" in done
     assert _still_signed_in(browser)
     assert not _still_signed_in(elsewhere)
     assert elsewhere.get("/account").headers["Location"].startswith("/login")
@@ -185,25 +216,29 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(
     elsewhere = signed_in(erin)
     link = _path(_reset_link(runner, erin.email))
     form = visitor.get(link)
-    assert form.status_code == 200 and "Set a new password" in form.text
+    assert form.status_code == 200 and heading(parse_page(form)) == "Set a new password"
     assert form.headers["Referrer-Policy"] == "no-referrer"
     assert "no-store" in form.headers["Cache-Control"]
     page = visitor.submit(link, {"new_password": NEW, "confirm_password": NEW})
-    assert page.request.path == "/login" and "Sign in with your new password" in page.text
+    assert page.request.path == "/login"
+    (done,) = banners(parse_page(page))
+    assert "Sign in with your new password" in done
     assert not _still_signed_in(elsewhere)
     assert not _can_sign_in(app, erin.email, PASSWORD)
     assert _can_sign_in(app, erin.email, NEW)
     again = visitor.get(link)
-    assert again.status_code == 410 and "already been used" in again.text
+    assert again.status_code == 410 and "already been used" in lede(parse_page(again))
     assert again.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_a_weak_password_on_the_reset_page_leaves_the_link_working(app, runner, visitor, erin):
     link = _path(_reset_link(runner, erin.email))
     page = visitor.submit(link, {"new_password": "short", "confirm_password": "short"})
-    assert page.status_code == 422 and 'href="#new_password"' in page.text
+    assert page.status_code == 422
+    assert [href for _message, href in summary_errors(parse_page(page))] == ["#new_password"]
     blank = visitor.submit(link, {})
-    assert blank.status_code == 422 and "Enter the new password again." in blank.text
+    assert blank.status_code == 422
+    assert field_error(parse_page(blank), "confirm_password") == "Enter the new password again."
     assert visitor.get(link).status_code == 200
     assert _can_sign_in(app, erin.email, PASSWORD)
 
@@ -212,8 +247,9 @@ def test_an_expired_link_is_refused(app, runner, visitor, erin):
     link = _path(_reset_link(runner, erin.email))
     with frozen_at(utcnow() + timedelta(hours=1, seconds=1)):
         page = visitor.get(link)
-        assert page.status_code == 410 and "has expired" in page.text
-        assert 'href="/account/forgotten-password"' in page.text
+        shown = parse_page(page)
+        assert page.status_code == 410 and "has expired" in lede(shown)
+        assert find_link(main(shown), "Ask for a new link")["href"] == "/account/forgotten-password"
     assert _can_sign_in(app, erin.email, PASSWORD)
 
 
@@ -236,7 +272,7 @@ def test_an_altered_link_is_refused(app, runner, visitor, erin):
     altered = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
     for bad in (altered, "/account/reset-password/made-up"):
         page = visitor.get(bad)
-        assert page.status_code == 400 and "not valid" in page.text
+        assert page.status_code == 400 and "not valid" in lede(parse_page(page))
         refused = visitor.client.post(bad, data={"new_password": NEW, "confirm_password": NEW})
         assert refused.status_code == 400
     assert _can_sign_in(app, erin.email, PASSWORD)
@@ -250,7 +286,7 @@ def test_the_built_in_servers_log_never_holds_a_reset_token(tmp_path):
     link = run_opendata(["user", "reset-link", "erin@york.gov.uk"], env).strip()
     token = link.rsplit("/", 1)[1]
     with serving(env, tmp_path) as url, urllib.request.urlopen(url + _path(link)) as form:
-        assert form.status == 200 and "Set a new password" in form.read().decode()
+        assert form.status == 200 and heading(parse_page(form.read())) == "Set a new password"
     log = (tmp_path / "server.log").read_text()
     assert "GET /account/reset-password/[hidden] HTTP/1.1" in log
     assert token not in log
@@ -260,10 +296,12 @@ def test_the_built_in_servers_log_never_holds_a_reset_token(tmp_path):
 
 
 def test_the_sign_in_page_leads_to_the_forgotten_password_page(visitor):
-    assert 'href="/account/forgotten-password"' in visitor.get("/login").text
+    to_forgotten = find_link(parse_page(visitor.get("/login")), "Forgot your password?")
+    assert to_forgotten["href"] == "/account/forgotten-password"
     page = visitor.get("/account/forgotten-password")
-    assert page.status_code == 200 and ASK_ADMIN in page.text
-    assert 'name="email"' not in page.text  # no form: there is no email to send
+    shown = parse_page(page)
+    assert page.status_code == 200 and ASK_ADMIN in lede(shown)
+    assert main(shown).find("form") is None  # no form: there is no email to send
 
 
 class Inbox:
@@ -321,7 +359,7 @@ def test_a_forgotten_password_link_is_emailed_and_works(mailing_app, inbox, erin
     browser = Visitor(mailing_app.test_client())
     caplog.set_level(logging.DEBUG)
     page = browser.submit("/account/forgotten-password", {"email": erin.email})
-    assert page.status_code == 200 and SENT in page.text
+    assert page.status_code == 200 and SENT in lede(parse_page(page))
     (message,) = inbox.messages()
     assert message["To"] == erin.email and message["Subject"] == "Reset your password"
     assert message["From"] == "York Open Data <opendata@york.gov.uk>"
@@ -341,8 +379,8 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(mailing_app, i
     known = browser.submit("/account/forgotten-password", {"email": erin.email})
     unknown = browser.submit("/account/forgotten-password", {"email": "nobody@york.gov.uk"})
     assert known.status_code == unknown.status_code == 200
-    assert _main(known.text).replace(erin.email, "EMAIL") == _main(unknown.text).replace(
-        "nobody@york.gov.uk", "EMAIL"
+    assert _main(known.text.replace(erin.email, "EMAIL")) == _main(
+        unknown.text.replace("nobody@york.gov.uk", "EMAIL")
     )
     assert [m["To"] for m in inbox.messages()] == [erin.email]
 
@@ -352,7 +390,7 @@ def test_the_page_answers_without_waiting_for_the_mail_relay(mailing_app, inbox,
     inbox.accepting.clear()
     browser = Visitor(mailing_app.test_client())
     page = browser.submit("/account/forgotten-password", {"email": erin.email})
-    assert page.status_code == 200 and SENT in page.text
+    assert page.status_code == 200 and SENT in lede(parse_page(page))
     assert inbox.received == []  # the relay has not taken the message yet
     inbox.accepting.set()
     assert [m["To"] for m in inbox.messages()] == [erin.email]
@@ -365,7 +403,7 @@ def test_asking_again_within_five_minutes_sends_no_second_email(mailing_app, inb
         first = browser.submit("/account/forgotten-password", {"email": erin.email})
     with frozen_at(start + timedelta(minutes=4, seconds=59)):
         again = browser.submit("/account/forgotten-password", {"email": erin.email})
-    assert first.status_code == again.status_code == 200 and SENT in again.text
+    assert first.status_code == again.status_code == 200 and SENT in lede(parse_page(again))
     assert len(inbox.messages()) == 1
     with frozen_at(start + timedelta(minutes=5, seconds=1)):
         browser.submit("/account/forgotten-password", {"email": erin.email})
@@ -381,7 +419,7 @@ def test_a_mail_server_that_fails_is_logged_and_the_answer_is_the_same(
         page = Visitor(app.test_client()).submit(
             "/account/forgotten-password", {"email": erin.email}
         )
-        assert page.status_code == 200 and SENT in page.text
+        assert page.status_code == 200 and SENT in lede(parse_page(page))
         wait_for_outgoing()
         assert "Could not send a password reset email" in caplog.text
         assert "reset-password/" not in caplog.text
@@ -391,8 +429,10 @@ def test_a_mail_server_that_fails_is_logged_and_the_answer_is_the_same(
 
 def test_a_forgotten_password_form_needs_an_email_address(mailing_app, inbox):
     page = Visitor(mailing_app.test_client()).submit("/account/forgotten-password", {})
-    assert page.status_code == 422 and 'href="#email"' in page.text
-    assert page.text.count("Enter your email address.") == 2
+    assert page.status_code == 422
+    shown = parse_page(page)
+    assert summary_errors(shown) == [("Enter your email address.", "#email")]
+    assert field_error(shown, "email") == "Enter your email address."
     assert inbox.messages() == []
 
 
@@ -413,7 +453,7 @@ def test_every_new_form_refuses_a_post_without_its_csrf_token(
     for sender, url, data in forged:
         refused = sender.post(url, data=data)
         assert refused.status_code == 400, url
-        assert "did not come from this site" in refused.text
+        assert "did not come from this site" in lede(parse_page(refused))
     assert inbox.messages() == []
     assert _can_sign_in(app, erin.email, PASSWORD)
     assert client.get(link).status_code == 200

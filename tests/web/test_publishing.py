@@ -11,6 +11,25 @@ from sqlalchemy import select
 
 from catalog.clock import frozen_at
 from catalog.models import Dataset
+from tests.pages import (
+    banners,
+    csrf_token,
+    field_error,
+    field_value,
+    find_link,
+    heading,
+    lede,
+    listed_datasets,
+    main,
+    mentions,
+    parse_page,
+    summary_errors,
+    summary_list,
+    summary_lists,
+    table,
+    table_rows,
+    texts,
+)
 
 MONDAY_8AM = datetime(2025, 6, 2, 7, 0)  # 08:00 in York (BST)
 RELEASE = datetime(2025, 6, 2, 8, 30)  # 09:30 in York: the default release slot
@@ -47,7 +66,7 @@ def ada(people):
 
 def _upload(browser, content=MEALS, *, to=f"{PAGE}/files", **fields):
     """Post a file from the staff page, as its multipart form does."""
-    token = browser.client.get(PAGE).text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_token(parse_page(browser.client.get(PAGE)))
     data = {"csrf_token": token, "file": (io.BytesIO(content), "meals.csv"), **fields}
     return browser.client.post(to, data=data, follow_redirects=True)
 
@@ -64,52 +83,82 @@ def _dataset(catalogue) -> Dataset:
     return catalogue.session.scalar(select(Dataset).where(Dataset.name == "school-meals"))
 
 
+def _stage(response) -> str:
+    """The stage the staff page says the dataset is at."""
+    return summary_list(parse_page(response))["Stage"]
+
+
+def _files(response) -> dict[str, str]:
+    """The staff page's summary of the (first) file."""
+    return next(d for d in summary_lists(parse_page(response)) if "File" in d)
+
+
+def _listed(client, url: str) -> list[str]:
+    return listed_datasets(parse_page(client.get(url)))
+
+
 def test_draft_to_scheduled_release_with_four_eyes(client, signed_in, erin, ada):
     with frozen_at(MONDAY_8AM):
         editor = signed_in(erin)
         created = editor.submit("/publish/datasets/new", DETAILS)
         assert created.request.path == PAGE
-        assert "Draft" in created.text and "Dataset created as a draft" in created.text
+        assert _stage(created) == "Draft"
+        assert any(
+            said.startswith("Dataset created as a draft") for said in banners(parse_page(created))
+        )
 
         uploaded = _upload(editor, title="Meals by school")
         assert uploaded.request.path == PAGE
-        assert "Acomb Primary" in uploaded.text and "Fishergate" in uploaded.text  # preview
-        assert "<code>Meals served</code>" in uploaded.text and "integer" in uploaded.text
+        shown = parse_page(uploaded)
+        preview = table_rows(table(shown, "First 2 rows of meals.csv"))
+        assert [row[0] for row in preview] == ["Acomb Primary", "Fishergate Primary"]
+        columns = table_rows(table(shown, "The 3 columns found"))
+        assert ["Meals served", "integer"] in columns
+        assert shown.find("code", string="Meals served") is not None
 
         submitted = editor.submit(PAGE, to=f"{PAGE}/submit")
-        assert "In review" in submitted.text and "Submitted by" in submitted.text
+        assert _stage(submitted) == "In review"
+        assert summary_list(parse_page(submitted))["Submitted by"] == "Erin Editor"
         refused = editor.submit(PAGE, {"decision": "approve"}, to=f"{PAGE}/review")
         assert refused.status_code == 403
-        assert "Only an admin of the publishing organisation can approve" in refused.text
+        assert "Only an admin of the publishing organisation can approve" in lede(
+            parse_page(refused)
+        )
 
         admin = signed_in(ada)
-        assert "School meals served" in admin.get("/publish/review").text
+        queue = table(parse_page(admin.get("/publish/review")), "Datasets waiting for review")
+        assert find_link(queue, "School meals served")["href"] == PAGE
         approved = admin.submit(
             PAGE,
             {"decision": "approve", "comment": "Checked against returns."},
             to=f"{PAGE}/review",
         )
-        assert "Approved" in approved.text and "Checked against returns." in approved.text
+        shown = parse_page(approved)
+        assert _stage(approved) == "Approved"
+        assert summary_list(shown)["Reviewer’s comment"] == "Checked against returns."
         # the release form offers the next 09:30 in York: today, 2 June
-        assert 'name="release-day" type="text" value="2"' in approved.text
-        assert 'name="release_time" type="text" value="09:30"' in approved.text
+        assert field_value(shown, "release-day") == "2"
+        assert field_value(shown, "release_time") == "09:30"
         release = {"when": "later", "release-day": "2", "release-month": "6"}
         release |= {"release-year": "2025", "release_time": "09:30"}
         scheduled = admin.submit(PAGE, release, to=f"{PAGE}/publish")
-        assert "Scheduled for 2 June 2025 at 9:30am UK time" in scheduled.text
+        assert summary_list(parse_page(scheduled))["Release"].startswith(
+            "Scheduled for 2 June 2025 at 9:30am UK time"
+        )
 
     with frozen_at(RELEASE - timedelta(seconds=1)):
         assert client.get("/datasets/school-meals").status_code == 404
-        assert "School meals served" not in client.get("/datasets").text
-        assert "School meals served" not in client.get("/datasets?q=meals").text
+        for listing in ("/datasets", "/datasets?q=meals"):
+            assert not mentions(parse_page(client.get(listing)), "School meals served")
 
     with frozen_at(RELEASE):
         page = client.get("/datasets/school-meals")
-        assert page.status_code == 200 and "School meals served" in page.text
-        assert "First published" in page.text
-        assert "Submitted" not in page.text and "Approved" not in page.text
-        assert "School meals served" in client.get("/datasets").text
-        assert "School meals served" in client.get("/datasets?q=meals").text
+        shown = parse_page(page)
+        assert page.status_code == 200 and heading(shown) == "School meals served"
+        assert summary_list(shown.find("aside"))["First published"] == "2 June 2025"
+        assert not mentions(shown, "Submitted") and not mentions(shown, "Approved")
+        assert _listed(client, "/datasets") == ["School meals served"]
+        assert _listed(client, "/datasets?q=meals") == ["School meals served"]
 
 
 def test_a_correction_is_version_2_and_a_withdrawal_leaves_a_tombstone(
@@ -121,27 +170,31 @@ def test_a_correction_is_version_2_and_a_withdrawal_leaves_a_tombstone(
         admin = signed_in(ada)
         admin.submit(PAGE, {"decision": "approve"}, to=f"{PAGE}/review")
         published = admin.submit(PAGE, {"when": "now"}, to=f"{PAGE}/publish")
-        assert "See the public page" in published.text
+        public_link = find_link(parse_page(published), "See the public page")
+        assert public_link["href"] == "/datasets/school-meals"
 
     resource_id = _dataset(catalogue).resources[0].id
     note = "Fishergate's figure was mistyped: 897 meals, not 987."
     with frozen_at(MONDAY_8AM + timedelta(days=1)):
         corrected = _upload(editor, FIXED, to=f"{PAGE}/files/{resource_id}/versions", note=note)
-        assert "Version 2 of Meals by school uploaded" in corrected.text
+        (done,) = banners(parse_page(corrected))
+        assert done.startswith("Version 2 of Meals by school uploaded")
 
-        page = client.get("/datasets/school-meals").text
-        assert "Corrected" in page and "version 2" in page
-        assert "mistyped: 897 meals" in page.replace("&#39;", "'")
+        history = texts(parse_page(client.get("/datasets/school-meals")), ".app-history li")
+        assert history[0] == f"3 June 2025: Corrected Meals by school (version 2): {note}"
         base = f"/datasets/school-meals/resources/{resource_id}"
-        assert "Version 2" in client.get(base).text
+        assert summary_list(parse_page(client.get(base)))["Version"].startswith("2 of 2")
         assert client.get(f"{base}/download/meals.csv").data == FIXED
         assert client.get(f"{base}/versions/1/download/meals.csv").data == MEALS
 
         reason = "The figures double count packed lunches; a corrected series will follow."
         withdrawn = admin.submit(PAGE, {"reason": reason}, to=f"{PAGE}/withdraw")
-        assert "Withdrawn" in withdrawn.text
+        assert _stage(withdrawn) == "Withdrawn"
         gone = client.get("/datasets/school-meals")
-        assert gone.status_code == 410 and reason in gone.text
+        assert gone.status_code == 410
+        assert parse_page(gone).find("h2", string="Why it was withdrawn").find_next("p").text == (
+            reason
+        )
         assert client.get(f"{base}/versions/1/download/meals.csv").status_code == 410
 
 
@@ -150,21 +203,32 @@ def test_drafts_are_seen_only_by_their_organisation(client, people, signed_in, e
     _draft_in_review(editor)
     assert client.get("/datasets/school-meals").status_code == 404
     member = signed_in(people.make("Mo Member", "member"))
-    assert "School meals served" in member.get("/publish").text
+    assert find_link(main(parse_page(member.get("/publish"))), "School meals served")
     staff_page = member.get(PAGE)
-    assert "Acomb Primary" in staff_page.text
+    preview = table(parse_page(staff_page), "First 2 rows of meals.csv")
+    assert table_rows(preview)[0][0] == "Acomb Primary"
     assert staff_page.headers["Cache-Control"] == "private, no-store"
     outsider = signed_in(people.make("Olu Outsider"))
     assert outsider.get(PAGE).status_code == 404
-    assert "School meals served" not in outsider.get("/publish").text
+    assert not mentions(parse_page(outsider.get("/publish")), "School meals served")
 
 
 def test_a_member_cannot_create_a_dataset(people, signed_in):
     member = signed_in(people.make("Mo Member", "member"))
-    assert "Create a dataset" not in member.get("/publish").text
+    my_work = main(parse_page(member.get("/publish")))
+    assert "Create a dataset" not in [text for text, _href in _actions(my_work)]
     assert member.get("/publish/datasets/new").status_code == 403
     posted = member.submit("/publish", DETAILS, to="/publish/datasets/new")
-    assert posted.status_code == 403 and "Only an editor" in posted.text
+    assert posted.status_code == 403 and "Only an editor" in lede(parse_page(posted))
+
+
+def _actions(scope) -> list[tuple[str, str]]:
+    """The buttons a page offers, links styled as buttons included."""
+    return [(a.get_text(strip=True), a["href"]) for a in scope.select("a.govuk-button")]
+
+
+def _errors(response) -> list[tuple[str, str]]:
+    return summary_errors(parse_page(response))
 
 
 def test_an_editor_of_another_organisation_cannot_edit(catalogue, people, signed_in, erin):
@@ -180,42 +244,52 @@ def test_an_editor_of_another_organisation_cannot_edit(catalogue, people, signed
 def test_an_editor_edits_and_renames_a_draft(catalogue, signed_in, erin):
     editor = signed_in(erin)
     editor.submit("/publish/datasets/new", DETAILS)
-    form = editor.get(f"{PAGE}/edit").text
-    assert 'value="School meals served"' in form and 'value="2025"' in form
+    form = parse_page(editor.get(f"{PAGE}/edit"))
+    assert field_value(form, "title") == "School meals served"
+    assert field_value(form, "temporal_start-year") == "2025"
     changed = {**DETAILS, "title": "Primary school meals", "name": "primary-school-meals"}
     saved = editor.submit(f"{PAGE}/edit", changed)
     assert saved.request.path == "/publish/datasets/primary-school-meals"
-    assert "Primary school meals" in saved.text and "Your changes have been saved" in saved.text
+    shown = parse_page(saved)
+    assert heading(shown) == "Primary school meals"
+    assert any("Your changes have been saved" in said for said in banners(shown))
 
 
 def test_form_errors_are_summarised_and_shown_beside_the_field(signed_in, erin):
     editor = signed_in(erin)
     blank = editor.submit("/publish/datasets/new", {**DETAILS, "title": "", "name": "x"})
     assert blank.status_code == 422
-    assert 'href="#title"' in blank.text and blank.text.count("Enter a title.") == 2
+    shown = parse_page(blank)
+    assert ("Enter a title.", "#title") in summary_errors(shown)
+    assert field_error(shown, "title") == "Enter a title."
     bad_date = editor.submit("/publish/datasets/new", {**DETAILS, "temporal_start-month": "13"})
-    assert bad_date.status_code == 422 and 'href="#temporal_start-day"' in bad_date.text
+    assert bad_date.status_code == 422
+    assert [href for _said, href in summary_errors(parse_page(bad_date))] == ["#temporal_start-day"]
     editor.submit("/publish/datasets/new", DETAILS)
     taken = editor.submit("/publish/datasets/new", DETAILS)
-    assert taken.status_code == 409 and "already used by another dataset" in taken.text
+    assert taken.status_code == 409
+    assert any("already used by another dataset" in said for said, _ in _errors(taken))
     no_file = editor.submit(PAGE, {"title": "Meals"}, to=f"{PAGE}/files")
-    assert no_file.status_code == 422 and 'href="#upload-file"' in no_file.text
-    assert "Select a file to upload." in no_file.text
+    assert no_file.status_code == 422
+    assert summary_errors(parse_page(no_file)) == [("Select a file to upload.", "#upload-file")]
+    assert field_error(parse_page(no_file), "upload-file") == "Select a file to upload."
 
 
 def test_steps_out_of_turn_or_without_their_details_are_refused(signed_in, erin, ada):
     editor = signed_in(erin)
     _draft_in_review(editor)
     again = editor.submit(PAGE, to=f"{PAGE}/submit")
-    assert again.status_code == 409 and "this one is in review" in again.text
+    assert again.status_code == 409 and "this one is in review" in lede(parse_page(again))
     admin = signed_in(ada)
     rejected = admin.submit(PAGE, {"decision": "reject", "comment": ""}, to=f"{PAGE}/review")
-    assert rejected.status_code == 422 and 'href="#review-comment"' in rejected.text
+    assert rejected.status_code == 422
+    assert [href for _said, href in _errors(rejected)] == ["#review-comment"]
     admin.submit(PAGE, {"decision": "approve"}, to=f"{PAGE}/review")
     past = {"when": "later", "release-day": "1", "release-month": "1", "release-year": "2020"}
     refused = admin.submit(PAGE, {**past, "release_time": "09:30"}, to=f"{PAGE}/publish")
-    assert refused.status_code == 422 and "must be in the future" in refused.text
-    assert 'href="#publish-release-day"' in refused.text
+    assert refused.status_code == 422
+    ((said, href),) = _errors(refused)
+    assert "must be in the future" in said and href == "#publish-release-day"
 
 
 def test_an_upload_over_the_limit_gets_a_clear_page(app, signed_in, erin):
@@ -224,5 +298,7 @@ def test_an_upload_over_the_limit_gets_a_clear_page(app, signed_in, erin):
     app.config["MAX_CONTENT_LENGTH"] = 2_000
     response = _upload(editor, b"School,Meals\n" + b"Acomb,1\n" * 1_000, title="Big")
     assert response.status_code == 413
-    assert "The file is too large" in response.text and "Nothing was uploaded" in response.text
-    assert f'href="{PAGE}#files"' in response.text
+    shown = parse_page(response)
+    assert heading(shown) == "The file is too large" and "Nothing was uploaded" in lede(shown)
+    back = find_link(shown, "Go back to the dataset and choose another file")
+    assert back["href"] == f"{PAGE}#files"

@@ -12,6 +12,17 @@ from catalog.accounts.tokens import token_create
 from catalog.accounts.users import actor_for
 from catalog.clock import frozen_at, utcnow
 from catalog.models import ApiToken
+from tests.pages import (
+    banners,
+    field_error,
+    mentions,
+    parse_page,
+    summary_errors,
+    table,
+    table_headings,
+    table_rows,
+    text_of,
+)
 
 SECRET = re.compile(r"odp_[A-Za-z0-9_-]{40,}")
 
@@ -29,18 +40,33 @@ def browser(signed_in, erin):
 def _create(browser, name="Monthly spend upload", **fields) -> str:
     page = browser.submit("/account/tokens", {"name": name, **fields})
     assert page.status_code == 200, page.text
-    return SECRET.search(page.text).group(0)
+    return _shown_secret(page)
+
+
+def _shown_secret(page) -> str:
+    """The new token, in the place the page shows it to be copied."""
+    secret = text_of(parse_page(page).find(id="new-token"))
+    assert SECRET.fullmatch(secret), secret
+    return secret
+
+
+def _tokens(browser) -> list[dict[str, str]]:
+    """The rows of the 'Your tokens' table, by column heading."""
+    found = table(parse_page(browser.get("/account/tokens")), "Your tokens")
+    names = table_headings(found)
+    return [dict(zip(names, cells, strict=True)) for cells in table_rows(found)]
 
 
 def test_the_secret_is_shown_once_and_then_only_its_prefix(browser):
     page = browser.submit("/account/tokens", {"name": "Monthly spend upload"})
     assert "no-store" in page.headers["Cache-Control"]
-    assert "Copy this token now" in page.text
-    secret = SECRET.search(page.text).group(0)
-    listing = browser.get("/account/tokens").text
-    assert secret not in listing
-    assert "Monthly spend upload" in listing and f"{secret[:8]}…" in listing
-    assert "Not yet" in listing and "Never" in listing
+    warning = parse_page(page).find(class_="govuk-warning-text")
+    assert "Copy this token now" in text_of(warning)
+    secret = _shown_secret(page)
+    assert not mentions(parse_page(browser.get("/account/tokens")), secret)
+    (token,) = _tokens(browser)
+    assert token["Name"] == "Monthly spend upload" and token["Starts with"] == f"{secret[:8]}…"
+    assert token["Last used"] == "Not yet" and token["Expires"] == "Never"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +95,8 @@ def test_use_is_recorded(client, browser, catalogue):
     client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
     token = catalogue.session.scalars(select(ApiToken)).one()
     assert token.last_used_at is not None and token.last_used_at <= utcnow()
-    assert "Not yet" not in browser.get("/account/tokens").text
+    (listed,) = _tokens(browser)
+    assert listed["Last used"] != "Not yet"
 
 
 @pytest.mark.parametrize(
@@ -94,9 +121,12 @@ def test_another_authorization_scheme_is_not_mistaken_for_a_bad_token(client):
 
 def test_a_revoked_token_stops_working(client, browser):
     secret = _create(browser)
-    token_id = re.search(r"/account/tokens/(\d+)/revoke", browser.get("/account/tokens").text)
-    page = browser.submit("/account/tokens", to=f"/account/tokens/{token_id.group(1)}/revoke")
-    assert "has been revoked" in page.text and "Revoked" in page.text
+    listing = table(parse_page(browser.get("/account/tokens")), "Your tokens")
+    (revoke,) = [form["action"] for form in listing.find_all("form")]
+    page = browser.submit("/account/tokens", to=revoke)
+    assert any("has been revoked" in said for said in banners(parse_page(page)))
+    (token,) = _tokens(browser)
+    assert token["Status"] == "Revoked"
     response = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 401 and "revoked" in response.json["error"]["message"]
 
@@ -120,8 +150,12 @@ def test_an_expiry_date_in_the_past_is_refused_on_the_form(browser):
         "/account/tokens",
         {"name": "Old", "expires_at-day": "1", "expires_at-month": "1", "expires_at-year": "2020"},
     )
-    assert page.status_code == 422 and 'href="#expires_at-day"' in page.text
-    assert "must be in the future" in page.text and not SECRET.search(page.text)
+    assert page.status_code == 422
+    shown = parse_page(page)
+    ((said, href),) = summary_errors(shown)
+    assert href == "#expires_at-day" and "must be in the future" in said
+    assert "must be in the future" in field_error(shown, "expires_at-day")
+    assert shown.find(id="new-token") is None and not SECRET.search(page.text)
 
 
 def test_the_session_cookie_does_not_authenticate_the_api(browser):

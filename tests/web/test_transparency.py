@@ -4,7 +4,6 @@ period published, the next deadline and a status in words and colour; nothing un
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +17,15 @@ from catalog.publishing.packages import load_package, read_descriptor
 from catalog.publishing.requirements import REQUIREMENTS, period_set, requirement_set, upload_period
 from catalog.publishing.workflow import release_without_review
 from tests.conftest import ACTOR
+from tests.pages import (
+    element,
+    find_link,
+    mentions,
+    parse_page,
+    table_headings,
+    tag_colour,
+    text_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "catalog" / "demo" / "packages"
@@ -75,41 +83,50 @@ def council(catalogue):
     return catalogue
 
 
-def row(page: str, key: str) -> str:
-    found = re.search(rf'<tr class="govuk-table__row" id="{key}">(.*?)</tr>', page, re.S)
-    assert found, f"no row for {key}"
-    return found.group(1)
+def row(page, key: str) -> dict:
+    """The requirements table's row for one requirement: each cell's text by its column, with
+    the row element itself (under "row") and its status tag's colour (under "colour")."""
+    found = page.find("tr", id=key)
+    assert found is not None, f"no row for {key}"
+    headings = table_headings(found.find_parent("table"))
+    cells = dict(zip(headings, [text_of(c) for c in found.find_all(["th", "td"])], strict=True))
+    return {**cells, "row": found, "colour": tag_colour(element(found, ".govuk-tag"))}
 
 
 def test_the_page_lists_every_requirement_with_status_in_words_and_colour(client, council):
     with frozen_at(TODAY):
         response = client.get("/transparency")
-    page = response.text
+    page = parse_page(response)
     assert response.status_code == 200
     for requirement in REQUIREMENTS:
-        assert requirement.title.replace("'", "&#39;") in page
+        assert row(page, requirement.key)["What the Code requires"].startswith(requirement.title)
     spend = row(page, "spend-over-500")
-    assert 'href="/datasets/spend-2026-27">Spend 2026/27</a>' in spend
-    assert "July to September 2026 (2026/27 Q2)" in spend
-    assert "31 January 2027" in spend and "October to December 2026 (2026/27 Q3)" in spend
-    assert re.search(r'govuk-tag--green">\s*Up to date', spend)
+    assert find_link(spend["row"], "Spend 2026/27")["href"] == "/datasets/spend-2026-27"
+    assert spend["Last period published"] == "July to September 2026 (2026/27 Q2)"
+    assert spend["Next due"] == "31 January 2027 for October to December 2026 (2026/27 Q3)"
+    assert (spend["Status"], spend["colour"]) == ("Up to date", "green")
     tenders = row(page, "invitations-to-tender")
-    assert "April to June 2026 (2026/27 Q1)" in tenders and "31 October 2026" in tenders
-    assert re.search(r'govuk-tag--red">\s*Overdue', tenders)
-    assert 'href="/schemas/invitations-to-tender"' in tenders
-    assert "Status on 2 December 2026" in page
-    assert '<a class="govuk-footer__link" href="/transparency">Transparency Code</a>' in page
+    assert tenders["Last period published"] == "April to June 2026 (2026/27 Q1)"
+    assert tenders["Next due"].startswith("31 October 2026")
+    assert (tenders["Status"], tenders["colour"]) == ("Overdue", "red")
+    assert find_link(tenders["row"], "Schema")["href"] == "/schemas/invitations-to-tender"
+    assert page.find("p", string="Status on 2 December 2026:") is not None
+    footer = page.find("footer")
+    assert find_link(footer, "Transparency Code")["href"] == "/transparency"
 
 
 def test_nothing_unpublished_is_shown_or_counted(client, council):
     with frozen_at(TODAY):
-        page = client.get("/transparency").text
+        page = parse_page(client.get("/transparency"))
         data = client.get("/transparency.json").get_json()
-    assert "Draft contracts register" not in page and "contracts-draft" not in page
-    assert "Embargoed land list" not in page and "land-embargoed" not in page
+    for hidden in ("Draft contracts register", "contracts-draft"):
+        assert not mentions(page, hidden)
+    for hidden in ("Embargoed land list", "land-embargoed"):
+        assert not mentions(page, hidden)
     for key in ("contracts-over-5000", "land-and-building-assets"):
         cells = row(page, key)
-        assert "Not yet published" in cells and re.search(r'govuk-tag--orange">\s*Not yet', cells)
+        assert cells["Published as"] == "Not yet published"
+        assert cells["Status"].startswith("Not yet") and cells["colour"] == "orange"
     listed = {item["key"]: item for item in data["requirements"]}
     assert listed["contracts-over-5000"]["datasets"] == []
     assert listed["contracts-over-5000"]["lastPeriod"] is None
@@ -119,11 +136,12 @@ def test_nothing_unpublished_is_shown_or_counted(client, council):
 
 def test_an_embargo_lifting_updates_the_page_at_its_second(client, council):
     with frozen_at(datetime(2026, 12, 10, 9, 30)):
-        page = client.get("/transparency").text
+        page = parse_page(client.get("/transparency"))
     land = row(page, "land-and-building-assets")
-    assert 'href="/datasets/land-embargoed">Embargoed land list</a>' in land
-    assert "2025/26 financial year" in land and "30 September 2027" in land
-    assert re.search(r'govuk-tag--green">\s*Up to date', land)
+    assert find_link(land["row"], "Embargoed land list")["href"] == "/datasets/land-embargoed"
+    assert "2025/26 financial year" in land["Last period published"]
+    assert land["Next due"].startswith("30 September 2027")
+    assert (land["Status"], land["colour"]) == ("Up to date", "green")
 
 
 def test_the_json_says_the_same_for_machines(client, council):
@@ -169,8 +187,9 @@ def test_the_json_says_the_same_for_machines(client, council):
 
 def test_the_deadline_coming_close_shows_due_soon(client, council):
     with frozen_at(datetime(2027, 1, 20, 9, 0)):
-        page = client.get("/transparency").text
-    assert re.search(r'govuk-tag--yellow">\s*Due soon', row(page, "spend-over-500"))
+        page = parse_page(client.get("/transparency"))
+    spend = row(page, "spend-over-500")
+    assert (spend["Status"], spend["colour"]) == ("Due soon", "yellow")
 
 
 @pytest.fixture
@@ -187,24 +206,26 @@ def test_the_staff_view_warns_of_deadlines_and_lists_work_not_yet_public(signed_
         )  # fmt: skip
         page = signed_in(erin).get("/publish/transparency")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
-    text = page.text
-    assert "requirements need attention before an auditor notices" in text
-    assert re.search(
-        r'Overdue\s*</strong>\s*<a class="govuk-link" href="#invitations-to-tender">'
-        r"Invitations to tender over £5,000</a>:\s*July to September 2026 \(2026/27 Q2\) was "
-        r"due by 31 October 2026.",
-        text,
+    shown = parse_page(page)
+    warning = text_of(element(shown, ".govuk-warning-text__text"))
+    assert warning.endswith("requirements need attention before an auditor notices.")
+    attention = element(shown, ".govuk-warning-text").find_next("ul")
+    (tenders,) = [item for item in attention("li") if item.find("a", href="#invitations-to-tender")]
+    assert text_of(tenders) == (
+        "Overdue Invitations to tender over £5,000: July to September 2026 (2026/27 Q2) was "
+        "due by 31 October 2026."
     )
-    contracts = re.search(r'id="contracts-over-5000">(.*?)</tr>', text, re.S).group(1)
-    assert 'href="/publish/datasets/contracts-draft">Draft contracts register</a>' in contracts
-    assert "Draft" in contracts
-    assert "Someone else" not in text
+    assert tag_colour(element(tenders, ".govuk-tag")) == "red"
+    contracts = row(shown, "contracts-over-5000")
+    draft = find_link(contracts["row"], "Draft contracts register")
+    assert draft["href"] == "/publish/datasets/contracts-draft"
+    assert contracts["Your work not yet public"] == "Draft contracts register Draft"
+    assert not mentions(shown, "Someone else")
     with frozen_at(TODAY):
-        my_work = signed_in(erin).get("/publish").text
-    assert re.search(
-        r'href="/publish/transparency">Transparency Code deadlines</a> \(13 need attention\)',
-        my_work,
-    )
+        my_work = parse_page(signed_in(erin).get("/publish"))
+    deadlines = find_link(my_work, "Transparency Code deadlines")
+    assert deadlines["href"] == "/publish/transparency"
+    assert text_of(deadlines.parent) == "Transparency Code deadlines (13 need attention)"
 
 
 def test_the_demo_shows_every_requirement_up_to_date_but_tenders(app, session, client):

@@ -4,7 +4,6 @@ each upload covers, and see their deadlines (with their unpublished work) before
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,18 @@ import pytest
 from catalog.accounts.tokens import token_create
 from catalog.clock import frozen_at
 from catalog.publishing.datasets import get_dataset
+from tests.pages import (
+    csrf_token,
+    field_error,
+    parse_page,
+    summary_errors,
+    summary_lists,
+    table_rows,
+    texts,
+)
 from tests.web.conftest import SETUP
 from tests.web.test_transparency import TODAY
+from tests.web.test_validation_journey import report_url
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transparency"
 NEW = "/publish/datasets/new"
@@ -31,7 +40,7 @@ def erin(people):
 
 
 def upload(browser, page: str, filename: str, **fields):
-    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(page).text).group(1)
+    token = csrf_token(parse_page(browser.get(page)))
     content = (DATA / filename).read_bytes()
     data = {"csrf_token": token, "file": (io.BytesIO(content), filename), "title": "Q3", **fields}
     return browser.client.post(f"{page}/files", data=data, follow_redirects=True)
@@ -39,22 +48,26 @@ def upload(browser, page: str, filename: str, **fields):
 
 def test_a_new_dataset_can_be_marked_with_its_requirement(signed_in, erin, session):
     editor = signed_in(erin)
-    form = editor.get(NEW).text
-    assert '<select class="govuk-select" id="transparency_requirement"' in form
-    assert '<option value="spend-over-500">Expenditure exceeding £500 (quarterly)</option>' in form
+    form = parse_page(editor.get(NEW))
+    requirement = form.find("select", id="transparency_requirement")
+    option = requirement.find("option", value="spend-over-500")
+    assert option.get_text() == "Expenditure exceeding £500 (quarterly)"
+    assert not option.has_attr("selected")
     created = editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-500"})
     assert created.status_code == 200
     assert get_dataset(session, "spend-2026-27-new").transparency_requirement == "spend-over-500"
-    edit = editor.get("/publish/datasets/spend-2026-27-new/edit").text
-    assert '<option value="spend-over-500" selected>' in edit
+    edit = parse_page(editor.get("/publish/datasets/spend-2026-27-new/edit"))
+    chosen = edit.find("select", id="transparency_requirement").find_all("option", selected=True)
+    assert [option["value"] for option in chosen] == ["spend-over-500"]
 
 
 def test_an_unknown_requirement_is_refused_and_nothing_is_created(signed_in, erin, session):
     editor = signed_in(erin)
     refused = editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-250"})
     assert refused.status_code == 422
-    assert "&#39;spend-over-250&#39; is not a Transparency Code requirement" in refused.text
-    assert 'href="#transparency_requirement"' in refused.text
+    ((said, href),) = summary_errors(parse_page(refused))
+    assert said.startswith("'spend-over-250' is not a Transparency Code requirement")
+    assert href == "#transparency_requirement"
     assert editor.get("/publish/datasets/spend-2026-27-new").status_code == 404
 
 
@@ -62,16 +75,21 @@ def test_a_quarterly_upload_asks_for_its_quarter_and_shows_it(signed_in, erin):
     editor = signed_in(erin)
     editor.submit(NEW, {**DETAILS, "transparency_requirement": "spend-over-500"})
     page = "/publish/datasets/spend-2026-27-new"
-    assert 'id="upload-period" name="period"' in editor.get(page).text
+    assert parse_page(editor.get(page)).find(id="upload-period")["name"] == "period"
     missing = upload(editor, page, "spend-2026-27-q3.csv")
     assert missing.status_code == 422
-    assert "Enter the period this file covers, such as 2026/27 Q3" in missing.text
+    assert "Enter the period this file covers, such as 2026/27 Q3" in field_error(
+        parse_page(missing), "upload-period"
+    )
     wrong = upload(editor, page, "spend-2026-27-q3.csv", period="December 2026")
     assert wrong.status_code == 422
-    assert "give the period as a quarter of the financial year" in wrong.text
+    assert "give the period as a quarter of the financial year" in field_error(
+        parse_page(wrong), "upload-period"
+    )
     done = upload(editor, page, "spend-2026-27-q3.csv", period="Oct-Dec 2026")
     assert done.status_code == 200
-    assert re.search(r"Period covered\s*</dt>\s*<dd[^>]*>\s*2026/27 Q3", done.text)
+    (file,) = [details for details in summary_lists(parse_page(done)) if "File" in details]
+    assert file["Period covered"] == "2026/27 Q3"
 
 
 def test_unredacted_names_are_in_the_report_the_publisher_sees(signed_in, erin):
@@ -80,11 +98,16 @@ def test_unredacted_names_are_in_the_report_the_publisher_sees(signed_in, erin):
     page = upload(
         editor, "/publish/datasets/spend-2026-27-new", "spend-2026-27-q3-unredacted.csv",
         period="2026/27 Q3",
-    ).text  # fmt: skip
-    report = re.search(r'href="(/publish/datasets/[^"]+/versions/\d+/report)"', page).group(1)
-    text = editor.get(report).text
-    assert "Names of private individuals that should be redacted (2)" in text
-    assert "Row 3, column \u201csupplier_name\u201d: \u201cMr J Smith\u201d looks like a" in text
+    )  # fmt: skip
+    report = parse_page(editor.get(report_url(page)))
+    assert "Names of private individuals that should be redacted (2)" in texts(report, "h2")
+    problems = [row[3] for found in report("table") for row in table_rows(found)]
+    assert any(
+        what.startswith(
+            "Row 3, column \u201csupplier_name\u201d: \u201cMr J Smith\u201d looks like a"
+        )
+        for what in problems
+    )
 
 
 def test_the_staff_view_needs_signing_in(client):
@@ -94,9 +117,10 @@ def test_the_staff_view_needs_signing_in(client):
 
 def test_with_nothing_published_every_requirement_needs_attention(signed_in, erin):
     with frozen_at(TODAY):
-        page = signed_in(erin).get("/publish/transparency").text
-    assert "14 requirements need attention before an auditor notices" in page
-    assert "Every requirement is up to date" not in page
+        page = parse_page(signed_in(erin).get("/publish/transparency"))
+    warning = texts(page, ".govuk-warning-text__text")
+    assert warning == ["Warning 14 requirements need attention before an auditor notices."]
+    assert "Every requirement is up to date" not in page.get_text()
 
 
 def test_the_ckan_api_takes_the_requirement_as_an_extra(client, erin, session):

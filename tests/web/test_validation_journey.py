@@ -5,13 +5,29 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from catalog.models import DataTable, TableStatus
+from tests.pages import (
+    banners,
+    csrf_token,
+    field_error,
+    find_link,
+    heading,
+    lede,
+    main,
+    parse_page,
+    summary_errors,
+    summary_lists,
+    table,
+    table_rows,
+    tags,
+    text_of,
+    texts,
+)
 
 PAGE = "/publish/datasets/spend-over-500"
 DATA = Path(__file__).parents[1] / "data"
@@ -40,13 +56,34 @@ def ada(people):
 
 
 def _upload(browser, content: bytes, filename="spend.csv", **fields):
-    token = browser.client.get(PAGE).text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_token(parse_page(browser.client.get(PAGE)))
     data = {"csrf_token": token, "file": (io.BytesIO(content), filename), "title": "Spend"}
     return browser.client.post(f"{PAGE}/files", data={**data, **fields}, follow_redirects=True)
 
 
-def _report_url(page_text: str) -> str:
-    return re.search(r'href="(/publish/datasets/[^"]+/versions/\d+/report)"', page_text).group(1)
+def _check(page) -> str:
+    """What the staff page's Check row says about the file."""
+    (file,) = [details for details in summary_lists(parse_page(page)) if "File" in details]
+    return file["Check"]
+
+
+def report_url(page) -> str:
+    """Where the staff page's Check row links to the file's report."""
+    row = parse_page(page).find("dt", string="Check").find_next("dd")
+    (report,) = [a["href"] for a in row("a", href=True) if a["href"].endswith("/report")]
+    return report
+
+
+def _problems(report) -> list[list[str]]:
+    """Each problem a report lists: row, column, value, what is wrong."""
+    shown = parse_page(report)
+    return [row for found in shown.select("table") for row in table_rows(found)]
+
+
+def _said(page) -> list[str]:
+    """What the page's error summary and banners say."""
+    shown = parse_page(page)
+    return [said for said, _href in summary_errors(shown)] + banners(shown)
 
 
 def _draft_with(editor, content: bytes, **fields):
@@ -57,33 +94,41 @@ def _draft_with(editor, content: bytes, **fields):
 def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    assert "1 problem" in page.text and "cannot be published until" in page.text
-    report = editor.get(_report_url(page.text))
+    assert tags(parse_page(page).find("dt", string="Check").find_next("dd")) == ["1 problem"]
+    assert "It cannot be published until they are fixed or accepted." in _check(page)
+    report = editor.get(report_url(page))
     assert report.status_code == 200
-    assert "1 problem found" in report.text
-    assert "Values of the wrong type (1)" in report.text
-    assert "Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole number" in report.text
-    assert "Cells a spreadsheet could run as a formula" in report.text
-    report_json = editor.get(_report_url(page.text) + ".json").get_json()
+    shown = parse_page(report)
+    assert heading(shown) == "1 problem found"
+    assert "Values of the wrong type (1)" in texts(shown, "h2")
+    ((row, column, value, what),) = _problems(report)
+    assert (row, column, value) == ("32", "Amount (3)", "TBC")
+    assert what.startswith("Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole")
+    formulas = shown.find("h2", id="formula-cells")
+    assert text_of(formulas).startswith("Cells a spreadsheet could run as a formula")
+    report_json = editor.get(report_url(page) + ".json").get_json()
     assert report_json["valid"] is False
     error = report_json["tasks"][0]["errors"][0]
     assert (error["type"], error["rowNumber"], error["fieldNumber"]) == ("type-error", 32, 3)
 
     refused = editor.submit(PAGE, to=f"{PAGE}/submit")
     assert refused.status_code == 422
-    assert "Spend has 1 error" in refused.text
+    assert "Spend has 1 error" in lede(parse_page(refused))
 
 
 def test_describing_a_column_again_rechecks_the_file(signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    columns_url = _report_url(page.text).replace("/report", "/columns")
+    columns_url = report_url(page).replace("/report", "/columns")
     form = editor.get(columns_url)
-    assert form.status_code == 200 and "Column 3: <code>Amount</code>" in form.text
+    assert form.status_code == 200
+    legends = parse_page(form).select("legend")
+    assert [text_of(legend) for legend in legends][2] == "Column 3: Amount"
+    assert text_of(legends[2].find("code")) == "Amount"
     fields = {"type-0": "string", "type-1": "string", "type-2": "string"}
     fields["title-2"] = "Amount paid (pounds)"
     checked = editor.submit(columns_url, fields)
-    assert "No problems found" in checked.text
+    assert heading(parse_page(checked)) == "No problems found"
     assert editor.submit(PAGE, to=f"{PAGE}/submit").status_code == 200
 
 
@@ -91,9 +136,13 @@ def test_a_standard_schema_can_be_chosen_at_upload(signed_in, erin):
     editor = signed_in(erin)
     good = (DATA / "spend-utf8-bom.csv").read_bytes()
     page = _draft_with(editor, good, filename="spend.csv", schema="spend-over-500")
-    report = editor.get(_report_url(page.text))
-    assert "Spend over" in report.text  # checked against the named standard
-    assert "Column headings that differ from the schema" in report.text
+    report = parse_page(editor.get(report_url(page)))
+    against = find_link(report.find("dt", string="Checked against").find_next("dd"), "the")
+    assert against["href"] == "/schemas/spend-over-500"  # checked against the named standard
+    assert text_of(against).startswith("the Spend over")
+    assert any(
+        h.startswith("Column headings that differ from the schema") for h in texts(report, "h2")
+    )
 
 
 def test_known_issues_release_the_file_and_the_public_page_says_so(
@@ -101,29 +150,29 @@ def test_known_issues_release_the_file_and_the_public_page_says_so(
 ):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    report_url = _report_url(page.text)
-    blank = editor.submit(
-        report_url, {"note": "  "}, to=report_url.replace("report", "known-issues")
-    )
-    assert blank.status_code == 422 and "Say why this file can be published" in blank.text
+    report = report_url(page)
+    blank = editor.submit(report, {"note": "  "}, to=report.replace("report", "known-issues"))
+    assert blank.status_code == 422
+    assert "Say why this file can be published" in field_error(parse_page(blank), "issues-note")
     note = "One supplier has not confirmed the amount; it will be corrected next month."
-    noted = editor.submit(
-        report_url, {"note": note}, to=report_url.replace("report", "known-issues")
-    )
-    assert "can now be published with its known issues" in noted.text
+    noted = editor.submit(report, {"note": note}, to=report.replace("report", "known-issues"))
+    assert any("can now be published with its known issues" in said for said in _said(noted))
     editor.submit(PAGE, to=f"{PAGE}/submit")
     admin = signed_in(ada)
     admin.submit(PAGE, {"decision": "approve"}, to=f"{PAGE}/review")
     admin.submit(PAGE, {"when": "now"}, to=f"{PAGE}/publish")
 
-    dataset = client.get("/datasets/spend-over-500")
-    resource_url = re.search(r'href="(/datasets/spend-over-500/resources/[^"/]+)"', dataset.text)
-    resource = client.get(resource_url.group(1))
-    assert "This data has known issues: " + note in resource.text
-    public_report = client.get(resource_url.group(1) + "/versions/1/report")
-    assert public_report.status_code == 200 and "TBC" in public_report.text
-    assert "Publish with known issues" not in public_report.text
-    public_json = client.get(resource_url.group(1) + "/versions/1/report.json")
+    files = table(parse_page(client.get("/datasets/spend-over-500")), "Files in this dataset")
+    resource_url = find_link(files, "Spend")["href"]
+    warning = parse_page(client.get(resource_url)).find(class_="govuk-warning-text")
+    assert text_of(warning).startswith("! Warning This data has known issues: " + note)
+    public_report = client.get(resource_url + "/versions/1/report")
+    assert public_report.status_code == 200
+    assert [row[2] for row in _problems(public_report)] == ["TBC"]
+    shown = parse_page(public_report)
+    assert "Publish with known issues" not in texts(shown, "h2")
+    assert main(shown).find("form") is None  # nothing for the public to change
+    public_json = client.get(resource_url + "/versions/1/report.json")
     assert public_json.headers["Access-Control-Allow-Origin"] == "*"
     assert public_json.get_json()["tasks"][0]["errorCounts"] == {"type-error": 1}
 
@@ -131,7 +180,7 @@ def test_known_issues_release_the_file_and_the_public_page_says_so(
 def test_a_draft_report_is_not_public(client, signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    staff_url = _report_url(page.text)
+    staff_url = report_url(page)
     public_url = staff_url.replace("/publish/datasets/", "/datasets/").replace(
         "/files/", "/resources/"
     )
@@ -153,13 +202,13 @@ def test_with_a_worker_the_upload_returns_at_once_and_the_worker_checks_it(
     queue.queue().empty()
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
-    assert "Being checked: 0 rows read so far" in page.text
+    assert _check(page).startswith("Being checked: 0 rows read so far")
     table = session.scalar(select(DataTable))
     assert table.status == TableStatus.QUEUED
     queue.worker(forking=False).work(burst=True)
     session.expire_all()
     assert session.scalar(select(DataTable)).status == TableStatus.LOADED
-    assert "1 problem" in editor.get(PAGE).text
+    assert "1 problem" in tags(parse_page(editor.get(PAGE)).find("dt", string="Check").parent)
     assert json.loads(json.dumps(session.scalar(select(DataTable)).report))["valid"] is False
 
 
@@ -174,9 +223,12 @@ def test_a_table_schema_sent_with_the_upload_is_used(signed_in, erin):
     }
     sent = io.BytesIO(json.dumps(schema).encode())
     page = _draft_with(editor, MESSY, schema_file=(sent, "spend.schema.json"))
-    report = editor.get(_report_url(page.text))
-    assert "3 problems found" in report.text
-    assert "\u201cMicklegate\u201d is not one of the allowed values: Clifton." in report.text
+    report = editor.get(report_url(page))
+    assert heading(parse_page(report)) == "3 problems found"
+    assert any(
+        what.endswith("\u201cMicklegate\u201d is not one of the allowed values: Clifton.")
+        for *_where, what in _problems(report)
+    )
 
 
 def test_a_broken_schema_file_is_refused_with_the_reason(signed_in, erin):
@@ -185,6 +237,6 @@ def test_a_broken_schema_file_is_refused_with_the_reason(signed_in, erin):
     broken = io.BytesIO(b'{"fields": [{"type": "integer"}]}')
     refused = _upload(editor, MESSY, schema_file=(broken, "schema.json"))
     assert refused.status_code == 422
-    assert "Every field in the schema needs a name." in refused.text
+    assert any("Every field in the schema needs a name." in said for said in _said(refused))
     not_json = _upload(editor, MESSY, schema_file=(io.BytesIO(b"fields:"), "schema.json"))
-    assert "The schema file is not valid JSON" in not_json.text
+    assert any("The schema file is not valid JSON" in said for said in _said(not_json))

@@ -75,6 +75,8 @@ def test_an_unreadable_file_fails_its_check_and_leaves_no_table(catalogue, sessi
     table = check_version(session, catalogue.store, broken)
     assert table.status == TableStatus.FAILED
     assert "primary key" in table.failure
+    [error] = table.report["tasks"][0]["errors"]
+    assert (error["type"], error["message"]) == ("schema-error", table.failure)
     assert not broken.cleared and resource.latest_public.number == 1
     tables_after = datastore.table_names()
     assert tables_after == tables_before

@@ -47,7 +47,8 @@ def _rows_into(loaded: list):
 def _ours(path: Path, schema: dict) -> list[tuple]:
     with read_table(path, "csv") as (labels, rows):
         checked = check_table(labels, rows, schema)
-    return [(e.type, e.row_number, e.field_number, e.note) for e in checked.errors]
+    errors = [finding.to_descriptor() for finding in checked.errors]
+    return [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e["note"]) for e in errors]
 
 
 def _frictionless(path: Path, schema: dict, delimiter: str = ",") -> list[tuple]:
@@ -144,6 +145,17 @@ def test_only_the_first_thousand_errors_are_listed_but_all_are_counted(tmp_path)
     assert checked.error_count == 1500
     report = report_descriptor(checked, name="many", place="many.csv", sha256="0", size=1)
     assert report["tasks"][0]["errorCounts"] == {"type-error": 1500}
+
+
+def test_findings_past_the_listed_thousand_in_later_batches_are_still_counted(tmp_path):
+    path = tmp_path / "more.csv"
+    rows = 12_000  # more than one batch: the second is only counted
+    body = "".join(f"{n},lots,2024-01-01,Guildhall,R{n % 11_000},true\n" for n in range(rows))
+    path.write_text("transaction,amount,paid_on,ward,reference,approved\n" + body)
+    with read_table(path, "csv") as (labels, read):
+        checked = check_table(labels, read, SCHEMA)
+    assert len(checked.errors) == ERROR_LIMIT
+    assert checked.error_counts == {"type-error": rows, "unique-error": 1_000}
 
 
 def test_trailing_blank_rows_are_ignored_but_blank_rows_inside_are_errors(tmp_path):

@@ -1,0 +1,81 @@
+"""The report page is rendered from the findings a stored report describes, and a report
+stored before findings kept all their values still shows what it said."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from catalog.models import DataTable
+from tests.web.test_validation_journey import MESSY, _draft_with, _report_url
+
+NEW_VALUES = ("fieldType", "fieldFormat", "constraint", "expected", "earlierRowNumber")
+TYPE_ERROR = (
+    "Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole number of at most 18 "
+    "digits, such as 42."
+)
+
+
+@pytest.fixture
+def erin(people):
+    return people.make("Erin Editor", "editor")
+
+
+def _table_rows(page_html: str, heading_id: str) -> list[list[str]]:
+    """The body rows of the table under the heading with this id, as cell texts."""
+    page = BeautifulSoup(page_html, "html.parser")
+    heading = page.find(id=heading_id)
+    assert heading is not None, f"no {heading_id} heading"
+    table = heading.find_next("table")
+    return [
+        [" ".join(cell.get_text().split()) for cell in row.find_all("td")]
+        for row in table.find("tbody").find_all("tr")
+    ]
+
+
+def _restore(session, change) -> None:
+    """Store the checked file's report as `change` rewrites it."""
+    table = session.scalar(select(DataTable))
+    report = copy.deepcopy(table.report)
+    change(report["tasks"][0]["errors"])
+    table.report = report
+    session.commit()
+
+
+def test_each_line_is_rendered_from_the_stored_values_not_the_stored_sentence(
+    signed_in, erin, session
+):
+    editor = signed_in(erin)
+    report_url = _report_url(_draft_with(editor, MESSY).text)
+
+    def reword(errors):
+        errors[0]["message"] = "A sentence from an older version of the site."
+
+    _restore(session, reword)
+    rows = _table_rows(editor.get(report_url).text, "type-error")
+    assert rows == [["32", "Amount (3)", "TBC", TYPE_ERROR]]
+
+
+def test_a_report_stored_before_findings_kept_their_values_still_shows_what_it_said(
+    signed_in, erin, session
+):
+    editor = signed_in(erin)
+    report_url = _report_url(_draft_with(editor, MESSY).text)
+    old_sentence = "Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole number."
+
+    def as_stored_before(errors):
+        for error in errors:
+            for key in NEW_VALUES:
+                error.pop(key, None)
+        errors[0]["message"] = old_sentence
+
+    _restore(session, as_stored_before)
+    page = editor.get(report_url)
+    assert page.status_code == 200
+    assert _table_rows(page.text, "type-error") == [["32", "Amount (3)", "TBC", old_sentence]]
+    assert editor.get(report_url + ".json").get_json()["tasks"][0]["errors"][0]["message"] == (
+        old_sentence
+    )
