@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from catalog.models import DataTable
-from tests.web.test_validation_journey import MESSY, _draft_with, _report_url
+from tests.web.test_validation_journey import MESSY, _draft_with, report_url
 
 NEW_VALUES = ("fieldType", "fieldFormat", "constraint", "expected", "earlierRowNumber")
 TYPE_ERROR = (
@@ -49,13 +49,13 @@ def test_each_line_is_rendered_from_the_stored_values_not_the_stored_sentence(
     signed_in, erin, session
 ):
     editor = signed_in(erin)
-    report_url = _report_url(_draft_with(editor, MESSY).text)
+    report = report_url(_draft_with(editor, MESSY))
 
     def reword(errors):
         errors[0]["message"] = "A sentence from an older version of the site."
 
     _restore(session, reword)
-    rows = _table_rows(editor.get(report_url).text, "type-error")
+    rows = _table_rows(editor.get(report).text, "type-error")
     assert rows == [["32", "Amount (3)", "TBC", TYPE_ERROR]]
 
 
@@ -63,7 +63,7 @@ def test_a_report_stored_before_findings_kept_their_values_still_shows_what_it_s
     signed_in, erin, session
 ):
     editor = signed_in(erin)
-    report_url = _report_url(_draft_with(editor, MESSY).text)
+    report = report_url(_draft_with(editor, MESSY))
     old_sentence = "Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole number."
 
     def as_stored_before(errors):
@@ -73,9 +73,9 @@ def test_a_report_stored_before_findings_kept_their_values_still_shows_what_it_s
         errors[0]["message"] = old_sentence
 
     _restore(session, as_stored_before)
-    page = editor.get(report_url)
+    page = editor.get(report)
     assert page.status_code == 200
     assert _table_rows(page.text, "type-error") == [["32", "Amount (3)", "TBC", old_sentence]]
-    assert editor.get(report_url + ".json").get_json()["tasks"][0]["errors"][0]["message"] == (
+    assert editor.get(report + ".json").get_json()["tasks"][0]["errors"][0]["message"] == (
         old_sentence
     )
