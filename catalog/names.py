@@ -1,4 +1,5 @@
-"""URL names (slugs) for datasets, organisations and topics."""
+"""URL names (slugs) for datasets, organisations and topics, and the numbers that stand for
+rows (ids and version numbers) in addresses and parameters."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import re
 from catalog.errors import Invalid
 
 NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+# The largest integer SQLite and PostgreSQL (bigint) hold: a larger one fails inside the query.
+MAX_ROW_NUMBER = 2**63 - 1
+ROW_NUMBER = re.compile(r"[0-9]{1,19}")
 
 
 def check_name(name: str, *, field: str = "name") -> str:
@@ -22,3 +26,12 @@ def check_name(name: str, *, field: str = "name") -> str:
 def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:100].rstrip("-") or "dataset"
+
+
+def row_number(text: str) -> int | None:
+    """The number `text` spells, if any database could hold it as an id; None otherwise
+    (letters, a sign, Unicode digits such as '²', or 2**63 and above)."""
+    if not ROW_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_NUMBER else None

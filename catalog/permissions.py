@@ -42,6 +42,12 @@ class Actor:
         return held is not None and RANK[held] >= RANK[role]
 
 
+def is_trusted(actor: Actor) -> bool:
+    """A trusted process rather than a person: the command line, the demo loader, a publisher
+    source an administrator allowed to publish without review."""
+    return actor.sysadmin and actor.account_id is None
+
+
 def require(actor: Actor, organisation_id: int, role: str, doing: str) -> None:
     """Raise NotAllowed unless the actor holds at least `role` in the organisation."""
     if not actor.has_role(organisation_id, role):

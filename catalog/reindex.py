@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 MARKED = "search_marked"
-DEFERRED = "search_deferred"
 
 
 def mark_for_index(session: Session, dataset_id: str) -> None:

@@ -1,60 +1,70 @@
-"""All or nothing: many service calls as one transaction.
+"""The unit of work: services change rows and flush; the edge commits once, or rolls back.
 
-Each service is its own commit point, which is right for one change from a page. A batch (a
-publishing run that creates, records and publishes a dozen indicators) needs every one of those
-changes or none. Inside `all_or_nothing` the services run on a session bound to one connection:
-their commits become savepoints, and the connection's own transaction commits when the block
-ends without error, or rolls back. The search index hears of the changes only after that
-outer commit, so a failed batch leaves no trace in the database or the index. With
-`keep=False` the whole block is a rehearsal: it runs every rule and is then rolled back.
+A service never commits, so everything one page, command, job or publishing run does through
+any number of services is kept together or not at all. The edges are:
+
+- a web request (`opendata.database`): commits when its answer is a success, else rolls back;
+- a command (`opendata/cli*.py`) and a job: `all_or_nothing` around what they do;
+- a publishing run (`publishers.runs`): its writes in `all_or_nothing`, a dry run with
+  `keep=False`, so it runs every rule and is then rolled back.
+
+The search index follows only a successful commit (`catalog.search.sync`); other work outside
+the database that must wait for the commit, or be undone by a rollback, is handed to
+`after_commit` and `after_rollback`. The check of a large table is the one documented
+exception: run as a job of its own it commits its progress (`catalog.tables.checks`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
-from catalog.db import make_unit_engine
-from catalog.reindex import DEFERRED, mark_for_index
+ON_COMMIT, ON_ROLLBACK = "after_commit", "after_rollback"
 
 
 @contextmanager
 def all_or_nothing(session: Session, *, keep: bool = True) -> Iterator[Session]:
-    """Yield a session for the services; on leaving, keep everything they did, or nothing.
-
-    `session` is the caller's: its own work is committed first (so the unit never waits on it),
-    and afterwards it is refreshed and the datasets the unit touched are re-indexed through it.
-    """
-    session.commit()
-    engine = make_unit_engine(session.get_bind().engine.url)
-    touched: set[str] = set()
+    """Commit everything the block did through `session`, or nothing: roll back when it
+    raises, and also when `keep` is False (a rehearsal)."""
     try:
-        with engine.connect() as connection:
-            outer = connection.begin()
-            work = Session(
-                bind=connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-                info={DEFERRED: touched},
-            )
-            try:
-                yield work
-                work.commit()
-            except BaseException:
-                work.close()
-                outer.rollback()
-                raise
-            work.close()
-            if keep:
-                outer.commit()
-            else:
-                outer.rollback()
-    finally:
-        engine.dispose()
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
     if keep:
-        session.expire_all()
-        for dataset_id in touched:
-            mark_for_index(session, dataset_id)
         session.commit()
+    else:
+        session.rollback()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Do `action` once this session's transaction commits, and never if it rolls back. It
+    must not use the session: it is for what lies outside the catalogue (the datastore)."""
+    session.info.setdefault(ON_COMMIT, []).append(action)
+
+
+def after_rollback(session: Session, action: Callable[[], None]) -> None:
+    """Do `action` if this session's transaction ends without a commit (rolled back, or its
+    session closed), to undo work outside the catalogue."""
+    session.info.setdefault(ON_ROLLBACK, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(ON_ROLLBACK, None)
+    for action in session.info.pop(ON_COMMIT, []):
+        action()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """An outermost transaction that ends uncommitted (rolled back, or its session closed)
+    undoes what was handed to `after_rollback`, and forgets what waited for its commit."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(ON_COMMIT, None)
+    for action in session.info.pop(ON_ROLLBACK, []):
+        action()

@@ -8,10 +8,12 @@ from flask import Flask
 
 from opendata import (
     auth,
+    commands,
     database,
     errors,
     filters,
     http_headers,
+    json_limits,
     limits,
     security_headers,
     templating,
@@ -22,7 +24,7 @@ from opendata.config import load_settings
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from `OPENDATA_*` settings; tests pass their own as `test_config`."""
-    app = Flask(__name__, static_folder=None)
+    app = database.CatalogueFlask(__name__, static_folder=None)
     settings = load_settings(test_config.get("ENVIRON") if test_config else None)
     app.config.update(
         SETTINGS=settings,
@@ -44,10 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     http_headers.init_app(app)
     security_headers.init_app(app)
     unsafe_input.init_app(app)
+    json_limits.init_app(app)
     _register_blueprints(app)
-    from opendata import cli
-
-    cli.init_app(app)
+    commands.init_app(app)
     return app
 
 

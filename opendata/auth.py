@@ -12,14 +12,18 @@ import hmac
 from collections.abc import Callable
 from functools import wraps
 
+import redis
 from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from catalog.accounts.sessions import session_is_live
+from catalog.accounts.sign_in import FailureCounts, MemoryCounts, RedisCounts
 from catalog.accounts.tokens import token_authenticate
 from catalog.accounts.users import actor_for, get_account, password_fingerprint
 from catalog.errors import NotAllowed, NotFound
 from catalog.models import Account
+from catalog.names import row_number
 from catalog.permissions import Actor
 from opendata.database import get_session
 from opendata.errors import error_response
@@ -36,12 +40,14 @@ EXPIRED_FORM = (
 
 class SignedIn(UserMixin):
     """The account behind a session, as Flask-Login expects it. The session keeps the account
-    id with a fingerprint of its password hash, so a new password signs out every other
-    session of the account."""
+    id, a fingerprint of its password hash (a new password signs out every other session of
+    the account) and the secret of its server-side session record (signing out deletes it,
+    so a copy of the cookie is refused afterwards)."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, session_secret: str) -> None:
         self.account = account
-        self.id = f"{account.id}:{password_fingerprint(account)}"
+        self.session_secret = session_secret
+        self.id = f"{account.id}:{password_fingerprint(account)}:{session_secret}"
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +55,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to publish data."
     login_manager.login_message_category = "info"
     login_manager.init_app(app)
+    redis_url = app.config["SETTINGS"].redis_url
+    app.extensions["sign_in_counts"] = (
+        RedisCounts(redis.Redis.from_url(redis_url)) if redis_url else MemoryCounts()
+    )
     # The check is run by `_protect_forms` below, which knows that /api/ paths take tokens.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
@@ -59,14 +69,18 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedIn | None:
-    account_id, _, fingerprint = user_id.partition(":")
+    account_id, fingerprint, secret = (user_id.split(":") + ["", ""])[:3]
+    number = row_number(account_id)
+    session = get_session()
+    if number is None or not session_is_live(session, account_id=number, secret=secret):
+        return None
     try:
-        account = get_account(get_session(), int(account_id))
-    except (NotFound, ValueError):
+        account = get_account(session, number)
+    except NotFound:
         return None
     if not hmac.compare_digest(fingerprint, password_fingerprint(account)):
         return None
-    return SignedIn(account)
+    return SignedIn(account, secret)
 
 
 def _is_api() -> bool:
@@ -111,6 +125,11 @@ def unauthorised(message: str = NO_TOKEN):
     response = error_response(401, message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+def sign_in_counts() -> FailureCounts:
+    """Where failed sign-ins are counted: Redis when configured, else this process."""
+    return current_app.extensions["sign_in_counts"]
 
 
 def current_account() -> Account | None:

@@ -1,139 +1,18 @@
-"""The `opendata` command: set up an instance, load data, serve, and rebuild the search index."""
+"""The `opendata` program (`opendata = "opendata.cli:main"`): Flask's command line over an app
+built from the OPENDATA_* settings, with the commands of `opendata.commands`.
+
+The app never imports this module, so it may import `create_app` at its top.
+"""
 
 from __future__ import annotations
 
-import gc
-from pathlib import Path
+from flask.cli import FlaskGroup
 
-import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
-from werkzeug.serving import run_simple
-
-from catalog.demo import load_demo
-from catalog.errors import CatalogError
-from catalog.licences import ensure_licences
-from catalog.migrate import upgrade
-from catalog.permissions import Actor
-from catalog.publishing.packages import load_package
-from catalog.search.finder import reindex_all
-from opendata import cli_backup, cli_dumps, cli_links, cli_publish, cli_users
-from opendata.request_log import RedactingRequestHandler
-
-CLI_ACTOR = Actor.system("command line")
-
-
-def _catalog():
-    return current_app.extensions["catalog"]
-
-
-def _session():
-    return _catalog()["sessions"]()
-
-
-@click.command("init")
-@with_appcontext
-def init_command() -> None:
-    """Create or upgrade the database and the instance folder."""
-    _migrate()
-    click.echo(f"Instance ready in {current_app.config['SETTINGS'].instance}")
-
-
-@click.group("db")
-def db_group() -> None:
-    """Database schema commands."""
-
-
-@db_group.command("upgrade")
-@with_appcontext
-def db_upgrade_command() -> None:
-    """Apply every migration that has not yet run."""
-    _migrate()
-    click.echo("Database is up to date.")
-
-
-def _migrate() -> None:
-    upgrade(_catalog()["engine"])
-    with _session() as session:
-        ensure_licences(session)
-        session.commit()
-
-
-@click.command("demo")
-@with_appcontext
-def demo_command() -> None:
-    """Load the demo catalogue (York organisations, Council Plan themes, 30+ datasets)."""
-    _migrate()
-    with _session() as session:
-        added = load_demo(session, store=_catalog()["store"])
-    click.echo(f"Demo catalogue loaded: {added} datasets added.")
-    click.echo(cli_publish.build_demo_kpi_machine())
-
-
-@click.command("load")
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--organisation", help="Publish under this organisation (its URL name).")
-@click.option("--draft", is_flag=True, help="Keep the dataset as a draft instead of publishing.")
-@with_appcontext
-def load_command(path: Path, organisation: str | None, draft: bool) -> None:
-    """Import a Frictionless Data Package folder (datapackage.json and its files) as a dataset."""
-    with _session() as session:
-        try:
-            dataset = load_package(
-                session,
-                store=_catalog()["store"],
-                actor=CLI_ACTOR,
-                folder=path,
-                organisation=organisation,
-                publish=not draft,
-                link_rules=current_app.config["SETTINGS"].link_rules,
-            )
-        except CatalogError as error:
-            where = f" ({error.field})" if error.field else ""
-            raise click.ClickException(f"{error.message}{where}") from error
-        click.echo(f"Loaded {dataset.name} with {len(dataset.resources)} files.")
-
-
-@click.command("reindex")
-@with_appcontext
-def reindex_command() -> None:
-    """Rebuild the search index from the database."""
-    with _session() as session:
-        count = reindex_all(session, _catalog()["search"])
-    click.echo(f"Indexed {count} datasets.")
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@pass_script_info
-def serve_command(info: ScriptInfo, host: str, port: int) -> None:
-    """Serve the site with the built-in threaded server (use gunicorn in production)."""
-    app = info.load_app()
-    gc.freeze()
-    run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
-
-
-def init_app(app: Flask) -> None:
-    commands = (init_command, db_group, demo_command, load_command, reindex_command, serve_command)
-    for command in commands:
-        app.cli.add_command(command)
-    cli_users.init_app(app)
-    cli_publish.init_app(app)
-    cli_dumps.init_app(app)
-    cli_backup.init_app(app)
-    cli_links.init_app(app)
-
-
-def _create_app() -> Flask:
-    from opendata import create_app
-
-    return create_app()
-
+from opendata import create_app
 
 main = FlaskGroup(
     name="opendata",
-    create_app=_create_app,
+    create_app=create_app,
     add_default_commands=True,
     add_version_option=False,
     help="Run and manage the open data catalogue.",

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from catalog.accounts.source_policies import get_policy, policy_set, who_and_when
 from catalog.accounts.users import actor_for, find_account
 from catalog.errors import CatalogError, NotAllowed
 from catalog.permissions import Actor
+from catalog.transactions import all_or_nothing
+from opendata.background import enqueue_job
 from publishers.demo_store import build_demo_store
-from publishers.jobs import JobQueue, enqueue
+from publishers.jobs import JobQueue
 from publishers.kpi_store import store_url
 from publishers.manager import plugin_manager
 from publishers.policy import release_actor
@@ -54,7 +56,7 @@ def _refuse(error: CatalogError) -> click.ClickException:
 def publish_command(source_name: str, dry_run: bool, account_email: str | None, background):
     """Publish a source's approved figures (see `opendata sources`)."""
     if background:
-        ticket = enqueue(publish_job, source_name, dry_run=dry_run, account_email=account_email)
+        ticket = enqueue_job(publish_job, source_name, dry_run=dry_run, account_email=account_email)
         if ticket.queued:
             click.echo(f"Queued as job {ticket.id}; an `opendata worker` will run it.")
             return
@@ -83,21 +85,8 @@ def publish_command(source_name: str, dry_run: bool, account_email: str | None, 
 
 
 def publish_job(source_name: str, *, dry_run: bool = False, account_email: str | None = None):
-    """A publishing run as a background job; returns the run summary as plain data. On a
-    worker it builds the app from the worker's own OPENDATA_* settings."""
-    if has_app_context():
-        return _run_job(source_name, dry_run, account_email)
-    from opendata import create_app
-
-    app = create_app()
-    try:
-        with app.app_context():
-            return _run_job(source_name, dry_run, account_email)
-    finally:
-        app.extensions["catalog"]["engine"].dispose()
-
-
-def _run_job(source_name: str, dry_run: bool, account_email: str | None) -> dict:
+    """A publishing run as a background job (`opendata.background.enqueue_job`); returns the
+    run summary as plain data. The run commits at its own edge."""
     pm = plugin_manager()
     with _catalog()["sessions"]() as session:
         source = find_source(pm, _config(), source_name)
@@ -186,7 +175,7 @@ def source_policy_command(
     """Decide whether a source publishes without review (site administrators only)."""
     if auto_approve is None:
         raise click.UsageError("Choose --auto-approve or --review.")
-    with _catalog()["sessions"]() as session:
+    with _catalog()["sessions"]() as session, all_or_nothing(session):
         try:
             source = find_source(plugin_manager(), _config(), source_name)
             account = find_account(session, account_email)
@@ -201,8 +190,9 @@ def source_policy_command(
             )
         except CatalogError as error:
             raise _refuse(error) from error
-        click.echo(f"{source.name}: {_policy_line(policy, source.name)}")
-        click.echo("The new policy applies from the next run.")
+        line = _policy_line(policy, source.name)
+    click.echo(f"{source.name}: {line}")
+    click.echo("The new policy applies from the next run.")
 
 
 @click.command("worker")
@@ -237,7 +227,7 @@ def build_demo_kpi_machine() -> str:
 def _allow_demo_source() -> str:
     """The demo's made-up figures may publish without review, so `opendata publish
     kpi-machine` shows a release at once; a policy an administrator set is left alone."""
-    with _catalog()["sessions"]() as session:
+    with _catalog()["sessions"]() as session, all_or_nothing(session):
         if get_policy(session, DEMO_SOURCE) is not None:
             return ""
         policy_set(

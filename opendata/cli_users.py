@@ -21,6 +21,7 @@ from catalog.accounts.users import account_create, find_account, membership_set
 from catalog.errors import CatalogError
 from catalog.permissions import ROLES, Actor
 from catalog.publishing.groups import get_organisation
+from catalog.transactions import all_or_nothing
 from catalog.uk_time import end_of_uk_day
 from opendata.web.password_reset import reset_lifetime, reset_url
 
@@ -53,7 +54,7 @@ def user_create_command(email: str, name: str, sysadmin: bool, password_stdin: b
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _session() as session:
+    with _session() as session, all_or_nothing(session):
         try:
             account = account_create(
                 session,
@@ -65,8 +66,8 @@ def user_create_command(email: str, name: str, sysadmin: bool, password_stdin: b
             )
         except CatalogError as error:
             raise _refuse(error) from error
-        kind = "site administrator" if sysadmin else "account"
-        click.echo(f"Created the {kind} {account.name} <{account.email}>.")
+    kind = "site administrator" if sysadmin else "account"
+    click.echo(f"Created the {kind} {account.name} <{account.email}>.")
 
 
 @user_group.command("reset-link")
@@ -75,7 +76,7 @@ def user_create_command(email: str, name: str, sysadmin: bool, password_stdin: b
 def user_reset_link_command(email: str) -> None:
     """Print a one-time link that lets someone set a new password (give it to them privately)."""
     lifetime = reset_lifetime()
-    with _session() as session:
+    with _session() as session, all_or_nothing(session):
         try:
             account, token = reset_link_issue(
                 session,
@@ -86,11 +87,11 @@ def user_reset_link_command(email: str) -> None:
             )
         except CatalogError as error:
             raise _refuse(error) from error
-        click.echo(
-            f"A link for {account.name} to set a new password, working once for "
-            f"{lifetime_in_words(lifetime)}:",
-            err=True,
-        )
+    click.echo(
+        f"A link for {account.name} to set a new password, working once for "
+        f"{lifetime_in_words(lifetime)}:",
+        err=True,
+    )
     click.echo(reset_url(token))
 
 
@@ -101,7 +102,7 @@ def user_reset_link_command(email: str) -> None:
 @with_appcontext
 def user_role_command(email: str, organisation: str, role: str) -> None:
     """Give someone a role in an organisation (its URL name), or take it away with 'none'."""
-    with _session() as session:
+    with _session() as session, all_or_nothing(session):
         try:
             account = find_account(session, email)
             membership_set(
@@ -113,9 +114,7 @@ def user_role_command(email: str, organisation: str, role: str) -> None:
             )
         except CatalogError as error:
             raise _refuse(error) from error
-        click.echo(
-            f"{account.name} now has {'no role' if role == 'none' else role} in {organisation}."
-        )
+    click.echo(f"{account.name} now has {'no role' if role == 'none' else role} in {organisation}.")
 
 
 @click.group("token")
@@ -130,7 +129,7 @@ def token_group() -> None:
 @with_appcontext
 def token_create_command(email: str, name: str, expires: datetime | None) -> None:
     """Create an API token and print its secret: the only time it is ever shown."""
-    with _session() as session:
+    with _session() as session, all_or_nothing(session):
         try:
             _token, secret = token_create(
                 session,

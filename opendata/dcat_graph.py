@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from catalog.models import Dataset, Resource, ResourceVersion
-from catalog.visibility import version_is_public
+from catalog.visibility import PublicDataset
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -55,7 +55,7 @@ def _bind(graph: Graph) -> Graph:
     return graph
 
 
-def catalog_graph(datasets: list[Dataset], *, base_url: str, title: str) -> Graph:
+def catalog_graph(views: list[PublicDataset], *, base_url: str, title: str) -> Graph:
     """The whole public catalogue: a dcat:Catalog linking every public dataset."""
     graph = _bind(Graph())
     catalog = URIRef(f"{base_url}/catalog")
@@ -69,14 +69,14 @@ def catalog_graph(datasets: list[Dataset], *, base_url: str, title: str) -> Grap
     graph.add((catalog, DCTERMS.publisher, council))
     graph.add((council, RDF.type, FOAF.Organization))
     graph.add((council, FOAF.name, Literal(COUNCIL)))
-    for dataset in datasets:
-        graph.add((catalog, DCAT.dataset, add_dataset(graph, dataset, base_url=base_url)))
+    for view in views:
+        graph.add((catalog, DCAT.dataset, add_dataset(graph, view, base_url=base_url)))
     return graph
 
 
-def dataset_graph(dataset: Dataset, *, base_url: str) -> Graph:
+def dataset_graph(view: PublicDataset, *, base_url: str) -> Graph:
     graph = _bind(Graph())
-    add_dataset(graph, dataset, base_url=base_url)
+    add_dataset(graph, view, base_url=base_url)
     return graph
 
 
@@ -84,8 +84,9 @@ def dataset_uri(dataset: Dataset, base_url: str) -> URIRef:
     return URIRef(f"{base_url}/datasets/{dataset.name}")
 
 
-def add_dataset(graph: Graph, dataset: Dataset, *, base_url: str) -> URIRef:
+def add_dataset(graph: Graph, view: PublicDataset, *, base_url: str) -> URIRef:
     """Add one public dataset with its released distributions; return its URI."""
+    dataset = view.dataset
     node = dataset_uri(dataset, base_url)
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.identifier, Literal(dataset.id)))
@@ -95,7 +96,7 @@ def add_dataset(graph: Graph, dataset: Dataset, *, base_url: str) -> URIRef:
     graph.add((node, DCTERMS.license, URIRef(dataset.licence.url)))
     if dataset.published_at:
         graph.add((node, DCTERMS.issued, _datetime(dataset.published_at)))
-    graph.add((node, DCTERMS.modified, _datetime(dataset.modified_at)))
+    graph.add((node, DCTERMS.modified, _datetime(view.updated_at)))
     _publisher(graph, node, dataset, base_url)
     _contact(graph, node, dataset)
     for topic in dataset.topics:
@@ -109,12 +110,11 @@ def add_dataset(graph: Graph, dataset: Dataset, *, base_url: str) -> URIRef:
         graph.add((node, DCTERMS.accrualPeriodicity, FREQUENCY[FREQUENCIES[dataset.frequency]]))
     _temporal(graph, node, dataset.temporal_start, dataset.temporal_end)
     _spatial(graph, node, dataset.spatial)
-    for resource in dataset.resources:
-        if resource.link_url is not None:
-            _link_distribution(graph, node, dataset, resource, base_url)
-        for version in resource.versions:
-            if version_is_public(version):
-                _distribution(graph, node, dataset, resource, version, base_url)
+    for file in view.files:
+        if file.resource.link_url is not None:
+            _link_distribution(graph, node, dataset, file, base_url)
+        for version in file.versions:
+            _distribution(graph, node, dataset, file.resource, version, base_url)
     return node
 
 
@@ -201,9 +201,10 @@ def _distribution(graph, node, dataset, resource, version, base_url) -> None:
     graph.add((checksum, SPDX.checksumValue, Literal(version.sha256, datatype=XSD.hexBinary)))
 
 
-def _link_distribution(graph, node, dataset, resource, base_url) -> None:
+def _link_distribution(graph, node, dataset, file, base_url) -> None:
     """A file hosted elsewhere: reached at its own address (dcat:accessURL), with no
     download URL, size or checksum of ours. Its node is its page here."""
+    resource = file.resource
     url = URIRef(f"{base_url}/datasets/{dataset.name}/resources/{resource.id}")
     graph.add((node, DCAT.distribution, url))
     graph.add((url, RDF.type, DCAT.Distribution))
@@ -213,7 +214,7 @@ def _link_distribution(graph, node, dataset, resource, base_url) -> None:
     graph.add((url, DCAT.accessURL, URIRef(resource.link_url)))
     graph.add((url, DCTERMS.format, FILE_TYPE[resource.format.upper()]))
     graph.add((url, DCTERMS.license, URIRef(dataset.licence.url)))
-    graph.add((url, DCTERMS.modified, _datetime(resource.modified_at)))
+    graph.add((url, DCTERMS.modified, _datetime(file.updated_at)))
 
 
 def node_id(node: URIRef) -> str:

@@ -8,7 +8,7 @@ import sqlite3
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from catalog.errors import (
     CatalogError,
@@ -83,7 +83,7 @@ def _catalog_error(error: CatalogError):
 def _http_error(error: HTTPException):
     status = error.code or 500
     message = error.description or TITLES.get(status, "")
-    if status == 413:
+    if status == 413 and error.description == RequestEntityTooLarge.description:
         limit = request.max_content_length
         message = f"The upload is larger than the {limit:,} byte limit." if limit else message
     response = error_response(status, message)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from catalog.models import Dataset
 from catalog.publishing.resources import MEDIA_TYPES
+from catalog.visibility import PublicDataset
 from opendata.dcat_graph import COUNCIL, COUNCIL_HOMEPAGE, version_url
 
 COUNCIL_ORG = {"@type": "GovernmentOrganization", "name": COUNCIL, "url": COUNCIL_HOMEPAGE}
 
 
-def dataset_json_ld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
+def dataset_json_ld(view: PublicDataset, *, base_url: str) -> dict[str, Any]:
+    dataset = view.dataset
     url = f"{base_url}/datasets/{dataset.name}"
     organisation = {
         "@type": "GovernmentOrganization",
@@ -37,7 +38,7 @@ def dataset_json_ld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
         "creator": organisation,
         "publisher": COUNCIL_ORG,
         "keywords": [t.title for t in dataset.topics] + [t.name for t in dataset.tags],
-        "dateModified": _iso(dataset.modified_at),
+        "dateModified": _iso(view.updated_at),
         "includedInDataCatalog": {"@type": "DataCatalog", "url": f"{base_url}/"},
     }
     if dataset.published_at:
@@ -49,8 +50,8 @@ def dataset_json_ld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
     if dataset.spatial:
         data["spatialCoverage"] = {"@type": "Place", "name": dataset.spatial}
     distributions = []
-    for resource in dataset.resources:
-        latest = resource.latest_public
+    for file in view.files:
+        resource, latest = file.resource, file.latest
         if resource.link_url is not None:
             distributions.append(
                 {

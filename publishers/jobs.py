@@ -10,6 +10,7 @@ path and its arguments picklable.
 from __future__ import annotations
 
 import os
+import pkgutil
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,10 +45,13 @@ class JobQueue:
     def in_process(self) -> bool:
         return self.redis_url is None
 
-    def enqueue(self, func: Callable, *args, **kwargs) -> Ticket:
+    def enqueue(self, func: Callable | str, *args, **kwargs) -> Ticket:
+        """Run `func` now, or put it on the queue. It may be named by its dotted path
+        (`package.module.function`), as a worker imports it, so the caller need not."""
         if self.in_process:
+            run = pkgutil.resolve_name(func) if isinstance(func, str) else func
             return Ticket(
-                id=f"in-process-{uuid.uuid4()}", queued=False, result=func(*args, **kwargs)
+                id=f"in-process-{uuid.uuid4()}", queued=False, result=run(*args, **kwargs)
             )
         job = self.queue().enqueue_call(func, args=args, kwargs=kwargs, timeout=JOB_TIMEOUT)
         return Ticket(id=job.id, queued=True)
@@ -68,6 +72,6 @@ class JobQueue:
         return kind([queue], connection=queue.connection)
 
 
-def enqueue(func: Callable, *args, **kwargs) -> Ticket:
+def enqueue(func: Callable | str, *args, **kwargs) -> Ticket:
     """Run `func(*args, **kwargs)` in the background where there is one, else now."""
     return JobQueue.from_environ().enqueue(func, *args, **kwargs)

@@ -36,7 +36,7 @@ def record_run(session: Session, *, actor: Actor, summary: RunSummary) -> Activi
     )
     if summary.status == COMPLETED:
         _record_dropped(session, actor, summary)
-    session.commit()
+    session.flush()
     return entry
 
 

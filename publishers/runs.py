@@ -3,10 +3,15 @@
 A run reads the source's batch, passes it through every transform (disclosure control among
 them) and every check, and only when no check objects writes anything. The writing goes
 through the catalogue's services (create or update each indicator, record its figures,
-publish it) inside one all-or-nothing unit, so a failure half way leaves the catalogue as it
-was. Running again with nothing new in the source changes nothing: no activity, no file
-version. A changed figure becomes a revision with a note (the service's rule). A dry run does
-all of this, rules and permissions included, and then rolls it back.
+publish it), which only flush; the run is the edge of that unit of work and commits it once,
+so a failure half way leaves the catalogue as it was (`catalog.transactions`). Running again
+with nothing new in the source changes nothing: no activity, no file version. A changed figure
+becomes a revision with a note (the service's rule). A dry run does all of this, rules and
+permissions included, and then rolls it back.
+
+The run's record in the log is a second, small unit, committed after the notifiers have been
+told of the release, so it says which of them failed; a failed run leaves only that record.
+Give a run a session with nothing of its own pending: the run commits and rolls it back.
 
 An indicator the source supplied last time and no longer does (no longer approved, included or
 in the store) is reported on every run while its figures stay published; it is never withdrawn
@@ -92,13 +97,15 @@ def publish_source(
             summary.status = DRY_RUN if dry_run else DONE
     except Exception as error:  # a hook, the source or a service: nothing was written
         log.exception("Publishing run of %s failed", source.name)
+        session.rollback()
         summary.status, summary.error = FAILED, _describe(error)
         summary.indicators = []
     summary.finished_at = utcnow()
     if summary.status == DONE and summary.published:
         _after_release(pm, source, summary)
     if not dry_run:
-        record_run(session, actor=run_actor, summary=summary)
+        with all_or_nothing(session):
+            record_run(session, actor=run_actor, summary=summary)
     return summary
 
 
@@ -163,9 +170,9 @@ def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Pr
 
 def _write(session, store, source, actor, batch, summary, say) -> None:
     target = store if not summary.dry_run else RehearsalStore(store)
-    with all_or_nothing(session, keep=not summary.dry_run) as work:
+    with all_or_nothing(session, keep=not summary.dry_run):
         for series in batch.series:
-            outcome = _write_series(work, target, source, actor, series, summary.release_at)
+            outcome = _write_series(session, target, source, actor, series, summary.release_at)
             summary.indicators.append(outcome)
             say(outcome)
 

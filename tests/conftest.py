@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from catalog.db import make_engine
@@ -54,6 +55,7 @@ def _without_flush_waits(url: str | None) -> str | None:
 POSTGRES_URL = _without_flush_waits(_own_database(os.environ.get("OPENDATA_TEST_DATABASE_URL")))
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 ACTOR = Actor.system("test publisher")
+TEST_SESSIONS = "test sessions"
 
 
 def _empty_postgres(url: str) -> None:
@@ -133,9 +135,40 @@ def app(environ):
     yield from initialised_app(environ)
 
 
+class EdgeClient(FlaskClient):
+    """A browser or API client sent by a test that is the edge of its own unit of work: what
+    the test did through the services is committed before each request, as if a publisher's
+    earlier request had made it."""
+
+    def open(self, *args, **kwargs):
+        commit_test_sessions(self.application)
+        return super().open(*args, **kwargs)
+
+
+class EdgeRunner(FlaskCliRunner):
+    """The command line, after the test's own changes are committed (see EdgeClient)."""
+
+    def invoke(self, *args, **kwargs):
+        commit_test_sessions(self.app)
+        return super().invoke(*args, **kwargs)
+
+
+def own_session(app, session):
+    """Make `session` the test's own: it is committed before each request and command."""
+    app.extensions.setdefault(TEST_SESSIONS, []).append(session)
+    return session
+
+
+def commit_test_sessions(app) -> None:
+    for session in app.extensions.get(TEST_SESSIONS, []):
+        session.commit()
+
+
 def initialised_app(environ: dict[str, str]):
     """The app on `environ` after `opendata init`, its connections closed afterwards."""
     app = create_app({"TESTING": True, "ENVIRON": environ})
+    app.test_client_class = EdgeClient
+    app.test_cli_runner_class = EdgeRunner
     runner = app.test_cli_runner()
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
@@ -155,12 +188,15 @@ def runner(app):
 
 @pytest.fixture
 def session(app):
+    """The test's own session: the test is the edge of the work it does through it."""
     with app.extensions["catalog"]["sessions"]() as session:
-        yield session
+        yield own_session(app, session)
 
 
 class Catalogue:
-    """Builds catalogue content through the real services, as a publisher would."""
+    """Builds catalogue content through the real services, as a publisher would. Each
+    method is a unit of work of its own, committed before it returns (the test is the edge),
+    so what it made is there for the web client and any other session."""
 
     def __init__(self, app, session) -> None:
         self.session = session
@@ -168,10 +204,16 @@ class Catalogue:
         self.search = app.extensions["catalog"]["search"]
 
     def organisation(self, name="children-education", title="Children, Education and Communities"):
-        return organisation_create(self.session, actor=ACTOR, name=name, title=title)
+        return self.saved(organisation_create(self.session, actor=ACTOR, name=name, title=title))
 
     def topic(self, name="education-and-skills", title="Education and skills"):
-        return topic_create(self.session, actor=ACTOR, name=name, title=title)
+        return self.saved(topic_create(self.session, actor=ACTOR, name=name, title=title))
+
+    def saved(self, made=None):
+        """Commit what the test did through this session, as a request or command would at
+        its edge; hand back `made`, so a service's answer can be saved where it is made."""
+        self.session.commit()
+        return made
 
     def dataset(
         self,
@@ -198,12 +240,12 @@ class Catalogue:
         if publish:
             at = publish if isinstance(publish, datetime) else None
             release_without_review(self.session, actor=ACTOR, dataset=dataset, at=at, source="test")
-        return dataset
+        return self.saved(dataset)
 
     def add_file(
         self, dataset, filename: str, content: bytes, title: str | None = None, table_schema=None
     ):
-        return resource_create(
+        resource = resource_create(
             self.session,
             store=self.store,
             actor=ACTOR,
@@ -212,6 +254,7 @@ class Catalogue:
             upload=Upload(stream=io.BytesIO(content), filename=filename),
             table_schema=table_schema,
         )
+        return self.saved(resource)
 
 
 @pytest.fixture
@@ -234,7 +277,7 @@ def shared_app(request, tmp_path_factory, migrated_sqlite):
 def shared_catalogue(shared_app) -> Catalogue:
     """The module's catalogue, its session kept open so tests can read the rows it made."""
     with shared_app.extensions["catalog"]["sessions"]() as session:
-        made = Catalogue(shared_app, session)
+        made = Catalogue(shared_app, own_session(shared_app, session))
         made.organisation()
         made.topic()
         yield made

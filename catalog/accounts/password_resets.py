@@ -86,7 +86,7 @@ def reset_link_issue(
         summary=f"A link to reset the password of {account.name} was made, "
         f"working until {expires:%Y-%m-%d %H:%M} UTC",
     )
-    session.commit()
+    session.flush()
     return account, token
 
 

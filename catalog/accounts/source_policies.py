@@ -50,7 +50,7 @@ def policy_set(
         before=before,
         after=_state(policy),
     )
-    session.commit()
+    session.flush()
     return policy
 
 

@@ -59,7 +59,7 @@ def token_create(
         object_id=str(token.id),
         summary=f"Created API token '{name}' for {account.name}",
     )
-    session.commit()
+    session.flush()
     return token, secret
 
 
@@ -74,7 +74,7 @@ def token_authenticate(session: Session, secret: str) -> Account:
     ):
         raise NotAllowed("The API token is not valid: it may be wrong, expired or revoked.")
     token.last_used_at = now
-    session.commit()
+    session.flush()
     log.info("API token %s (%s) used by account %s", token.id, token.name, token.account_id)
     return token.account
 
@@ -93,7 +93,7 @@ def token_revoke(session: Session, *, actor: Actor, token_id: int) -> ApiToken:
             object_id=str(token.id),
             summary=f"Revoked API token '{token.name}'",
         )
-        session.commit()
+        session.flush()
     return token
 
 

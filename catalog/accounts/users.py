@@ -1,10 +1,11 @@
 """Accounts: creating them, checking and changing passwords with lock-out, and roles per
 organisation.
 
-Passwords are hashed with Argon2id. After five failed attempts an account is locked for fifteen
-minutes, whatever the password, so guessing is slow; the message never says which of the email
-or the password was wrong. Sessions and reset links carry a fingerprint of the password hash,
-so a new password ends them all.
+Passwords are hashed with Argon2id; the message never says which of the email or the password
+was wrong. Signing in is slowed after repeated failures by `sign_in`, never locked; a wrong
+current password when changing it still counts towards a lock-out of password changes.
+Sessions and reset links carry a fingerprint of the password hash, so a new password ends them
+all.
 """
 
 from __future__ import annotations
@@ -92,29 +93,41 @@ def account_create(
         object_id=str(account.id),
         summary=f"Created the account of {account.name}" + (" (sysadmin)" if sysadmin else ""),
     )
-    session.commit()
+    session.flush()
     return account
 
 
 def authenticate(session: Session, *, email: str, password: str) -> Account:
-    """The account for these credentials, or NotAllowed; failures count towards a lock-out."""
-    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
-    if account is None or not account.active:
-        _verify(_DUMMY, password)
+    """The account for these credentials, or NotAllowed in the same words after the same work
+    (one Argon2 check, one query) whether the account is unknown, inactive or the password is
+    wrong. Slowing repeated failures is `sign_in`'s part; nothing here locks an account."""
+    found = session.execute(
+        select(Account.id, Account.password_hash).where(
+            Account.email == email.strip().lower(), Account.active.is_(True)
+        )
+    ).first()
+    if not _verify(found.password_hash if found else _DUMMY, password) or found is None:
         raise NotAllowed(WRONG)
-    _check_password(session, account, password, wrong=WRONG)
+    account = session.get_one(Account, found.id)
     account.last_login_at = utcnow()
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
-    session.commit()
+    session.flush()
     return account
+
+
+def verify_nothing(password: str) -> None:
+    """Spend the time of checking a password, for an answer that must not be quicker."""
+    _verify(_DUMMY, password)
 
 
 def _check_password(
     session: Session, account: Account, password: str, *, wrong: str, field: str | None = None
 ) -> None:
     """NotAllowed unless the password is right and the account is not locked; a wrong one is
-    counted (and committed) towards the lock-out, a right one clears the count."""
+    counted towards the lock-out, a right one clears the count. The count is flushed before
+    the refusal is raised: the edge must commit it although it refuses (the sign-in page
+    does), or the lock-out would never come."""
     now = utcnow()
     if account.locked_until and account.locked_until > now:
         raise NotAllowed(
@@ -126,7 +139,7 @@ def _check_password(
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILURES:
             account.locked_until, account.failed_logins = now + LOCK_FOR, 0
-        session.commit()
+        session.flush()
         raise NotAllowed(wrong, field=field)
     account.failed_logins, account.locked_until = 0, None
 
@@ -214,7 +227,7 @@ def password_replace(
         object_id=str(account.id),
         summary=summary,
     )
-    session.commit()
+    session.flush()
 
 
 def _require_self(actor: Actor, account: Account) -> None:
@@ -254,7 +267,7 @@ def membership_set(
         before={"role": before},
         after={"role": role},
     )
-    session.commit()
+    session.flush()
     session.expire(account, ["memberships"])
 
 

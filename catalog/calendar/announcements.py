@@ -78,7 +78,7 @@ def entry_announce(session: Session, *, actor: Actor, data: EntryInput) -> Calen
     session.add(entry)
     session.flush()
     _log(session, actor, entry, "announce", f"Announced {entry.title} for {_when_words(entry)}")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -179,6 +179,14 @@ def release_month(entry: CalendarEntry) -> str:
 
 
 def _change(session, actor, entry, month, release_at, reason, verb) -> CalendarEntry:
+    record_change(session, actor, entry, month, release_at, reason, verb)
+    session.flush()
+    return entry
+
+
+def record_change(session, actor, entry, month, release_at, reason, verb) -> CalendarChange:
+    """Give an entry its new month or date (or cancel it), keeping the old one and the reason
+    as a CalendarChange and in the activity log."""
     now = utcnow()
     change = CalendarChange(
         changed_at=now,
@@ -194,8 +202,7 @@ def _change(session, actor, entry, month, release_at, reason, verb) -> CalendarE
         entry.provisional_month, entry.release_at = month, release_at
     entry.updated_at = now
     _log(session, actor, entry, verb, f"{entry.title}: {change_text(change)}")
-    session.commit()
-    return entry
+    return change
 
 
 def _log(session, actor, entry, verb, summary) -> None:

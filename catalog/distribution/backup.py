@@ -203,7 +203,11 @@ def restore_instance(
     *,
     replace: bool = False,
 ) -> Restored:
-    """Restore the archive at `source` into this instance (see the module docstring)."""
+    """Restore the archive at `source` into this instance (see the module docstring).
+
+    Restoring is an edge of its own, like a command, with its own session: the rows are
+    committed once, all together, and each missing datastore table is then reloaded by a
+    check of its own, which commits as it goes (`catalog.tables.checks`)."""
     with tempfile.TemporaryDirectory(dir=store.root.parent) as work:
         folder = Path(work)
         manifest = _unpack(source, folder)
@@ -358,5 +362,5 @@ def _restore_datastore(session: Session, store: FileStore, copy: Path) -> int:
     loaded = session.scalars(select(DataTable).where(DataTable.status == TableStatus.LOADED))
     versions = [table.version for table in loaded if table.table_name not in present]
     for version in versions:
-        check_version(session, store, version)
+        check_version(session, store, version, progress=True)
     return len(versions)

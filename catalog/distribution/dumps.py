@@ -36,7 +36,7 @@ from catalog.clock import utcnow
 from catalog.errors import NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.publishing.lookups import public_datasets_page
-from catalog.visibility import public_dataset_clause, public_version_clause
+from catalog.visibility import public_dataset_clause, public_version_clause, public_view
 
 CATALOGUE_JSONL = "catalogue.jsonl"
 CATALOGUE_JSONL_GZ = "catalogue.jsonl.gz"
@@ -155,7 +155,7 @@ def latest_change(session: Session, now: datetime) -> datetime | None:
         session.scalar(
             select(func.max(Resource.modified_at))
             .join(Dataset, Dataset.id == Resource.dataset_id)
-            .where(public_dataset_clause(now))
+            .where(public_dataset_clause(now), Resource.link_url.is_not(None))
         ),
     ]
     found = [moment for moment in candidates if moment is not None]
@@ -213,7 +213,8 @@ def _write(
             jsonl.write(line)
             jsonl_gz.write(line)
             entry = zipfile.ZipInfo(
-                f"{dataset.name}/datapackage.json", date_time=_zip_time(dataset.modified_at)
+                f"{dataset.name}/datapackage.json",
+                date_time=_zip_time(public_view(dataset, made_at).updated_at),
             )
             entry.compress_type = zipfile.ZIP_DEFLATED
             packages.writestr(entry, json.dumps(datapackage(dataset), indent=2) + "\n")

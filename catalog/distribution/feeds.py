@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.models import Dataset, Indicator, Organisation, Resource, ResourceVersion, Topic
 from catalog.visibility import (
+    PublicDataset,
     public_dataset_clause,
     public_datasets,
+    public_updated_clause,
     public_version_clause,
+    public_views,
     released_at,
 )
 
@@ -106,29 +109,27 @@ def _within(organisation: Organisation | None, topic: Topic | None) -> list:
 
 
 def sitemap_pages(session: Session, *, now: datetime | None = None) -> list[SitemapPage]:
-    """Every public dataset and indicator page with when it last changed."""
+    """Every public dataset and indicator page with when it last changed in public (an
+    indicator's page shows its dataset's released figures)."""
     moment = now or utcnow()
+    updated = public_updated_clause(moment)
     rows = session.execute(
-        select(Dataset.name, Dataset.modified_at, Dataset.published_at)
-        .where(public_dataset_clause(moment))
-        .order_by(Dataset.name)
+        select(Dataset.name, updated).where(public_dataset_clause(moment)).order_by(Dataset.name)
     )
-    pages = [SitemapPage("dataset", name, _last_change(m, p)) for name, m, p in rows]
+    pages = [SitemapPage("dataset", name, modified) for name, modified in rows]
     indicators = session.execute(
-        select(Indicator.ref, Indicator.modified_at, Dataset.published_at)
+        select(Indicator.ref, updated)
         .join(Dataset, Dataset.id == Indicator.dataset_id)
         .where(public_dataset_clause(moment))
         .order_by(Indicator.ref)
     )
-    pages += [SitemapPage("indicator", ref, _last_change(m, p)) for ref, m, p in indicators]
+    pages += [SitemapPage("indicator", ref, modified) for ref, modified in indicators]
     return pages
 
 
-def _last_change(modified: datetime, published: datetime | None) -> datetime:
-    """The later of the last edit and the release (which every public dataset has)."""
-    return max(modified, published) if published else modified
-
-
-def public_datasets_for_metadata(session: Session, *, now: datetime | None = None) -> list[Dataset]:
-    """All public datasets, for whole-catalogue descriptions (DCAT)."""
-    return list(session.scalars(public_datasets(now).order_by(Dataset.name)))
+def public_datasets_for_metadata(
+    session: Session, *, now: datetime | None = None
+) -> list[PublicDataset]:
+    """All public datasets as the public sees them, for whole-catalogue descriptions (DCAT)."""
+    moment = now or utcnow()
+    return public_views(session.scalars(public_datasets(moment).order_by(Dataset.name)), moment)

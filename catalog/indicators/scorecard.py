@@ -30,7 +30,7 @@ from catalog.indicators.performance import (
 from catalog.models import Dataset, Indicator, Organisation, Topic
 from catalog.periods import Period, parse_period
 from catalog.storage import FileStore
-from catalog.visibility import public_dataset_clause
+from catalog.visibility import latest_public, public_dataset_clause
 
 RAG_LABELS = {"green": "On target", "amber": "Close to target", "red": "Off target"}
 DIRECTION_LABELS = {"better": "Getting better", "worse": "Getting worse", "no_change": "No change"}
@@ -65,7 +65,7 @@ def published_figures(indicator: Indicator, store: FileStore) -> list[Figure]:
     """The figures of the indicator's latest released file, oldest period first."""
     if indicator.dataset is None or not indicator.dataset.resources:
         return []
-    version = indicator.dataset.resources[0].latest_public
+    version = latest_public(indicator.dataset.resources[0])
     if version is None:
         return []
     return list(_read_figures(store.path_for(version.sha256)))

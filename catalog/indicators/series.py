@@ -115,7 +115,7 @@ def indicator_create(
         summary=f"Created indicator {ref}: {indicator.title}",
         after={"ref": ref, "title": indicator.title, "unit": indicator.unit},
     )
-    session.commit()
+    session.flush()
     return indicator
 
 
@@ -147,7 +147,7 @@ def indicator_update(
         before={key: before[key] for key in changed},
         after={key: after[key] for key in changed},
     )
-    session.commit()
+    session.flush()
     return True
 
 
@@ -194,7 +194,7 @@ def observations_record(
             summary=f"{len(summary.added)} added, {len(summary.revised)} revised",
             after={"added": summary.added, "revised": summary.revised},
         )
-    session.commit()
+    session.flush()
     session.expire(indicator, ["observations"])
     return summary
 

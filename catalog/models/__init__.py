@@ -1,8 +1,14 @@
 """Typed SQLAlchemy models of the catalogue (DESIGN.md, 'The model')."""
 
-from catalog.models.accounts import Account, ApiToken, Membership
+from catalog.models.accounts import Account, AccountSession, ApiToken, Membership
 from catalog.models.activity import Activity
 from catalog.models.calendar import CalendarChange, CalendarEntry
+from catalog.models.changes import (
+    ChangeKind,
+    ChangeState,
+    RedactionConfirmation,
+    ResourceChange,
+)
 from catalog.models.datasets import (
     Dataset,
     DatasetRedirect,
@@ -18,12 +24,15 @@ from catalog.models.releases import Release
 
 __all__ = [
     "Account",
+    "AccountSession",
     "ApiToken",
     "Membership",
     "Release",
     "Activity",
     "CalendarChange",
     "CalendarEntry",
+    "ChangeKind",
+    "ChangeState",
     "DataTable",
     "Dataset",
     "DatasetRedirect",
@@ -32,7 +41,9 @@ __all__ = [
     "Licence",
     "Observation",
     "Organisation",
+    "RedactionConfirmation",
     "Resource",
+    "ResourceChange",
     "ResourceVersion",
     "SourcePolicy",
     "TableStatus",

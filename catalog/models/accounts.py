@@ -63,3 +63,16 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     account: Mapped[Account] = relationship(lazy="joined")
+
+
+class AccountSession(Base):
+    """One signed-in browser. The cookie carries a secret whose hash is kept here; signing
+    out deletes the row, so a copy of the cookie replayed afterwards is refused."""
+
+    __tablename__ = "account_session"
+
+    secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)

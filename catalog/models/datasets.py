@@ -134,20 +134,9 @@ class Resource(Base):
 
     @property
     def latest(self) -> ResourceVersion | None:
-        """The newest version, released or not: for staff and the write path only."""
+        """The newest version, released or not: for staff and the write path only (the public's
+        is `catalog.visibility.latest_public`)."""
         return self.versions[-1] if self.versions else None
-
-    @property
-    def public_versions(self) -> list[ResourceVersion]:
-        """The versions whose release time has passed (see `catalog.visibility`)."""
-        from catalog.visibility import version_is_public
-
-        return [v for v in self.versions if version_is_public(v)]
-
-    @property
-    def latest_public(self) -> ResourceVersion | None:
-        released = self.public_versions
-        return released[-1] if released else None
 
 
 class ResourceVersion(Base):
@@ -167,9 +156,11 @@ class ResourceVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     cleared: Mapped[bool] = mapped_column(Boolean, default=True)
     issues_note: Mapped[str] = mapped_column(Text, default="")
+    issues_noted_by_id: Mapped[int | None] = mapped_column(Integer)
     period: Mapped[str | None] = mapped_column(String(20))
 
     resource: Mapped[Resource] = relationship(back_populates="versions")

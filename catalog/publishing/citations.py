@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from catalog.models import Resource, ResourceVersion
-from catalog.publishing.resources import get_public_resource, get_public_version
+from catalog.publishing.resources import get_public_file, get_public_version
 from catalog.uk_time import utc_to_uk
 from catalog.visibility import released_at
 
@@ -57,8 +57,8 @@ def get_citation(
     session: Session, *, dataset_name: str, resource_id: str, number: int, url: str
 ) -> Citation:
     """The citation of a public version, whose permanent page is at `url`."""
-    resource = get_public_resource(session, dataset_name, resource_id)
-    return citation_for(resource, get_public_version(resource, number), url)
+    file = get_public_file(session, dataset_name, resource_id)
+    return citation_for(file.resource, get_public_version(file, number), url)
 
 
 def citation_for(resource: Resource, version: ResourceVersion, url: str) -> Citation:

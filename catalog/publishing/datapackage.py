@@ -13,10 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from catalog.models import Dataset, Resource, ResourceVersion
+from catalog.models import Resource, ResourceVersion
 from catalog.names import slugify
 from catalog.storage import FileStore
 from catalog.tables.reading import TABULAR_FORMATS, sniff
+from catalog.visibility import PublicDataset
 
 DownloadUrl = Callable[[Resource, ResourceVersion], str]
 
@@ -25,9 +26,10 @@ ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "windows-1252"}
 
 
 def datapackage_for(
-    dataset: Dataset, *, store: FileStore, homepage: str, download_url: DownloadUrl
+    view: PublicDataset, *, store: FileStore, homepage: str, download_url: DownloadUrl
 ) -> dict[str, Any]:
     """The `datapackage.json` descriptor of a dataset that the caller found as public."""
+    dataset = view.dataset
     package: dict[str, Any] = {
         "name": dataset.name,
         "title": dataset.title,
@@ -42,12 +44,12 @@ def datapackage_for(
         ],
         "keywords": [tag.name for tag in dataset.tags],
         "created": _timestamp(dataset.published_at),
-        "modified": _timestamp(dataset.modified_at),
+        "modified": _timestamp(view.updated_at),
         "resources": [],
     }
     names: set[str] = set()
-    for resource in dataset.resources:
-        version = resource.latest_public
+    for file in view.files:
+        resource, version = file.resource, file.latest
         if resource.link_url is not None:
             package["resources"].append(_link(resource, _unique(slugify(resource.title), names)))
         elif version is not None:

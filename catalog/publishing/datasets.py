@@ -20,17 +20,23 @@ from catalog.models import (
     DatasetState,
     Licence,
     Organisation,
+    Release,
     Tag,
     Topic,
 )
 from catalog.names import check_name
-from catalog.permissions import EDITOR, Actor, require
+from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.reindex import mark_for_index
 from catalog.uk_time import utc_to_uk
 from catalog.visibility import (
+    PublicDataset,
     check_not_withdrawn,
+    is_public,
     public_dataset_clause,
     public_datasets,
+    public_updated_clause,
+    public_view,
+    public_views,
 )
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "one-off", "irregular")
@@ -99,7 +105,7 @@ def dataset_create(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -117,7 +123,7 @@ def dataset_update(
     CKAN client sends `metadata_modified`): if anyone has saved since, the change is refused
     rather than silently overwriting theirs."""
     require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     _claim_edit(session, dataset, opened_at)
     before = snapshot(dataset)
     check_name(data.name)
@@ -139,7 +145,7 @@ def dataset_update(
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -160,13 +166,16 @@ def _claim_edit(session: Session, dataset: Dataset, opened_at: datetime | None) 
     """Move `modified_at` on, in one compare-and-set statement when the editor says what they
     opened, so of two people saving the same version at once only the first succeeds.
 
-    The new time is always later than the old one, even within the same second (the clock
-    has whole seconds), so every saved edit gives the dataset a new version stamp."""
-    moment = max(utcnow(), dataset.modified_at + timedelta(microseconds=1))
+    The stamp opened is the edit form's `modified_at` or, from a CKAN client, the public
+    `metadata_modified` (never earlier than `modified_at`); any stamp at or after `modified_at`
+    is current. The new time is later than every stamp handed out so far, even within the
+    same second (the clock has whole seconds), so every saved edit makes them all stale."""
+    latest = public_view(dataset).updated_at if is_public(dataset) else dataset.modified_at
+    moment = max(utcnow(), latest + timedelta(microseconds=1))
     if opened_at is not None:
         claim = (
             update(Dataset)
-            .where(Dataset.id == dataset.id, Dataset.modified_at == opened_at)
+            .where(Dataset.id == dataset.id, Dataset.modified_at <= opened_at)
             .values(modified_at=moment)
             .execution_options(synchronize_session=False)
         )
@@ -196,17 +205,45 @@ def _changed_since(session: Session, dataset: Dataset) -> str:
 
 LOCKED: dict[str, str] = {
     DatasetState.IN_REVIEW: "it is waiting for review: ask the reviewer to send it back first",
-    DatasetState.APPROVED: "it has been approved as it is: ask an admin to send it back first",
     DatasetState.WITHDRAWN: "it has been withdrawn",
 }
 
 
-def check_editable(dataset: Dataset) -> None:
-    """What a reviewer approved is what gets published: no changes while in review or approved."""
+def claim_for_change(session: Session, *, actor: Actor, dataset: Dataset) -> None:
+    """Let a change be made, or say why not. What a reviewer approved is what gets released:
+    nothing changes while in review, and a change to an approved or scheduled dataset sends it
+    back to draft, its release called off, to be submitted for review again. A trusted process
+    releases without review, so it never needs to."""
     if dataset.state in LOCKED:
         raise Conflict(
             f"This dataset cannot be changed now: {LOCKED[dataset.state]}.", field="state"
         )
+    scheduled = dataset.state == DatasetState.PUBLISHED and not is_public(dataset)
+    if (dataset.state == DatasetState.APPROVED or scheduled) and not is_trusted(actor):
+        _back_to_draft(session, actor, dataset)
+
+
+def _back_to_draft(session: Session, actor: Actor, dataset: Dataset) -> None:
+    before, due = snapshot(dataset), dataset.published_at
+    dataset.state, dataset.published_at = DatasetState.DRAFT, None
+    dataset.approved_by = None
+    dataset.review_comment = f"Changed by {actor.name} after approval: submit it for review again."
+    if due is not None:
+        for release in session.scalars(select(Release).where(Release.dataset_id == dataset.id)):
+            if release.released_at == due and not release.summary.startswith("Cancelled"):
+                release.summary = f"Cancelled: changed after approval ({release.summary})"
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.reopen",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        summary=f"Back to draft: {dataset.title} was changed after approval, so it must be "
+        "reviewed again",
+        before=before,
+        after=snapshot(dataset),
+    )
 
 
 def get_public_dataset(session: Session, name: str, now: datetime | None = None) -> Dataset:
@@ -236,16 +273,22 @@ def get_dataset(session: Session, name: str) -> Dataset:
     return dataset
 
 
-def newest_datasets(session: Session, limit: int = 5, now: datetime | None = None) -> list[Dataset]:
-    query = public_datasets(now).order_by(Dataset.published_at.desc(), Dataset.name).limit(limit)
-    return list(session.scalars(query))
+def newest_datasets(
+    session: Session, limit: int = 5, now: datetime | None = None
+) -> list[PublicDataset]:
+    moment = now or utcnow()
+    query = public_datasets(moment).order_by(Dataset.published_at.desc(), Dataset.name)
+    return public_views(session.scalars(query.limit(limit)), moment)
 
 
 def recently_updated(
     session: Session, limit: int = 5, now: datetime | None = None
-) -> list[Dataset]:
-    query = public_datasets(now).order_by(Dataset.modified_at.desc(), Dataset.name).limit(limit)
-    return list(session.scalars(query))
+) -> list[PublicDataset]:
+    """The datasets whose public content changed last (an embargoed upload changes nothing)."""
+    moment = now or utcnow()
+    updated = public_updated_clause(moment)
+    query = public_datasets(moment).order_by(updated.desc(), Dataset.name).limit(limit)
+    return public_views(session.scalars(query), moment)
 
 
 def snapshot(dataset: Dataset) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def _group_create(session, model, *, actor, name, title, text):
         summary=f"Created {kind} {title}",
         after={"name": name, "title": title},
     )
-    session.commit()
+    session.flush()
     return group
 
 

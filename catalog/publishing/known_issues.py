@@ -1,8 +1,12 @@
-"""Releasing a table that has errors, on purpose: only with a recorded reason.
+"""Releasing a table that has errors, on purpose: only with a recorded reason, and never on
+one person's word.
 
 A version whose check found errors stays unreleased. An editor may decide the data is still
 worth publishing (a supplier's file with a few blank dates, say) by saying why; the public
-page then says the data has known issues and links the report.
+page then says the data has known issues and links the report. The note is part of what a
+second person reviews: with the dataset, or, for a dataset already public, as a change in the
+review queue (`catalog.publishing.changes`). Names flagged for redaction are never released by
+a note: an admin who did not upload the file confirms each one (`catalog.publishing.redactions`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.errors import Invalid
-from catalog.models import Dataset, ResourceVersion, TableStatus
+from catalog.models import ResourceVersion, TableStatus
 from catalog.permissions import EDITOR, Actor, require
+from catalog.publishing.changes import needs_review, version_propose
+from catalog.publishing.redactions import redaction_cleared, unconfirmed_count
 from catalog.reindex import mark_for_index
 
 
@@ -27,8 +33,19 @@ def accept_known_issues(
     table = version.data_table
     if table is None or table.status != TableStatus.LOADED or table.error_count == 0:
         raise Invalid("Only a checked file with errors needs a note of its known issues.")
+    flagged = unconfirmed_count(session, version)
+    if flagged:
+        raise Invalid(
+            f"{flagged:,} {'cell looks' if flagged == 1 else 'cells look'} like a private "
+            "individual’s name. Correct the file, or ask an admin who did not upload it to "
+            "confirm each one is not a private individual, before noting other known issues.",
+            field="note",
+        )
     version.issues_note = note
-    version.cleared = True
+    version.issues_noted_by_id = actor.account_id
+    version.cleared = redaction_cleared(session, version)
+    if needs_review(resource.dataset) and version.published_at is not None:
+        version_propose(session, actor=actor, version=version)
     activity.record(
         session,
         actor=actor,
@@ -36,30 +53,12 @@ def accept_known_issues(
         object_type="resource",
         object_id=resource.id,
         dataset_id=resource.dataset_id,
-        summary=f"Version {version.number} of {resource.title} released with known issues",
+        summary=(
+            f"Noted the known issues of version {version.number} of {resource.title}, "
+            "for review before release"
+        ),
         after={"version": version.number, "errors": table.error_count, "note": note},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     return version
-
-
-def blocking_files(dataset: Dataset) -> list[str]:
-    """Sentences naming each file whose newest version cannot be released yet."""
-    problems = []
-    for resource in dataset.resources:
-        version = resource.latest
-        if version is None or version.cleared:
-            continue
-        table = version.data_table
-        if table is None or table.status in (TableStatus.QUEUED, TableStatus.LOADING):
-            problems.append(f"{resource.title} is still being checked.")
-        elif table.status == TableStatus.FAILED:
-            problems.append(f"{resource.title} could not be checked: {table.failure}")
-        else:
-            problems.append(
-                f"{resource.title} has {table.error_count:,} "
-                f"{'error' if table.error_count == 1 else 'errors'}. Upload a corrected file, "
-                "or record why it can be published with its known issues."
-            )
-    return problems

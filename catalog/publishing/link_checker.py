@@ -95,7 +95,7 @@ def links_check(
             after={"status": found.status, "reason": found.reason, "url": resource.link_url},
         )
         results.append((resource, found))
-    session.commit()
+    session.flush()
     return results
 
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from catalog.errors import NotFound
 from catalog.models import Dataset, Licence, Organisation, Resource, Tag, Topic
 from catalog.models.datasets import dataset_tag
+from catalog.names import row_number
 from catalog.permissions import EDITOR, MEMBER, Actor, require
-from catalog.publishing.resources import is_released
-from catalog.visibility import is_public, public_dataset_clause, public_datasets
+from catalog.visibility import (
+    is_released,
+    public_dataset_clause,
+    public_datasets,
+    public_updated_clause,
+)
 
 
 def public_dataset_names(session: Session, now: datetime | None = None) -> list[str]:
@@ -29,10 +34,10 @@ def public_dataset_names(session: Session, now: datetime | None = None) -> list[
 def public_datasets_page(
     session: Session, *, limit: int, offset: int = 0, now: datetime | None = None
 ) -> list[Dataset]:
-    """Public datasets, most recently changed first, for bulk dumps."""
+    """Public datasets, most recently changed in public first, for bulk dumps."""
     query = (
         public_datasets(now)
-        .order_by(Dataset.modified_at.desc(), Dataset.name)
+        .order_by(public_updated_clause(now).desc(), Dataset.name)
         .limit(limit)
         .offset(offset)
     )
@@ -40,14 +45,26 @@ def public_datasets_page(
 
 
 def find_dataset(session: Session, ref: str, *, actor: Actor | None = None) -> Dataset:
-    """A dataset by URL name or id: public, or any state for a member of its organisation."""
-    dataset = session.scalar(select(Dataset).where(or_(Dataset.name == ref, Dataset.id == ref)))
-    if dataset is not None and (
-        is_public(dataset)
-        or (actor is not None and actor.has_role(dataset.organisation_id, MEMBER))
-    ):
-        return dataset
-    raise NotFound(f"There is no published dataset called '{ref}'.")
+    """A dataset by URL name or id: public, or any state for a member of its organisation.
+
+    Whether the caller may see it is part of the one query, so a name that is unpublished
+    and a name that does not exist take the same path and the same time: no row either way.
+    """
+    named = or_(Dataset.name == ref, Dataset.id == ref)
+    dataset = session.scalar(select(Dataset).where(named, readable_by(actor)))
+    if dataset is None:
+        raise NotFound(f"There is no published dataset called '{ref}'.")
+    return dataset
+
+
+def readable_by(actor: Actor | None, now: datetime | None = None) -> ColumnElement[bool]:
+    """The datasets a caller may read: public ones, and every one of the organisations where
+    they hold a role (member is the least of roles); a sysadmin reads all."""
+    if actor is None:
+        return public_dataset_clause(now)
+    if actor.sysadmin:
+        return true()
+    return or_(public_dataset_clause(now), Dataset.organisation_id.in_(list(actor.roles)))
 
 
 def find_dataset_to_change(session: Session, ref: str, *, actor: Actor) -> Dataset:
@@ -60,12 +77,12 @@ def find_dataset_to_change(session: Session, ref: str, *, actor: Actor) -> Datas
 def find_resource(session: Session, resource_id: str, *, actor: Actor | None = None) -> Resource:
     """A resource by id: a released file or a link of a public dataset, or any file for a
     member."""
-    resource = session.get(Resource, resource_id)
+    query = select(Resource).join(Dataset).where(Resource.id == resource_id, readable_by(actor))
+    resource = session.scalar(query)
     if resource is not None:
-        dataset = resource.dataset
-        if actor is not None and actor.has_role(dataset.organisation_id, MEMBER):
+        if actor is not None and actor.has_role(resource.dataset.organisation_id, MEMBER):
             return resource
-        if is_public(dataset) and is_released(resource):
+        if is_released(resource):
             return resource
     raise NotFound(f"There is no published file with the id '{resource_id}'.")
 
@@ -96,8 +113,9 @@ def topic_by_ref(session: Session, ref: str) -> Topic:
 
 def _group_by_ref(session, model, ref: str, kind: str):
     clause = model.name == ref
-    if ref.isdigit():
-        clause = or_(clause, model.id == int(ref))
+    number = row_number(ref)
+    if number is not None:
+        clause = or_(clause, model.id == number)
     found = session.scalar(select(model).where(clause))
     if found is None:
         raise NotFound(f"There is no {kind} called '{ref}'.")

@@ -135,7 +135,7 @@ def load_package(
         period_set(session, actor=actor, version=resource.versions[-1], period=period)
     if modified:
         dataset.modified_at = modified
-        session.commit()
+        session.flush()
     if publish:
         release_without_review(
             session, actor=actor, dataset=dataset, at=created, source="data package"

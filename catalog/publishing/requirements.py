@@ -19,7 +19,7 @@ from catalog.errors import Invalid
 from catalog.models import Dataset, ResourceVersion
 from catalog.periods import FINANCIAL_YEAR, QUARTER, Period, parse_period
 from catalog.permissions import EDITOR, Actor, require
-from catalog.publishing.datasets import check_editable
+from catalog.publishing.datasets import claim_for_change
 from catalog.tables.schemas import load_schema
 
 QUARTERLY, ANNUAL, ONCE = "quarterly", "annual", "once"
@@ -201,7 +201,7 @@ def requirement_set(session: Session, *, actor: Actor, dataset: Dataset, key: st
     key = key or None
     if key == dataset.transparency_requirement:
         return
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     if key is not None:
         get_requirement(key)
     before = dataset.transparency_requirement
@@ -218,7 +218,7 @@ def requirement_set(session: Session, *, actor: Actor, dataset: Dataset, key: st
         before={"transparency_requirement": before},
         after={"transparency_requirement": key},
     )
-    session.commit()
+    session.flush()
 
 
 def upload_period(dataset: Dataset, text: str | None) -> Period | None:
@@ -255,4 +255,4 @@ def period_set(
         summary=f"Version {version.number} of {version.resource.title} covers {period.label}",
         after={"version": version.number, "period": period.code},
     )
-    session.commit()
+    session.flush()

@@ -20,9 +20,17 @@ from catalog import activity
 from catalog.clock import utcnow
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
-from catalog.permissions import EDITOR, Actor, require
-from catalog.publishing.datasets import check_editable
+from catalog.permissions import EDITOR, Actor, is_trusted, require
+from catalog.publishing.changes import (
+    link_propose,
+    needs_review,
+    release_trusted,
+    reopen_changes,
+    version_propose,
+)
+from catalog.publishing.datasets import claim_for_change
 from catalog.publishing.links import PUBLIC_ONLY, LinkRules, vet_link_url
+from catalog.publishing.redactions import confirmations_clear
 from catalog.publishing.requirements import required_schema
 from catalog.reindex import mark_for_index
 from catalog.storage import FileStore
@@ -30,9 +38,11 @@ from catalog.tables.checks import check_version, needs_check, queue_check
 from catalog.tables.reading import TABULAR_FORMATS, infer_schema
 from catalog.tables.validation import TableRules
 from catalog.visibility import (
+    PublicFile,
     check_not_withdrawn,
     is_public,
     public_dataset_clause,
+    public_view,
     version_is_public,
 )
 
@@ -76,7 +86,7 @@ def resource_create(
 ) -> Resource:
     """Add a file to a dataset as a new resource with its first version."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     title = _title(title)
     filename = safe_filename(upload.filename)
     fmt = check_format(format or PurePosixPath(filename).suffix.lstrip("."))
@@ -117,13 +127,15 @@ def version_add(
 ) -> ResourceVersion:
     """Store a new file for a resource; earlier versions stay exactly as they were.
 
-    The version is public from `release_at` (default: at once) once its dataset is public and,
-    for a table, once it has passed its check (`catalog.tables.checks`). The check runs here unless
+    In a dataset not yet public, the version is released with the dataset. In a public one it
+    waits for review (`catalog.publishing.changes`), unless a trusted process adds it: then it
+    is public from `release_at` (default: at once). A table is public only once it has passed
+    its check (`catalog.tables.checks`). The check runs here unless
     `check_now` is False, when the caller queues `check_version` as a background job.
     `table_schema` is a Table Schema, INFER, or None for the previous version's.
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
-    check_editable(resource.dataset)
+    claim_for_change(session, actor=actor, dataset=resource.dataset)
     if resource.link_url is not None:
         raise Invalid(
             "This resource is a link to a file elsewhere: change its web address instead.",
@@ -148,14 +160,20 @@ def version_add(
         note=note,
         created_at=moment,
         created_by=actor.name,
+        created_by_id=actor.account_id,
         published_at=release_at or moment,
     )
     session.add(version)
     if needs_check(version):
         queue_check(session, version)
+    # The dataset's own `modified_at` stays: it dates its description, and the public sees a
+    # new version only from its release (`catalog.visibility.PublicDataset.updated_at`).
     resource.modified_at = moment
-    resource.dataset.modified_at = max(resource.dataset.modified_at, moment)
     session.flush()
+    if needs_review(resource.dataset) and is_trusted(actor):
+        release_trusted(session, actor=actor, version=version, at=release_at or moment)
+    elif needs_review(resource.dataset):
+        version_propose(session, actor=actor, version=version)
     activity.record(
         session,
         actor=actor,
@@ -167,7 +185,7 @@ def version_add(
         after={"version": version.number, "sha256": stored.sha256, "size": stored.size},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     if check_now and version.data_table is not None:
         check_version(session, store, version)
     return version
@@ -193,7 +211,7 @@ def resource_link_create(
 ) -> Resource:
     """Add a link to a file hosted elsewhere; the address must pass `catalog.publishing.links`."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     title = _title(title)
     link = vet_link_url(url, rules)
     fmt = link_format(format, link.url)
@@ -214,7 +232,7 @@ def resource_link_create(
         after={"title": title, "format": fmt, "url": link.url},
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -264,25 +282,33 @@ def resource_link_update(
     rules: LinkRules = PUBLIC_ONLY,
 ) -> Resource:
     """Change a linked resource; what is None stays as it is. There are no versions to keep:
-    the activity log records the old address."""
+    the activity log records the old address. In a public dataset a new address or format waits
+    for review (`catalog.publishing.changes`); the title and description change at once."""
     dataset = resource.dataset
     require(actor, dataset.organisation_id, EDITOR, "change this dataset's files")
-    check_editable(dataset)
+    claim_for_change(session, actor=actor, dataset=dataset)
     if resource.link_url is None:
         raise Invalid(
             "This resource is an uploaded file: upload a new version to change it.", field="url"
         )
     before = _link_fields(resource)
     link_url = vet_link_url(url, rules).url if url is not None else resource.link_url
+    fmt = resource.format
+    if format is not None or url is not None:
+        fmt = link_format(format or None, link_url)
     resource.title = _title(title) if title is not None else resource.title
     if description is not None:
         resource.description = description.strip()
-    if format is not None or url is not None:
-        resource.format = link_format(format or None, link_url)
-    resource.link_url = link_url
     moment = utcnow()
-    resource.modified_at = moment
-    dataset.modified_at = max(dataset.modified_at, moment)
+    if (link_url, fmt) != (resource.link_url, resource.format):
+        if needs_review(dataset) and not is_trusted(actor):
+            link_propose(session, actor=actor, resource=resource, url=link_url, format=fmt)
+        else:
+            resource.link_url, resource.format = link_url, fmt
+            resource.modified_at = moment
+    if (resource.title, resource.description) != (before["title"], before["description"]):
+        resource.modified_at = moment
+    dataset.modified_at = max(dataset.modified_at, resource.modified_at)
     activity.record(
         session,
         actor=actor,
@@ -295,7 +321,7 @@ def resource_link_update(
         after=_link_fields(resource),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return resource
 
 
@@ -317,12 +343,6 @@ def link_format(chosen: str | None, url: str) -> str:
             field="format",
         )
     return fmt
-
-
-def is_released(resource: Resource) -> bool:
-    """Whether a resource of a public dataset is shown: a link at once, a file once one of
-    its versions is released."""
-    return resource.link_url is not None or resource.latest_public is not None
 
 
 def _schema_for(
@@ -356,7 +376,7 @@ def version_schema_set(
     check it afresh against the new description."""
     resource = version.resource
     require(actor, resource.dataset.organisation_id, EDITOR, "describe this file's columns")
-    check_editable(resource.dataset)
+    claim_for_change(session, actor=actor, dataset=resource.dataset)
     if resource.format not in TABULAR_FORMATS:
         raise Invalid("Only a table has columns to describe.", field="schema")
     if is_public(resource.dataset) and version_is_public(version):
@@ -373,6 +393,9 @@ def version_schema_set(
         queue_check(session, version)
     version.cleared = False
     version.issues_note = ""
+    version.issues_noted_by_id = None
+    confirmations_clear(session, version)
+    reopen_changes(session, actor=actor, resource=resource, why="its columns were described again")
     activity.record(
         session,
         actor=actor,
@@ -384,33 +407,40 @@ def version_schema_set(
         before={"schema": before},
         after={"schema": table_schema},
     )
-    session.commit()
+    session.flush()
     check_version(session, store, version)
     return version
 
 
-def get_public_resource(
+def get_public_file(
     session: Session, dataset_name: str, resource_id: str, now: datetime | None = None
-) -> Resource:
+) -> PublicFile:
+    """A released file or link of a public dataset, with its released versions."""
+    moment = now or utcnow()
     query = (
         select(Resource)
         .join(Dataset)
-        .where(Resource.id == resource_id, Dataset.name == dataset_name, public_dataset_clause(now))
+        .where(
+            Resource.id == resource_id,
+            Dataset.name == dataset_name,
+            public_dataset_clause(moment),
+        )
     )
     resource = session.scalar(query)
     if resource is None:
         check_not_withdrawn(session, dataset_name)
-    if resource is None or not is_released(resource):
+    file = None if resource is None else public_view(resource.dataset, moment).file(resource_id)
+    if file is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
-    return resource
+    return file
 
 
-def get_public_version(resource: Resource, number: int) -> ResourceVersion:
+def get_public_version(file: PublicFile, number: int) -> ResourceVersion:
     """A released version by number; one scheduled for later does not exist yet."""
-    for version in resource.public_versions:
-        if version.number == number:
-            return version
-    raise NotFound(f"This file has no published version {number}.")
+    version = file.version(number)
+    if version is None:
+        raise NotFound(f"This file has no published version {number}.")
+    return version
 
 
 def check_format(fmt: str) -> str:

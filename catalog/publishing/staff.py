@@ -19,15 +19,20 @@ from catalog.clock import utcnow
 from catalog.errors import NotAllowed, NotFound
 from catalog.models import (
     Activity,
+    ChangeState,
     Dataset,
     DatasetState,
     Licence,
     Organisation,
     Resource,
+    ResourceChange,
+    ResourceVersion,
     Topic,
 )
 from catalog.permissions import ADMIN, EDITOR, MEMBER, RANK, Actor, require
+from catalog.publishing.changes import change_authors
 from catalog.publishing.datasets import FREQUENCIES
+from catalog.publishing.workflow import issue_note_authors
 from catalog.visibility import is_public
 
 DRAFT, IN_REVIEW, APPROVED = DatasetState.DRAFT, DatasetState.IN_REVIEW, DatasetState.APPROVED
@@ -95,9 +100,13 @@ def review_queue(session: Session, *, actor: Actor) -> list[Dataset]:
 def get_staff_dataset(session: Session, *, actor: Actor, name: str) -> Dataset:
     """Any dataset by name, whatever its state, for someone with a role in its organisation.
     To anyone else it does not exist (404, not 403): a refusal would confirm that an
-    unpublished dataset of that name is being prepared."""
-    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
-    if dataset is None or not actor.has_role(dataset.organisation_id, MEMBER):
+    unpublished dataset of that name is being prepared, and so would a slower answer, so the
+    role is part of the query."""
+    query = select(Dataset).where(Dataset.name == name)
+    if not actor.sysadmin:
+        query = query.where(Dataset.organisation_id.in_(list(actor.roles)))
+    dataset = session.scalar(query)
+    if dataset is None:
         raise NotFound(f"There is no dataset called '{name}'.")
     return dataset
 
@@ -114,6 +123,14 @@ def get_staff_resource(dataset: Dataset, resource_id: str) -> Resource:
         if resource.id == resource_id:
             return resource
     raise NotFound("This dataset has no such file.")
+
+
+def get_staff_change(session: Session, *, dataset: Dataset, change_id: int) -> ResourceChange:
+    """A change to one of the dataset's files, by its number."""
+    change = session.get(ResourceChange, change_id)
+    if change is None or change.dataset_id != dataset.id:
+        raise NotFound("This dataset has no such change.")
+    return change
 
 
 def can_create(actor: Actor) -> bool:
@@ -143,9 +160,9 @@ def actions_for(actor: Actor, dataset: Dataset, now: datetime | None = None) -> 
     own = (
         dataset.state == IN_REVIEW
         and actor.account_id is not None
-        and actor.account_id == dataset.submitted_by_id
+        and actor.account_id in {dataset.submitted_by_id, *issue_note_authors(dataset)}
     )
-    changeable = editor and dataset.state in (DRAFT, PUBLISHED)
+    changeable = editor and dataset.state in (DRAFT, APPROVED, PUBLISHED)
     return Actions(
         edit=changeable,
         upload=changeable,
@@ -155,6 +172,29 @@ def actions_for(actor: Actor, dataset: Dataset, now: datetime | None = None) -> 
         withdraw=admin and stage == PUBLISHED,
         own_submission=admin and own,
     )
+
+
+@dataclass(frozen=True)
+class ChangeActions:
+    """What this actor may do with a change waiting for review: `own` when they made it (or
+    uploaded its file, or noted its known issues), so someone else must review it."""
+
+    review: bool
+    own: bool
+
+
+def change_actions(actor: Actor, change: ResourceChange) -> ChangeActions:
+    """Mirror of `catalog.publishing.changes`, so the page never offers what it refuses."""
+    own = actor.account_id is not None and actor.account_id in change_authors(change)
+    admin = actor.has_role(change.dataset.organisation_id, ADMIN)
+    pending = change.state == ChangeState.PENDING
+    return ChangeActions(review=admin and pending and not own, own=admin and pending and own)
+
+
+def can_confirm_redaction(actor: Actor, version: ResourceVersion) -> bool:
+    """Whether the actor may confirm this file's flagged names: an admin who did not upload it."""
+    admin = actor.has_role(version.resource.dataset.organisation_id, ADMIN)
+    return admin and actor.account_id is not None and actor.account_id != version.created_by_id
 
 
 def dataset_choices(session: Session, *, actor: Actor) -> DatasetChoices:

@@ -24,9 +24,10 @@ from catalog import activity
 from catalog.clock import utcnow
 from catalog.errors import Conflict, Invalid, NotAllowed
 from catalog.models import Dataset, DatasetState, Release, ResourceVersion
-from catalog.permissions import ADMIN, EDITOR, Actor, require
+from catalog.permissions import ADMIN, EDITOR, Actor, is_trusted, require
+from catalog.publishing.changes import change_cancelled
 from catalog.publishing.datasets import snapshot
-from catalog.publishing.known_issues import blocking_files
+from catalog.publishing.readiness import blocking_files
 from catalog.reindex import mark_for_index
 
 DRAFT, IN_REVIEW, APPROVED = DatasetState.DRAFT, DatasetState.IN_REVIEW, DatasetState.APPROVED
@@ -49,6 +50,10 @@ def dataset_approve(
     _expect(dataset, IN_REVIEW, "approved")
     if actor.account_id is not None and actor.account_id == dataset.submitted_by_id:
         raise NotAllowed("You submitted this dataset, so someone else must approve it.")
+    if actor.account_id is not None and actor.account_id in issue_note_authors(dataset):
+        raise NotAllowed(
+            "You noted the known issues of a file in this dataset, so someone else must approve it."
+        )
     dataset.approved_by, dataset.review_comment = actor.name, comment.strip() or None
     return _move(session, actor, dataset, APPROVED, "approve", "Approved", comment)
 
@@ -88,7 +93,7 @@ def release_without_review(
     source: str,
 ) -> Dataset:
     """Publish straight from draft: only for trusted processes, and the log says so."""
-    if not actor.sysadmin or actor.account_id is not None:
+    if not is_trusted(actor):
         raise NotAllowed("Only a trusted process can publish without review.")
     if dataset.state not in (DRAFT, IN_REVIEW, APPROVED):
         _expect(dataset, DRAFT, "published")
@@ -139,7 +144,7 @@ def release_cancel(session: Session, *, actor: Actor, dataset: Dataset, reason: 
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -160,6 +165,7 @@ def version_release_cancel(
     )
     reason = _cancel_reason(reason)
     due, version.published_at = version.published_at, None
+    change_cancelled(session, version=version, reason=reason)
     activity.record(
         session,
         actor=actor,
@@ -175,13 +181,23 @@ def version_release_cancel(
         after={"version": version.number, "published_at": None, "reason": reason},
     )
     mark_for_index(session, resource.dataset_id)
-    session.commit()
+    session.flush()
     return version
 
 
 def version_scheduled(version: ResourceVersion, now: datetime | None = None) -> bool:
     """Whether a file version has a release time still to come, so it can be cancelled."""
     return version.published_at is not None and version.published_at > (now or utcnow())
+
+
+def issue_note_authors(dataset: Dataset) -> set[int]:
+    """Who wrote a note releasing a file of the dataset with known issues: as good as making
+    the change, so they may not approve it."""
+    return {
+        resource.latest.issues_noted_by_id
+        for resource in dataset.resources
+        if resource.latest is not None and resource.latest.issues_noted_by_id is not None
+    }
 
 
 def _expect_still_to_come(due: datetime, what: str) -> None:
@@ -233,7 +249,7 @@ def _release(session, actor, dataset, at, source, approved_by) -> Dataset:
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset
 
 
@@ -267,5 +283,5 @@ def _move(session, actor, dataset, state, verb, summary, comment: str = "") -> D
         after=snapshot(dataset),
     )
     mark_for_index(session, dataset.id)
-    session.commit()
+    session.flush()
     return dataset

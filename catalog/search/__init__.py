@@ -1,8 +1,12 @@
 """Search sits behind this small interface so the backend can change with the deployment.
 
-The embedded default is Whoosh in the instance folder (`whoosh_backend.py`). Every public query
-filters on state and release time, so an index that still holds a draft or an embargoed dataset
-never shows it (the same rule as `catalog.visibility`).
+The embedded default is Whoosh in the instance folder (`whoosh_backend.py`). A document holds
+only what the public will see (`documents.py` builds it through `catalog.visibility`): released
+files' titles, formats and columns, and the public "last updated". Every public query filters on
+the document's release time, so an index that still holds a draft or an embargoed dataset never
+shows it, and counts word rarity over public documents only, so a draft cannot reorder results.
+A document whose content changes with time (a file version released at 09:30) says for which
+times it holds; a search reports the documents that no longer hold, to be rebuilt.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ SORTS = ("relevance", "updated", "name")
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """What the index knows of one dataset: text to match, values to facet on, times to filter."""
+    """What the index knows of one dataset: text to match, values to facet on, times to filter.
+
+    `released_at` is when the public may first see it (None: not on its way to the public);
+    `updated_at` when it last changed in public; the content holds from `holds_from` until
+    `holds_until` (None: from always, until further notice)."""
 
     id: str
     name: str
     title: str
     description: str
-    state: str
-    published_at: datetime | None
-    withdrawn: bool
-    modified_at: datetime
+    released_at: datetime | None
+    updated_at: datetime
     organisation: str | None = None
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -35,6 +41,8 @@ class SearchDocument:
     frequency: str | None = None
     columns: tuple[str, ...] = ()
     resource_text: str = ""
+    holds_from: datetime | None = None
+    holds_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,13 @@ class FacetCount:
 
 @dataclass(frozen=True)
 class SearchResults:
+    """`stale` names public documents whose content does not hold at the query's time."""
+
     ids: list[str]
     total: int
     facets: dict[str, list[FacetCount]]
     suggestion: str | None = None
+    stale: tuple[str, ...] = ()
 
 
 class SearchBackend(Protocol):

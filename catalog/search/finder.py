@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
-from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery
+from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery, SearchResults
 from catalog.search.documents import document_for
-from catalog.visibility import is_public, public_datasets_by_id
+from catalog.visibility import PublicSummary, is_public, public_datasets_by_id, public_summaries
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Found:
     suggestion: str | None
     page: int
     pages: int
+    listed: list[PublicSummary] = field(default_factory=list)  # public results, as listed
 
 
 def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) -> Found:
@@ -42,12 +44,13 @@ def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) 
 
     A hit the database does not show means the index missed a change (its write failed after
     the commit): those documents are rewritten from the database and the search run again,
-    so the totals and facets do not count, or name, what is not public."""
+    so the totals and facets do not count, or name, what is not public. So are documents
+    whose content no longer holds, once a file version scheduled for now is released."""
     now = query.now or utcnow()
     asked = replace(query, include_unpublished=False, now=now)
-    results = backend.search(asked)
+    results = _search(session, backend, asked)
     datasets = public_datasets_by_id(session, results.ids, now)
-    if len(datasets) < len(results.ids) and _repair(session, backend, results.ids):
+    if len(datasets) < len(results.ids) and _repair(session, backend, results.ids, now):
         results = backend.search(asked)
         datasets = public_datasets_by_id(session, results.ids, now)
     labels = _labels(session)
@@ -62,15 +65,25 @@ def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) 
         suggestion=results.suggestion,
         page=query.page,
         pages=max(1, -(-results.total // query.per_page)),
+        listed=public_summaries(session, datasets, now),
     )
 
 
-def _repair(session: Session, backend: SearchBackend, ids: list[str]) -> bool:
+def _search(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResults:
+    """The backend's answer, after rebuilding any public document that no longer holds at the
+    query's time (a file version released since it was built), so no worker has to run."""
+    results = backend.search(query)
+    if results.stale and _repair(session, backend, list(results.stale), query.now):
+        results = backend.search(query)
+    return results
+
+
+def _repair(session: Session, backend: SearchBackend, ids: list[str], now: datetime | None) -> bool:
     """Rewrite the index documents of these datasets from the database; False if the index
     cannot be written now (a full disk), when the re-checked hits are all that is shown."""
     rows = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
     try:
-        backend.index_many([document_for(d) for d in rows.values()])
+        backend.index_many([document_for(d, now) for d in rows.values()])
         for gone in set(ids) - rows.keys():
             backend.remove(gone)
     except OSError:
@@ -93,14 +106,14 @@ def find_datasets_for_member(
     paged. Withdrawn datasets are never included."""
     now = query.now or utcnow()
     wide = replace(query, page=1, per_page=MEMBER_SEARCH_LIMIT, now=now, include_unpublished=True)
-    ids = backend.search(wide).ids
+    ids = _search(session, backend, wide).ids
     rows = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
     seen = [rows[i] for i in ids if i in rows and _seen_by(rows[i], actor, now)]
     start = (query.page - 1) * query.per_page
     labels = _labels(session)
     facets = {
         name: [_option(name, count, labels, query.filters) for count in counts]
-        for name, counts in _facet_counts(seen).items()
+        for name, counts in _facet_counts(seen, now).items()
     }
     return Found(
         datasets=seen[start : start + query.per_page],
@@ -120,10 +133,10 @@ def _seen_by(dataset: Dataset, actor: Actor, now) -> bool:
     )
 
 
-def _facet_counts(datasets: list[Dataset]) -> dict[str, list[FacetCount]]:
+def _facet_counts(datasets: list[Dataset], now: datetime) -> dict[str, list[FacetCount]]:
     counters: dict[str, Counter] = {name: Counter() for name in FACETS}
     for dataset in datasets:
-        doc = document_for(dataset)
+        doc = document_for(dataset, now)
         values = {
             "organisation": [doc.organisation],
             "topic": doc.topics,

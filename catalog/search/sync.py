@@ -1,10 +1,10 @@
 """Keeps the search index in step with the database, on commit and only on commit.
 
-Services mark the datasets they change; just before the transaction commits the marked datasets
-are turned into search documents, and once the commit has succeeded they are written to the
-index. A rolled-back change therefore never reaches the index. Inside an all-or-nothing unit of work
-(`catalog.transactions`) a service's commit is only a savepoint, so the marks are kept under
-DEFERRED until the unit itself commits.
+Services mark the datasets they change and flush; the edge of the unit of work (a request, a
+command, a job, a publishing run: see `catalog.transactions`) commits once. Just before that
+commit the marked datasets are turned into search documents, and once it has succeeded they
+are written to the index. A rolled-back unit therefore never reaches the index, however many
+services it called.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Dataset
-from catalog.reindex import DEFERRED, MARKED
+from catalog.reindex import MARKED
 from catalog.search import SearchBackend
 from catalog.search.documents import document_for
 
@@ -28,9 +28,6 @@ def attach(factory: sessionmaker, backend: SearchBackend) -> None:
 @event.listens_for(Session, "before_commit")
 def _collect(session: Session) -> None:
     marked = session.info.pop(MARKED, set())
-    if DEFERRED in session.info:
-        session.info[DEFERRED] |= marked
-        return
     if not marked or "search" not in session.info:
         return
     session.flush()

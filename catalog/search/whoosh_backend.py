@@ -5,13 +5,15 @@ Whoosh docnum n), since walking Whoosh matchers or facet collectors over 20,000 
 milliseconds and AND-ing and popcounting a 2.5 KB int takes a microsecond. Words are indexed
 unstemmed, so prefixes and "did you mean" use real words; a typed word also finds indexed words
 with its Porter stem. Relevance is a match score, not BM25: 1 per word, plus 3 in the title and
-1.5 in name, tags, topics or publisher, scaled by rarity; ties go to the most recently modified.
+1.5 in name, tags, topics or publisher, scaled by rarity among public documents (so a draft
+cannot reorder public results); ties go to the most recently updated in public.
 Datetimes are stored as microseconds since the epoch in naive UTC: aware values are converted,
 naive ones are taken to be UTC already (as the catalogue stores them).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -37,10 +39,12 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
 
+log = logging.getLogger(__name__)
+
 _PAIR, _VALUE = "\x1e", "\x1f"  # separators in the packed facet column, stripped from values
 _CLEAN = str.maketrans("", "", _PAIR + _VALUE)
 _EPOCH = datetime(1970, 1, 1)
-_NEVER = 2**63 - 1  # release time of drafts, withdrawn and undated docs
+_NEVER = 2**63 - 1  # release time of drafts and withdrawn docs; end of a doc that always holds
 _FEW = 3  # fewer results than this earns a "did you mean"
 _MIN_PREFIX = 3  # shorter words match whole words only: "s" would expand to half the word list
 _MAX_WORDS = 12  # a pasted paragraph is not a search; later words are ignored
@@ -50,7 +54,7 @@ _FACET_CACHE = 256  # facet counts per generation, keyed by result set
 _LOCK_WAIT = 30.0  # seconds to wait for another process's writer, e.g. a CLI reindex
 _RAW = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 _BOOSTS = {"title": 3.0, "keywords": 1.5}  # on top of 1 for a match anywhere
-_COLUMNS = ("id", "released", "modified", "title_key", "facets")
+_COLUMNS = ("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until")
 _ORDERS = ("updated", "name")
 
 
@@ -62,6 +66,8 @@ def _schema() -> Schema:
         id=ID(unique=True, sortable=True),
         released=COLUMN(NumericColumn("q")),
         modified=COLUMN(NumericColumn("q")),
+        holds_from=COLUMN(NumericColumn("q")),
+        holds_until=COLUMN(NumericColumn("q")),
         title_key=COLUMN(VarBytesColumn()),
         facets=COLUMN(VarBytesColumn()),
         **{name: text for name in ("words", *_BOOSTS)},
@@ -81,14 +87,15 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
     raw = [(doc.organisation,), doc.topics, doc.tags, doc.formats, (doc.licence,), (doc.frequency,)]
     values = [[(v or "").translate(_CLEAN).strip() for v in vs] for vs in raw]
     pairs = {f"{f}{_VALUE}{v}" for f, vs in zip(FACETS, values, strict=True) for v in vs if v}
-    public = doc.state == "published" and not doc.withdrawn
     return {
         "id": doc.id,
         "title": doc.title,
         "keywords": keywords,
         "words": " ".join([doc.title, keywords, body]),
-        "released": _micros(doc.published_at) if public and doc.published_at else _NEVER,
-        "modified": _micros(doc.modified_at),
+        "released": _micros(doc.released_at) if doc.released_at else _NEVER,
+        "modified": _micros(doc.updated_at),
+        "holds_from": _micros(doc.holds_from) if doc.holds_from else 0,
+        "holds_until": _micros(doc.holds_until) if doc.holds_until else _NEVER,
         "title_key": doc.title.casefold().encode(),
         "facets": _PAIR.join(sorted(pairs)).encode(),
     }
@@ -145,13 +152,15 @@ class _Segment:
     mean re-reading 20,000 documents."""
 
     def __init__(self, leaf: IndexReader) -> None:
-        self.ids, released, modified, titles, packed = (
+        self.ids, released, modified, titles, packed, holds_from, holds_until = (
             list(leaf.column_reader(c)) for c in _COLUMNS
         )
         self.size = len(self.ids)
         self.keys = {"updated": [-m for m in modified], "name": titles}
         self.orders = {k: sorted(range(self.size), key=v.__getitem__) for k, v in self.keys.items()}
         self.releases = sorted((t, d) for d, t in enumerate(released) if t != _NEVER)
+        self.starts = sorted((t, d) for d, t in enumerate(holds_from) if t)
+        self.ends = sorted((t, d) for d, t in enumerate(holds_until) if t != _NEVER)
         docs: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for d, pairs in enumerate(packed):
             for pair in filter(None, pairs.decode().split(_PAIR)):
@@ -194,22 +203,39 @@ class _Generation:
             k: sorted(chain(*(_shift(s.orders[k], o) for s, _, o in self._leaves)), key=keys)
             for k, keys in ((k, self.keys[k].__getitem__) for k in _ORDERS)
         }
-        releases = sorted((t, d + o) for s, _, o in self._leaves for t, d in s.releases)
-        self._release_times, self._release_docs = [t for t, _ in releases], [d for _, d in releases]
+        self._releases = self._timeline("releases")
+        self._starts, self._ends = self._timeline("starts"), self._timeline("ends")
         self.facets: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACETS}
         for seg, _, offset in self._leaves:
             for (name, value), mask in seg.facets.items():
                 self.facets[name][value] |= mask << offset
         self._visible: dict[int, int] = {}
+        self._stale: dict[tuple[int, int], int] = {}
         self._words: dict[str, _Word] = {}
         self._facet_counts: dict[int, dict[str, list[FacetCount]]] = {}
 
+    def _timeline(self, name: str) -> tuple[list[int], list[int]]:
+        """(times, docs) of every segment's (time, doc) pairs, by time."""
+        pairs = sorted((t, d + o) for s, _, o in self._leaves for t, d in getattr(s, name))
+        return [t for t, _ in pairs], [d for _, d in pairs]
+
     def visible_at(self, now: int) -> int:
         """Released docs as of now; cached by how many are released, which rarely moves."""
-        cut = bisect_right(self._release_times, now)
+        times, docs = self._releases
+        cut = bisect_right(times, now)
         if cut not in self._visible:
-            self._visible = {cut: _mask(self._release_docs[:cut], self.size) & self.live}
+            self._visible = {cut: _mask(docs[:cut], self.size) & self.live}
         return self._visible[cut]
+
+    def stale_at(self, now: int) -> int:
+        """Visible docs whose content does not hold now: a file version has been released
+        since they were built (or, with a clock set back, was not yet)."""
+        (starts, early), (ends, late) = self._starts, self._ends
+        cuts = (bisect_right(starts, now), bisect_right(ends, now))
+        if cuts not in self._stale:
+            wrong = _mask(early[cuts[0] :], self.size) | _mask(late[: cuts[1]], self.size)
+            self._stale = {cuts: wrong}
+        return self._stale[cuts] & self.visible_at(now)
 
     def word(self, word: str) -> _Word:
         if word in self._words:
@@ -245,13 +271,15 @@ class _Generation:
             self._facet_counts[selected] = counts
         return self._facet_counts[selected]
 
-    def page(self, sort: str, words: list[str], mask: int, start: int, end: int) -> list[int]:
-        """Docs past the page's end are never put in order."""
+    def page(
+        self, sort: str, words: list[str], mask: int, start: int, end: int, public: int
+    ) -> list[int]:
+        """Docs past the page's end are never put in order; `public` docs weigh the words."""
         total = mask.bit_count()
         if start >= total:
             return []
         if sort == "relevance" and words:
-            return self._ranked(words, mask, end)[start:]
+            return self._ranked(words, mask, end, public)[start:]
         return self._take("name" if sort == "name" else "updated", mask, total, end)[start:]
 
     def _take(self, key: str, mask: int, count: int, end: int) -> list[int]:
@@ -261,13 +289,14 @@ class _Generation:
             return list(islice((d for d in self.orders[key] if bits[d >> 3] >> (d & 7) & 1), end))
         return sorted(_bits(mask), key=self.keys[key].__getitem__)[:end]
 
-    def _ranked(self, words: list[str], mask: int, end: int) -> list[int]:
-        """Docs grouped into tiers of equal score, best first; each tier newest first."""
-        tiers = {0.0: mask}
+    def _ranked(self, words: list[str], mask: int, end: int, public: int) -> list[int]:
+        """Docs grouped into tiers of equal score, best first; each tier newest first. A word's
+        rarity is counted among public docs only: what is hidden cannot change the order."""
+        tiers, size = {0.0: mask}, public.bit_count()
         for word in words[:_RANK_WORDS]:
             info = self.word(word)
             scored: defaultdict[float, int] = defaultdict(int)
-            rarity = math.log(1 + self.size / (1 + info.mask.bit_count()))
+            rarity = math.log(1 + size / (1 + (info.mask & public).bit_count()))
             for score, docs in tiers.items():
                 for weight, holders in info.classes:
                     if both := docs & holders:
@@ -328,6 +357,9 @@ class WhooshBackend:
         path.mkdir(parents=True, exist_ok=True)
         exists = index.exists_in(str(path))
         self._ix = index.open_dir(str(path)) if exists else index.create_in(str(path), _schema())
+        if set(self._ix.schema.names()) != set(_schema().names()):
+            log.warning("The search index was made by an older version: run `opendata reindex`")
+            self._ix = index.create_in(str(path), _schema())
         self._write_lock, self._read_lock = threading.Lock(), threading.Lock()
         self._generation: _Generation | None = None
         self._segments: dict[str, _Segment] = {}
@@ -362,7 +394,8 @@ class WhooshBackend:
         with self._read_lock:
             gen = self._current()
             now = _micros(query.now or datetime.now(UTC))
-            visible = gen.live if query.include_unpublished else gen.visible_at(now)
+            public = gen.visible_at(now)
+            visible = gen.live if query.include_unpublished else public
             words = _words(query.text) if gen.size else []
             selected = gen.matching(words, visible)
             for name, values in query.filters.items():
@@ -371,10 +404,12 @@ class WhooshBackend:
             per_page = max(1, query.per_page)
             start = (max(1, query.page) - 1) * per_page
             sort = query.sort if query.sort in SORTS else "relevance"
-            ids = [gen.ids[d] for d in gen.page(sort, words, selected, start, start + per_page)]
+            found = gen.page(sort, words, selected, start, start + per_page, public)
+            ids = [gen.ids[d] for d in found]
             total = selected.bit_count()
             fix = gen.suggest(words, visible) if words and total < _FEW else None
-            return SearchResults(ids, total, gen.facet_counts(selected), fix)
+            stale = tuple(gen.ids[d] for d in _bits(gen.stale_at(now)))
+            return SearchResults(ids, total, gen.facet_counts(selected), fix, stale)
 
     def _current(self) -> _Generation:
         """The open searcher, replaced once a commit lands. Not with `Searcher.refresh()`: the

@@ -1,7 +1,8 @@
 """CSV the site itself writes: UTF-8, and safe to open in a spreadsheet.
 
 A cell that starts with =, +, -, @ (or a tab or carriage return) would run as a formula in Excel
-or LibreOffice; such text cells get a leading apostrophe. Numbers are written as numbers.
+or LibreOffice; such text cells get a leading apostrophe, column headings included (they come
+from the publisher's file too). Numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def safe_header(labels: Sequence[str]) -> list[Any]:
+    """Column headings as safe as any other cell."""
+    return [safe_cell(label) for label in labels]
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(safe_header(header))
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue()

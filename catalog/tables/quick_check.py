@@ -13,6 +13,7 @@ read every value alike.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -27,14 +28,15 @@ import pyarrow.csv as arrow_csv
 from catalog.errors import Invalid
 from catalog.tables.datastore.loading import arrow_type
 from catalog.tables.fields import DEFAULT_FALSE, DEFAULT_TRUE, FieldReader
-from catalog.tables.reading import text_layout
+from catalog.tables.reading import MAX_ROW_CHARS, text_layout
 from catalog.tables.redaction import people_in
 from catalog.tables.validation import TEXT_TYPES, Checked, TableRules, formula_cells
 
 log = logging.getLogger(__name__)
 BLOCK_BYTES = 1024 * 1024
-# The `csv` module refuses a cell longer than this, so a file with one is the exact pass's.
-LONGEST_CELL = 16 * 1024 * 1024
+# The exact pass refuses a row of more than MAX_ROW_CHARS (counting its quotes and commas),
+# so a file with a row anywhere near that is the exact pass's to judge.
+LONGEST_ROW = MAX_ROW_CHARS // 2
 # Texts Python's `int` and `float` read exactly as Arrow's casts do; others go cell by cell.
 WHOLE_NUMBER = r"^[+-]?[0-9]+$"
 DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
@@ -160,10 +162,11 @@ class _Columns:
             self.sink(numbers, typed)
 
     def _refuse_blank_rows(self, cells: list[pa.StringArray]) -> None:
-        if max(pc.max(pc.binary_length(column)).as_py() or 0 for column in cells) > LONGEST_CELL:
-            raise Doubt("a cell longer than the csv module reads")
+        lengths = [pc.binary_length(column) for column in cells]
+        if (pc.max(functools.reduce(pc.add, lengths)).as_py() or 0) > LONGEST_ROW:
+            raise Doubt("a row near the longest the exact pass reads")
         # pyarrow-stubs leave out the Python scalars that pyarrow.compute takes.
-        empty = [pc.equal(pc.binary_length(c), 0) for c in cells]  # type: ignore[call-overload]
+        empty = [pc.equal(length, 0) for length in lengths]  # type: ignore[call-overload]
         blank = _all_of(empty)
         missing = pa.array(sorted(self.rules.missing), pa.string())
         if len(self.rules.missing) > 1:

@@ -3,6 +3,10 @@
 Used to describe a new version (its columns and their types, as a Frictionless Table Schema),
 to preview its first rows and to read every row for checking and loading. The bytes as
 uploaded are never changed; what is read is text, whatever the file's encoding.
+
+Every read of a CSV holds each row to MAX_ROW_CHARS itself, reading lines with a length cap:
+Python's `csv.field_size_limit` is one setting for the whole process, and frictionless raises
+it to gigabytes when imported, so it cannot be what keeps a 30 MB cell out of a page.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,11 @@ INFER_ROWS = 1000
 # Fewer than PostgreSQL's 1,600 columns to a table; inferring a schema slows with the square
 # of the width, so a file built to be wide would otherwise hold a worker for minutes.
 MAX_COLUMNS = 1000
-csv.field_size_limit(16 * 1024 * 1024)
+MAX_ROW_CHARS = 16 * 1024 * 1024
+# The csv module's own limit is left as high as anyone set it (never lowered, so frictionless
+# keeps working), and at least ours, so that ours is the one that holds.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_ROW_CHARS + 1))
+PREVIEW_CELL_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,47 @@ def read_table(path: Path, fmt: str) -> Iterator[tuple[list[str], Iterator[list[
         return
     layout = text_layout(path, fmt)
     with path.open(encoding=layout.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=layout.delimiter)
-        yield next(reader, []), reader
+        rows = _bounded_rows(handle, layout.delimiter)
+        yield next(rows, []), rows
+
+
+def _bounded_rows(handle, delimiter: str) -> Iterator[list[str]]:
+    """csv.reader's rows, refused (Invalid) once one holds more than MAX_ROW_CHARS: lines
+    are read at most that long, so a 100 MB cell is never held whole."""
+    lines = _CappedLines(handle)
+    for row in csv.reader(lines, delimiter=delimiter):
+        lines.row_done()
+        yield row
+
+
+class _CappedLines:
+    """The file's lines for csv.reader, counting the characters of the row being read."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.chars = 0
+        self.rows = 0
+
+    def __iter__(self) -> _CappedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > MAX_ROW_CHARS:
+            raise Invalid(
+                f"Row {self.rows + 1:,} holds more than {MAX_ROW_CHARS // 1024**2} MB of text; "
+                "no cell may be that long. Check the file's quotes, or link to a file this "
+                "large instead.",
+                field="file",
+            )
+        return line
+
+    def row_done(self) -> None:
+        self.chars = 0
+        self.rows += 1
 
 
 def text_layout(path: Path, fmt: str) -> TableLayout:
@@ -114,7 +162,8 @@ def _delimiter(text: str) -> str:
 
 
 def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
-    """The header and first `limit` non-blank rows, each padded or cut to the header's width."""
+    """The header and first `limit` non-blank rows, each padded or cut to the header's width,
+    with long cells shortened (`preview_cell`)."""
     with read_table(path, fmt) as (header, reader):
         rows: list[list[str]] = []
         truncated = False
@@ -124,40 +173,32 @@ def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
             if len(rows) == limit:
                 truncated = True
                 break
-            rows.append((row + [""] * len(header))[: len(header)])
-    return Preview(header=header, rows=rows, truncated=truncated)
+            rows.append([preview_cell(cell) for cell in (row + [""] * len(header))[: len(header)]])
+    return Preview(header=[preview_cell(label) for label in header], rows=rows, truncated=truncated)
+
+
+def preview_cell(text: str) -> str:
+    """A cell as a preview shows it: whole up to PREVIEW_CELL_CHARS, else cut with an ellipsis
+    (the download has it all), so one huge cell cannot make a page megabytes long."""
+    if len(text) <= PREVIEW_CELL_CHARS:
+        return text
+    return text[: PREVIEW_CELL_CHARS - 1] + "\u2026"
 
 
 def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
     """A Frictionless Table Schema inferred from the file's first rows, for the publisher to
-    correct before release."""
-    from frictionless import Detector, Dialect, Resource, formats, system  # heavy: only here
+    correct before release. The rows are read here, as every check reads them, and handed to
+    frictionless as data: it never opens the file, so its own readers' limits never apply."""
+    from frictionless import Detector, Resource, system  # heavy: only here
 
-    _refuse_too_wide(path, fmt)
-    detector = Detector(sample_size=INFER_ROWS)
-    with system.use_context(trusted=True):
-        if fmt == "xlsx":
-            resource = Resource(str(path), format="xlsx", detector=detector)
-        else:
-            layout = sniff(path)
-            delimiter = "\t" if fmt == "tsv" else layout.delimiter
-            dialect = Dialect(controls=[formats.CsvControl(delimiter=delimiter)])
-            resource = Resource(
-                str(path),
-                format="csv",
-                encoding=layout.encoding,
-                dialect=dialect,
-                detector=detector,
+    with read_table(path, fmt) as (header, rows):
+        if len(header) > MAX_COLUMNS:
+            raise Invalid(
+                f"The file has {len(header):,} columns; a table may have at most {MAX_COLUMNS:,}.",
+                field="file",
             )
+        sample = [header, *islice(rows, INFER_ROWS)]
+    with system.use_context(trusted=True):
+        resource = Resource(data=sample, detector=Detector(sample_size=INFER_ROWS))
         resource.infer(stats=False)
         return resource.schema.to_descriptor()
-
-
-def _refuse_too_wide(path: Path, fmt: str) -> None:
-    with read_table(path, fmt) as (header, _rows):
-        width = len(header)
-    if width > MAX_COLUMNS:
-        raise Invalid(
-            f"The file has {width:,} columns; a table may have at most {MAX_COLUMNS:,}.",
-            field="file",
-        )

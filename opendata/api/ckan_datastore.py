@@ -4,7 +4,6 @@ public versions only) and see the same rows."""
 
 from __future__ import annotations
 
-import json
 from itertools import islice
 from typing import Any
 
@@ -16,6 +15,7 @@ from catalog.tables.datastore.query import parse_query, run_query, stream
 from catalog.tables.datastore.serving import served_table
 from opendata.api.ckan_search import count_param, truthy
 from opendata.database import get_session
+from opendata.json_limits import bounded_loads
 
 CKAN_TYPES = {
     "integer": "int",
@@ -98,7 +98,7 @@ def _filters(params: dict[str, Any]) -> dict[str, Any]:
     raw = params.get("filters") or {}
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = bounded_loads(raw)
         except ValueError as error:
             raise ValidationError({"filters": ["Not a JSON object"]}) from error
     if not isinstance(raw, dict):

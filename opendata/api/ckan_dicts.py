@@ -17,12 +17,19 @@ from flask import url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
 
 from catalog.licences import OGL
-from catalog.models import Dataset, DatasetState, Licence, Organisation, Resource, Topic
+from catalog.models import (
+    Dataset,
+    DatasetState,
+    Licence,
+    Organisation,
+    Resource,
+    ResourceVersion,
+    Topic,
+)
 from catalog.publishing.datasets import DatasetInput
 from catalog.publishing.history import HistoryEntry
 from catalog.publishing.requirements import requirement_key
-from catalog.publishing.resources import is_released
-from catalog.visibility import is_public
+from catalog.visibility import is_public, public_view
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
 REQUIREMENT = "transparency_requirement"  # an extra kept on the dataset, not in DatasetInput
@@ -39,9 +46,18 @@ def package_state(dataset: Dataset) -> str:
 
 
 def package_dict(dataset: Dataset) -> dict[str, Any]:
+    """A public dataset as the public sees it (released files, public dates); a member's
+    unpublished one as it stands, with the stamp an edit must send back."""
     licence = dataset.licence
     tags = [{"name": tag.name, "display_name": tag.name, "id": str(tag.id)} for tag in dataset.tags]
-    resources = [resource_dict(r) for r in dataset.resources if _released(r, dataset)]
+    public = is_public(dataset)
+    if public:
+        view = public_view(dataset)
+        resources = [_resource(f.resource, f.latest, f.updated_at) for f in view.files]
+        modified = view.updated_at
+    else:
+        resources = [_resource(r, r.latest, r.modified_at) for r in dataset.resources]
+        modified = dataset.modified_at
     return {
         "id": dataset.id,
         "name": dataset.name,
@@ -60,18 +76,13 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
         "resources": resources,
         "num_resources": len(resources),
         "metadata_created": _time(dataset.created_at),
-        "metadata_modified": _time(dataset.modified_at),
+        "metadata_modified": _time(modified),
         "state": package_state(dataset),
-        "private": not is_public(dataset),
+        "private": not public,
         "maintainer": dataset.contact_name,
         "maintainer_email": dataset.contact_email,
         "extras": _extras(dataset),
     }
-
-
-def _released(resource: Resource, dataset: Dataset) -> bool:
-    """A public dataset lists only released files; staff see a draft's files as they are."""
-    return is_released(resource) or not is_public(dataset)
 
 
 def _extras(dataset: Dataset) -> list[dict[str, str]]:
@@ -89,10 +100,22 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
 
 
 def resource_dict(resource: Resource) -> dict[str, Any]:
+    """A file of a public dataset as released (its newest released version, when that was
+    released); a file of a member's unpublished dataset as it stands."""
+    if not is_public(resource.dataset):
+        return _resource(resource, resource.latest, resource.modified_at)
+    file = public_view(resource.dataset).file(resource.id)
+    if file is None:
+        return _resource(resource, None, resource.created_at)
+    return _resource(resource, file.latest, file.updated_at)
+
+
+def _resource(
+    resource: Resource, version: ResourceVersion | None, modified: datetime
+) -> dict[str, Any]:
     if resource.link_url is not None:
-        return link_dict(resource)
+        return link_dict(resource, modified)
     dataset = resource.dataset
-    version = resource.latest_public if is_public(dataset) else resource.latest
     url = None
     if version is not None:
         url = url_for(
@@ -114,14 +137,14 @@ def resource_dict(resource: Resource) -> dict[str, Any]:
         "hash": f"sha256:{version.sha256}" if version else "",
         "last_modified": _time(version.published_at or version.created_at) if version else None,
         "created": _time(resource.created_at),
-        "metadata_modified": _time(resource.modified_at),
+        "metadata_modified": _time(modified),
         "state": "active",
         "position": resource.position,
         "url_type": "upload",
     }
 
 
-def link_dict(resource: Resource) -> dict[str, Any]:
+def link_dict(resource: Resource, modified: datetime) -> dict[str, Any]:
     """A linked resource as CKAN shows a link: `url` is the address, nothing is uploaded."""
     return {
         "id": resource.id,
@@ -133,9 +156,9 @@ def link_dict(resource: Resource) -> dict[str, Any]:
         "mimetype": None,
         "size": None,
         "hash": "",
-        "last_modified": _time(resource.modified_at),
+        "last_modified": _time(modified),
         "created": _time(resource.created_at),
-        "metadata_modified": _time(resource.modified_at),
+        "metadata_modified": _time(modified),
         "state": "active",
         "position": resource.position,
         "url_type": None,

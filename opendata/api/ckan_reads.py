@@ -29,7 +29,7 @@ from opendata.api.ckan_dicts import (
     package_dict,
     resource_dict,
 )
-from opendata.api.ckan_search import count_param, integer_param, package_search, truthy
+from opendata.api.ckan_search import count_param, package_search, truthy
 from opendata.auth import current_actor
 from opendata.database import get_session
 
@@ -137,7 +137,7 @@ def package_activity_list(params: dict[str, Any]) -> list[dict[str, Any]]:
     """The public history for everyone; a member of the organisation gets the whole trail."""
     session, actor = get_session(), caller()
     dataset = find_dataset(session, _required(params, "id"), actor=actor)
-    limit = min(integer_param(params, "limit", 31), 100)
+    limit = min(count_param(params, "limit", 31), 100)
     if actor is not None and actor.has_role(dataset.organisation_id, MEMBER):
         return [_staff_activity(a) for a in staff_activity(session, actor=actor, dataset=dataset)][
             :limit

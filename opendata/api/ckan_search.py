@@ -10,17 +10,18 @@ own organisations (never withdrawn ones, never other organisations').
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from marshmallow import ValidationError
 
+from catalog.names import MAX_ROW_NUMBER, row_number
 from catalog.search import SearchQuery
 from catalog.search.finder import find_datasets, find_datasets_for_member
 from opendata.api.ckan_dicts import package_dict
 from opendata.auth import current_actor
 from opendata.database import get_search, get_session
+from opendata.json_limits import bounded_loads
 
 MAX_ROWS = 1000
 FIELDS = {
@@ -46,7 +47,7 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
     start = count_param(params, "start", 0)
     sort = _sort(params.get("sort"))
     facet_fields = _json_list(params.get("facet.field", "[]"), "facet.field")
-    facet_limit = integer_param(params, "facet.limit", 50)
+    facet_limit = count_param(params, "facet.limit", 50, least=-1)
     per_page, page, skip = _paging(rows, start)
     query = SearchQuery(
         text=str(params.get("q") or "").strip(),
@@ -118,26 +119,24 @@ def truthy(params: dict[str, Any], name: str) -> bool:
     return value is True or str(value).lower() in ("true", "1", "yes", "on")
 
 
-def integer_param(params: dict[str, Any], name: str, default: int) -> int:
+def count_param(params: dict[str, Any], name: str, default: int, *, least: int = 0) -> int:
+    """A whole number from `least` to the largest a database holds, as text or JSON; else a
+    409 naming the parameter (never a number no query can take)."""
     raw = params.get(name, default)
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as error:
-        raise ValidationError({name: ["Invalid integer"]}) from error
-
-
-def count_param(params: dict[str, Any], name: str, default: int) -> int:
-    value = integer_param(params, name, default)
-    if value < 0:
-        raise ValidationError({name: ["Must be a positive integer"]})
-    return value
+    text = str(raw).strip()
+    number = raw if type(raw) is int else row_number(text.removeprefix("-"))
+    if number is not None and type(raw) is not int and text.startswith("-"):
+        number = -number
+    if number is None or not least <= number <= MAX_ROW_NUMBER:
+        raise ValidationError({name: [f"Must be a whole number from {least} to {MAX_ROW_NUMBER}"]})
+    return number
 
 
 def _json_list(raw: Any, field: str) -> list[str]:
     """CKAN's GET parameters carry lists as JSON text (`facet.field=["tags"]`)."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = bounded_loads(raw)
         except ValueError as error:
             raise ValidationError({field: ['Send a JSON list, such as ["tags"].']}) from error
     if not isinstance(raw, list):

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from catalog.errors import Invalid
+from catalog.names import row_number
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import (
     Query,
@@ -27,7 +28,7 @@ from catalog.tables.datastore.query import (
     stream_batches,
 )
 from catalog.tables.datastore.serving import served_table
-from catalog.tables.exports import neutralised
+from catalog.tables.exports import neutralised, safe_header
 from opendata.database import get_session
 from opendata.errors import error_response
 
@@ -94,9 +95,10 @@ def _version_number() -> int | None:
     text = request.args.get("version")
     if text is None:
         return None
-    if not text.isascii() or not text.isdigit():
+    number = row_number(text)
+    if number is None:
         raise Invalid(f"version must be a version number, not '{text}'.", field="version")
-    return int(text)
+    return number
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -137,7 +139,7 @@ def _csv_lines(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
     """CSV a batch at a time; text cells that a spreadsheet would run are neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in query.columns])
+    writer.writerow(safe_header([column.name for column in query.columns]))
     text = [n for n, column in enumerate(query.columns) if column.type not in NON_TEXT]
     for rows in batches:
         writer.writerows(neutralised(rows, text))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app
 
 from catalog.distribution.feeds import public_datasets_for_metadata
 from catalog.publishing.datasets import get_public_dataset
+from catalog.visibility import public_view
 from opendata.database import get_session
 from opendata.dcat_graph import catalog_graph, dataset_graph
 
@@ -31,14 +32,14 @@ CONTEXT = {
 @bp.get("/catalog.<any(jsonld, ttl, rdf):extension>")
 def catalogue(extension: str):
     settings = current_app.config["SETTINGS"]
-    datasets = public_datasets_for_metadata(get_session())
-    graph = catalog_graph(datasets, base_url=settings.base_url, title=settings.site_name)
+    views = public_datasets_for_metadata(get_session())
+    graph = catalog_graph(views, base_url=settings.base_url, title=settings.site_name)
     return _serialised(graph, extension)
 
 
 @bp.get("/datasets/<name>.<any(jsonld, ttl, rdf):extension>")
 def dataset(name: str, extension: str):
-    found = get_public_dataset(get_session(), name)
+    found = public_view(get_public_dataset(get_session(), name))
     graph = dataset_graph(found, base_url=current_app.config["SETTINGS"].base_url)
     return _serialised(graph, extension)
 

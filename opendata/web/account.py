@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user
+from flask_login import current_user, login_user
 
 from catalog.accounts.users import password_change
 from catalog.errors import Invalid, NotAllowed
 from opendata.auth import SignedIn, current_account, no_store, require_actor, require_sign_in
-from opendata.database import get_session
+from opendata.database import get_session, keep_changes
 from opendata.web.forms import FormErrors, status_of
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -46,13 +46,21 @@ def password():
             new_password=request.form["new_password"],
             confirm=request.form["confirm_password"],
         )
-    except (Invalid, NotAllowed) as error:
+    except NotAllowed as error:
+        keep_changes()  # a wrong current password counts towards the lock-out
+        return _password_refused(error)
+    except Invalid as error:
         session.rollback()
-        page = render_template("account/password.html", errors=FormErrors.from_error(error))
-        return page, status_of(error)
-    login_user(SignedIn(account))  # this session carries the new fingerprint; others end
+        return _password_refused(error)
+    # This session carries the new fingerprint; every other one ends.
+    login_user(SignedIn(account, current_user.session_secret))
     flash("Your password has been changed. You have been signed out everywhere else.", "success")
     return redirect(url_for("account.show"))
+
+
+def _password_refused(error: Invalid | NotAllowed):
+    page = render_template("account/password.html", errors=FormErrors.from_error(error))
+    return page, status_of(error)
 
 
 def missing_fields(form, fields: dict[str, str]) -> FormErrors:

@@ -4,6 +4,8 @@ the reasons and the history are the calendar service's rules, not this module's.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -119,7 +121,7 @@ def _month(form: MultiDict) -> str:
     month, year = text(form, "month-month"), text(form, "month-year")
     if not month and not year:
         raise Invalid("Enter the month it is planned for.", field="month")
-    if not (month.isdigit() and year.isdigit() and len(year) == 4):
+    if not (re.fullmatch("[0-9]{1,2}", month) and re.fullmatch("[0-9]{4}", year)):
         raise Invalid("The month must be a real month and year, like 1 2027.", field="month")
     return f"{year}-{int(month):02d}"
 

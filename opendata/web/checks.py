@@ -7,8 +7,13 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from catalog.errors import Invalid, NotFound
 from catalog.publishing.known_issues import accept_known_issues
-from catalog.publishing.resources import get_public_resource, get_public_version, version_schema_set
-from catalog.publishing.staff import get_staff_dataset, get_staff_resource
+from catalog.publishing.redactions import flagged_cells, flagged_count, redaction_confirm
+from catalog.publishing.resources import get_public_file, get_public_version, version_schema_set
+from catalog.publishing.staff import (
+    can_confirm_redaction,
+    get_staff_dataset,
+    get_staff_resource,
+)
 from catalog.tables.reports import grouped, warning_lines
 from catalog.tables.schemas import list_schemas, load_schema
 from opendata.auth import no_store, require_actor, require_sign_in
@@ -60,11 +65,36 @@ def known_issues(name: str, resource_id: str, number: int):
         get_session().rollback()
         errors = FormErrors.from_error(error, "issues")
         return _report_page(resource, version, staff=True, errors=errors, status=422)
+    get_session().commit()
     flash(
         f"Version {number} of {resource.title} can now be published with its known issues.",
         "success",
     )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+@bp.post(f"{STAFF}/redaction")
+def confirm_names(name: str, resource_id: str, number: int):
+    """An admin who did not upload the file confirms flagged cells are not private people."""
+    actor = require_actor()
+    resource, version = _staff(name, resource_id, number)
+    try:
+        made = redaction_confirm(
+            get_session(), actor=actor, version=version, cells=request.form.getlist("cell")
+        )
+    except Invalid as error:
+        get_session().rollback()
+        errors = FormErrors.from_error(error, "redaction")
+        return _report_page(resource, version, staff=True, errors=errors, status=422)
+    get_session().commit()
+    flash(
+        f"Confirmed {len(made)} flagged {'name' if len(made) == 1 else 'names'} in version "
+        f"{number} of {resource.title} as not private individuals.",
+        "success",
+    )
+    return redirect(
+        url_for("checks.staff_report", name=name, resource_id=resource_id, number=number)
+    )
 
 
 @bp.route(f"{STAFF}/columns", methods=["GET", "POST"])
@@ -136,6 +166,9 @@ def _report_page(resource, version, *, staff: bool, errors: FormErrors | None = 
         warnings=warning_lines(report),
         staff=staff,
         errors=errors or FormErrors(),
+        flagged=flagged_cells(get_session(), version) if staff else [],
+        unlisted=flagged_count(version) - len(flagged_cells(get_session(), version)),
+        can_confirm=staff and can_confirm_redaction(require_actor(), version),
     )
     return page, status
 
@@ -148,8 +181,8 @@ def _stored_report(version) -> dict:
 
 
 def _public(name: str, resource_id: str, number: int):
-    resource = get_public_resource(get_session(), name, resource_id)
-    return resource, get_public_version(resource, number)
+    file = get_public_file(get_session(), name, resource_id)
+    return file.resource, get_public_version(file, number)
 
 
 def _staff(name: str, resource_id: str, number: int):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from catalog.publishing.datapackage import datapackage_for
 from catalog.publishing.datasets import get_public_dataset
+from catalog.visibility import public_view
 from opendata.database import get_session, get_store
 
 bp = Blueprint("datapackage", __name__)
@@ -27,7 +28,7 @@ def show(name: str):
         )
 
     package = datapackage_for(
-        dataset,
+        public_view(dataset),
         store=get_store(),
         homepage=base + url_for("datasets.show", name=dataset.name),
         download_url=version_download,

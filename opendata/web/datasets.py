@@ -8,6 +8,7 @@ from catalog.errors import NotFound
 from catalog.indicators.scorecard import indicator_for_dataset
 from catalog.publishing.datasets import find_redirect, get_public_dataset
 from catalog.publishing.history import public_history
+from catalog.visibility import public_view
 from opendata.database import get_session
 from opendata.schema_org import dataset_json_ld
 
@@ -24,12 +25,14 @@ def show(name: str):
         if new_name is None:
             raise
         return redirect(url_for("datasets.show", name=new_name), 301)
+    view = public_view(dataset)
     indicator = indicator_for_dataset(session, dataset.id)
     history = public_history(dataset)
-    structured_data = dataset_json_ld(dataset, base_url=current_app.config["SETTINGS"].base_url)
+    structured_data = dataset_json_ld(view, base_url=current_app.config["SETTINGS"].base_url)
     return render_template(
         "dataset.html",
         dataset=dataset,
+        view=view,
         indicator=indicator,
         history=history,
         structured_data=structured_data,

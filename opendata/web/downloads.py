@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, send_file, url_for
 
 from catalog.errors import NotFound
-from catalog.publishing.resources import get_public_resource, get_public_version
+from catalog.publishing.resources import get_public_file, get_public_version
 from opendata.database import get_session, get_store
 
 bp = Blueprint("downloads", __name__)
@@ -17,22 +17,20 @@ bp = Blueprint("downloads", __name__)
 
 @bp.get("/datasets/<name>/resources/<resource_id>/download/<filename>")
 def latest(name: str, resource_id: str, filename: str):
-    resource = get_public_resource(get_session(), name, resource_id)
-    version = resource.latest_public
-    if version is None or version.filename != filename:
-        return _redirect_to_latest(name, resource)
-    return _send(version)
+    file = get_public_file(get_session(), name, resource_id)
+    if file.latest is None or file.latest.filename != filename:
+        return _redirect_to_latest(name, file)
+    return _send(file.latest)
 
 
 @bp.get("/datasets/<name>/resources/<resource_id>/download")
 def latest_any_name(name: str, resource_id: str):
-    return _redirect_to_latest(name, get_public_resource(get_session(), name, resource_id))
+    return _redirect_to_latest(name, get_public_file(get_session(), name, resource_id))
 
 
 @bp.get("/datasets/<name>/resources/<resource_id>/versions/<int:number>/download/<filename>")
 def version(name: str, resource_id: str, number: int, filename: str):
-    resource = get_public_resource(get_session(), name, resource_id)
-    found = get_public_version(resource, number)
+    found = get_public_version(get_public_file(get_session(), name, resource_id), number)
     if found.filename != filename:
         target = url_for(
             "downloads.version",
@@ -45,14 +43,14 @@ def version(name: str, resource_id: str, number: int, filename: str):
     return _send(found)
 
 
-def _redirect_to_latest(name, resource):
-    if resource.latest_public is None:
+def _redirect_to_latest(name, file):
+    if file.latest is None:
         raise NotFound("This file has no content yet.")
     target = url_for(
         "downloads.latest",
         name=name,
-        resource_id=resource.id,
-        filename=resource.latest_public.filename,
+        resource_id=file.resource.id,
+        filename=file.latest.filename,
     )
     return redirect(target, 302)
 

@@ -22,6 +22,7 @@ from catalog.distribution.dumps import (
 )
 from catalog.models import Dataset
 from catalog.publishing.datapackage import datapackage_for
+from catalog.visibility import public_view
 from opendata.api.ckan_dicts import package_dict
 from opendata.database import get_session, get_store
 
@@ -114,7 +115,7 @@ def _datapackage(dataset: Dataset) -> dict[str, Any]:
         )
 
     return datapackage_for(
-        dataset,
+        public_view(dataset),
         store=get_store(),
         homepage=url_for("datasets.show", name=dataset.name, _external=True),
         download_url=version_download,

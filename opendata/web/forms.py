@@ -6,7 +6,6 @@ about what is allowed lives in the services, whose `Invalid.field` says where to
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,6 +22,7 @@ from catalog.tables.schemas import load_schema, schema_exists
 from catalog.tables.validation import TableRules
 from catalog.uk_time import scheduled_release
 from opendata.errors import STATUS
+from opendata.json_limits import bounded_loads
 
 DATE_FIELDS = {"temporal_start", "temporal_end", "release", "expires_at"}
 ALIASES = {"format": "file"}  # a refused file type is a problem with the file chosen
@@ -85,8 +85,8 @@ def _schema_file(content: bytes) -> dict[str, Any]:
     if len(content) > SCHEMA_FILE_BYTES:
         raise Invalid("A schema file must be smaller than 1 MB.", field="schema_file")
     try:
-        schema = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        schema = bounded_loads(content.decode("utf-8-sig"))
+    except ValueError as error:  # not UTF-8, not JSON, or nested too deep
         raise Invalid(f"The schema file is not valid JSON: {error}.", field="schema_file") from None
     if not isinstance(schema, dict):
         raise Invalid("The schema file must hold a JSON object.", field="schema_file")

@@ -11,13 +11,15 @@ from werkzeug.datastructures import MultiDict
 
 from catalog.calendar.transparency import public_compliance
 from catalog.errors import Conflict, Invalid
-from catalog.models import Dataset, TableStatus
+from catalog.models import ChangeState, Dataset, TableStatus
 from catalog.permissions import Actor
+from catalog.publishing.changes import dataset_changes, waiting_changes
 from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
 from catalog.publishing.requirements import REQUIREMENTS, requirement_key, requirement_set
 from catalog.publishing.staff import (
     actions_for,
     can_create,
+    change_actions,
     dataset_choices,
     get_dataset_to_edit,
     get_staff_dataset,
@@ -28,6 +30,7 @@ from catalog.publishing.staff import (
     work_by_stage,
 )
 from catalog.publishing.workflow import version_scheduled
+from catalog.tables.differences import table_difference
 from catalog.tables.reading import preview
 from catalog.tables.schemas import list_schemas
 from catalog.uk_time import next_release_slot, utc_to_uk
@@ -50,7 +53,8 @@ def my_work():
     return render_template(
         "publish/my_work.html",
         work=work_by_stage(session, actor=actor),
-        waiting=len(review_queue(session, actor=actor)),
+        waiting=len(review_queue(session, actor=actor))
+        + len(waiting_changes(session, actor=actor)),
         can_create=can_create(actor),
         can_read_runs=can_read_runs(actor),
         deadlines=sum(p.needs_attention for p in public_compliance(session)),
@@ -115,12 +119,15 @@ def staff_page(
     status: int = 200,
 ):
     """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails."""
+    changes = dataset_changes(get_session(), dataset)
+    waiting = {change.version_id for change in changes if change.state == ChangeState.PENDING}
     page = render_template(
         "publish/dataset.html",
         dataset=dataset,
         stage=stage_of(dataset),
         actions=actions_for(actor, dataset),
-        files=[_file(resource) for resource in dataset.resources],
+        files=[_file(resource, waiting) for resource in dataset.resources],
+        changes=[_change(actor, change) for change in changes],
         history=staff_activity(get_session(), actor=actor, dataset=dataset),
         errors=errors or FormErrors(),
         values=values or MultiDict(),
@@ -130,7 +137,7 @@ def staff_page(
     return page, status
 
 
-def _file(resource) -> dict:
+def _file(resource, waiting: set[int | None]) -> dict:
     """A file as staff see it: the newest version, released or not, its check and first rows.
 
     Only a file its check could read is previewed; the check's report says what is wrong
@@ -151,6 +158,29 @@ def _file(resource) -> dict:
         "check": check,
         "describable": check is not None and not released,
         "scheduled": version is not None and version_scheduled(version),
+        "waiting": version is not None and version.id in waiting,
+    }
+
+
+def _change(actor: Actor, change) -> dict:
+    """A change waiting for review or release, as its reviewer needs it: the new file's check
+    and first rows, and how it differs from the version it replaces."""
+    version = change.version
+    check = version.data_table if version else None
+    table = None
+    if check is not None and check.status == TableStatus.LOADED:
+        path = get_store().path_for(version.sha256)
+        table = preview(path, change.resource.format, limit=PREVIEW_ROWS)
+    replaced = change.resource.latest_public
+    return {
+        "change": change,
+        "version": version,
+        "replaced": replaced,
+        "difference": table_difference(replaced, version) if version else None,
+        "check": check,
+        "table": table,
+        "actions": change_actions(actor, change),
+        "scheduled": change.state == ChangeState.APPROVED,
     }
 
 

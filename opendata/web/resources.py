@@ -12,9 +12,10 @@ from flask import Blueprint, render_template, request, url_for
 from catalog.errors import Invalid
 from catalog.models import TableStatus
 from catalog.publishing.link_checker import LinkStatus, last_link_status
-from catalog.publishing.resources import get_public_resource, get_public_version
+from catalog.publishing.resources import get_public_file, get_public_version
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import parse_query, run_query
+from catalog.tables.reading import preview_cell
 from opendata.database import get_session
 from opendata.web.citations import version_citation
 
@@ -53,23 +54,25 @@ class LinkPage:
 
 @bp.get("/datasets/<name>/resources/<resource_id>")
 def show(name: str, resource_id: str):
-    resource = get_public_resource(get_session(), name, resource_id)
-    return _render(resource, resource.latest_public)
+    file = get_public_file(get_session(), name, resource_id)
+    return _render(file, file.latest)
 
 
 @bp.get("/datasets/<name>/resources/<resource_id>/versions/<int:number>")
 def version(name: str, resource_id: str, number: int):
-    resource = get_public_resource(get_session(), name, resource_id)
-    return _render(resource, get_public_version(resource, number))
+    file = get_public_file(get_session(), name, resource_id)
+    return _render(file, get_public_version(file, number))
 
 
-def _render(resource, version):
+def _render(file, version):
+    resource = file.resource
     return render_template(
         "resource.html",
         dataset=resource.dataset,
         resource=resource,
+        file=file,
         version=version,
-        preview=_preview(resource, version),
+        preview=_preview(file, version),
         fields=(version.table_schema or {}).get("fields", []) if version else [],
         link=_link(resource),
         citation=version_citation(resource, version) if version else None,
@@ -83,7 +86,7 @@ def _link(resource) -> LinkPage | None:
     return LinkPage(resource.link_url, host, last_link_status(get_session(), resource))
 
 
-def _preview(resource, version) -> DataPreview | None:
+def _preview(file, version) -> DataPreview | None:
     """The preview runs the data API's own query; a file with no loaded table has none."""
     table = version.data_table if version else None
     if table is None or table.status != TableStatus.LOADED:
@@ -94,7 +97,7 @@ def _preview(resource, version) -> DataPreview | None:
     except Invalid as error:
         raise Invalid(error.message, field="sort") from error
     page = run_query(datastore_for(get_session()), table, query)
-    exports = _export_urls(resource, version)
+    exports = _export_urls(file, version)
     return DataPreview(
         headings=[_heading(column, sort) for column in page.columns],
         rows=[[_cell_text(value) for value in row] for row in page.rows],
@@ -132,14 +135,14 @@ def _caption(filename: str, shown: int, total: int, sort: str) -> str:
     return caption
 
 
-def _export_urls(resource, version) -> dict[str, str]:
+def _export_urls(file, version) -> dict[str, str]:
     """The data API for this version: without `version` when it is the newest one."""
-    latest = version.number == resource.latest_public.number
-    params: dict[str, Any] = {} if latest else {"version": version.number}
+    params: dict[str, Any] = {} if version is file.latest else {"version": version.number}
+    rid = file.resource.id
     return {
-        "api_url": url_for("data.rows", resource_id=resource.id, _external=True, **params),
-        "csv_url": url_for("data.export", resource_id=resource.id, fmt="csv", **params),
-        "json_url": url_for("data.export", resource_id=resource.id, fmt="json", **params),
+        "api_url": url_for("data.rows", resource_id=rid, _external=True, **params),
+        "csv_url": url_for("data.export", resource_id=rid, fmt="csv", **params),
+        "json_url": url_for("data.export", resource_id=rid, fmt="json", **params),
     }
 
 
@@ -148,4 +151,4 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return preview_cell(str(value))

@@ -1,5 +1,5 @@
 """The release workflow from the staff page: submit, review (four eyes), publish, cancel a
-scheduled release, withdraw."""
+scheduled release, withdraw; and the review of changes to a public dataset's files."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from catalog.calendar.release_dates import change_release, dataset_release
 from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset
 from catalog.permissions import Actor
-from catalog.publishing.staff import get_staff_dataset, get_staff_resource, review_queue
+from catalog.publishing.changes import change_send_back, describe, waiting_changes
+from catalog.publishing.staff import (
+    get_staff_change,
+    get_staff_dataset,
+    get_staff_resource,
+    review_queue,
+)
 from catalog.publishing.workflow import (
     dataset_approve,
-    dataset_publish,
     dataset_reject,
     dataset_submit,
     dataset_withdraw,
@@ -28,15 +34,20 @@ from opendata.web.forms import FormErrors, release_time, text
 from opendata.web.publish import staff_page
 
 bp = Blueprint("review", __name__, url_prefix="/publish")
+CHANGE_FIELDS = {"when", "release", "release_time", "early_reason", "comment"}
 bp.before_request(require_sign_in)
 bp.after_request(no_store)
 
 
 @bp.get("/review")
 def queue():
-    actor = require_actor()
-    waiting = review_queue(get_session(), actor=actor)
-    return render_template("publish/review_queue.html", waiting=waiting, actor=actor)
+    actor, session = require_actor(), get_session()
+    return render_template(
+        "publish/review_queue.html",
+        waiting=review_queue(session, actor=actor),
+        changes=waiting_changes(session, actor=actor),
+        actor=actor,
+    )
 
 
 @bp.post("/datasets/<name>/submit")
@@ -73,14 +84,61 @@ def publish(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
     try:
-        dataset_publish(session, actor=actor, dataset=dataset, at=release_time(request.form))
+        dataset_release(
+            session,
+            actor=actor,
+            dataset=dataset,
+            at=release_time(request.form),
+            early_reason=text(request.form, "early_reason"),
+        )
     except Invalid as error:
         session.rollback()
         errors = FormErrors.from_error(error, "publish")
         return staff_page(actor, dataset, errors, request.form, 422)
+    session.commit()
     when = utc_to_uk(released_at(dataset))
     flash(f"Published from {when.day} {when:%B %Y at %H:%M} UK time.", "success")
     return redirect(url_for("publish.dataset", name=name))
+
+
+@bp.post("/datasets/<name>/changes/<int:change_id>/review")
+def decide_change(name: str, change_id: int):
+    """Approve a change with its release time, or send it back saying why."""
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    change = get_staff_change(session, dataset=dataset, change_id=change_id)
+    decision, form = request.form.get("decision"), f"change-{change_id}"
+    try:
+        if decision == "approve":
+            change_release(
+                session,
+                actor=actor,
+                change=change,
+                at=release_time(request.form),
+                early_reason=text(request.form, "early_reason"),
+            )
+        elif decision == "reject":
+            change_send_back(
+                session, actor=actor, change=change, comment=text(request.form, "comment")
+            )
+        else:
+            raise Invalid("Choose to approve it or to send it back.", field="comment")
+    except Invalid as error:
+        session.rollback()
+        errors = FormErrors.from_error(error, form)
+        if error.field not in CHANGE_FIELDS:
+            errors = FormErrors({"form": error.message}, form)
+        return staff_page(actor, dataset, errors, request.form, 422)
+    session.commit()
+    what = describe(change)
+    if change.release_at is not None:
+        when = utc_to_uk(change.release_at)
+        flash(
+            f"Approved {what} for release from {when.day} {when:%B %Y at %H:%M} UK time.", "success"
+        )
+    else:
+        flash(f"Sent back {what}.", "success")
+    return redirect(url_for("publish.dataset", name=name, _anchor="changes"))
 
 
 @bp.post("/datasets/<name>/withdraw")

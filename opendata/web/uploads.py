@@ -8,6 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog.errors import Invalid, TooLarge
 from catalog.models import ResourceVersion, TableStatus
+from catalog.publishing.changes import needs_review
 from catalog.publishing.requirements import period_set, upload_period
 from catalog.publishing.resources import (
     resource_create,
@@ -17,7 +18,7 @@ from catalog.publishing.resources import (
 )
 from catalog.publishing.staff import get_staff_dataset, get_staff_resource
 from opendata.auth import no_store, require_actor, require_sign_in
-from opendata.background import check_in_background, queue_check_job
+from opendata.background import check_after_commit
 from opendata.database import get_session, get_store
 from opendata.web.forms import FormErrors, chosen_file, chosen_schema, text
 from opendata.web.publish import staff_page
@@ -46,15 +47,20 @@ def add_file(name: str):
             description=text(request.form, "description"),
             upload=chosen_file(request.files),
             table_schema=chosen_schema(request.form, request.files),
-            check_now=not check_in_background(),
+            check_now=False,
         )
         first = resource.versions[0]  # a new resource holds the one file just uploaded
         period_set(session, actor=actor, version=first, period=period)
     except Invalid as error:
         session.rollback()
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
-    _queue_check(first)
-    flash("File uploaded. Check its preview and columns before you submit it.", "success")
+    _check_after_commit(first)
+    flash(
+        "File uploaded. Check its preview and columns before you submit it."
+        if not needs_review(dataset)
+        else f"File uploaded.{_review_note(dataset)}",
+        "success",
+    )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
 
@@ -73,15 +79,17 @@ def add_version(name: str, resource_id: str):
             upload=chosen_file(request.files),
             note=text(request.form, "note"),
             table_schema=chosen_schema(request.form, request.files),
-            check_now=not check_in_background(),
+            check_now=False,
         )
         period_set(session, actor=actor, version=version, period=period)
     except Invalid as error:
         session.rollback()
         errors = FormErrors.from_error(error, f"version-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
-    _queue_check(version)
-    flash(f"Version {version.number} of {resource.title} uploaded.", "success")
+    _check_after_commit(version)
+    flash(
+        f"Version {version.number} of {resource.title} uploaded.{_review_note(dataset)}", "success"
+    )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
 
@@ -123,8 +131,18 @@ def change_link(name: str, resource_id: str):
         session.rollback()
         errors = _link_errors(error, f"link-{resource_id}")
         return staff_page(actor, dataset, errors, request.form, 422)
-    flash(f"The link of {resource.title} was changed.", "success")
+    flash(f"The link of {resource.title} was changed.{_review_note(dataset)}", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _review_note(dataset) -> str:
+    """What happens next to a change of a public dataset: it waits for a second person."""
+    if not needs_review(dataset):
+        return ""
+    return (
+        " The public keeps seeing what is published now until an admin of "
+        f"{dataset.organisation.title} who did not make the change approves it."
+    )
 
 
 def _link_errors(error: Invalid, form: str) -> FormErrors:
@@ -132,10 +150,11 @@ def _link_errors(error: Invalid, form: str) -> FormErrors:
     return FormErrors({field: error.message}, form)
 
 
-def _queue_check(version: ResourceVersion) -> None:
-    """With a worker, the check of a table runs there; the staff page shows its progress."""
+def _check_after_commit(version: ResourceVersion) -> None:
+    """A table is checked once the upload and its period are committed: here, straight
+    after, on the embedded default; on a worker, which shows its progress, in production."""
     if version.data_table is not None and version.data_table.status == TableStatus.QUEUED:
-        queue_check_job(version.id)
+        check_after_commit(version)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

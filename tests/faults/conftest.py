@@ -27,6 +27,7 @@ def token_of(catalogue):
 
     def make(account) -> dict[str, str]:
         _token, secret = token_create(catalogue.session, actor=SETUP, account=account, name="t")
+        catalogue.saved()
         return {"Authorization": f"Bearer {secret}"}
 
     return make

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import threading
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from catalog.clock import frozen_at
 from catalog.errors import Conflict
 from catalog.models import Activity, Dataset
 from catalog.publishing.datasets import DatasetInput, dataset_update
+from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
 from tests.faults.conftest import form_fields
 
@@ -109,6 +113,39 @@ def test_ckan_update_with_a_stale_metadata_modified_is_refused(client, catalogue
     assert retried.json["result"]["notes"] == "Ada's notes."
 
 
+def test_a_public_packages_metadata_modified_works_as_a_stamp(client, catalogue, people, token_of):
+    """A public package's `metadata_modified` is when the public last saw it change (here a
+    new version released after the last edit), not the edit stamp: sent back, it still lets
+    the edit through, and it is stale once someone else has saved."""
+    published = datetime(2029, 3, 1, 9, 0)
+    released = published + timedelta(days=60)
+    with frozen_at(published):
+        dataset = catalogue.dataset(
+            "school-places", files={"places.csv": b"ward,places\r\nA,1\r\n"}
+        )
+    with frozen_at(published + timedelta(days=30)):
+        version_add(
+            catalogue.session,
+            store=catalogue.store,
+            actor=ACTOR,
+            resource=dataset.resources[0],
+            upload=Upload(stream=io.BytesIO(b"ward,places\r\nA,2\r\n"), filename="places.csv"),
+            release_at=released,
+        )
+    erin = token_of(people.make("Erin Editor", "editor"))
+    ada = token_of(people.make("Ada Admin", "admin"))
+    with frozen_at(released + timedelta(days=1)):
+        shown = client.post("/api/3/action/package_show", json={"id": "school-places"})
+        package = shown.json["result"]
+        erins = {"id": "school-places", "notes": "Erin's notes.", **_stamp(package)}
+        patched = client.post("/api/3/action/package_patch", json=erins, headers=erin)
+        adas = {"id": "school-places", "notes": "Ada's notes.", **_stamp(package)}
+        stale = client.post("/api/3/action/package_patch", json=adas, headers=ada)
+    assert package["metadata_modified"] == released.isoformat()
+    assert patched.status_code == 200, patched.json
+    assert stale.status_code == 409
+
+
 def test_a_ckan_client_that_sends_no_stamp_updates_as_before(client, catalogue, people, token_of):
     catalogue.dataset("school-places", publish=False)
     erin = token_of(people.make("Erin Editor", "editor"))
@@ -149,6 +186,7 @@ def test_two_saves_at_the_same_moment_cannot_both_win(app, catalogue):
             start.wait()
             try:
                 dataset_update(session, actor=ACTOR, dataset=mine, data=data, opened_at=opened)
+                session.commit()  # each save is a request of its own, committed at its edge
                 outcomes[who] = "saved"
             except Conflict:
                 session.rollback()

@@ -32,6 +32,7 @@ def _site(app):
     organisation = get_organisation(session, "children-education")
     membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
     _token, secret = token_create(session, actor=SETUP, account=account, name="script")
+    catalogue.saved()
     session.close()
     browser = Visitor(app.test_client())
     browser.sign_in("erin@york.gov.uk")

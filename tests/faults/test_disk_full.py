@@ -81,6 +81,7 @@ def _token(catalogue) -> dict[str, str]:
     organisation = get_organisation(session, "children-education")
     membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
     _token, secret = token_create(session, actor=SETUP, account=account, name="t")
+    catalogue.saved()
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -129,6 +130,7 @@ def test_a_full_disk_under_the_search_index_leaves_it_readable_and_reindex_repai
     disk.fill()
     with pytest.raises(OSError) as raised:
         release_without_review(catalogue.session, actor=ACTOR, dataset=late, source="test")
+        catalogue.saved()  # the index is written once the database has committed
     assert raised.value.errno == errno.ENOSPC
     assert client.get("/datasets/library-visits").status_code == 200  # the database has it
     searched = client.get("/datasets?q=ward")

@@ -42,6 +42,7 @@ def _site(folder):
     organisation = get_organisation(session, "children-education")
     membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
     _token, secret = token_create(session, actor=SETUP, account=account, name="script")
+    catalogue.saved()
     resource_id = dataset.resources[0].id
     session.close()
     app.extensions["catalog"]["engine"].dispose()

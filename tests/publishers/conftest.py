@@ -104,7 +104,8 @@ ALLOWED = ("kpi-machine", "test-source")
 
 
 def set_policy(session, source: str, auto_approve: bool) -> None:
-    """Store the policy as the test's system administrator would, unless it is already so."""
+    """Store the policy as the test's system administrator would, unless it is already so: a
+    unit of work of its own, committed before any run reads it."""
     if auto_approves(session, source) != auto_approve:
         policy_set(
             session,
@@ -113,6 +114,7 @@ def set_policy(session, source: str, auto_approve: bool) -> None:
             auto_approve=auto_approve,
             reason="Set by the test.",
         )
+        session.commit()
 
 
 @pytest.fixture
@@ -126,6 +128,7 @@ def run(places, source, pm):
         options.setdefault("pm", pm)
         chosen = chosen or source
         set_policy(places.session, chosen.name, auto_approve)
+        places.saved()  # a run is its own unit of work: what the test did before is kept
         return publish_source(places.session, store=places.store, source=chosen, **options)
 
     return run
@@ -140,7 +143,7 @@ def admin(places):
     )
     organisation = get_organisation(session, "children-education-and-communities")
     membership_set(session, actor=ACTOR, account=account, organisation=organisation, role="admin")
-    return actor_for(account)
+    return places.saved(actor_for(account))
 
 
 @pytest.fixture
@@ -154,7 +157,7 @@ def sysadmin(places):
         password="a long password!",
         sysadmin=True,
     )
-    return actor_for(account)
+    return places.saved(actor_for(account))
 
 
 def counts(session) -> dict[str, int]:

@@ -17,6 +17,7 @@ from catalog.accounts.users import account_create, membership_set
 from catalog.indicators.series import IndicatorInput, ObservationInput
 from catalog.models import Activity, Indicator
 from catalog.publishing.groups import get_organisation
+from catalog.visibility import public_versions
 from publishers import disclosure
 from publishers.batches import Batch, Series
 from publishers.kpi_store import KpiIndicator
@@ -155,7 +156,7 @@ def _published_figures(places) -> dict[tuple[str, str], set[str]]:
     for indicator in places.session.scalars(select(Indicator)):
         if indicator.dataset is None:
             continue
-        for version in indicator.dataset.resources[0].public_versions:
+        for version in public_versions(indicator.dataset.resources[0]):
             text = places.store.path_for(version.sha256).read_text(encoding="utf-8")
             for row in csv.DictReader(io.StringIO(text)):
                 figures = (row["value"], row["numerator"], row["denominator"])

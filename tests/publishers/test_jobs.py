@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import Indicator
+from opendata.background import enqueue_job
 from opendata.cli_publish import publish_job
 from publishers.jobs import JobQueue, enqueue
 from tests.publishers.conftest import looked_after, set_policy
@@ -46,7 +47,7 @@ def test_a_publishing_run_queued_on_redis_is_run_by_a_worker(
     monkeypatch.setenv("OPENDATA_KPI_MACHINE_URL", kpi_store.url)
     set_policy(places.session, "kpi-machine", auto_approve=True)
 
-    ticket = redis_queue.enqueue(publish_job, "kpi-machine")
+    ticket = enqueue_job(publish_job, "kpi-machine", queue=redis_queue)
     assert ticket.queued and ticket.result is None
     assert places.session.scalars(select(Indicator)).all() == []  # nothing until a worker runs
 

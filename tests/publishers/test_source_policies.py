@@ -26,6 +26,7 @@ def publish(places, source, pm):
     """A run exactly as the command line or a scheduled job starts it: no policy assumed."""
 
     def publish(actor=None):
+        places.saved()  # a run is its own unit of work: what the test did before is kept
         return publish_source(places.session, store=places.store, source=source, actor=actor, pm=pm)
 
     return publish

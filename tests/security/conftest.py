@@ -28,11 +28,14 @@ from catalog.indicators.series import (
     observations_record,
 )
 from catalog.permissions import ADMIN, EDITOR, MEMBER, Actor
+from catalog.publishing.known_issues import accept_known_issues
+from catalog.publishing.resources import INFER, Upload, resource_create, version_add
 from catalog.publishing.workflow import (
     dataset_approve,
     dataset_publish,
     dataset_reject,
     dataset_withdraw,
+    release_without_review,
 )
 from opendata import create_app
 from tests.conftest import DATABASES, POSTGRES_URL, Catalogue, _empty_postgres
@@ -205,3 +208,138 @@ def body_text(response) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             data = b"\n".join(archive.read(name) for name in archive.namelist())
     return data.decode("utf-8", errors="replace")
+
+
+# -- Hidden parts of a public dataset ------------------------------------------------------------
+
+PARTS_NAME = "allotment-plots"
+FIRST_RELEASE = datetime(2029, 3, 1, 9, 0, 0)  # the dataset and its two files go public
+UPLOADED = datetime(2029, 6, 15, 10, 0, 0)  # every hidden part is uploaded: nothing public
+RENTS_SCHEMA = {"fields": [{"name": "ward", "type": "string"}, {"name": "rent", "type": "integer"}]}
+
+
+@dataclass(frozen=True)
+class Part:
+    """Something inside a public dataset that the public may not see until `public_from`
+    (None: not in this matrix); its marker word is in its title, columns or notes."""
+
+    case: str
+    marker: str
+    public_from: datetime | None
+
+    def hidden_at(self, moment: datetime) -> bool:
+        return self.public_from is None or moment < self.public_from
+
+
+PARTS = {
+    part.case: part
+    for part in (
+        Part("unreleased file", "quokkaunchecked", None),
+        Part("failed file", "quokkafailed", None),
+        Part("scheduled version", "quokkascheduled", RELEASE),
+        Part("pending known issues", "quokkaknown", None),
+    )
+}
+
+
+@dataclass
+class PartsSite:
+    app: object
+    ids: dict[str, str]  # "plots", "rates" (public files) and each hidden file's case
+    browsers: dict[str, Visitor]
+    headers: dict[str, dict[str, str]]
+
+
+def _upload(name: str, text: str) -> Upload:
+    return Upload(stream=io.BytesIO(text.encode()), filename=name)
+
+
+def build_parts(catalogue: Catalogue) -> dict[str, str]:
+    """A public dataset with two released files; then, months later, a file still waiting for
+    its check, a file that failed it, a new version scheduled for RELEASE, and a version with
+    known issues whose release is not due: each through the real services."""
+    session, store = catalogue.session, catalogue.store
+    with frozen_at(FIRST_RELEASE):
+        dataset = catalogue.dataset(
+            PARTS_NAME,
+            title="Allotment plots",
+            topics=["education-and-skills"],
+            files={"plots.csv": b"site,plots\r\nHull Road,40\r\n"},
+            publish=False,
+        )
+        rates = catalogue.add_file(dataset, "rates.csv", b"ward,amount\r\nGuildhall,12\r\n")
+        release_without_review(session, actor=SYSTEM, dataset=dataset, source="security test")
+        session.commit()
+    plots = dataset.resources[0]
+    with frozen_at(UPLOADED):
+        waiting = resource_create(
+            session,
+            store=store,
+            actor=SYSTEM,
+            dataset=dataset,
+            title="Waiting list quokkaunchecked",
+            upload=_upload("waiting.csv", "site,waiting\r\nHull Road,7\r\n"),
+            check_now=False,
+        )
+        failed = resource_create(
+            session,
+            store=store,
+            actor=SYSTEM,
+            dataset=dataset,
+            title="Rents quokkafailed",
+            upload=_upload("rents.tsv", "ward\trent\r\nGuildhall\tunknown\r\n"),
+            table_schema=RENTS_SCHEMA,
+        )
+        version_add(
+            session,
+            store=store,
+            actor=SYSTEM,
+            resource=plots,
+            upload=_upload("plots.csv", "site,plots,quokkascheduled\r\nHull Road,41,1\r\n"),
+            note="Adds the quokkascheduled column.",
+            table_schema=INFER,
+            release_at=RELEASE,
+        )
+        known = version_add(
+            session,
+            store=store,
+            actor=SYSTEM,
+            resource=rates,
+            upload=_upload("rates.csv", "ward,amount\r\nGuildhall,n/a\r\n"),
+            release_at=FAR_FUTURE,
+        )
+        accept_known_issues(session, actor=SYSTEM, version=known, note="quokkaknown gaps.")
+        session.commit()
+    assert not failed.versions[0].cleared and not waiting.versions[0].cleared
+    return {
+        "plots": plots.id,
+        "rates": rates.id,
+        "unreleased file": waiting.id,
+        "failed file": failed.id,
+    }
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def parts_site(request, tmp_path_factory) -> PartsSite:
+    instance: Path = tmp_path_factory.mktemp("parts") / "instance"
+    environ = {"OPENDATA_INSTANCE": str(instance), "OPENDATA_SECRET_KEY": "test"}
+    if request.param == "postgresql":
+        _empty_postgres(POSTGRES_URL)
+        environ["OPENDATA_DATABASE_URL"] = POSTGRES_URL
+    app = create_app({"TESTING": True, "ENVIRON": environ})
+    assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+    with app.extensions["catalog"]["sessions"]() as session:
+        catalogue = Catalogue(app, session)
+        catalogue.organisation()
+        catalogue.organisation(OTHER, "Customer and Corporate Services")
+        catalogue.topic()
+        accounts = _accounts(catalogue)
+        ids = build_parts(catalogue)
+        headers = _tokens(catalogue, accounts)
+        session.commit()
+    browsers = {"anonymous": Visitor(app.test_client())}
+    for caller, account in accounts.items():
+        browsers[caller] = Visitor(app.test_client())
+        assert browsers[caller].sign_in(account.email, PASSWORD).request.path == "/publish"
+    yield PartsSite(app, ids, browsers, headers)
+    app.extensions["catalog"]["engine"].dispose()

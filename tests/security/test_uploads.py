@@ -6,10 +6,18 @@ tests/catalog/test_spreadsheets.py; the byte limit of the storage in tests/catal
 
 from __future__ import annotations
 
+import csv
 import io
+import os
+import re
+import resource
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from tests.pages import (
     csrf_token,
@@ -20,6 +28,7 @@ from tests.pages import (
     summary_lists,
     table,
     table_headings,
+    texts,
 )
 from tests.web.conftest import People, Visitor
 
@@ -137,3 +146,171 @@ def test_an_upload_over_the_limit_is_a_413_and_leaves_no_file(app, editor):
     assert response.status_code == 413
     assert heading(parse_page(response)) == "The file is too large"
     assert _instance_files(app) == before
+
+
+def hostile_workbook(path: Path, *, dimension: str | None = None, sheet: bytes | None = None):
+    """A two-row workbook whose sheet XML claims `dimension`, or is replaced by `sheet`."""
+    workbook = Workbook()
+    for row in (["ward", "count"], ["Guildhall", 12]):
+        workbook.active.append(row)
+    workbook.save(path)
+    rewritten = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                if dimension is not None:
+                    data = re.sub(rb"<dimension [^>]*>", dimension.encode(), data)
+                    assert dimension.encode() in data
+                data = sheet if sheet is not None else data
+            target.writestr(member, data)
+    rewritten.replace(path)
+    return path
+
+
+SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData>%s</sheetData></worksheet>"
+)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+        for n in range(1, 10)
+    )
+    + b"]>"
+    + SHEET % b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+)
+EXTERNAL = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    + SHEET % b'<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+)
+MALFORMED = SHEET % b'<row r="1"><c r="A1" t="inlineStr"><is><t>ward</t></is></c>'
+ENTITY_REFUSAL = "declares entities or refers to other files"
+
+
+@pytest.mark.parametrize(
+    "sheet, message",
+    [
+        (LAUGHS, ENTITY_REFUSAL),
+        (EXTERNAL, ENTITY_REFUSAL),
+        (MALFORMED, "This workbook's XML is malformed"),
+        (SHEET % b'<row r="1"><c r="ZZZZZ1"><v>1</v></c></row>', "not a readable Excel"),
+        (SHEET % b'<row r="1"><c r="A1" t="s"><v>99</v></c></row>', "not a readable Excel"),
+    ],
+    ids=["billion laughs", "external entity", "malformed", "bad column", "no string"],
+)
+def test_a_workbook_with_hostile_or_broken_xml_is_refused_clearly(
+    app, editor, tmp_path, sheet, message
+):
+    path = hostile_workbook(tmp_path / "hostile.xlsx", sheet=sheet)
+    before = _instance_files(app)
+    response = _upload(editor, "hostile.xlsx", io.BytesIO(path.read_bytes()))
+    assert response.status_code == 422
+    assert message in _error_summary(response)
+    assert _instance_files(app) == before
+    assert "root:" not in response.text
+
+
+# Reads the workbook as an upload does (its schema worked out) and as its check does (every
+# row), and prints how far the process's peak memory grew while doing so.
+MEASURE = """
+import resource, sys
+from pathlib import Path
+from catalog.errors import Invalid
+from catalog.tables.reading import infer_schema, read_table
+import frictionless, frictionless.formats
+path = Path(sys.argv[1])
+infer_schema(Path(sys.argv[2]), "xlsx")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    fields = [field["name"] for field in infer_schema(path, "xlsx")["fields"]]
+    with read_table(path, "xlsx") as (header, rows):
+        answer = f"rows {sum(1 for _ in rows)} fields {fields}"
+except Invalid as refused:
+    answer = f"refused {refused.message}"
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(grown // 1024, answer)
+"""
+MEMORY_BOUND_MB = 300
+
+
+def _limited_memory() -> None:
+    """The child may not take the shared machine down if reading goes wrong: 3 GB at most."""
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+
+
+@pytest.mark.parametrize(
+    "dimension, answer",
+    [
+        ('<dimension ref="A1:XFD1048576"/>', "rows 1 fields ['ward', 'count']"),
+        ('<dimension ref="A1:B2000000000"/>', "rows 1 fields ['ward', 'count']"),
+        ('<dimension ref="A1"/>', "rows 1 fields ['ward', 'count']"),
+        ('<dimension ref="A1:XFD1048576:ZZZ"/>', "refused This file is not a readable Excel"),
+    ],
+    ids=["whole sheet", "past the last row", "too small", "nonsense"],
+)
+def test_a_workbook_is_read_in_bounded_memory_whatever_size_it_declares(
+    tmp_path, dimension, answer
+):
+    """A 1.4 KB workbook declaring every cell of a sheet once grew the server by 4 GB."""
+    path = hostile_workbook(tmp_path / "declared.xlsx", dimension=dimension)
+    honest = hostile_workbook(tmp_path / "honest.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), str(honest)],
+        capture_output=True,
+        text=True,
+        timeout=120,  # it answers in about a second; a hang fails here
+        preexec_fn=_limited_memory,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    grown_mb, said = done.stdout.strip().split(" ", 1)
+    assert said.startswith(answer)
+    assert int(grown_mb) < MEMORY_BOUND_MB
+
+
+def test_a_workbook_declaring_a_whole_sheet_uploads_as_its_two_rows(app, editor, tmp_path):
+    whole_sheet = '<dimension ref="A1:XFD1048576"/>'
+    path = hostile_workbook(tmp_path / "declared.xlsx", dimension=whole_sheet)
+    response = _upload(editor, "declared.xlsx", io.BytesIO(path.read_bytes()))
+    assert response.status_code == 200
+    assert "declared.xlsx" in editor.get(PAGE).text
+
+
+def _error_summary(response) -> str:
+    return " ".join(message for message, _href in summary_errors(parse_page(response)))
+
+
+def test_a_field_over_16_mb_is_refused_on_upload_whatever_the_csv_module_allows(app, editor):
+    """frictionless sets `csv.field_size_limit` to gigabytes for the whole process when it is
+    imported; before this was checked on each read, a 30 MB cell loaded and was shown whole."""
+    import frictionless.formats  # noqa: F401  (as any worker that ever inferred a schema)
+
+    assert csv.field_size_limit() > 1024**3
+    body = b"ward,notes\r\nAcomb,small\r\nClifton," + b"x" * (17 * 1024 * 1024) + b"\r\n"
+    before = _instance_files(app)
+    response = _upload(editor, "notes.csv", io.BytesIO(body))
+    assert response.status_code == 422
+    assert "Row 3 holds more than 16 MB of text" in _error_summary(response)
+    assert _instance_files(app) == before
+
+
+def test_previews_shorten_long_cells_and_keep_them_whole_in_downloads(catalogue, client, app):
+    """A cell under the limit but far longer than a page can show is cut in both previews."""
+    long_note = "word " * 2_000
+    content = f"ward,notes\r\nAcomb,{long_note}\r\n".encode()
+    dataset = catalogue.dataset("long-notes", files={"notes.csv": content})
+    rid = dataset.resources[0].id
+    page = client.get(f"/datasets/long-notes/resources/{rid}").text
+    shown = [cell for cell in texts(parse_page(page), "td") if cell.startswith("word")]
+    assert shown and all(len(cell) <= 200 and cell.endswith("\u2026") for cell in shown)
+    assert long_note.strip() not in page
+    staff = People(catalogue.session).make("Una Reader", "editor")
+    browser = Visitor(app.test_client())
+    browser.sign_in(staff.email)
+    staff_page = browser.get("/publish/datasets/long-notes").text
+    shown = [cell for cell in texts(parse_page(staff_page), "td") if cell.startswith("word")]
+    assert shown and all(len(cell) <= 200 and cell.endswith("\u2026") for cell in shown)
+    download = client.get(f"/api/data/{rid}.csv").get_data(as_text=True)
+    assert long_note.strip() in download

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 import pytest
 
 from catalog.accounts.tokens import token_create
 from catalog.accounts.users import account_create, membership_set
+from catalog.clock import frozen_at
 from catalog.permissions import Actor
 from catalog.publishing.groups import get_organisation
 from tests.pages import csrf_token, heading, lede, main, mentions, parse_page, text_of
@@ -261,11 +263,17 @@ def test_unknown_and_known_accounts_are_refused_alike(app, catalogue, editor):
     assert same(known) == same(unknown)
 
 
-def test_repeated_failures_lock_the_account_for_the_right_password_too(app, catalogue, editor):
+def test_repeated_failures_slow_the_guesser_even_for_the_right_password(app, catalogue, editor):
+    """Slowed, not locked: the wait doubles with each failure and then the password works
+    (tests/web/test_auth.py proves the waits and the owner's own browser)."""
     browser = Visitor(app.test_client())
-    for _ in range(6):
-        browser.sign_in(editor.email, "guess")
-    assert browser.sign_in(editor.email, PASSWORD).request.path != "/publish"
+    with frozen_at(datetime(2026, 12, 7, 9, 0, 0)):
+        for _ in range(5):
+            browser.sign_in(editor.email, "guess")
+        slowed = browser.sign_in(editor.email, PASSWORD)
+        assert slowed.status_code == 429 and slowed.request.path != "/publish"
+    with frozen_at(datetime(2026, 12, 7, 9, 0, 1)):
+        assert browser.sign_in(editor.email, PASSWORD).request.path == "/publish"
 
 
 # -- Errors that tell too much ---------------------------------------------------------------

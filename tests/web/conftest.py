@@ -40,6 +40,7 @@ class People:
                 organisation=get_organisation(self.session, organisation),
                 role=role,
             )
+        self.session.commit()  # the test is the edge: the person can sign in at once
         return account
 
 

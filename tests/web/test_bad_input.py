@@ -36,7 +36,7 @@ def published(shared_catalogue):
         ("/datasets/%FF%FE", 404, "Page not found"),
         ("/datasets/libraries/resources/not-a-uuid", 404, "no published file"),
         ("/datasets/libraries/resources/not-a-uuid/download/x.csv", 404, "no published file"),
-        ("/datasets/libraries/resources/x/versions/99999999999999999999999", 404, "no published"),
+        ("/datasets/libraries/resources/x/versions/99999999999999999999999", 404, "page not found"),
         ("/topics/nothing-here", 404, "no topic called"),
         ("/organisations/nothing-here", 404, "no organisation called"),
         ("/static/../../etc/passwd", 404, "Page not found"),

@@ -4,6 +4,7 @@ a scheduled release that lifts at its second, a correction, and a withdrawal."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,10 +180,16 @@ def test_a_correction_is_version_2_and_a_withdrawal_leaves_a_tombstone(
         corrected = _upload(editor, FIXED, to=f"{PAGE}/files/{resource_id}/versions", note=note)
         (done,) = banners(parse_page(corrected))
         assert done.startswith("Version 2 of Meals by school uploaded")
+        base = f"/datasets/school-meals/resources/{resource_id}"
+        assert client.get(f"{base}/download/meals.csv").data == MEALS  # waits for review
+
+        form = parse_page(admin.get(PAGE)).find("form", action=re.compile(r"/changes/\d+/review$"))
+        approved = admin.submit(PAGE, {"decision": "approve", "when": "now"}, to=form["action"])
+        (done,) = banners(parse_page(approved))
+        assert done.startswith("Approved version 2 of Meals by school")
 
         history = texts(parse_page(client.get("/datasets/school-meals")), ".app-history li")
         assert history[0] == f"3 June 2025: Corrected Meals by school (version 2): {note}"
-        base = f"/datasets/school-meals/resources/{resource_id}"
         assert summary_list(parse_page(client.get(base)))["Version"].startswith("2 of 2")
         assert client.get(f"{base}/download/meals.csv").data == FIXED
         assert client.get(f"{base}/versions/1/download/meals.csv").data == MEALS

@@ -243,8 +243,8 @@ class RedactionError(CellFinding):
     def message(self) -> str:
         return (
             f"{self.where}: \u201c{self.cell}\u201d looks like a private individual\u2019s "
-            f"name. Replace it with \u201c{self.replacement}\u201d, or note why it may be "
-            "published if it is not a person."
+            f"name. Replace it with \u201c{self.replacement}\u201d, or, if it is not a person, "
+            "ask an admin who did not upload the file to confirm so."
         )
 
     def to_descriptor(self) -> Descriptor:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import Invalid
-from catalog.publishing.known_issues import accept_known_issues, blocking_files
+from catalog.publishing.known_issues import accept_known_issues
+from catalog.publishing.readiness import blocking_files
 from catalog.publishing.requirements import REQUIREMENTS, requirement_set
 from catalog.publishing.resources import INFER
 from catalog.tables.reading import read_table
@@ -90,29 +91,31 @@ def test_choosing_another_schema_for_a_requirement_dataset_is_refused(catalogue)
     assert refused.value.field == "schema"
 
 
-def test_private_individuals_names_are_errors_until_a_reason_is_recorded(catalogue):
+def test_private_individuals_names_are_errors_that_a_note_alone_never_releases(catalogue):
     version = upload(catalogue, "spend-2026-27-q3-unredacted.csv")
     assert not version.cleared
     assert messages(version) == [
         "Row 3, column \u201csupplier_name\u201d: \u201cMr J Smith\u201d looks like a private "
-        "individual\u2019s name. Replace it with \u201cRedacted - personal data\u201d, or note "
-        "why it may be published if it is not a person.",
+        "individual\u2019s name. Replace it with \u201cRedacted - personal data\u201d, or, if it "
+        "is not a person, ask an admin who did not upload the file to confirm so.",
         "Row 4, column \u201csupplier_name\u201d: \u201cMrs A Jones\u201d looks like a private "
-        "individual\u2019s name. Replace it with \u201cRedacted - personal data\u201d, or note "
-        "why it may be published if it is not a person.",
+        "individual\u2019s name. Replace it with \u201cRedacted - personal data\u201d, or, if it "
+        "is not a person, ask an admin who did not upload the file to confirm so.",
     ]
     [group] = grouped(version.data_table.report)
     assert (group.heading, group.count) == (
         "Names of private individuals that should be redacted",
         2,
     )
-    accept_known_issues(
-        catalogue.session,
-        actor=ACTOR,
-        version=version,
-        note="Both are sole traders paid for respite care, named with their consent.",
-    )
-    assert version.cleared
+    with pytest.raises(Invalid) as refused:
+        accept_known_issues(
+            catalogue.session,
+            actor=ACTOR,
+            version=version,
+            note="Both are sole traders paid for respite care, named with their consent.",
+        )
+    assert refused.value.field == "note" and "2 cells look like" in refused.value.message
+    assert not version.cleared and version.issues_note == ""
 
 
 @pytest.mark.parametrize(
@@ -148,8 +151,8 @@ def test_a_column_without_the_redaction_rule_is_not_checked():
     checked = check_table(["supplier"], iter([["Mr J Smith"]]), marked)
     assert [finding.message for finding in checked.errors] == [
         "Row 2, column \u201csupplier\u201d: \u201cMr J Smith\u201d looks like a private "
-        "individual\u2019s name. Replace it with \u201cWithheld\u201d, or note why it may be "
-        "published if it is not a person."
+        "individual\u2019s name. Replace it with \u201cWithheld\u201d, or, if it is not a "
+        "person, ask an admin who did not upload the file to confirm so."
     ]
 
 

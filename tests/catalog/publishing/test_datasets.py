@@ -91,5 +91,7 @@ def test_the_index_follows_commits_and_ignores_rollbacks(catalogue):
         dataset=dataset,
         data=DatasetInput.from_dataset(dataset, title="Collisions on York roads"),
     )
+    assert search.search(SearchQuery(text="collisions")).ids == []  # flushed, not committed
+    catalogue.saved()
     assert search.search(SearchQuery(text="collisions")).ids == [dataset.id]
     assert search.search(SearchQuery(text="seriously")).ids == []

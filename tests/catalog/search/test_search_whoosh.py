@@ -22,10 +22,8 @@ def make_doc(id: str, **changes: object) -> SearchDocument:
         name=f"dataset-{id}",
         title=f"Dataset {id}",
         description="",
-        state="published",
-        published_at=NOW - timedelta(days=30),
-        withdrawn=False,
-        modified_at=NOW - timedelta(days=10),
+        released_at=NOW - timedelta(days=30),
+        updated_at=NOW - timedelta(days=10),
     )
     return replace(doc, **changes)
 
@@ -193,9 +191,9 @@ def test_title_matches_rank_above_matches_elsewhere(backend: WhooshBackend) -> N
     newest = NOW - timedelta(days=1)
     backend.index_many(
         [
-            make_doc("body", description="Covers flooding incidents", modified_at=newest),
+            make_doc("body", description="Covers flooding incidents", updated_at=newest),
             make_doc("tag", tags=("flooding",)),
-            make_doc("title", title="Flooding incidents", modified_at=NOW - timedelta(days=90)),
+            make_doc("title", title="Flooding incidents", updated_at=NOW - timedelta(days=90)),
         ]
     )
 
@@ -303,7 +301,7 @@ def test_rare_real_words_are_not_corrected_to_commoner_ones(backend: WhooshBacke
 
 
 def test_suggestions_never_reveal_unpublished_words(backend: WhooshBackend) -> None:
-    backend.index(make_doc("draft", title="Pensions", state="draft", published_at=None))
+    backend.index(make_doc("draft", title="Pensions", released_at=None))
 
     assert search(backend, "pesnions").suggestion is None
 
@@ -381,10 +379,10 @@ def mixed(backend: WhooshBackend) -> WhooshBackend:
     backend.index_many(
         [
             make_doc("live", title="Budget", tags=("shown",), organisation="Finance"),
-            make_doc("draft", state="draft", published_at=None, **hidden),
-            make_doc("withdrawn", withdrawn=True, **hidden),
-            make_doc("undated", published_at=None, **hidden),
-            make_doc("review", state="in_review", **hidden),
+            make_doc("draft", released_at=None, **hidden),
+            make_doc("withdrawn", released_at=None, **hidden),
+            make_doc("scheduled", released_at=NOW + timedelta(days=1), **hidden),
+            make_doc("review", released_at=None, **hidden),
         ]
     )
     return backend
@@ -408,7 +406,7 @@ def test_include_unpublished_shows_everything(mixed: WhooshBackend) -> None:
 
 
 def test_embargo_lifts_at_the_second_of_release(backend: WhooshBackend) -> None:
-    backend.index(make_doc("a", title="Census results", published_at=NOW + timedelta(seconds=1)))
+    backend.index(make_doc("a", title="Census results", released_at=NOW + timedelta(seconds=1)))
 
     assert search(backend, "census").total == 0
     assert search(backend).facets["organisation"] == []
@@ -419,8 +417,8 @@ def test_embargo_uses_the_current_time_by_default(backend: WhooshBackend) -> Non
     utc_now = datetime.now(UTC).replace(tzinfo=None)
     backend.index_many(
         [
-            make_doc("out", title="Crime", published_at=utc_now - timedelta(minutes=1)),
-            make_doc("soon", title="Crime", published_at=utc_now + timedelta(hours=1)),
+            make_doc("out", title="Crime", released_at=utc_now - timedelta(minutes=1)),
+            make_doc("soon", title="Crime", released_at=utc_now + timedelta(hours=1)),
         ]
     )
 
@@ -430,7 +428,7 @@ def test_embargo_uses_the_current_time_by_default(backend: WhooshBackend) -> Non
 def test_aware_datetimes_mean_the_same_instant(backend: WhooshBackend) -> None:
     bst = timezone(timedelta(hours=1))
     release = (NOW + timedelta(hours=2)).replace(tzinfo=UTC).astimezone(bst)
-    backend.index(make_doc("a", title="Elections", published_at=release))
+    backend.index(make_doc("a", title="Elections", released_at=release))
 
     assert search(backend, "elections", now=NOW + timedelta(hours=1, minutes=59)).total == 0
     assert search(backend, "elections", now=NOW + timedelta(hours=2)).total == 1
@@ -444,9 +442,9 @@ def test_aware_datetimes_mean_the_same_instant(backend: WhooshBackend) -> None:
 def dated(backend: WhooshBackend) -> WhooshBackend:
     backend.index_many(
         [
-            make_doc("b", title="banana trees", modified_at=NOW - timedelta(days=3)),
-            make_doc("a", title="Apple trees", modified_at=NOW - timedelta(days=1)),
-            make_doc("c", title="Cherry Trees", modified_at=NOW - timedelta(days=2)),
+            make_doc("b", title="banana trees", updated_at=NOW - timedelta(days=3)),
+            make_doc("a", title="Apple trees", updated_at=NOW - timedelta(days=1)),
+            make_doc("c", title="Cherry Trees", updated_at=NOW - timedelta(days=2)),
         ]
     )
     return backend
@@ -468,8 +466,8 @@ def test_relevance_without_text_means_most_recent_first(dated: WhooshBackend) ->
 def test_unknown_sort_ranks_by_relevance(backend: WhooshBackend) -> None:
     backend.index_many(
         [
-            make_doc("recent", description="about trees", modified_at=NOW),
-            make_doc("titled", title="Trees", modified_at=NOW - timedelta(days=99)),
+            make_doc("recent", description="about trees", updated_at=NOW),
+            make_doc("titled", title="Trees", updated_at=NOW - timedelta(days=99)),
         ]
     )
 
@@ -477,7 +475,7 @@ def test_unknown_sort_ranks_by_relevance(backend: WhooshBackend) -> None:
 
 
 def test_pages_split_the_results_and_past_the_end_is_empty(backend: WhooshBackend) -> None:
-    docs = [make_doc(f"{i:02}", modified_at=NOW - timedelta(hours=i)) for i in range(25)]
+    docs = [make_doc(f"{i:02}", updated_at=NOW - timedelta(hours=i)) for i in range(25)]
     backend.index_many(docs)
 
     pages = [search(backend, page=p, per_page=10) for p in (1, 2, 3, 4)]
@@ -515,3 +513,44 @@ def test_searches_in_threads_while_writing(backend: WhooshBackend) -> None:
 
     assert errors == []
     assert search(backend, "bridge").total == 35
+
+
+def test_a_hidden_document_does_not_change_how_public_results_rank(backend: WhooshBackend) -> None:
+    """Word rarity is counted over public documents only: drafts full of one word do not
+    make it common, so they cannot push a public result holding it down the list."""
+    day = timedelta(days=1)
+    backend.index_many(
+        [
+            make_doc("ferry", title="Ferry", description="tram", updated_at=NOW - day),
+            make_doc("tram", title="Tram", description="ferry", updated_at=NOW - 2 * day),
+        ]
+    )
+    before = search(backend, "ferry tram").ids
+    drafts = [make_doc(f"draft-{n}", title="Ferry", released_at=None) for n in range(20)]
+    due = NOW + timedelta(days=1)
+    scheduled = [make_doc(f"soon-{n}", title="Ferry", released_at=due) for n in range(20)]
+    backend.index_many(drafts + scheduled)
+
+    assert before == ["ferry", "tram"]
+    assert search(backend, "ferry tram").ids == before
+
+
+# Documents that hold for a while
+
+
+def test_a_public_document_past_its_time_is_reported_stale(backend: WhooshBackend) -> None:
+    """A document built before a file version's release says it holds until then; a search
+    after that second names it, so the caller can rebuild it."""
+    backend.index_many(
+        [
+            make_doc("due", title="Rents", holds_until=NOW + timedelta(hours=1)),
+            make_doc("built-ahead", title="Rates", holds_from=NOW + timedelta(hours=1)),
+            make_doc("steady", title="Parks"),
+            make_doc("draft", released_at=None, holds_until=NOW - timedelta(days=1)),
+        ]
+    )
+
+    assert search(backend).stale == ("built-ahead",)
+    later = search(backend, now=NOW + timedelta(hours=1)).stale
+    assert later == ("due",)
+    assert search(backend, "parks", now=NOW + timedelta(hours=2)).stale == ("due",)

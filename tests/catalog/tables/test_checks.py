@@ -13,7 +13,7 @@ from catalog.tables.checks import check_version
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.loading import TableWriter, new_table_name
 from catalog.tables.datastore.tables import columns_for
-from catalog.visibility import version_is_public
+from catalog.visibility import latest_public, version_is_public
 from tests.conftest import ACTOR
 
 GOOD = b"ward,count\nGuildhall,12\nMicklegate,7\n"
@@ -50,7 +50,7 @@ def test_a_correction_with_errors_stays_hidden_until_its_issues_are_noted(catalo
     )
     assert bad.data_table.status == TableStatus.LOADED
     assert bad.data_table.error_count == 1 and not bad.cleared
-    assert resource.latest_public.number == 1
+    assert latest_public(resource).number == 1
     error = bad.data_table.report["tasks"][0]["errors"][0]
     assert (error["type"], error["rowNumber"], error["fieldName"]) == ("type-error", 3, "count")
 
@@ -77,7 +77,7 @@ def test_an_unreadable_file_fails_its_check_and_leaves_no_table(catalogue, sessi
     assert "primary key" in table.failure
     [error] = table.report["tasks"][0]["errors"]
     assert (error["type"], error["message"]) == ("schema-error", table.failure)
-    assert not broken.cleared and resource.latest_public.number == 1
+    assert not broken.cleared and latest_public(resource).number == 1
     tables_after = datastore.table_names()
     assert tables_after == tables_before
 
@@ -90,8 +90,22 @@ def test_checking_again_replaces_the_table_only_when_the_new_one_is_complete(cat
     second = version.data_table.table_name
     assert second != first and version.data_table.status == TableStatus.LOADED
     datastore = datastore_for(session)
+    assert {first, second} <= datastore.table_names()  # the first is served until the commit
+    catalogue.saved()
     names = datastore.table_names()
     assert second in names and first not in names
+
+
+def test_a_check_inside_a_unit_that_rolls_back_leaves_the_served_table(catalogue, session):
+    dataset = catalogue.dataset("ward-counts", files={"counts.csv": GOOD})
+    version = dataset.resources[0].latest
+    served = version.data_table.table_name
+    check_version(session, catalogue.store, version)
+    loaded = version.data_table.table_name
+    session.rollback()
+    assert version.data_table.table_name == served
+    names = datastore_for(session).table_names()
+    assert served in names and loaded not in names
 
 
 def test_an_excel_workbook_is_checked_and_loaded_like_a_csv(catalogue, session):

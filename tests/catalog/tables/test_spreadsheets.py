@@ -155,3 +155,17 @@ def test_a_long_sheet_streams_in_bounded_memory(tmp_path):
         tracemalloc.stop()
     assert count == 50_001
     assert peak < 50 * 1024 * 1024
+
+
+def test_a_row_beyond_the_last_excel_allows_is_refused_without_reading_the_rows_between(tmp_path):
+    path = save_workbook(tmp_path / "far.xlsx", [["ward"], ["Guildhall"]])
+    far = tmp_path / "farther.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(far, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                last = b'<row r="2000000000"><c r="A2000000000"><v>1</v></c></row></sheetData>'
+                data = data.replace(b"</sheetData>", last)
+            target.writestr(member, data)
+    with pytest.raises(Invalid, match="rows beyond row 1,048,576, the last Excel allows"):
+        list(xlsx_rows(far))
