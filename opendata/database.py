@@ -34,7 +34,7 @@ from catalog.storage import FileStore
 class CatalogueFlask(Flask):
     """Flask with each request one unit of work, committed or rolled back at its edge."""
 
-    def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+    def dispatch_request(self) -> ResponseReturnValue:
         try:
             response = self.make_response(super().dispatch_request())
         except BaseException:
