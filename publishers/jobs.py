@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 REDIS_SETTING = "OPENDATA_REDIS_URL"
+QUEUE_SETTING = "OPENDATA_QUEUE"
 QUEUE_NAME = "opendata"
 JOB_TIMEOUT = 60 * 60
 
@@ -39,7 +40,7 @@ class JobQueue:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> JobQueue:
         env = os.environ if environ is None else environ
-        return cls(env.get(REDIS_SETTING))
+        return cls(env.get(REDIS_SETTING), env.get(QUEUE_SETTING) or QUEUE_NAME)
 
     @property
     def in_process(self) -> bool:

@@ -55,7 +55,7 @@ def _shown_text(element: Tag, pieces: list[str], *, spoken: bool) -> None:
         if isinstance(child, Tag):
             if child.name in NOT_SHOWN or (spoken and _unspoken(child)):
                 continue
-            gap = " " if child.name in BLOCKS or BLOCK_CLASS in child.get("class", []) else ""
+            gap = " " if child.name in BLOCKS or BLOCK_CLASS in classes(child) else ""
             pieces.append(gap)
             _shown_text(child, pieces, spoken=spoken)
             pieces.append(gap)
@@ -67,15 +67,23 @@ def _unspoken(element: Tag) -> bool:
     return element.get("aria-hidden") == "true" or element.name == "svg"
 
 
+def attribute(element: Tag, name: str) -> str:
+    """An attribute's value as text; a list-valued one (such as class) joined by spaces."""
+    value = element.get(name)
+    assert value is not None, f"<{element.name}> has no {name}"
+    return value if isinstance(value, str) else " ".join(value)
+
+
+def classes(element: Tag) -> list[str]:
+    """The element's class names."""
+    return attribute(element, "class").split() if element.has_attr("class") else []
+
+
 def main(doc: BeautifulSoup) -> Tag:
     """The page's main content, without the header, navigation and footer every page has."""
     found = doc.find("main")
     assert found is not None, "the page has no <main>"
     return found
-
-
-def main_text(doc: BeautifulSoup) -> str:
-    return text_of(main(doc))
 
 
 def heading(doc: BeautifulSoup) -> str:
@@ -103,11 +111,11 @@ def texts(scope: Tag, selector: str) -> list[str]:
 
 def links(scope: Tag) -> list[tuple[str, str]]:
     """Every link as (its text, where it goes), in page order."""
-    return [(text_of(a), a["href"]) for a in scope.find_all("a", href=True)]
+    return [(text_of(a), attribute(a, "href")) for a in scope.find_all("a", href=True)]
 
 
 def hrefs(scope: Tag) -> list[str]:
-    return [a["href"] for a in scope.find_all("a", href=True)]
+    return [attribute(a, "href") for a in scope.find_all("a", href=True)]
 
 
 def find_link(scope: Tag, text: str) -> Tag:
@@ -156,7 +164,7 @@ def row_of(found: Tag, first_cell: str) -> list[str]:
 
 def summary_list(scope: Tag) -> dict[str, str]:
     """A GOV.UK summary list (key: value) as a dictionary; the first on the page or `scope`."""
-    found = scope if "govuk-summary-list" in scope.get("class", []) else scope.find("dl")
+    found = scope if "govuk-summary-list" in classes(scope) else scope.find("dl")
     assert found is not None, "no summary list on the page"
     return {
         text_of(row.find("dt")): text_of(row.find("dd"))
@@ -181,11 +189,16 @@ def buttons(scope: Tag) -> list[str]:
 
 
 def summary_errors(doc: BeautifulSoup) -> list[tuple[str, str]]:
-    """The error summary at the top of a form page, as (message, the field it links to)."""
+    """The error summary at the top of a form page, as (message, the field it links to); the
+    link is '' for a problem with the whole form rather than one field."""
     summary = doc.find(class_="govuk-error-summary")
     if summary is None:
         return []
-    return [(text_of(a), a["href"]) for a in summary.find_all("a", href=True)]
+    found: list[tuple[str, str]] = []
+    for item in summary.select(".govuk-error-summary__list li"):
+        link = item.find("a", href=True)
+        found.append((text_of(item), attribute(link, "href") if link else ""))
+    return found
 
 
 def field_error(doc: BeautifulSoup, field_id: str) -> str | None:
@@ -214,7 +227,7 @@ def tags(scope: Tag) -> list[str]:
 
 def tag_colour(tag: Tag) -> str | None:
     """A GOV.UK tag's colour, from its modifier class (`govuk-tag--green` is 'green')."""
-    for name in tag.get("class", []):
+    for name in classes(tag):
         if name.startswith("govuk-tag--"):
             return name.removeprefix("govuk-tag--")
     return None
@@ -228,14 +241,14 @@ def field_value(doc: BeautifulSoup, name: str) -> str | None:
         return found.get_text()
     if found.name == "select":
         chosen = found.find("option", selected=True)
-        return chosen.get("value") if chosen else None
-    return found.get("value")
+        return attribute(chosen, "value") if chosen else None
+    return attribute(found, "value") if found.has_attr("value") else None
 
 
 def csrf_token(doc: BeautifulSoup) -> str | None:
     """The CSRF token of the page's first form that carries one."""
     found = doc.find("input", attrs={"name": "csrf_token"})
-    return found["value"] if found else None
+    return attribute(found, "value") if found else None
 
 
 def mentions(doc: BeautifulSoup, words: str) -> bool:
@@ -264,18 +277,18 @@ def listed_datasets(scope: Tag) -> list[str]:
 
 def results_count(doc: BeautifulSoup) -> str:
     """What a search says it found, such as '3 datasets found'."""
-    return text_of(doc.find(attrs={"role": "status"}))
+    return text_of(doc.find(role="status"))
 
 
 def choices(scope: Tag, name: str) -> list[tuple[str, bool]]:
     """The radios or checkboxes called `name`, as (value, whether it is chosen)."""
     found = scope.find_all("input", attrs={"name": name, "type": ["radio", "checkbox"]})
-    return [(choice["value"], choice.has_attr("checked")) for choice in found]
+    return [(attribute(choice, "value"), choice.has_attr("checked")) for choice in found]
 
 
 def structured_data(doc: BeautifulSoup) -> list:
     """What the page's schema.org JSON-LD blocks say, as data."""
     return [
-        json.loads(script.string)
+        json.loads(script.get_text())
         for script in doc.find_all("script", attrs={"type": "application/ld+json"})
     ]

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.catalog.tables.test_data_query import add_version, spending_csv
+from tests.pages import find_link, parse_page, table, table_headings, table_rows, text_of, texts
 
 
 @pytest.fixture
@@ -127,19 +128,30 @@ def test_etag_answers_304_when_unchanged(client, spending):
     assert export.status_code == 200
 
 
+def _heading(found, name: str):
+    """The column heading cell called `name` in a table."""
+    (cell,) = [th for th in found.select("thead th") if text_of(th) == name]
+    return cell
+
+
 def test_the_resource_page_preview_sorts_by_links(client, spending):
     url = f"/datasets/spending/resources/{spending.id}"
-    page = client.get(url).text
-    assert "First 100 rows of spend.csv (the file has 300 rows)" in page
-    assert '<a class="govuk-link" href="?sort=amount#preview">amount</a>' in page
-    assert f"/api/data/{spending.id}.csv" in page and f"/api/data/{spending.id}.json" in page
-    ascending = client.get(f"{url}?sort=amount").text
-    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=-amount#preview">' in ascending
-    assert "sorted by amount, smallest first" in ascending
-    descending = client.get(f"{url}?sort=-amount").text
-    assert 'aria-sort="descending"' in descending
-    first_cells = descending.split('<td class="govuk-table__cell">')[1:7]
-    assert first_cells[2].startswith("490<")
+    page = parse_page(client.get(url))
+    preview = table(page, "First 100 rows of spend.csv (the file has 300 rows)")
+    amount = _heading(preview, "amount")
+    assert find_link(amount, "amount")["href"] == "?sort=amount#preview"
+    intro = page.find("h2", id="preview").find_next("p")
+    assert find_link(intro, "CSV")["href"].endswith(f"/api/data/{spending.id}.csv")
+    assert find_link(intro, "JSON")["href"].endswith(f"/api/data/{spending.id}.json")
+    ascending = table(parse_page(client.get(f"{url}?sort=amount")), "sorted by amount")
+    amount = _heading(ascending, "amount")
+    assert amount["aria-sort"] == "ascending"
+    assert find_link(amount, "amount")["href"] == "?sort=-amount#preview"
+    assert "sorted by amount, smallest first" in text_of(ascending.caption)
+    descending = table(parse_page(client.get(f"{url}?sort=-amount")), "sorted by amount")
+    assert _heading(descending, "amount")["aria-sort"] == "descending"
+    column = table_headings(descending).index("amount")
+    assert table_rows(descending)[0][column] == "490"
     assert client.get(f"{url}?sort=colour").status_code == 400
 
 
@@ -147,4 +159,6 @@ def test_a_page_without_a_loaded_table_still_shows(client, catalogue, spending):
     spending.versions[0].data_table.status = "failed"
     catalogue.session.commit()
     page = client.get(f"/datasets/spending/resources/{spending.id}")
-    assert page.status_code == 200 and "Preview" not in page.text
+    shown = parse_page(page)
+    assert page.status_code == 200 and "Preview" not in texts(shown, "h2")
+    assert shown.find(id="preview") is None

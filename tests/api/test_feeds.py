@@ -15,9 +15,11 @@ from catalog.models import Dataset
 from catalog.publishing.resources import resource_link_create
 from catalog.publishing.workflow import dataset_withdraw
 from tests.open_metadata import ACTOR, BASE_URL, CSV, seed
+from tests.pages import find_link, parse_page, texts
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ATOM_TYPE = "application/atom+xml"
 
 
 @pytest.fixture
@@ -91,8 +93,9 @@ def test_a_link_added_after_publication_is_an_entry_and_a_draft_dataset_s_link_i
             )
     with frozen_at(utcnow() + timedelta(hours=2)):
         feed = _feed(client)
-        page = client.get("/datasets/school-census").text
-    assert "Added a link to Pupil projections." in page
+        page = parse_page(client.get("/datasets/school-census"))
+    history = texts(page, ".app-history li")
+    assert any(entry.endswith(": Added a link to Pupil projections.") for entry in history)
     titles = [e.find(f"{ATOM}title").text for e in feed.iter(f"{ATOM}entry")]
     assert titles[0] == f"New link to Pupil projections in {public.title}"
     assert _entry_links(feed)[:1] == [f"{BASE_URL}/datasets/school-census"]
@@ -150,8 +153,9 @@ def test_robots_allows_all_but_publishing_and_points_to_the_sitemap(client, seed
 
 
 def test_pages_link_to_the_feed(client, seeded):
-    page = client.get("/").get_data(as_text=True)
-    assert '<link rel="alternate" type="application/atom+xml"' in page
+    page = parse_page(client.get("/"))
+    feeds = page.find_all("link", rel="alternate", type=ATOM_TYPE)
+    assert [feed["href"] for feed in feeds] == ["/feeds/releases.atom"]
 
 
 def _links_of(client, path: str) -> list[str]:
@@ -178,9 +182,9 @@ def test_each_publisher_and_topic_has_a_feed_of_its_own_public_releases(client, 
 
     assert client.get("/feeds/organisations/nobody.atom").status_code == 404
     assert client.get("/feeds/topics/nothing.atom").status_code == 404
-    page = client.get("/organisations/housing").get_data(as_text=True)
-    assert 'href="/feeds/organisations/housing.atom"' in page
-    assert "Follow new releases from this publisher (Atom feed)" in page
-    topic = client.get("/topics/education-and-skills").get_data(as_text=True)
-    assert '<link rel="alternate" type="application/atom+xml"' in topic
-    assert 'href="/feeds/topics/education-and-skills.atom"' in topic
+    page = parse_page(client.get("/organisations/housing"))
+    follow = find_link(page, "Follow new releases from this publisher (Atom feed)")
+    assert follow["href"] == "/feeds/organisations/housing.atom"
+    topic = parse_page(client.get("/topics/education-and-skills"))
+    feeds = [link["href"] for link in topic.find_all("link", rel="alternate", type=ATOM_TYPE)]
+    assert "/feeds/topics/education-and-skills.atom" in feeds

@@ -15,6 +15,7 @@ from catalog.publishing.datasets import DatasetInput, dataset_update
 from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
 from tests.faults.conftest import form_fields
+from tests.pages import banners, field_value, parse_page, summary_errors
 
 EDIT = "/publish/datasets/school-places/edit"
 FORM = {
@@ -50,8 +51,10 @@ def test_the_second_editor_to_save_gets_409_and_the_first_change_is_kept(
     assert first.status_code == 302
     second = _save(ada_browser, ada_form, description="Places by ward.")
     assert second.status_code == 409
-    assert "changed since you opened it: Erin Editor changed it at" in second.text
-    assert "Places by ward." in second.text  # what Ada typed is shown back, not thrown away
+    shown = parse_page(second)
+    said = [message for message, _href in summary_errors(shown)] + banners(shown)
+    assert any("changed since you opened it: Erin Editor changed it at" in s for s in said)
+    assert field_value(shown, "description") == "Places by ward."  # shown back, not thrown away
 
     session = catalogue.session
     session.expire_all()

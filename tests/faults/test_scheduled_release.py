@@ -7,6 +7,7 @@ tests/publishers/test_runs.py::test_running_twice_publishes_nothing_new."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from catalog.errors import Conflict
 from catalog.models import Activity, Release
 from catalog.publishing.workflow import release_without_review
 from catalog.search import SearchQuery
+from tests.api.test_feeds import ATOM
 from tests.conftest import ACTOR
 
 SCHEDULED = datetime(2026, 12, 3, 9, 30)
@@ -79,5 +81,6 @@ def test_publishing_again_is_refused_and_records_nothing(app, catalogue, client)
     assert _counted(session, Release, dataset.id) == 1
     assert _counted(session, Activity, dataset.id, Activity.action == "dataset.publish") == 1
     with frozen_at(SCHEDULED):
-        feed = client.get("/feeds/releases.atom").text
-    assert feed.count("<title>Published: Budget 2027</title>") == 1
+        feed = ET.fromstring(client.get("/feeds/releases.atom").data)
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
+    assert titles.count("Published: Budget 2027") == 1

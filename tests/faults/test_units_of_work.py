@@ -6,7 +6,6 @@ both, so each test can tell the two apart."""
 from __future__ import annotations
 
 import io
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from catalog.tables.datastore.engine import datastore_for
 from tests.cli.test_commands import _package
 from tests.faults.conftest import form_fields
 from tests.faults.refusals import database_refuses
+from tests.pages import heading, parse_page
 
 NEW = "/publish/datasets/new"
 DETAILS = {
@@ -30,28 +30,6 @@ DETAILS = {
 PAGE = "/publish/datasets/spend-2026-27"
 SPEND = Path(__file__).resolve().parents[1] / "data" / "transparency" / "spend-2026-27-q3.csv"
 KEPT = (Dataset, Resource, ResourceVersion, DataTable, Activity)
-
-
-class _Headings(HTMLParser):
-    """The text of each h1 on a page."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._inside = False
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "h1":
-            self._inside = True
-            self.found.append("")
-
-    def handle_endtag(self, tag):
-        self._inside = self._inside and tag != "h1"
-
-    def handle_data(self, data):
-        if self._inside:
-            self.found[-1] = " ".join((self.found[-1] + data).split())
 
 
 def _rows(session) -> dict[str, int]:
@@ -90,7 +68,7 @@ def test_a_dataset_whose_requirement_is_refused_is_not_created(editor, engine, c
     with database_refuses(engine, table="dataset", event="UPDATE", when=refuse):
         refused = editor.submit(NEW, DETAILS, follow=False)
     assert refused.status_code == 500
-    assert _Headings(refused.text).found == ["Sorry, there is a problem with the service"]
+    assert heading(parse_page(refused)) == "Sorry, there is a problem with the service"
     assert _rows(session) == before
     assert editor.get(PAGE).status_code == 404
     assert _found(catalogue, "spend") == 0

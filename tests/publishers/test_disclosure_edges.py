@@ -22,6 +22,7 @@ from publishers import disclosure
 from publishers.batches import Batch, Series
 from publishers.kpi_store import KpiIndicator
 from tests.conftest import ACTOR
+from tests.pages import column, find_link, lede, link_to, links, parse_page, table, table_rows
 from tests.publishers.conftest import counts, looked_after
 
 QUARTERS = ("2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4")
@@ -207,8 +208,8 @@ def test_year_to_date_changes_never_reach_a_file(run, kpi_store, client, places)
     assert seen[("CIN01", "2017/18 Q2")] == set()  # in neither file
     assert seen[("CIN01", "2017/18 Q3")] == set()
     assert seen[("CIN01", "2017/18 Q4")] == {"30.0"}
-    page = client.get("/indicators/CIN01").text
-    cells = re.findall(r'govuk-table__cell--numeric">\s*([^<]*?)\s*<', page)
+    figures = table(parse_page(client.get("/indicators/CIN01")), "Figures by period")
+    cells = [value.split()[0] for _period, value, _target in table_rows(figures) if value]
     assert "[c]" in cells and "10" in cells and not {"12", "12.0"} & set(cells)
     q2 = _value(client, "CIN01", "2017/18 Q2")
     assert q2["value"] is None and "change since the period before" in q2["note"]
@@ -289,14 +290,22 @@ def test_an_indicator_gone_from_the_store_is_reported_and_left_published(
     public = client.get("/indicators/CLA01b")
     assert public.status_code == 200  # nobody decided to withdraw it, so it stays
     _sign_in(client, "ad@york.gov.uk")
-    staff = client.get("/publish/datasets/indicator-cla01b").text
-    assert "no longer in the store" in staff and "withdraws the dataset" in staff
-    assert "Publishing runs" in client.get("/publish").text
-    runs = client.get("/publish/runs").text
-    assert "No longer in the store: 1 indicator (CLA01b)" in runs
-    run_page = client.get(f"/publish/runs/{logged.id}").text
-    assert "No longer in the store: 1 indicator" in run_page
-    assert 'href="/publish/datasets/indicator-cla01b"' in run_page
+    staff = parse_page(client.get("/publish/datasets/indicator-cla01b"))
+    history = column(table(staff, "Activity log"), "What")
+    assert any(
+        "no longer in the store" in what and "withdraws the dataset" in what for what in history
+    )
+    assert (
+        find_link(parse_page(client.get("/publish")), "Publishing runs")["href"] == "/publish/runs"
+    )
+    runs = table(parse_page(client.get("/publish/runs")), "Publishing runs")
+    assert any(
+        "No longer in the store: 1 indicator (CLA01b)" in what
+        for what in column(runs, "What happened")
+    )
+    run_page = parse_page(client.get(f"/publish/runs/{logged.id}"))
+    dropped = run_page.find("h2", string="No longer in the store: 1 indicator")
+    assert link_to(dropped.find_next("ul"), "/publish/datasets/indicator-cla01b")
     assert client.get("/publish/runs/999999").status_code == 404
 
     again = run()  # still reported on every run, but told on its page only once
@@ -349,6 +358,8 @@ def test_only_admins_read_the_publishing_runs(run, kpi_store, client, places):
     organisation = get_organisation(session, "children-education-and-communities")
     membership_set(session, actor=ACTOR, account=editor, organisation=organisation, role="editor")
     _sign_in(client, "ed@york.gov.uk")
-    assert "Publishing runs" not in client.get("/publish").text
+    assert "Publishing runs" not in [
+        text for text, _href in links(parse_page(client.get("/publish")))
+    ]
     refused = client.get("/publish/runs")
-    assert refused.status_code == 403 and "Only an admin" in refused.text
+    assert refused.status_code == 403 and "Only an admin" in lede(parse_page(refused))

@@ -28,6 +28,27 @@ def test_without_redis_a_job_runs_at_once_in_process(monkeypatch):
     assert JobQueue.from_environ({"OPENDATA_REDIS_URL": REDIS_URL}).in_process is False
 
 
+def test_sites_sharing_a_redis_keep_their_jobs_apart_by_queue_name():
+    """OPENDATA_QUEUE names the queue a site and its workers share; another site's worker
+    never runs its jobs."""
+    assert JobQueue.from_environ({"OPENDATA_REDIS_URL": REDIS_URL}).name == "opendata"
+    ours, theirs = (
+        JobQueue.from_environ(
+            {"OPENDATA_REDIS_URL": REDIS_URL, "OPENDATA_QUEUE": f"opendata-test-{uuid.uuid4()}"}
+        )
+        for _ in range(2)
+    )
+    try:
+        ticket = ours.enqueue(add, 2, b=3)
+        assert ticket.queued
+        assert not theirs.worker(forking=False).work(burst=True)  # nothing there for them
+        assert ours.worker(forking=False).work(burst=True)
+        assert ours.queue().fetch_job(ticket.id).return_value() == 5
+    finally:
+        for queue in (ours, theirs):
+            queue.queue().delete(delete_jobs=True)
+
+
 @pytest.fixture
 def redis_queue():
     """A queue on the real Redis the production set-up uses (127.0.0.1:6379 here and in CI)."""

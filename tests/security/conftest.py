@@ -189,6 +189,7 @@ def site(request, tmp_path_factory) -> Site:
         accounts = _accounts(catalogue)
         resource_ids = build_states(catalogue, actor_for(accounts[ADMIN]))
         headers = _tokens(catalogue, accounts)
+        session.commit()  # services only flush: the set-up is the edge of its unit of work
     browsers = {"anonymous": Visitor(app.test_client())}
     for caller, account in accounts.items():
         browsers[caller] = Visitor(app.test_client())
@@ -336,7 +337,7 @@ def parts_site(request, tmp_path_factory) -> PartsSite:
         accounts = _accounts(catalogue)
         ids = build_parts(catalogue)
         headers = _tokens(catalogue, accounts)
-        session.commit()
+        session.commit()  # services only flush: the set-up is the edge of its unit of work
     browsers = {"anonymous": Visitor(app.test_client())}
     for caller, account in accounts.items():
         browsers[caller] = Visitor(app.test_client())

@@ -16,7 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from catalog.accounts.users import account_create
 from catalog.permissions import Actor
-from tests.web.conftest import CSRF_FIELD, PASSWORD, Visitor
+from tests.pages import csrf_token, parse_page
+from tests.web.conftest import PASSWORD, Visitor
 
 SPEND = b"supplier,amount\r\nAcme Ltd,120.50\r\nBeta plc,99.00\r\n"
 HOSTILE_NAMES = [
@@ -235,7 +236,7 @@ def test_every_number_in_a_path_is_checked_before_it_reaches_the_database(
     shared_app, admin, spend, number
 ):
     """`/publish/calendar/<2**64>`, `POST /account/tokens/<2**64>/revoke`, versions, runs..."""
-    token = CSRF_FIELD.search(admin.get("/account/tokens").text).group(1)
+    token = csrf_token(parse_page(admin.get("/account/tokens")))
     routes = _int_routes(shared_app)
     assert len(routes) >= 10
     for method, rule in routes:

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.clock import utcnow
 from opendata import create_app
+from tests.pages import lede, parse_page
 
 
 @pytest.fixture
@@ -33,4 +34,4 @@ def test_the_file_names_the_councils_contact_and_expires_within_a_year(configure
 def test_without_a_contact_there_is_no_file_rather_than_one_naming_nobody(client):
     response = client.get("/.well-known/security.txt")
     assert response.status_code == 404
-    assert "No security contact" in response.text
+    assert "No security contact" in lede(parse_page(response))

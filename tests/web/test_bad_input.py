@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.pages import main, parse_page, text_of
+
 
 @pytest.fixture(scope="module")
 def client(shared_app):
@@ -45,7 +47,7 @@ def published(shared_catalogue):
 def test_bad_requests_get_clear_errors(client, published, url, status, says):
     response = client.get(url)
     assert response.status_code == status
-    assert says.lower() in response.get_data(as_text=True).lower()
+    assert says.lower() in text_of(main(parse_page(response))).lower()
 
 
 def test_errors_under_api_are_json(client):

@@ -77,7 +77,7 @@ def _shown(entry, month=None) -> Shown:
     )
 
 
-def _calendar(client, url="/calendar") -> tuple[list[Shown], list[Shown], object]:
+def calendar_listing(client, url="/calendar") -> tuple[list[Shown], list[Shown], object]:
     """The releases coming up (with the month each is listed under), those recently published
     or cancelled, and the parsed page."""
     page = parse_page(client.get(url))
@@ -91,7 +91,7 @@ def _calendar(client, url="/calendar") -> tuple[list[Shown], list[Shown], object
     return upcoming, past, page
 
 
-def _titled(entries: list[Shown], words: str) -> Shown:
+def titled(entries: list[Shown], words: str) -> Shown:
     (found,) = [entry for entry in entries if entry.title == words]
     return found
 
@@ -143,8 +143,8 @@ def test_an_editor_announces_confirms_and_moves_a_release(people, signed_in, cli
     )
     assert any(said.startswith("Release moved.") for said in banners(parse_page(moved)))
 
-    upcoming, _past, _page = _calendar(client)
-    places = _titled(upcoming, "School places 2027")
+    upcoming, _past, _page = calendar_listing(client)
+    places = titled(upcoming, "School places 2027")
     assert places.details["Release"] == "21 January 2027 at 9:30am UK time"
     assert (
         "Moved from 14 January 2027 to 21 January 2027 on 2 December 2026: data supplier late"
@@ -251,21 +251,21 @@ def test_the_public_page_groups_by_month_and_keeps_cancelled_releases(client, ca
     dropped = _announce(session, "Ward profiles refresh", When(month="2027-03"))
     entry_cancel(session, actor=SYSTEM, entry=dropped, reason="census figures delayed")
 
-    upcoming, past, _page = _calendar(client)
+    upcoming, past, _page = calendar_listing(client)
     assert [(entry.month, entry.title) for entry in upcoming] == [
         ("January 2027", "Spend over £500: 2026/27 Q3"),
         ("February 2027", "Parking spaces 2027"),
     ]
-    assert _titled(upcoming, "Parking spaces 2027").details["Release"] == (
+    assert titled(upcoming, "Parking spaces 2027").details["Release"] == (
         "4 February 2027 at 9:30am UK time"
     )
-    spend = _titled(upcoming, "Spend over £500: 2026/27 Q3")
+    spend = titled(upcoming, "Spend over £500: 2026/27 Q3")
     assert spend.details["Release"] == "Provisional: January 2027"
     (dropped,) = past
     assert (dropped.title, dropped.status) == ("Ward profiles refresh", "Cancelled")
     assert "Cancelled on 2 December 2026: census figures delayed" in dropped.changes
 
-    only_place, _past, page = _calendar(client, "/calendar?organisation=place")
+    only_place, _past, page = calendar_listing(client, "/calendar?organisation=place")
     assert [entry.title for entry in only_place] == ["Parking spaces 2027"]
     assert not mentions(page, "Spend over £500")
     assert client.get("/calendar?organisation=nobody").status_code == 400
@@ -308,16 +308,16 @@ def test_a_release_linked_to_a_draft_reveals_nothing_until_it_is_out(
     )
     _announce(session, "Budget figures 2027/28", When(day=date(2027, 1, 21)), dataset=dataset.name)
     with frozen_at(release + timedelta(seconds=offset)):
-        upcoming, past, page = _calendar(client)
+        upcoming, past, page = calendar_listing(client)
         feed = client.get("/calendar.ics").text
     assert "Budget figures 2027/28" in feed and SECRET_TITLE not in feed
     assert not mentions(page, SECRET_TITLE)
     if published:
-        budget = _titled(past, "Budget figures 2027/28")
+        budget = titled(past, "Budget figures 2027/28")
         assert (budget.href, budget.status) == ("/datasets/budget-scenarios-2027", "Published")
         assert "/datasets/budget-scenarios-2027" in feed
     else:
-        assert _titled(upcoming, "Budget figures 2027/28").href is None
+        assert titled(upcoming, "Budget figures 2027/28").href is None
         assert not mentions(page, "budget-scenarios") and "budget-scenarios" not in feed
 
 
@@ -326,8 +326,8 @@ def test_a_draft_never_appears_even_unlinked_to_a_period(client, catalogue, sess
     _announce(
         session, "New figures", When(month="2027-01"), dataset=draft.name, period="2026/27 Q3"
     )
-    upcoming, _past, page = _calendar(client)
-    assert _titled(upcoming, "New figures").href is None
+    upcoming, _past, page = calendar_listing(client)
+    assert titled(upcoming, "New figures").href is None
     assert not mentions(page, SECRET_TITLE) and not mentions(page, "secret-draft")
     feed = client.get("/calendar.ics").text
     assert "New figures" in feed and SECRET_TITLE not in feed and "secret-draft" not in feed
@@ -357,10 +357,10 @@ def test_a_quarterly_release_is_published_when_its_period_is_out(
     period_set(session, actor=SYSTEM, version=version, period=parse_period("2026/27 Q3"))
     session.commit()
     with frozen_at(release + timedelta(seconds=offset)):
-        upcoming, past, page = _calendar(client)
+        upcoming, past, page = calendar_listing(client)
     version_url = f"/datasets/spend-over-500/resources/{dataset.resources[0].id}/versions/2"
     if published:
-        assert _titled(past, "Spend over £500: 2026/27 Q3").href == version_url
+        assert titled(past, "Spend over £500: 2026/27 Q3").href == version_url
     else:
-        assert _titled(upcoming, "Spend over £500: 2026/27 Q3").href is None
+        assert titled(upcoming, "Spend over £500: 2026/27 Q3").href is None
         assert not mentions(page, version_url)

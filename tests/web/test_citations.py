@@ -15,12 +15,12 @@ import pytest
 from catalog.clock import frozen_at
 from catalog.publishing.resources import Upload, version_add
 from tests.conftest import ACTOR
+from tests.pages import find_link, hrefs, main, parse_page, summary_list, text_of
 
 FIRST = b"Supplier,Amount\r\nAcme Ltd,1200.00\r\n"
 CORRECTED = b"Supplier,Amount\r\nAcme Ltd,1250.00\r\n"
 RELEASED = datetime(2027, 3, 31, 23, 30)  # 00:30 on 1 April in the UK (BST)
 ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
-DOWNLOAD = re.compile(r'href="([^"]+/versions/(\d+)/download/[^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -60,22 +60,25 @@ def _correct(catalogue, resource, content=CORRECTED, **options):
 
 def test_the_version_page_shows_a_citation_to_copy(client, app, spend):
     base_url = app.config["SETTINGS"].base_url
-    page = client.get(f"{_base(spend)}/versions/1").text
-    block = page[page.index('id="cite"') :]
+    block = parse_page(client.get(f"{_base(spend)}/versions/1")).find(id="cite")
     permanent = f"{base_url}{_base(spend)}/versions/1"
     expected = (
-        "Children, Education and Communities (2027). Spend over £500 &amp; procurement: "
+        "Children, Education and Communities (2027). Spend over £500 & procurement: "
         f"spend-q3.csv, version 1. Released 1 April 2027. {permanent}. {ATTRIBUTION}"
     )
-    assert expected in block
-    for shown in ("Children, Education and Communities", "1 April 2027", f'href="{permanent}"'):
-        assert shown in block
-    assert f'href="{_base(spend)}/versions/1/cite.bib"' in block
-    assert f'href="{_base(spend)}/versions/1/cite.json"' in block
-    script = re.search(r'<script type="module" src="([^"]+copy-citation.js)"', block).group(1)
-    assert client.get(script).status_code == 200
-    latest = client.get(_base(spend)).text
-    assert 'id="cite"' in latest and f"{_base(spend)}/versions/1#cite" in latest
+    assert text_of(block.find(id="citation-text")) == expected
+    about = summary_list(block)
+    assert about["Publisher"] == "Children, Education and Communities"
+    assert about["Released"].startswith("1 April 2027")
+    assert find_link(block, permanent)["href"] == permanent
+    assert find_link(block, "BibTeX")["href"] == f"{_base(spend)}/versions/1/cite.bib"
+    assert find_link(block, "CSL JSON")["href"] == f"{_base(spend)}/versions/1/cite.json"
+    (script,) = block.find_all("script", type="module")
+    assert script["src"].endswith("copy-citation.js")
+    assert client.get(script["src"]).status_code == 200
+    latest = parse_page(client.get(_base(spend)))
+    assert latest.find(id="cite") is not None
+    assert f"{_base(spend)}/versions/1#cite" in hrefs(latest)
 
 
 def test_csl_json_is_a_dataset_item(client, app, spend):
@@ -118,9 +121,13 @@ def test_a_citation_still_leads_to_its_own_bytes_after_a_correction(client, cata
     assert second["URL"] != cited["URL"] and second["version"] == "2"
 
     page = client.get(cited["URL"])
-    assert page.status_code == 200 and "You are looking at version 1 of 2" in page.text
-    link, number = DOWNLOAD.search(page.text).groups()
-    assert number == "1"
+    shown = parse_page(page)
+    assert page.status_code == 200
+    assert text_of(shown.find(class_="govuk-inset-text")).startswith(
+        "You are looking at version 1 of 2"
+    )
+    link = find_link(main(shown), "Download spend-q3.csv")["href"]
+    assert "/versions/1/download/" in link
     download = client.get(link)
     assert hashlib.sha256(download.data).hexdigest() == hashlib.sha256(FIRST).hexdigest()
     latest = client.get(f"{_base(spend)}/download/spend-q3.csv")

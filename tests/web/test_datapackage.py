@@ -14,6 +14,7 @@ from catalog.clock import utcnow
 from catalog.publishing.resources import Upload, version_add
 from catalog.publishing.workflow import dataset_withdraw
 from tests.conftest import ACTOR
+from tests.pages import find_link, parse_page
 
 WARDS = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\n"
 SPEND = "Date;Supplier;Amount\r\n2024-04-03;Café Nero;12.50\r\n".encode("cp1252")
@@ -68,8 +69,9 @@ def test_tabular_files_carry_their_columns_and_encoding(client, catalogue):
 
 def test_the_dataset_page_links_to_its_data_package(client, catalogue):
     catalogue.dataset("ward-profiles", files={"wards.csv": WARDS})
-    page = client.get("/datasets/ward-profiles").text
-    assert 'href="/datasets/ward-profiles/datapackage.json">Data package (JSON)</a>' in page
+    page = parse_page(client.get("/datasets/ward-profiles"))
+    link = find_link(page, "Data package (JSON)")
+    assert link["href"] == "/datasets/ward-profiles/datapackage.json"
 
 
 def test_a_draft_or_embargoed_dataset_has_no_data_package(client, catalogue):

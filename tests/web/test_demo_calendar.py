@@ -14,6 +14,7 @@ from catalog.demo import ACTOR, DEMO_FOLDER
 from catalog.demo.calendar import CALENDAR_FILE, load_demo_calendar
 from catalog.publishing.groups import organisation_create, topic_create
 from catalog.publishing.packages import load_package
+from tests.web.test_calendar_pages import calendar_listing, titled
 
 
 @pytest.fixture
@@ -39,16 +40,17 @@ def test_the_demo_calendar_loads_once(session, demo_calendar):
 
 def test_the_demo_calendar_shows_upcoming_moved_and_cancelled_releases(client, demo_calendar):
     with frozen_at(datetime(2026, 12, 2, 12, 0)):
-        page = client.get("/calendar").text
+        upcoming, past, _page = calendar_listing(client)
         feed = Calendar.from_ical(client.get("/calendar.ics").data)
-    upcoming, past = page.split("Recently published and cancelled")
-    assert "Spend over £500: 2026/27 Q3" in upcoming
-    assert "Provisional: January 2027" in upcoming
+    spend = titled(upcoming, "Spend over £500: 2026/27 Q3")
     assert (
         "Moved from 14 January 2027 to 21 January 2027 on 1 December 2026: data supplier late"
-        in upcoming
+        in spend.changes
     )
-    assert "Council Plan indicators: quarterly update for 2026/27 Q3" in upcoming
-    assert "Ward profiles: population update" in past and "Cancelled on 24 November 2026" in past
+    assert any(entry.details["Release"] == "Provisional: January 2027" for entry in upcoming)
+    titled(upcoming, "Council Plan indicators: quarterly update for 2026/27 Q3")
+    ward = titled(past, "Ward profiles: population update")
+    assert ward.status == "Cancelled"
+    assert any(change.startswith("Cancelled on 24 November 2026") for change in ward.changes)
     sequences = {str(e["SUMMARY"]): e["SEQUENCE"] for e in feed.walk("VEVENT")}
     assert sequences["Spend over £500: 2026/27 Q3"] == 2

@@ -9,6 +9,7 @@ import pytest
 
 from catalog.permissions import Actor
 from catalog.publishing.resources import Upload, version_add
+from tests.pages import hrefs, parse_page, table, table_rows
 
 CSV = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\nDringhouses and Woodthorpe,13009\r\n"
 
@@ -71,9 +72,9 @@ def test_every_version_keeps_its_permanent_url(client, catalogue, ward_file):
     assert client.get(f"{base}/versions/1/download/wards.csv").data == CSV
     assert client.get(f"{base}/versions/2/download/wards.csv").data == corrected
     assert client.get(f"{base}/download/wards.csv").data == corrected
-    page = client.get(base).text
-    assert "Acomb population corrected" in page
-    assert f"{base}/versions/1" in page
+    versions = table(parse_page(client.get(base)), "Every version of this file")
+    assert any("Acomb population corrected" in " ".join(cells) for cells in table_rows(versions))
+    assert f"{base}/versions/1" in hrefs(versions)
 
 
 def test_wrong_file_name_redirects_to_the_right_one(client, ward_file):

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from catalog.clock import frozen_at, utcnow
 from catalog.publishing.resources import Upload, version_add
 from catalog.publishing.workflow import dataset_submit, dataset_withdraw
 from tests.conftest import ACTOR
+from tests.pages import find_link, parse_page, table, table_rows
 
 WARDS = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\n"
 
@@ -157,11 +159,14 @@ def test_the_dumps_page_lists_the_files_with_their_sizes(client, catalogue):
     catalogue.dataset("ward-profiles", files={"wards.csv": WARDS})
     page = client.get("/dumps")
     assert page.status_code == 200
-    assert "1 datasets, made" in page.text
+    files = table(parse_page(page), "1 datasets, made")
+    listed = {cells[0]: cells for cells in table_rows(files)}
     for name in ["catalogue.jsonl", "catalogue.jsonl.gz", "datapackages.zip"]:
-        assert f'href="/dumps/{name}"' in page.text
-    assert "bytes" in page.text
-    assert 'href="/dumps">Download the whole catalogue</a>' in client.get("/").text
+        assert find_link(files, name)["href"] == f"/dumps/{name}"
+        assert re.fullmatch(r"[\d.,]+ (bytes|KB|MB)", listed[name][2])
+    assert any(cells[2].endswith(" bytes") for cells in listed.values())
+    footer = parse_page(client.get("/")).find("footer")
+    assert find_link(footer, "Download the whole catalogue")["href"] == "/dumps"
 
 
 def test_the_dump_command_writes_both_files(app, runner, catalogue):

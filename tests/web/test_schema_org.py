@@ -3,17 +3,13 @@ no title can break out of, describing the dataset and where to download it."""
 
 from __future__ import annotations
 
-import json
-import re
-
 from tests.open_metadata import BASE_URL, CSV, use_base_url
+from tests.pages import parse_page, structured_data
 
-SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
-
-def _json_ld(page: str) -> dict:
-    (found,) = SCRIPT.findall(page)
-    return json.loads(found)
+def _json_ld(page) -> dict:
+    (found,) = structured_data(page)
+    return found
 
 
 def test_a_dataset_page_describes_the_dataset(app, client, catalogue):
@@ -26,7 +22,7 @@ def test_a_dataset_page_describes_the_dataset(app, client, catalogue):
         tags=["schools"],
         spatial="City of York",
     )
-    page = client.get("/datasets/school-census").get_data(as_text=True)
+    page = parse_page(client.get("/datasets/school-census"))
     data = _json_ld(page)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Dataset"
@@ -43,19 +39,20 @@ def test_a_dataset_page_describes_the_dataset(app, client, catalogue):
     assert download["@type"] == "DataDownload"
     assert download["contentUrl"].endswith("/versions/1/download/census.csv")
     assert download["encodingFormat"] == "text/csv"
-    assert 'rel="alternate" type="application/ld+json"' in page
-    assert 'href="/datasets/school-census.ttl"' in page
+    alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate")}
+    assert alternates["application/ld+json"] == "/datasets/school-census.jsonld"
+    assert alternates["text/turtle"] == "/datasets/school-census.ttl"
 
 
 def test_a_title_cannot_close_the_script(client, catalogue):
     title = 'Bins </script><script>alert("x")</script>'
     catalogue.dataset("bins", title=title)
-    page = client.get("/datasets/bins").get_data(as_text=True)
-    assert '<script>alert("x")' not in page
-    assert _json_ld(page)["name"] == title
+    page = parse_page(client.get("/datasets/bins"))
+    assert not any('alert("x")' in s.get_text() for s in page("script") if not s.get("type"))
+    assert _json_ld(page)["name"] == title  # the data block holds it whole
 
 
 def test_the_home_page_describes_the_catalogue(client, catalogue):
-    data = _json_ld(client.get("/").get_data(as_text=True))
+    data = _json_ld(parse_page(client.get("/")))
     assert data["@type"] == "DataCatalog"
     assert data["publisher"]["name"] == "City of York Council"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from catalog.models import DataTable
+from tests.pages import parse_page, table_rows
 from tests.web.test_validation_journey import MESSY, _draft_with, report_url
 
 NEW_VALUES = ("fieldType", "fieldFormat", "constraint", "expected", "earlierRowNumber")
@@ -24,16 +24,11 @@ def erin(people):
     return people.make("Erin Editor", "editor")
 
 
-def _table_rows(page_html: str, heading_id: str) -> list[list[str]]:
+def _table_rows(response, heading_id: str) -> list[list[str]]:
     """The body rows of the table under the heading with this id, as cell texts."""
-    page = BeautifulSoup(page_html, "html.parser")
-    heading = page.find(id=heading_id)
+    heading = parse_page(response).find(id=heading_id)
     assert heading is not None, f"no {heading_id} heading"
-    table = heading.find_next("table")
-    return [
-        [" ".join(cell.get_text().split()) for cell in row.find_all("td")]
-        for row in table.find("tbody").find_all("tr")
-    ]
+    return table_rows(heading.find_next("table"))
 
 
 def _restore(session, change) -> None:
@@ -55,7 +50,7 @@ def test_each_line_is_rendered_from_the_stored_values_not_the_stored_sentence(
         errors[0]["message"] = "A sentence from an older version of the site."
 
     _restore(session, reword)
-    rows = _table_rows(editor.get(report).text, "type-error")
+    rows = _table_rows(editor.get(report), "type-error")
     assert rows == [["32", "Amount (3)", "TBC", TYPE_ERROR]]
 
 
@@ -75,7 +70,7 @@ def test_a_report_stored_before_findings_kept_their_values_still_shows_what_it_s
     _restore(session, as_stored_before)
     page = editor.get(report)
     assert page.status_code == 200
-    assert _table_rows(page.text, "type-error") == [["32", "Amount (3)", "TBC", old_sentence]]
+    assert _table_rows(page, "type-error") == [["32", "Amount (3)", "TBC", old_sentence]]
     assert editor.get(report + ".json").get_json()["tasks"][0]["errors"][0]["message"] == (
         old_sentence
     )

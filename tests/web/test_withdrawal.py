@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalog.permissions import Actor
 from catalog.publishing.workflow import dataset_withdraw
+from tests.pages import heading, mentions, parse_page, text_of
 
 REASON = "Personal data was found in the supplier names; a redacted file will follow."
 
@@ -28,9 +29,11 @@ def test_withdrawn_dataset_answers_410_with_reason_and_date_everywhere(client, c
     ]:
         response = client.get(url)
         assert response.status_code == 410, url
-        page = response.get_data(as_text=True)
-        assert REASON in page and "Procurement card spend" in page
-        assert "withdrawn on" in page
-        assert "Amount" not in page
-    assert "Procurement card spend" not in client.get("/datasets").text
-    assert "Procurement card spend" not in client.get("/datasets?q=procurement").text
+        page = parse_page(response)
+        assert heading(page) == "Procurement card spend"
+        assert page.find("h2", string="Why it was withdrawn").find_next("p").text == REASON
+        warning = text_of(page.find(class_="govuk-warning-text"))
+        assert "This dataset was withdrawn on" in warning
+        assert not mentions(page, "Amount")
+    for listing in ("/datasets", "/datasets?q=procurement"):
+        assert not mentions(parse_page(client.get(listing)), "Procurement card spend")

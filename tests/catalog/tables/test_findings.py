@@ -314,8 +314,8 @@ CASES = [
         ),
         "redaction-error",
         f"Row 3, column {Q('supplier_name')}: {Q('Mr J Smith')} looks like a private "
-        f"individual\u2019s name. Replace it with {Q('Redacted - personal data')}, or note why "
-        "it may be published if it is not a person.",
+        f"individual\u2019s name. Replace it with {Q('Redacted - personal data')}, or, if it is "
+        "not a person, ask an admin who did not upload the file to confirm so.",
         {
             **IN_CELL,
             "note": "a private individual's name where the schema asks for "
