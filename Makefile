@@ -18,6 +18,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install assets
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
@@ -52,4 +53,4 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 clean:
-	rm -rf $(VENV) node_modules static/govuk instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/govuk instance .pytest_cache .ruff_cache .mypy_cache

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from catalog.clock import utcnow
@@ -50,7 +51,8 @@ class Rule:
         """When the thing becomes (or became) public; None while its state keeps it hidden."""
         if any(getattr(thing, column.key) != value for column, value in self.states):
             return None
-        return getattr(thing, self.release.key)
+        moment: datetime | None = getattr(thing, self.release.key)
+        return moment
 
     def holds(self, thing: object, now: datetime | None = None) -> bool:
         """The rule in Python, for loaded rows."""
@@ -184,7 +186,7 @@ class _latest_of(ReturnTypeFromArgs[datetime]):
 
 
 @compiles(_latest_of, "sqlite")
-def _latest_of_in_sqlite(element, compiler, **kw) -> str:
+def _latest_of_in_sqlite(element: _latest_of, compiler: SQLCompiler, **kw: Any) -> str:
     return f"max({compiler.process(element.clauses, **kw)})"
 
 

@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_large_json)
 
 
-def _refuse_large_json():
+def _refuse_large_json() -> None:
     """A JSON body that says it is too large is refused before it is read."""
     if request.is_json and (request.content_length or 0) > MAX_JSON_BYTES:
         raise RequestEntityTooLarge(f"The JSON is larger than {MAX_JSON_BYTES // 1024**2} MB.")

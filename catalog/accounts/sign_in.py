@@ -26,7 +26,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,9 @@ from catalog.accounts.users import authenticate, verify_nothing
 from catalog.clock import utcnow
 from catalog.errors import NotAllowed
 from catalog.models import Account
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 ADDRESS_ALLOWANCE = 20  # failures from one address before it is slowed (offices share one)
 ACCOUNT_ALLOWANCE = 5  # failures at one account before it is slowed
@@ -165,7 +168,7 @@ class RedisCounts:
     """Counts in Redis, shared by every app server; each key expires FORGET_AFTER after its
     last failure."""
 
-    def __init__(self, client, prefix: str = "opendata:sign-in:") -> None:
+    def __init__(self, client: Redis, prefix: str = "opendata:sign-in:") -> None:
         self.client = client
         self.prefix = prefix
 

@@ -94,7 +94,9 @@ def _checked_reason(entries: list[CalendarEntry], at: datetime, reason: str) -> 
     return reason.strip()
 
 
-def _follow(session, actor, entries, at: datetime, reason: str) -> None:
+def _follow(
+    session: Session, actor: Actor, entries: list[CalendarEntry], at: datetime, reason: str
+) -> None:
     for entry in entries:
         if entry.release_at != at:
             record_change(session, actor, entry, None, at, reason or ON_TIME, "move")

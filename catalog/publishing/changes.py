@@ -16,6 +16,7 @@ such as the KPI Machine) releases at once, and the log says so.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -217,7 +218,9 @@ def describe(change: ResourceChange) -> str:
     return f"the new address of {change.resource.title} ({change.link_url})"
 
 
-def _propose(session, actor, resource, kind, **fields) -> ResourceChange:
+def _propose(
+    session: Session, actor: Actor, resource: Resource, kind: ChangeKind, **fields: Any
+) -> ResourceChange:
     change = ResourceChange(
         dataset_id=resource.dataset_id,
         resource=resource,
@@ -249,7 +252,9 @@ def _apply_link(change: ResourceChange) -> None:
     resource.modified_at = utcnow()
 
 
-def _release_record(actor: Actor, change: ResourceChange, at: datetime, approved_by: str):
+def _release_record(
+    actor: Actor, change: ResourceChange, at: datetime, approved_by: str
+) -> Release:
     resource = change.resource
     named = (
         _named(change.version)
@@ -268,7 +273,7 @@ def _release_record(actor: Actor, change: ResourceChange, at: datetime, approved
     )
 
 
-def _named(version: ResourceVersion) -> dict:
+def _named(version: ResourceVersion) -> dict[str, Any]:
     return {"resource": version.resource_id, "version": version.number, "sha256": version.sha256}
 
 
@@ -293,7 +298,7 @@ def _expect_pending(change: ResourceChange) -> None:
         )
 
 
-def _log(session, actor, change: ResourceChange, verb: str, summary: str) -> None:
+def _log(session: Session, actor: Actor, change: ResourceChange, verb: str, summary: str) -> None:
     activity.record(
         session,
         actor=actor,

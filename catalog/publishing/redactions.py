@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -131,7 +132,9 @@ def confirmations_clear(session: Session, version: ResourceVersion) -> None:
         session.delete(found)
 
 
-def _confirm(session, actor, version, cell: FlaggedCell) -> RedactionConfirmation:
+def _confirm(
+    session: Session, actor: Actor, version: ResourceVersion, cell: FlaggedCell
+) -> RedactionConfirmation:
     confirmation = RedactionConfirmation(
         version_id=version.id,
         row_number=cell.row_number,
@@ -164,11 +167,12 @@ def _confirm(session, actor, version, cell: FlaggedCell) -> RedactionConfirmatio
     return confirmation
 
 
-def _task(version: ResourceVersion) -> dict | None:
+def _task(version: ResourceVersion) -> dict[str, Any] | None:
     table = version.data_table
     if table is None or not table.report or not table.report.get("tasks"):
         return None
-    return table.report["tasks"][0]
+    task: dict[str, Any] = table.report["tasks"][0]
+    return task
 
 
 def _redaction_errors(version: ResourceVersion) -> list[RedactionError]:

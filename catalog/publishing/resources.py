@@ -28,7 +28,7 @@ from catalog.publishing.changes import (
     reopen_changes,
     version_propose,
 )
-from catalog.publishing.datasets import check_not_withdrawn, claim_for_change
+from catalog.publishing.datasets import claim_for_change
 from catalog.publishing.links import PUBLIC_ONLY, LinkRules, vet_link_url
 from catalog.publishing.redactions import confirmations_clear
 from catalog.publishing.requirements import required_schema
@@ -39,6 +39,7 @@ from catalog.tables.reading import TABULAR_FORMATS, infer_schema
 from catalog.tables.validation import TableRules
 from catalog.visibility import (
     PublicFile,
+    check_not_withdrawn,
     is_public,
     public_dataset_clause,
     public_view,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from catalog.errors import Invalid
 from catalog.tables.spreadsheets import xlsx_rows
@@ -100,7 +100,7 @@ def read_table(path: Path, fmt: str) -> Iterator[tuple[list[str], Iterator[list[
         yield next(rows, []), rows
 
 
-def _bounded_rows(handle, delimiter: str) -> Iterator[list[str]]:
+def _bounded_rows(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
     """csv.reader's rows, refused (Invalid) once one holds more than MAX_ROW_CHARS: lines
     are read at most that long, so a 100 MB cell is never held whole."""
     lines = _CappedLines(handle)
@@ -112,7 +112,7 @@ def _bounded_rows(handle, delimiter: str) -> Iterator[list[str]]:
 class _CappedLines:
     """The file's lines for csv.reader, counting the characters of the row being read."""
 
-    def __init__(self, handle) -> None:
+    def __init__(self, handle: TextIO) -> None:
         self.handle = handle
         self.chars = 0
         self.rows = 0

@@ -6,12 +6,14 @@ so the roles, four eyes and the audit trail are enforced in `catalog`, not here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from catalog.calendar.transparency import public_compliance
 from catalog.errors import Conflict, Invalid
-from catalog.models import ChangeState, Dataset, TableStatus
+from catalog.models import ChangeState, Dataset, ResourceChange, TableStatus
 from catalog.permissions import Actor
 from catalog.publishing.changes import dataset_changes, waiting_changes
 from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
@@ -145,7 +147,7 @@ def _file(resource, waiting: set[int | None]) -> dict:
     version = resource.latest
     check = version.data_table if version else None
     table = None
-    if check is not None and check.status == TableStatus.LOADED:
+    if version is not None and check is not None and check.status == TableStatus.LOADED:
         path = get_store().path_for(version.sha256)
         table = preview(path, resource.format, limit=PREVIEW_ROWS)
     fields = (version.table_schema or {}).get("fields", []) if version else []
@@ -162,13 +164,13 @@ def _file(resource, waiting: set[int | None]) -> dict:
     }
 
 
-def _change(actor: Actor, change) -> dict:
+def _change(actor: Actor, change: ResourceChange) -> dict[str, Any]:
     """A change waiting for review or release, as its reviewer needs it: the new file's check
     and first rows, and how it differs from the version it replaces."""
     version = change.version
     check = version.data_table if version else None
     table = None
-    if check is not None and check.status == TableStatus.LOADED:
+    if version is not None and check is not None and check.status == TableStatus.LOADED:
         path = get_store().path_for(version.sha256)
         table = preview(path, change.resource.format, limit=PREVIEW_ROWS)
     replaced = latest_public(change.resource)

@@ -30,7 +30,7 @@ PAGES = (
 
 
 @bp.get("/sitemap.xml")
-def sitemap():
+def sitemap() -> Response:
     base = current_app.config["SETTINGS"].base_url
     session = get_session()
     urls: list[tuple[str, str | None]] = [(f"{base}{path}", None) for path in PAGES]
