@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from catalog.tables.findings.finding import Descriptor
 from catalog.tables.findings.rows import RowFinding
 
 EXPECTED = {
@@ -31,27 +30,11 @@ class CellFinding(RowFinding):
     field_name: str = ""
     cell: str = ""
     tags: ClassVar[tuple[str, ...]] = ("#table", "#row", "#cell")
+    json_keys = {"cell": "cell", "field_name": "fieldName", "field_number": "fieldNumber"}
 
     @property
     def where(self) -> str:
         return f"Row {self.row_number}, column \u201c{self.field_name}\u201d"
-
-    def to_descriptor(self) -> Descriptor:
-        return {
-            **super().to_descriptor(),
-            "cell": self.cell,
-            "fieldName": self.field_name,
-            "fieldNumber": self.field_number,
-        }
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {
-            **super().values_in(descriptor),
-            "field_number": descriptor["fieldNumber"],
-            "field_name": descriptor["fieldName"],
-            "cell": descriptor["cell"],
-        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +74,7 @@ class CellTypeError(CellFinding):
     heading = "Values of the wrong type"
     field_type: str
     field_format: str = "default"
+    json_keys = {"field_type": "fieldType", "field_format": "fieldFormat"}
 
     @property
     def note(self) -> str:
@@ -112,21 +96,6 @@ class CellTypeError(CellFinding):
             return f"a {self.field_type} written as {written}"
         return EXPECTED.get(self.field_type, self.field_type)
 
-    def to_descriptor(self) -> Descriptor:
-        return {
-            **super().to_descriptor(),
-            "fieldType": self.field_type,
-            "fieldFormat": self.field_format,
-        }
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {
-            **super().values_in(descriptor),
-            "field_type": descriptor["fieldType"],
-            "field_format": descriptor["fieldFormat"],
-        }
-
 
 @dataclass(frozen=True, kw_only=True)
 class ConstraintError(CellFinding):
@@ -139,6 +108,7 @@ class ConstraintError(CellFinding):
     heading = "Values that break a rule of the schema"
     constraint: str
     expected: Any
+    json_keys = {"constraint": "constraint", "expected": "expected"}
 
     @property
     def note(self) -> str:
@@ -173,17 +143,6 @@ class ConstraintError(CellFinding):
                 return f"{value} does not match the pattern {expected}."
         return f"{value} breaks the rule {self.constraint} {expected}."
 
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "constraint": self.constraint, "expected": self.expected}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {
-            **super().values_in(descriptor),
-            "constraint": descriptor["constraint"],
-            "expected": descriptor["expected"],
-        }
-
 
 @dataclass(frozen=True, kw_only=True)
 class UniqueError(CellFinding):
@@ -195,6 +154,7 @@ class UniqueError(CellFinding):
     heading = "Repeated values in a column that must be unique"
     row_order = 2
     earlier_row_number: int
+    json_keys = {"earlier_row_number": "earlierRowNumber"}
 
     @property
     def note(self) -> str:
@@ -206,14 +166,6 @@ class UniqueError(CellFinding):
             f"{self.where}: \u201c{self.cell}\u201d was already used in row "
             f"{self.earlier_row_number}. Each value must be different."
         )
-
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "earlierRowNumber": self.earlier_row_number}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        earlier = descriptor["earlierRowNumber"]
-        return {**super().values_in(descriptor), "earlier_row_number": earlier}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,6 +181,7 @@ class RedactionError(CellFinding):
     )
     heading = "Names of private individuals that should be redacted"
     replacement: str
+    json_keys = {"replacement": "replacement"}
 
     @property
     def flagged_cell(self) -> tuple[int, str]:
@@ -246,13 +199,6 @@ class RedactionError(CellFinding):
             f"name. Replace it with \u201c{self.replacement}\u201d, or, if it is not a person, "
             "ask an admin who did not upload the file to confirm so."
         )
-
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "replacement": self.replacement}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {**super().values_in(descriptor), "replacement": descriptor["replacement"]}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,6 +24,8 @@ class Finding:
     heading: ClassVar[str]
     tags: ClassVar[tuple[str, ...]] = ()
     row_order: ClassVar[int] = 1  # where frictionless lists it among a row's findings
+    # The values a kind adds to its parents', each with its key in the descriptor (JSON).
+    json_keys: ClassVar[dict[str, str]] = {}
 
     @property
     def note(self) -> str:
@@ -44,6 +46,7 @@ class Finding:
             "message": self.message,
             "tags": list(self.tags),
             "note": self.note,
+            **{key: getattr(self, name) for name, key in self._keys().items()},
         }
 
     @classmethod
@@ -54,7 +57,14 @@ class Finding:
     @classmethod
     def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
         """The finding's values, by attribute, from its descriptor."""
-        return {}
+        return {name: descriptor[key] for name, key in cls._keys().items()}
+
+    @classmethod
+    def _keys(cls) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for kind in reversed(cls.__mro__):
+            keys.update(vars(kind).get("json_keys", {}))
+        return keys
 
 
 @dataclass(frozen=True, kw_only=True)

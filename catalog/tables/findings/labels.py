@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from catalog.tables.findings.finding import Descriptor, Finding
 
@@ -16,23 +16,10 @@ class LabelFinding(Finding):
     field_name: str = ""
     label: str = ""
     tags: ClassVar[tuple[str, ...]] = ("#table", "#header", "#label")
+    json_keys = {"label": "label", "field_name": "fieldName", "field_number": "fieldNumber"}
 
     def to_descriptor(self) -> Descriptor:
-        return {
-            **super().to_descriptor(),
-            "label": self.label,
-            "rowNumbers": [1],
-            "fieldName": self.field_name,
-            "fieldNumber": self.field_number,
-        }
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {
-            "field_number": descriptor["fieldNumber"],
-            "field_name": descriptor["fieldName"],
-            "label": descriptor["label"],
-        }
+        return {**super().to_descriptor(), "rowNumbers": [1]}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +46,7 @@ class DuplicateLabel(LabelFinding):
     description = "Two columns have the same heading."
     heading = "Repeated column headings"
     earlier_field_number: int
+    json_keys = {"earlier_field_number": "earlierFieldNumber"}
 
     @property
     def note(self) -> str:
@@ -70,14 +58,6 @@ class DuplicateLabel(LabelFinding):
             f"Column {self.field_number} repeats the heading \u201c{self.label}\u201d "
             f"of column {self.earlier_field_number}."
         )
-
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "earlierFieldNumber": self.earlier_field_number}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        earlier = descriptor["earlierFieldNumber"]
-        return {**super().values_in(descriptor), "earlier_field_number": earlier}
 
 
 @dataclass(frozen=True, kw_only=True)

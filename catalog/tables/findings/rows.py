@@ -16,17 +16,15 @@ class RowFinding(Finding):
     row_number: int
     cells: Sequence[str | None] = field(default_factory=list)
     tags: ClassVar[tuple[str, ...]] = ("#table", "#row")
+    json_keys = {"row_number": "rowNumber"}
 
     def to_descriptor(self) -> Descriptor:
-        return {
-            **super().to_descriptor(),
-            "cells": ["" if cell is None else cell for cell in self.cells],
-            "rowNumber": self.row_number,
-        }
+        cells = ["" if cell is None else cell for cell in self.cells]
+        return {**super().to_descriptor(), "cells": cells}
 
     @classmethod
     def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        return {"row_number": descriptor["rowNumber"], "cells": list(descriptor["cells"])}
+        return {**super().values_in(descriptor), "cells": list(descriptor["cells"])}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +50,7 @@ class DuplicateRow(RowFinding):
     heading = "Repeated rows"
     row_order = 3
     earlier_row_number: int
+    json_keys = {"earlier_row_number": "earlierRowNumber"}
 
     @property
     def note(self) -> str:
@@ -63,14 +62,6 @@ class DuplicateRow(RowFinding):
             f"Row {self.row_number} repeats row {self.earlier_row_number} exactly. "
             "Delete one of them."
         )
-
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "earlierRowNumber": self.earlier_row_number}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        earlier = descriptor["earlierRowNumber"]
-        return {**super().values_in(descriptor), "earlier_row_number": earlier}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +75,7 @@ class PrimaryKeyError(RowFinding):
     heading = "Repeated or empty row identifiers"
     row_order = 2
     earlier_row_number: int | None
+    json_keys = {"earlier_row_number": "earlierRowNumber"}
 
     @property
     def note(self) -> str:
@@ -99,11 +91,3 @@ class PrimaryKeyError(RowFinding):
             f"Row {self.row_number} has the same identifier as row "
             f"{self.earlier_row_number}. Each row needs its own."
         )
-
-    def to_descriptor(self) -> Descriptor:
-        return {**super().to_descriptor(), "earlierRowNumber": self.earlier_row_number}
-
-    @classmethod
-    def values_in(cls, descriptor: Descriptor) -> dict[str, Any]:
-        earlier = descriptor["earlierRowNumber"]
-        return {**super().values_in(descriptor), "earlier_row_number": earlier}
