@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -172,9 +174,12 @@ def _accounts(catalogue: Catalogue) -> dict:
     return accounts
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def site(request, tmp_path_factory) -> Site:
-    instance: Path = tmp_path_factory.mktemp("security") / "instance"
+@contextmanager
+def _matrix_app(request, tmp_path_factory, folder: str, build) -> Iterator[tuple]:
+    """An app of its own on the parametrised database with both organisations, the matrix's
+    accounts, their tokens and signed-in browsers, and what `build(catalogue, accounts)`
+    adds; yields (app, what build returned, browsers, token headers)."""
+    instance: Path = tmp_path_factory.mktemp(folder) / "instance"
     environ = {"OPENDATA_INSTANCE": str(instance), "OPENDATA_SECRET_KEY": "test"}
     if request.param == "postgresql":
         _empty_postgres(POSTGRES_URL)
@@ -187,17 +192,29 @@ def site(request, tmp_path_factory) -> Site:
         catalogue.organisation(OTHER, "Customer and Corporate Services")
         catalogue.topic()
         accounts = _accounts(catalogue)
-        resource_ids = build_states(catalogue, actor_for(accounts[ADMIN]))
+        built = build(catalogue, accounts)
         headers = _tokens(catalogue, accounts)
         session.commit()  # services only flush: the set-up is the edge of its unit of work
     browsers = {"anonymous": Visitor(app.test_client())}
     for caller, account in accounts.items():
         browsers[caller] = Visitor(app.test_client())
         assert browsers[caller].sign_in(account.email, PASSWORD).request.path == "/publish"
-    for caller in ("expired token", "revoked token"):
-        browsers[caller] = browsers["anonymous"]
-    yield Site(app, resource_ids, browsers, headers)
-    app.extensions["catalog"]["engine"].dispose()
+    try:
+        yield app, built, browsers, headers
+    finally:
+        app.extensions["catalog"]["engine"].dispose()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def site(request, tmp_path_factory) -> Iterator[Site]:
+    def states(catalogue, accounts):
+        return build_states(catalogue, actor_for(accounts[ADMIN]))
+
+    with _matrix_app(request, tmp_path_factory, "security", states) as built:
+        app, resource_ids, browsers, headers = built
+        for caller in ("expired token", "revoked token"):
+            browsers[caller] = browsers["anonymous"]
+        yield Site(app, resource_ids, browsers, headers)
 
 
 def body_text(response) -> str:
@@ -321,26 +338,6 @@ def build_parts(catalogue: Catalogue) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def parts_site(request, tmp_path_factory) -> PartsSite:
-    instance: Path = tmp_path_factory.mktemp("parts") / "instance"
-    environ = {"OPENDATA_INSTANCE": str(instance), "OPENDATA_SECRET_KEY": "test"}
-    if request.param == "postgresql":
-        _empty_postgres(POSTGRES_URL)
-        environ["OPENDATA_DATABASE_URL"] = POSTGRES_URL
-    app = create_app({"TESTING": True, "ENVIRON": environ})
-    assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
-    with app.extensions["catalog"]["sessions"]() as session:
-        catalogue = Catalogue(app, session)
-        catalogue.organisation()
-        catalogue.organisation(OTHER, "Customer and Corporate Services")
-        catalogue.topic()
-        accounts = _accounts(catalogue)
-        ids = build_parts(catalogue)
-        headers = _tokens(catalogue, accounts)
-        session.commit()  # services only flush: the set-up is the edge of its unit of work
-    browsers = {"anonymous": Visitor(app.test_client())}
-    for caller, account in accounts.items():
-        browsers[caller] = Visitor(app.test_client())
-        assert browsers[caller].sign_in(account.email, PASSWORD).request.path == "/publish"
-    yield PartsSite(app, ids, browsers, headers)
-    app.extensions["catalog"]["engine"].dispose()
+def parts_site(request, tmp_path_factory) -> Iterator[PartsSite]:
+    with _matrix_app(request, tmp_path_factory, "parts", lambda c, _: build_parts(c)) as built:
+        yield PartsSite(*built)
