@@ -78,6 +78,18 @@ def visitor(client) -> Visitor:
 
 
 @pytest.fixture
+def erin(people):
+    """An editor of the organisation."""
+    return people.make("Erin Editor", "editor")
+
+
+@pytest.fixture
+def ada(people):
+    """An admin of the organisation: the reviewer of what its editors do."""
+    return people.make("Ada Admin", "admin")
+
+
+@pytest.fixture
 def signed_in(app):
     """A new browser, signed in as `account`."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import pytest
 import redis
 
 from catalog.accounts.sign_in import ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE
@@ -27,11 +26,6 @@ from tests.web.conftest import PASSWORD, Visitor
 
 WRONG = "The email address or password is wrong."
 NOW = datetime(2026, 12, 7, 9, 0, 0)
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
 
 
 def _navigation(page) -> list[str]:

@@ -37,16 +37,6 @@ REASON = "The budget figures were not signed off by the finance committee."
 
 
 @pytest.fixture
-def ada(people):
-    return people.make("Ada Admin", "admin")
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
-@pytest.fixture
 def scheduled(catalogue):
     """Ward budgets, approved without review and due out at RELEASE."""
     with frozen_at(BEFORE):

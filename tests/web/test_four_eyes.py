@@ -34,16 +34,6 @@ FLAGGED = b"supplier,amount\r\nMr Kipling,120\r\nAcme Ltd,80\r\nMrs A Jones,45\r
 
 
 @pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
-@pytest.fixture
-def ada(people):
-    return people.make("Ada Admin", "admin")
-
-
-@pytest.fixture
 def bea(people):
     return people.make("Bea Admin", "admin")
 

@@ -47,11 +47,6 @@ ASK_ADMIN = "Ask a site administrator for a link to reset your password."
 SENT = "we have sent it a link to reset the password"
 
 
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
 def _still_signed_in(browser: Visitor) -> bool:
     return browser.get("/publish").status_code == 200
 

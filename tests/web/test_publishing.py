@@ -7,7 +7,6 @@ import io
 import re
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from catalog.clock import frozen_at
@@ -53,16 +52,6 @@ DETAILS = {
     "contact_name": "School Services",
     "contact_email": "schools@york.gov.uk",
 }
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
-@pytest.fixture
-def ada(people):
-    return people.make("Ada Admin", "admin")
 
 
 def _upload(browser, content=MEALS, *, to=f"{PAGE}/files", **fields):

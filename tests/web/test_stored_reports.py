@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 from sqlalchemy import select
 
 from catalog.models import DataTable
@@ -17,11 +16,6 @@ TYPE_ERROR = (
     "Row 32, column \u201cAmount\u201d: \u201cTBC\u201d is not a whole number of at most 18 "
     "digits, such as 42."
 )
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
 
 
 def _table_rows(response, heading_id: str) -> list[list[str]]:

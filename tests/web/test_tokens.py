@@ -28,11 +28,6 @@ SECRET = re.compile(r"odp_[A-Za-z0-9_-]{40,}")
 
 
 @pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
-@pytest.fixture
 def browser(signed_in, erin):
     return signed_in(erin)
 

@@ -192,11 +192,6 @@ def test_the_deadline_coming_close_shows_due_soon(client, council):
     assert (spend["Status"], spend["colour"]) == ("Due soon", "yellow")
 
 
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
 def test_the_staff_view_warns_of_deadlines_and_lists_work_not_yet_public(signed_in, erin, council):
     council.organisation("economy", "Economy and Place")
     with frozen_at(TODAY):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 from catalog.accounts.tokens import token_create
 from catalog.clock import frozen_at
 from catalog.publishing.datasets import get_dataset
@@ -32,11 +30,6 @@ DETAILS = {
     "organisation": "children-education",
     "licence": "OGL-UK-3.0",
 }
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
 
 
 def upload(browser, page: str, filename: str, **fields):

@@ -8,7 +8,6 @@ import json
 import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from catalog.models import DataTable, TableStatus
@@ -44,16 +43,6 @@ DETAILS = {
     "organisation": "children-education",
     "licence": "OGL-UK-3.0",
 }
-
-
-@pytest.fixture
-def erin(people):
-    return people.make("Erin Editor", "editor")
-
-
-@pytest.fixture
-def ada(people):
-    return people.make("Ada Admin", "admin")
 
 
 def _upload(browser, content: bytes, filename="spend.csv", **fields):
