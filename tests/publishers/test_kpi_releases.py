@@ -94,7 +94,8 @@ def reader_constraints(public: dict[str, dict]):
 
 def possible_values(shown, withheld, relations, cap: int) -> dict[tuple, set[int]]:
     """Every value each withheld cell can take, by trying every whole number from 1 to `cap`
-    for each unknown (an equation with one unknown left gives it directly)."""
+    for each unknown (an equation with one unknown left gives it directly). Cells that share
+    no relation cannot narrow each other, so each linked group is tried on its own."""
     pending = []
     for terms, constant, kind in relations:
         rest = constant - sum(c * shown[k] for k, c in terms.items() if k in shown)
@@ -102,37 +103,43 @@ def possible_values(shown, withheld, relations, cap: int) -> dict[tuple, set[int
         if unknown:
             pending.append((unknown, rest, kind))
     seen: dict[tuple, set[int]] = defaultdict(set)
-    order = sorted(withheld)
-
-    def holds(values):
-        for terms, rest, kind in pending:
-            if all(k in values for k in terms):
-                total = sum(c * values[k] for k, c in terms.items())
-                if (kind == "=" and total != rest) or (kind == ">=" and total < rest):
-                    return False
-        return True
-
-    def search(values):
-        if not holds(values):
-            return
-        for terms, rest, kind in pending:
-            left = [k for k in terms if k not in values]
-            if kind == "=" and len(left) == 1:
-                k = left[0]
-                forced = (rest - sum(c * values[j] for j, c in terms.items() if j != k)) / terms[k]
-                if forced == int(forced) and 1 <= forced <= cap:
-                    search(values | {k: int(forced)})
-                return
-        free = [k for k in order if k not in values]
-        if not free:
-            for k, v in values.items():
-                seen[k].add(v)
-            return
-        for value in range(1, cap + 1):
-            search(values | {free[0]: value})
-
-    search({})
+    for group in linked_groups(sorted(withheld), pending):
+        within = [relation for relation in pending if set(relation[0]) <= group]
+        _search({}, sorted(group & withheld), within, cap, seen)
     return seen
+
+
+def linked_groups(cells: list[tuple], pending) -> list[set[tuple]]:
+    """The withheld cells split into groups joined, directly or not, by a shared relation."""
+    group_of = {cell: {cell} for cell in cells}
+    for terms, _, _ in pending:
+        joined = set().union(*(group_of.setdefault(k, {k}) for k in terms))
+        for cell in joined:
+            group_of[cell] = joined
+    return list({id(group): group for group in group_of.values()}.values())
+
+
+def _search(values, order, pending, cap, seen) -> None:
+    for terms, rest, kind in pending:
+        if all(k in values for k in terms):
+            total = sum(c * values[k] for k, c in terms.items())
+            if (kind == "=" and total != rest) or (kind == ">=" and total < rest):
+                return
+    for terms, rest, kind in pending:
+        left = [k for k in terms if k not in values]
+        if kind == "=" and len(left) == 1:
+            k = left[0]
+            forced = (rest - sum(c * values[j] for j, c in terms.items() if j != k)) / terms[k]
+            if forced == int(forced) and 1 <= forced <= cap:
+                _search(values | {k: int(forced)}, order, pending, cap, seen)
+            return
+    free = [k for k in order if k not in values]
+    if not free:
+        for k, v in values.items():
+            seen[k].add(v)
+        return
+    for value in range(1, cap + 1):
+        _search(values | {free[0]: value}, order, pending, cap, seen)
 
 
 def narrowest(public: dict[str, dict]) -> dict[tuple, int]:
