@@ -119,6 +119,17 @@ def test_a_few_bad_cells_early_in_a_money_column_are_problems_not_text(signed_in
     assert (row, column, value) == ("2", "Amount (2)", "TBC")
 
 
+def test_describing_the_columns_again_keeps_a_date_read_day_first(signed_in, erin):
+    content = b"Paid,Amount\r\n" + b"".join(b"%02d/04/2026,%d\r\n" % (n, n) for n in range(1, 29))
+    editor = signed_in(erin)
+    page = _draft_with(editor, content + b"TBC,5\r\n")
+    columns_url = report_url(page).replace("/report", "/columns")
+    checked = editor.submit(columns_url, {"type-0": "date", "type-1": "integer"})
+    assert heading(parse_page(checked)) == "1 problem found"
+    ((row, column, value, _what),) = _problems(checked)
+    assert (row, column, value) == ("30", "Paid (1)", "TBC")
+
+
 def test_describing_a_column_again_rechecks_the_file(signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
