@@ -1,4 +1,4 @@
-"""The commands of `opendata`: set up an instance, load data, serve, rebuild the search index;
+"""The commands of `opendata`: set up an instance, load the demo, serve, rebuild the search index;
 `init_app` adds them, and those of the other `cli_*` modules, to the app.
 
 Each command is the edge of its unit of work: the services it calls only flush, and the
@@ -9,7 +9,6 @@ command commits once when it has done everything, or nothing when it is refused
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -17,17 +16,12 @@ from flask.cli import ScriptInfo, pass_script_info, with_appcontext
 from werkzeug.serving import run_simple
 
 from catalog.demo import load_demo
-from catalog.errors import CatalogError
 from catalog.licences import ensure_licences
 from catalog.migrate import upgrade
-from catalog.permissions import Actor
-from catalog.publishing.packages import load_package
 from catalog.search.finder import reindex_all
 from catalog.transactions import all_or_nothing
-from opendata import cli_backup, cli_dumps, cli_links, cli_publish, cli_users
+from opendata import cli_backup, cli_dumps, cli_links, cli_load, cli_publish, cli_users
 from opendata.request_log import RedactingRequestHandler
-
-CLI_ACTOR = Actor.system("command line")
 
 
 def _catalog():
@@ -76,31 +70,6 @@ def demo_command() -> None:
     click.echo(cli_publish.build_demo_kpi_machine())
 
 
-@click.command("load")
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--organisation", help="Publish under this organisation (its URL name).")
-@click.option("--draft", is_flag=True, help="Keep the dataset as a draft instead of publishing.")
-@with_appcontext
-def load_command(path: Path, organisation: str | None, draft: bool) -> None:
-    """Import a Frictionless Data Package folder (datapackage.json and its files) as a dataset."""
-    with _session() as session, all_or_nothing(session):
-        try:
-            dataset = load_package(
-                session,
-                store=_catalog()["store"],
-                actor=CLI_ACTOR,
-                folder=path,
-                organisation=organisation,
-                publish=not draft,
-                link_rules=current_app.config["SETTINGS"].link_rules,
-            )
-        except CatalogError as error:
-            where = f" ({error.field})" if error.field else ""
-            raise click.ClickException(f"{error.message}{where}") from error
-        files = len(dataset.resources)
-    click.echo(f"Loaded {dataset.name} with {files} files.")
-
-
 @click.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
@@ -122,9 +91,10 @@ def serve_command(info: ScriptInfo, host: str, port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (init_command, db_group, demo_command, load_command, reindex_command, serve_command)
+    commands = (init_command, db_group, demo_command, reindex_command, serve_command)
     for command in commands:
         app.cli.add_command(command)
+    cli_load.init_app(app)
     cli_users.init_app(app)
     cli_publish.init_app(app)
     cli_dumps.init_app(app)

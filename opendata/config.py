@@ -18,6 +18,7 @@ class Settings:
     site_name: str
     base_url: str
     max_upload_bytes: int
+    max_load_bytes: int = 10 * 1024**3
     rate_limit: str | None = None
     redis_url: str | None = None
     link_allow_hosts: frozenset[str] = frozenset()
@@ -53,6 +54,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         site_name=env.get("OPENDATA_SITE_NAME", "York Open Data"),
         base_url=env.get("OPENDATA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+        max_load_bytes=int(env.get("OPENDATA_MAX_LOAD_BYTES") or 10 * 1024**3),
         rate_limit=env.get("OPENDATA_RATE_LIMIT") or None,
         redis_url=env.get("OPENDATA_REDIS_URL") or None,
         link_allow_hosts=frozenset(

@@ -10,6 +10,10 @@ deadline:
   30 September (the Code sets no date, so this is our rule, stated on the Transparency page);
 - data published once is due once; after that it is kept current.
 
+A requirement met by a document (the Constitution) may be met by a link to where the council
+keeps it: the link is to the current document, so it covers the latest period ended; a file
+uploaded instead covers the period its version records, as data does.
+
 Status follows the clock: missing (nothing public yet), overdue (the deadline has passed), due
 soon (within 14 days) or up to date.
 """
@@ -155,6 +159,8 @@ def public_compliance(session: Session, now: datetime | None = None) -> list[Pos
     for requirement in REQUIREMENTS:
         datasets = marked.get(requirement.key, [])
         periods = [p for d in datasets for p in public_periods(d, moment)]
+        if not requirement.tabular and any(_links(d) for d in datasets):
+            periods.append(latest_ended(requirement, moment.date()))
         last = max(periods, key=lambda p: p.end, default=None)
         positions.append(position(requirement, datasets, last, moment.date()))
     return positions
@@ -170,6 +176,11 @@ def public_periods(dataset: Dataset, now: datetime) -> list[Period]:
         for version in resource.versions
         if version.period and version_is_public(version, now)
     ]
+
+
+def _links(dataset: Dataset) -> bool:
+    """Whether a public dataset lists a link to a file kept elsewhere (shown as it is public)."""
+    return any(resource.link_url is not None for resource in dataset.resources)
 
 
 def unpublished_work(session: Session, actor: Actor) -> dict[str, list[Dataset]]:

@@ -6,11 +6,16 @@ frequency, temporal {start, end}, spatial, contact {name, email}, created and mo
 transparency_requirement (the key of the Transparency Code requirement the dataset meets), and
 per resource a list of previous_versions (older files, oldest first) to replay as history and
 the period its current file covers (such as 2026/27 Q2).
+
+Each table is checked as it is added (a `Watch` may follow its rows, for a progress bar). The
+dataset is published only when it has a public file: a link, or a file that passed its check.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from catalog.errors import Invalid
+from catalog.errors import CatalogError, Invalid
 from catalog.licences import OGL
 from catalog.models import Dataset
 from catalog.periods import Period
@@ -42,6 +47,10 @@ from catalog.publishing.resources import (
 )
 from catalog.publishing.workflow import release_without_review
 from catalog.storage import FileStore
+from catalog.tables.checks import check_version
+
+# Given a file about to be checked, what to call with the rows read so far (or None).
+Watch = Callable[[Path], Callable[[int], None] | None]
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ def load_package(
     organisation: str | None = None,
     publish: bool = True,
     link_rules: LinkRules = PUBLIC_ONLY,
+    watch: Watch | None = None,
 ) -> Dataset:
     """Create a dataset from a package folder, checking every file exists before writing any."""
     descriptor = read_descriptor(folder)
@@ -106,7 +116,7 @@ def load_package(
             continue
         first, *later = files
         schema = _schema(resource_descriptor)
-        with first.path.open("rb") as stream:
+        with _about(first.path), first.path.open("rb") as stream:
             resource = resource_create(
                 session,
                 store=store,
@@ -118,9 +128,11 @@ def load_package(
                 upload=Upload(stream=stream, filename=first.path.name),
                 table_schema=None if later else schema,
                 created_at=first.created or created,
+                check_now=False,
             )
+        _check(session, store, resource.versions[-1], first.path, watch)
         for position, file in enumerate(later, start=1):
-            with file.path.open("rb") as stream:
+            with _about(file.path), file.path.open("rb") as stream:
                 version_add(
                     session,
                     store=store,
@@ -130,17 +142,42 @@ def load_package(
                     note=file.note,
                     table_schema=schema if position == len(later) else None,
                     created_at=file.created or created,
+                    check_now=False,
                 )
+            _check(session, store, resource.versions[-1], file.path, watch)
         # Each file above is a version of the resource; the last one covers the period.
         period_set(session, actor=actor, version=resource.versions[-1], period=period)
     if modified:
         dataset.modified_at = modified
         session.flush()
-    if publish:
+    if publish and _has_public_file(dataset):
         release_without_review(
             session, actor=actor, dataset=dataset, at=created, source="data package"
         )
     return dataset
+
+
+def _check(session: Session, store: FileStore, version, path: Path, watch: Watch | None) -> None:
+    if version.data_table is not None:
+        check_version(session, store, version, watch=watch(path) if watch else None)
+
+
+@contextmanager
+def _about(path: Path) -> Iterator[None]:
+    """A file refused while it is added says which file it was."""
+    try:
+        yield
+    except CatalogError as error:
+        error.message = f"{path.name}: {error.message}"
+        raise
+
+
+def _has_public_file(dataset: Dataset) -> bool:
+    """Whether publishing would show anything: a link, or a file cleared by its check."""
+    return any(
+        resource.link_url is not None or any(version.cleared for version in resource.versions)
+        for resource in dataset.resources
+    )
 
 
 def _periods(descriptor: dict[str, Any]) -> list[Period | None]:
@@ -161,7 +198,7 @@ def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> Data
         name=descriptor.get("name", ""),
         title=descriptor.get("title", ""),
         description=descriptor.get("description", ""),
-        organisation=organisation or descriptor.get("organisation", ""),
+        organisation=_organisation(organisation or descriptor.get("organisation")),
         topics=list(descriptor.get("topics", [])),
         tags=list(descriptor.get("keywords", [])),
         licence=licences[0].get("name", OGL),
@@ -172,6 +209,16 @@ def _dataset_input(descriptor: dict[str, Any], organisation: str | None) -> Data
         contact_name=contact.get("name"),
         contact_email=contact.get("email"),
     )
+
+
+def _organisation(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid(
+            "The package names no organisation to publish under: add 'organisation' to its "
+            "datapackage.json, or name one when loading it.",
+            field="organisation",
+        )
+    return name
 
 
 def _resource_files(

@@ -1,10 +1,11 @@
 """What the Local Government Transparency Code 2015 asks of a dataset that meets it.
 
-Each requirement of Part 2 of the Code names its frequency and the Table Schema in `schemas/`
-that a dataset meeting it follows. A dataset is marked with the requirement it meets, its
-tables are checked against that schema, and each version records the period it covers, read
-in a form the requirement accepts (a quarter or a financial year). Compliance, worked out from
-what is public, is in `catalog.calendar.transparency`.
+Each requirement of Part 2 of the Code names its frequency and, for data, the Table Schema in
+`schemas/` that a dataset meeting it follows. A dataset is marked with the requirement it
+meets, its tables are checked against that schema, and each version records the period it
+covers, read in a form the requirement accepts (a quarter or a financial year). The
+Constitution is a document, not data: it has no schema, and a file of any kind or a link to
+it meets it. Compliance, worked out from what is public, is in `catalog.calendar.transparency`.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ CODE_URL = "https://www.gov.uk/government/publications/local-government-transpar
 
 @dataclass(frozen=True)
 class Requirement:
-    """One dataset Part 2 of the Code requires. `key` is also the name of its schema."""
+    """One dataset Part 2 of the Code requires. `key` is also the name of its schema, unless
+    it is met by a document (`tabular` False), which has none."""
 
     key: str
     title: str
     frequency: str
     summary: str
+    tabular: bool = True
 
     @property
-    def schema(self) -> str:
-        return self.key
+    def schema(self) -> str | None:
+        return self.key if self.tabular else None
 
 
 REQUIREMENTS = (
@@ -112,6 +115,13 @@ REQUIREMENTS = (
         "Posts paid over £50,000 in £5,000 bands, naming those over £150,000 only with consent.",
     ),
     Requirement(
+        "constitution",
+        "Constitution",
+        ANNUAL,
+        "The council's current constitution, as a document or a link to where it is kept.",
+        tabular=False,
+    ),
+    Requirement(
         "pay-multiple",
         "Pay multiple",
         ANNUAL,
@@ -159,7 +169,7 @@ def required_schema(dataset: Dataset, chosen: object = None) -> dict[str, Any] |
     Choosing a schema with other columns is refused, so a file cannot dodge the Code's check.
     """
     requirement = requirement_of(dataset)
-    if requirement is None:
+    if requirement is None or requirement.schema is None:
         return None
     schema = load_schema(requirement.schema)
     if isinstance(chosen, dict) and chosen.get("fields") != schema["fields"]:

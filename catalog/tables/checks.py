@@ -59,10 +59,16 @@ def queue_check(session: Session, version: ResourceVersion) -> DataTable:
 
 
 def check_version(
-    session: Session, store: FileStore, version: ResourceVersion, *, progress: bool = False
+    session: Session,
+    store: FileStore,
+    version: ResourceVersion,
+    *,
+    progress: bool = False,
+    watch: Callable[[int], None] | None = None,
 ) -> DataTable:
     """Validate and load one version, recording the report and the outcome; with `progress`,
-    as a job of its own that commits its progress (see above)."""
+    as a job of its own that commits its progress (see above). Inside a unit of work, `watch`
+    is told the rows read so far (a command's progress bar)."""
     table = version.data_table or queue_check(session, version)
     table.status = TableStatus.LOADING
     table.started_at = utcnow()
@@ -77,7 +83,7 @@ def check_version(
         started = time.perf_counter()
         writer = TableWriter(datastore, name, columns)
         path = store.path_for(version.sha256)
-        shown = _progress(session, table) if progress else None
+        shown = _progress(session, table) if progress else watch
         checked = _check_and_load(path, version, writer, shown)
         writer.commit()
         checked.seconds = time.perf_counter() - started  # every row read, checked and stored

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from catalog.errors import Invalid
 from catalog.tables.spreadsheets import xlsx_rows
+from catalog.tables.type_vote import voted_fields
 
 TABULAR_FORMATS = {"csv", "tsv", "xlsx"}
 SAMPLE_BYTES = 64 * 1024
@@ -188,7 +189,9 @@ def preview_cell(text: str) -> str:
 def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
     """A Frictionless Table Schema inferred from the file's first rows, for the publisher to
     correct before release. The rows are read here, as every check reads them, and handed to
-    frictionless as data: it never opens the file, so its own readers' limits never apply."""
+    frictionless as data: it never opens the file, so its own readers' limits never apply.
+    A column of numbers, money or dates with a few bad cells keeps its type
+    (`catalog.tables.type_vote`), so its check reports those cells."""
     from frictionless import Detector, Resource, system  # heavy: only here
 
     with read_table(path, fmt) as (header, rows):
@@ -201,4 +204,5 @@ def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
     with system.use_context(trusted=True):
         resource = Resource(data=sample, detector=Detector(sample_size=INFER_ROWS))
         resource.infer(stats=False)
-        return resource.schema.to_descriptor()
+        schema = resource.schema.to_descriptor()
+    return {**schema, "fields": voted_fields(schema["fields"], sample[1:])}

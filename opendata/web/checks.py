@@ -138,8 +138,12 @@ def _posted_schema(current: dict) -> dict:
         kind = text(request.form, f"type-{position}") or field.get("type", "string")
         if kind not in FIELD_TYPES:
             raise Invalid(f"Choose a type for column {position + 1}.", field=f"type-{position}")
-        edited = {key: value for key, value in field.items() if key not in {"type", "format"}}
-        edited["type"] = kind
+        # A format belongs to its type: a date read day first keeps it while it stays a date.
+        if kind == field.get("type"):
+            edited = dict(field)
+        else:
+            edited = {key: value for key, value in field.items() if key not in {"type", "format"}}
+            edited["type"] = kind
         for key in ("title", "description"):
             value = text(request.form, f"{key}-{position}")
             if value:

@@ -79,7 +79,9 @@ def _position_json(position: Position) -> dict[str, Any]:
         "title": requirement.title,
         "frequency": requirement.frequency,
         "summary": requirement.summary,
-        "schema": url_for("schemas.show", name=requirement.schema, _external=True),
+        "schema": url_for("schemas.show", name=requirement.schema, _external=True)
+        if requirement.schema
+        else None,
         "datasets": [
             {
                 "name": dataset.name,

@@ -15,6 +15,7 @@ from catalog.demo import DEMO_FOLDER
 from catalog.publishing.groups import organisation_create, topic_create
 from catalog.publishing.packages import load_package, read_descriptor
 from catalog.publishing.requirements import REQUIREMENTS, period_set, requirement_set, upload_period
+from catalog.publishing.resources import resource_link_create
 from catalog.publishing.workflow import release_without_review
 from tests.conftest import ACTOR
 from tests.pages import (
@@ -91,6 +92,39 @@ def row(page, key: str) -> dict:
     headings = table_headings(found.find_parent("table"))
     cells = dict(zip(headings, [text_of(c) for c in found.find_all(["th", "td"])], strict=True))
     return {**cells, "row": found, "colour": tag_colour(element(found, ".govuk-tag"))}
+
+
+def test_the_code_in_full_is_listed_the_constitution_with_no_schema(client, council):
+    with frozen_at(TODAY):
+        page = parse_page(client.get("/transparency"))
+        data = client.get("/transparency.json").get_json()
+    assert len(REQUIREMENTS) == len(page.select("tbody tr")) == 15
+    constitution = row(page, "constitution")
+    assert constitution["What the Code requires"].startswith("Constitution")
+    assert constitution["How often"] == "Annual"
+    assert not constitution["row"].find("a", string="Schema")
+    listed = {item["key"]: item for item in data["requirements"]}
+    assert listed["constitution"]["schema"] is None
+
+
+def test_a_link_to_the_constitution_or_a_document_meets_it(client, catalogue):
+    with frozen_at(datetime(2026, 10, 20, 9, 30)):
+        linked = catalogue.dataset("constitution", title="Constitution", publish=False)
+        requirement_set(catalogue.session, actor=ACTOR, dataset=linked, key="constitution")
+        resource_link_create(
+            catalogue.session,
+            actor=ACTOR,
+            dataset=linked,
+            title="The constitution",
+            url="http://93.184.215.14/constitution.pdf",
+        )
+        release_without_review(catalogue.session, actor=ACTOR, dataset=linked, source="t")
+        catalogue.saved()
+    with frozen_at(TODAY):
+        constitution = row(parse_page(client.get("/transparency")), "constitution")
+    assert find_link(constitution["row"], "Constitution")["href"] == "/datasets/constitution"
+    assert "2025/26 financial year" in constitution["Last period published"]
+    assert (constitution["Status"], constitution["colour"]) == ("Up to date", "green")
 
 
 def test_the_page_lists_every_requirement_with_status_in_words_and_colour(client, council):
@@ -220,7 +254,7 @@ def test_the_staff_view_warns_of_deadlines_and_lists_work_not_yet_public(signed_
         my_work = parse_page(signed_in(erin).get("/publish"))
     deadlines = find_link(my_work, "Transparency Code deadlines")
     assert deadlines["href"] == "/publish/transparency"
-    assert text_of(deadlines.parent) == "Transparency Code deadlines (13 need attention)"
+    assert text_of(deadlines.parent) == "Transparency Code deadlines (14 need attention)"
 
 
 def test_the_demo_shows_every_requirement_up_to_date_but_tenders(app, session, client):

@@ -112,7 +112,7 @@ def test_with_nothing_published_every_requirement_needs_attention(signed_in, eri
     with frozen_at(TODAY):
         page = parse_page(signed_in(erin).get("/publish/transparency"))
     warning = texts(page, ".govuk-warning-text__text")
-    assert warning == ["Warning 14 requirements need attention before an auditor notices."]
+    assert warning == ["Warning 15 requirements need attention before an auditor notices."]
     assert "Every requirement is up to date" not in page.get_text()
 
 

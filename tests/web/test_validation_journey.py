@@ -106,6 +106,30 @@ def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin)
     assert "Spend has 1 error" in lede(parse_page(refused))
 
 
+def test_a_few_bad_cells_early_in_a_money_column_are_problems_not_text(signed_in, erin):
+    """Worked out from the file, a money column with a bad cell near the top is still money."""
+    content = b"Supplier,Amount\r\nAcme Ltd,TBC\r\n" + b"".join(
+        b'Supplier %d Ltd,"\xc2\xa31,%03d.50"\r\n' % (n, n) for n in range(40)
+    )
+    editor = signed_in(erin)
+    page = _draft_with(editor, content)
+    assert tags(parse_page(page).find("dt", string="Check").find_next("dd")) == ["1 problem"]
+    report = editor.get(report_url(page))
+    ((row, column, value, _what),) = _problems(report)
+    assert (row, column, value) == ("2", "Amount (2)", "TBC")
+
+
+def test_describing_the_columns_again_keeps_a_date_read_day_first(signed_in, erin):
+    content = b"Paid,Amount\r\n" + b"".join(b"%02d/04/2026,%d\r\n" % (n, n) for n in range(1, 29))
+    editor = signed_in(erin)
+    page = _draft_with(editor, content + b"TBC,5\r\n")
+    columns_url = report_url(page).replace("/report", "/columns")
+    checked = editor.submit(columns_url, {"type-0": "date", "type-1": "integer"})
+    assert heading(parse_page(checked)) == "1 problem found"
+    ((row, column, value, _what),) = _problems(checked)
+    assert (row, column, value) == ("30", "Paid (1)", "TBC")
+
+
 def test_describing_a_column_again_rechecks_the_file(signed_in, erin):
     editor = signed_in(erin)
     page = _draft_with(editor, MESSY)
