@@ -91,8 +91,11 @@ def _resource(
     if resource.format in TABULAR_FORMATS:
         layout = sniff(store.path_for(version.sha256))
         described["encoding"] = ENCODINGS.get(layout.encoding, layout.encoding)
+        dialect = dict(version.dialect or {})
         if resource.format == "csv" and layout.delimiter != ",":
-            described["dialect"] = {"delimiter": layout.delimiter}
+            dialect.setdefault("delimiter", layout.delimiter)
+        if dialect:
+            described["dialect"] = dialect
         if version.table_schema:
             described["schema"] = version.table_schema
     return described

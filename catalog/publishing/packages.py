@@ -5,7 +5,8 @@ path, format and schema) a package may carry the catalogue's own: organisation, 
 frequency, temporal {start, end}, spatial, contact {name, email}, created and modified times,
 transparency_requirement (the key of the Transparency Code requirement the dataset meets), and
 per resource a list of previous_versions (older files, oldest first) to replay as history and
-the period its current file covers (such as 2026/27 Q2).
+the period its current file covers (such as 2026/27 Q2). A resource's Frictionless `dialect`
+(header rows, comment rows, delimiter, sheet, ...) says how its file is read.
 """
 
 from __future__ import annotations
@@ -42,13 +43,18 @@ from catalog.publishing.resources import (
 )
 from catalog.publishing.workflow import release_without_review
 from catalog.storage import FileStore
+from catalog.tables.dialects import Dialect
 
 
 @dataclass(frozen=True)
 class PackageFile:
+    """One file of a resource; its dialect (how to read it) is the resource's `dialect` for
+    the current file, a previous version's own, else found from the file itself."""
+
     path: Path
     note: str = ""
     created: datetime | None = None
+    dialect: dict[str, Any] | None = None
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
@@ -117,6 +123,7 @@ def load_package(
                 format=resource_descriptor.get("format"),
                 upload=Upload(stream=stream, filename=first.path.name),
                 table_schema=None if later else schema,
+                dialect=first.dialect,
                 created_at=first.created or created,
             )
         for position, file in enumerate(later, start=1):
@@ -129,6 +136,7 @@ def load_package(
                     upload=Upload(stream=stream, filename=file.path.name),
                     note=file.note,
                     table_schema=schema if position == len(later) else None,
+                    dialect=file.dialect,
                     created_at=file.created or created,
                 )
         # Each file above is a version of the resource; the last one covers the period.
@@ -196,10 +204,16 @@ def _resource_files(
             path=_inside(folder, old.get("path")),
             note=old.get("note", ""),
             created=_timestamp(old.get("created"), "previous_versions.created"),
+            dialect=_dialect(old),
         )
         for old in descriptor.get("previous_versions", [])
     ]
-    files.append(PackageFile(path=_inside(folder, descriptor.get("path")), created=current_time))
+    current = PackageFile(
+        path=_inside(folder, descriptor.get("path")),
+        created=current_time,
+        dialect=_dialect(descriptor),
+    )
+    files.append(current)
     return descriptor, files
 
 
@@ -210,6 +224,17 @@ def _inside(folder: Path, relative: Any) -> Path:
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
         raise Invalid(f"The resource file '{relative}' is not in {folder}.", field="path")
     return path
+
+
+def _dialect(descriptor: dict[str, Any]) -> dict[str, Any] | None:
+    """A file's dialect, checked before anything is written."""
+    dialect = descriptor.get("dialect")
+    if dialect is None:
+        return None
+    try:
+        return Dialect.from_descriptor(dialect).to_descriptor()
+    except Invalid as error:
+        raise Invalid(f"{descriptor.get('path')}: {error.message}", field="dialect") from None
 
 
 def _schema(descriptor: dict[str, Any]) -> dict[str, Any] | None:
