@@ -115,12 +115,13 @@ class Dialect:
         return bool(self.comment_char and cells and cells[0].startswith(self.comment_char))
 
     def labels(self, header_rows: list[list[str]]) -> list[str]:
-        """The column labels of several header rows joined as frictionless joins them: a
-        cell repeating the one above it (a merged heading) is given once."""
+        """The column labels of the header rows as frictionless reads them: each stripped of
+        spaces around it, several rows joined, and a cell repeating the one above it (a
+        merged heading) given once."""
         labels: list[str] = []
         above: dict[int, str] = {}
         for cells in header_rows:
-            for index, cell in enumerate(cells):
+            for index, cell in enumerate(cell.strip() for cell in cells):
                 if above.get(index) == cell:
                     continue
                 above[index] = cell
@@ -200,7 +201,8 @@ def _kept(
 
 def detect_header_row(rows: list[list[str]]) -> int:
     """The row number of the header, under any title rows: the first row filled as widely as
-    the table's rows are, and holding no numbers (data rows hold some). 1 when unsure."""
+    the table's rows are, holding no numbers (data rows hold some), with only title-like rows
+    above it (blank, or filled at most half as widely). 1 when unsure."""
     widths = [_filled(row) for row in rows[:SAMPLE_ROWS]]
     if not widths:
         return 1
@@ -212,6 +214,8 @@ def detect_header_row(rows: list[list[str]]) -> int:
             if any(_numeric(cell) for cell in row):
                 return 1  # the widest rows start with data: no header to move to
             return index + 1
+        if width > table_width // 2:
+            return 1  # a header with a blank label, say, rather than a title
     return 1
 
 

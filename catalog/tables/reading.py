@@ -237,6 +237,7 @@ def infer_schema(path: Path, fmt: str = "csv", dialect: Dialect | None = None) -
     correct before release. The rows are read here, as every check reads them, and handed to
     frictionless as data: it never opens the file, so its own readers' limits never apply."""
     from frictionless import Detector, Resource, system  # heavy: only here
+    from frictionless import Dialect as FrictionlessDialect
 
     with read_table(path, fmt, dialect) as (header, rows):
         if len(header) > MAX_COLUMNS:
@@ -246,6 +247,11 @@ def infer_schema(path: Path, fmt: str = "csv", dialect: Dialect | None = None) -
             )
         sample = [header, *islice(rows, INFER_ROWS)]
     with system.use_context(trusted=True):
-        resource = Resource(data=sample, detector=Detector(sample_size=INFER_ROWS))
+        # The header is the first row handed over: frictionless is not to look for another.
+        resource = Resource(
+            data=sample,
+            dialect=FrictionlessDialect(header_rows=[1]),
+            detector=Detector(sample_size=INFER_ROWS),
+        )
         resource.infer(stats=False)
         return resource.schema.to_descriptor()

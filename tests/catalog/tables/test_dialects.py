@@ -26,13 +26,14 @@ YORK = (
     "City of York Council\r\n"
     "\r\n"
     "Spend over £500, April 2026\r\n"
-    "body_name,supplier_name,net_amount\r\n"
-    "City of York Council,Rufforth Minibus Co-operative,2937.88\r\n"
-    "City of York Council,Ainsty Children's Homes Ltd,23139.33\r\n"
+    "body_name,date,supplier_name,net_amount\r\n"
+    "City of York Council,2026-04-01,Rufforth Minibus Co-operative,2937.88\r\n"
+    "City of York Council,2026-04-01,Ainsty Children's Homes Ltd,23139.33\r\n"
 ).encode()
 YORK_SCHEMA = {
     "fields": [
         {"name": "body_name", "type": "string"},
+        {"name": "date", "type": "date"},
         {"name": "supplier_name", "type": "string"},
         {"name": "net_amount", "type": "number"},
     ]
@@ -92,6 +93,7 @@ def test_several_header_rows_are_joined_as_frictionless_joins_them(tmp_path):
         (["a,b,c", "1,2,3"], 1),
         (["1,2,3", "4,5,6"], 1),  # no header at all: nothing to move to
         (["only one column", "1", "2"], 1),
+        (["name,,notes", "Acme,York,on time"], 1),  # a blank label is not a title row
     ],
 )
 def test_the_header_is_found_under_title_rows(tmp_path, lines, header_row):
@@ -106,13 +108,13 @@ def test_an_upload_with_title_rows_keeps_the_dialect_that_skips_them(catalogue, 
     dataset = catalogue.dataset("spend", files={"spend.csv": YORK})
     version = dataset.resources[0].latest
     assert version.dialect == {"headerRows": [4]}
-    assert version.column_names == ["body_name", "supplier_name", "net_amount"]
+    assert version.column_names == ["body_name", "date", "supplier_name", "net_amount"]
     assert version.cleared and version.data_table.row_count == 2
     assert version.data_table.report["valid"]
     path = catalogue.store.path_for(version.sha256)
     shown = preview(path, "csv", dialect=Dialect.from_descriptor(version.dialect))
-    assert shown.header == ["body_name", "supplier_name", "net_amount"]
-    assert shown.rows[1][1] == "Ainsty Children's Homes Ltd"
+    assert shown.header == ["body_name", "date", "supplier_name", "net_amount"]
+    assert shown.rows[1][2] == "Ainsty Children's Homes Ltd"
 
 
 def test_the_quick_pass_gives_way_to_the_exact_pass_for_a_dialect_it_cannot_read(tmp_path):
