@@ -153,6 +153,9 @@ class ResourceVersion(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(255))
     table_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # How to read the file (header rows, notes, delimiter, sheet): a Frictionless dialect,
+    # None for a plain table (`catalog.tables.dialects`).
+    dialect: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))

@@ -2,7 +2,8 @@
 can fetch, check and load every file without reading the web pages.
 
 Only what is public goes in: each file's latest released version, exactly as the dataset page
-shows it, with a permanent link to that version and its hash so a copy can be verified. A link
+shows it, with a permanent link to that version and its hash so a copy can be verified, and
+the dialect the catalogue reads it with (title rows skipped, the sheet of a workbook). A link
 to a file hosted elsewhere goes in with that address as its `path` and no size or hash: we do
 not hold the file, so a tool that validates the package fetches it from its publisher.
 """
@@ -91,8 +92,11 @@ def _resource(
     if resource.format in TABULAR_FORMATS:
         layout = sniff(store.path_for(version.sha256))
         described["encoding"] = ENCODINGS.get(layout.encoding, layout.encoding)
+        dialect = dict(version.dialect or {})
         if resource.format == "csv" and layout.delimiter != ",":
-            described["dialect"] = {"delimiter": layout.delimiter}
+            dialect.setdefault("delimiter", layout.delimiter)
+        if dialect:
+            described["dialect"] = dialect
         if version.table_schema:
             described["schema"] = version.table_schema
     return described

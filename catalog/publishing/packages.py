@@ -5,7 +5,8 @@ path, format and schema) a package may carry the catalogue's own: organisation, 
 frequency, temporal {start, end}, spatial, contact {name, email}, created and modified times,
 transparency_requirement (the key of the Transparency Code requirement the dataset meets), and
 per resource a list of previous_versions (older files, oldest first) to replay as history and
-the period its current file covers (such as 2026/27 Q2).
+the period its current file covers (such as 2026/27 Q2). A resource's Frictionless `dialect`
+(header rows, comment rows, delimiter, sheet, ...) says how its file is read.
 
 Each table is checked as it is added (a `Watch` may follow its rows, for a progress bar). The
 dataset is published only when it has a public file: a link, or a file that passed its check.
@@ -48,6 +49,7 @@ from catalog.publishing.resources import (
 from catalog.publishing.workflow import release_without_review
 from catalog.storage import FileStore
 from catalog.tables.checks import check_version
+from catalog.tables.dialects import Dialect
 
 # Given a file about to be checked, what to call with the rows read so far (or None).
 Watch = Callable[[Path], Callable[[int], None] | None]
@@ -55,9 +57,13 @@ Watch = Callable[[Path], Callable[[int], None] | None]
 
 @dataclass(frozen=True)
 class PackageFile:
+    """One file of a resource; its dialect (how to read it) is the resource's `dialect` for
+    the current file, a previous version's own, else found from the file itself."""
+
     path: Path
     note: str = ""
     created: datetime | None = None
+    dialect: dict[str, Any] | None = None
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
@@ -127,6 +133,7 @@ def load_package(
                 format=resource_descriptor.get("format"),
                 upload=Upload(stream=stream, filename=first.path.name),
                 table_schema=None if later else schema,
+                dialect=first.dialect,
                 created_at=first.created or created,
                 check_now=False,
             )
@@ -141,6 +148,7 @@ def load_package(
                     upload=Upload(stream=stream, filename=file.path.name),
                     note=file.note,
                     table_schema=schema if position == len(later) else None,
+                    dialect=file.dialect,
                     created_at=file.created or created,
                     check_now=False,
                 )
@@ -243,10 +251,16 @@ def _resource_files(
             path=_inside(folder, old.get("path")),
             note=old.get("note", ""),
             created=_timestamp(old.get("created"), "previous_versions.created"),
+            dialect=_dialect(old),
         )
         for old in descriptor.get("previous_versions", [])
     ]
-    files.append(PackageFile(path=_inside(folder, descriptor.get("path")), created=current_time))
+    current = PackageFile(
+        path=_inside(folder, descriptor.get("path")),
+        created=current_time,
+        dialect=_dialect(descriptor),
+    )
+    files.append(current)
     return descriptor, files
 
 
@@ -257,6 +271,17 @@ def _inside(folder: Path, relative: Any) -> Path:
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
         raise Invalid(f"The resource file '{relative}' is not in {folder}.", field="path")
     return path
+
+
+def _dialect(descriptor: dict[str, Any]) -> dict[str, Any] | None:
+    """A file's dialect, checked before anything is written."""
+    dialect = descriptor.get("dialect")
+    if dialect is None:
+        return None
+    try:
+        return Dialect.from_descriptor(dialect).to_descriptor()
+    except Invalid as error:
+        raise Invalid(f"{descriptor.get('path')}: {error.message}", field="dialect") from None
 
 
 def _schema(descriptor: dict[str, Any]) -> dict[str, Any] | None:

@@ -35,7 +35,8 @@ from catalog.publishing.requirements import required_schema
 from catalog.reindex import mark_for_index
 from catalog.storage import FileStore
 from catalog.tables.checks import check_version, needs_check, queue_check
-from catalog.tables.reading import TABULAR_FORMATS, infer_schema
+from catalog.tables.dialects import Dialect
+from catalog.tables.reading import TABULAR_FORMATS, detect_dialect, infer_schema
 from catalog.tables.validation import TableRules
 from catalog.visibility import (
     PublicFile,
@@ -81,6 +82,7 @@ def resource_create(
     description: str = "",
     format: str | None = None,
     table_schema: dict[str, Any] | str | None = None,
+    dialect: dict[str, Any] | None = None,
     created_at: datetime | None = None,
     check_now: bool = True,
 ) -> Resource:
@@ -107,6 +109,7 @@ def resource_create(
         resource=resource,
         upload=upload,
         table_schema=table_schema,
+        dialect=dialect,
         created_at=moment,
         check_now=check_now,
     ).resource
@@ -121,6 +124,7 @@ def version_add(
     upload: Upload,
     note: str = "",
     table_schema: dict[str, Any] | str | None = None,
+    dialect: dict[str, Any] | None = None,
     created_at: datetime | None = None,
     release_at: datetime | None = None,
     check_now: bool = True,
@@ -132,7 +136,9 @@ def version_add(
     is public from `release_at` (default: at once). A table is public only once it has passed
     its check (`catalog.tables.checks`). The check runs here unless
     `check_now` is False, when the caller queues `check_version` as a background job.
-    `table_schema` is a Table Schema, INFER, or None for the previous version's.
+    `table_schema` is a Table Schema, INFER, or None for the previous version's. `dialect`
+    is a Frictionless dialect saying how to read the file; without one, title rows above
+    its header are looked for, and the dialect that skips them is kept with the version.
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
     claim_for_change(session, actor=actor, dataset=resource.dataset)
@@ -143,8 +149,10 @@ def version_add(
         )
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
+    path = store.path_for(stored.sha256)
     try:
-        table_schema = _schema_for(resource, store.path_for(stored.sha256), table_schema)
+        layout = _dialect_for(resource, path, dialect)
+        table_schema = _schema_for(resource, path, table_schema, layout)
     except Exception:
         _remove_if_unused(session, store, stored.sha256)
         raise
@@ -157,6 +165,7 @@ def version_add(
         media_type=MEDIA_TYPES[resource.format],
         filename=filename,
         table_schema=table_schema,
+        dialect=(layout.to_descriptor() or None) if layout else None,
         note=note,
         created_at=moment,
         created_by=actor.name,
@@ -345,8 +354,21 @@ def link_format(chosen: str | None, url: str) -> str:
     return fmt
 
 
+def _dialect_for(resource: Resource, path: Path, given: dict[str, Any] | None) -> Dialect | None:
+    """How to read a new table: the dialect given, else one that skips any title rows found
+    above its header. None for a file that is not a table."""
+    if resource.format not in TABULAR_FORMATS:
+        return None
+    if given is not None:
+        return Dialect.from_descriptor(given)
+    return detect_dialect(path, resource.format)
+
+
 def _schema_for(
-    resource: Resource, path: Path, chosen: dict[str, Any] | str | None
+    resource: Resource,
+    path: Path,
+    chosen: dict[str, Any] | str | None,
+    dialect: Dialect | None = None,
 ) -> dict[str, Any] | None:
     """The description a new version is checked against: the one chosen, else the previous
     version's (a correction keeps its columns), else worked out from the file itself. A
@@ -361,7 +383,7 @@ def _schema_for(
     previous = resource.latest.table_schema if resource.latest else None
     if chosen != INFER and previous:
         return previous
-    return infer_schema(path, resource.format)
+    return infer_schema(path, resource.format, dialect)
 
 
 def version_schema_set(
@@ -371,9 +393,10 @@ def version_schema_set(
     actor: Actor,
     version: ResourceVersion,
     table_schema: dict[str, Any],
+    dialect: Dialect | None = None,
 ) -> ResourceVersion:
     """Describe an unreleased table's columns again (types, titles, or a standard schema), and
-    check it afresh against the new description."""
+    with `dialect` how to read it, and check it afresh against the new description."""
     resource = version.resource
     require(actor, resource.dataset.organisation_id, EDITOR, "describe this file's columns")
     claim_for_change(session, actor=actor, dataset=resource.dataset)
@@ -387,8 +410,10 @@ def version_schema_set(
         )
     TableRules.from_schema(table_schema)
     required_schema(resource.dataset, table_schema)
-    before = version.table_schema
+    before = {"schema": version.table_schema, "dialect": version.dialect}
     version.table_schema = table_schema
+    if dialect is not None:
+        version.dialect = dialect.to_descriptor() or None
     if version.data_table is None:
         queue_check(session, version)
     version.cleared = False
@@ -404,12 +429,35 @@ def version_schema_set(
         object_id=resource.id,
         dataset_id=resource.dataset_id,
         summary=f"Described the columns of version {version.number} of {resource.title}",
-        before={"schema": before},
-        after={"schema": table_schema},
+        before=before,
+        after={"schema": table_schema, "dialect": version.dialect},
     )
     session.flush()
     check_version(session, store, version)
     return version
+
+
+def version_header_set(
+    session: Session,
+    *,
+    store: FileStore,
+    actor: Actor,
+    version: ResourceVersion,
+    header_row: int,
+) -> ResourceVersion:
+    """Read an unreleased table's header from another row, as its publisher corrects the row
+    found on upload: the rows above it are skipped, its columns are worked out afresh from the
+    labels there (or kept to the dataset's required schema), and it is checked again."""
+    resource = version.resource
+    require(actor, resource.dataset.organisation_id, EDITOR, "describe this file's columns")
+    if resource.format not in TABULAR_FORMATS:
+        raise Invalid("Only a table has a header row.", field="header_row")
+    dialect = Dialect.from_descriptor(version.dialect).with_header_row(header_row)
+    path = store.path_for(version.sha256)
+    schema = required_schema(resource.dataset, None) or infer_schema(path, resource.format, dialect)
+    return version_schema_set(
+        session, store=store, actor=actor, version=version, table_schema=schema, dialect=dialect
+    )
 
 
 def get_public_file(

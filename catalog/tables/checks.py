@@ -33,6 +33,7 @@ from catalog.storage import FileStore
 from catalog.tables.datastore.engine import Datastore, datastore_for
 from catalog.tables.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
 from catalog.tables.datastore.tables import columns_for
+from catalog.tables.dialects import Dialect
 from catalog.tables.findings import RedactionError, SchemaError, SourceError, TableFinding
 from catalog.tables.quick_check import quick_check
 from catalog.tables.reading import TABULAR_FORMATS, read_table
@@ -135,11 +136,12 @@ def _check_and_load(
     """The quick pass when it can vouch for the whole file, else the exact pass from the top."""
     schema = version.table_schema or {}
     fmt = version.resource.format
-    checked = quick_check(path, fmt, schema, sink=writer.write, progress=progress)
+    dialect = Dialect.from_descriptor(version.dialect)
+    checked = quick_check(path, fmt, schema, dialect=dialect, sink=writer.write, progress=progress)
     if checked is not None:
         return checked
     writer.start_again()
-    with read_table(path, fmt) as (labels, rows):
+    with read_table(path, fmt, dialect) as (labels, rows):
         return check_table(labels, rows, schema, sink=writer.write_rows, progress=progress)
 
 

@@ -27,8 +27,9 @@ import pyarrow.csv as arrow_csv
 
 from catalog.errors import Invalid
 from catalog.tables.datastore.loading import arrow_type
+from catalog.tables.dialects import Dialect
 from catalog.tables.fields import DEFAULT_FALSE, DEFAULT_TRUE, FieldReader
-from catalog.tables.reading import MAX_ROW_CHARS, text_layout
+from catalog.tables.reading import MAX_ROW_CHARS, csv_options, text_layout
 from catalog.tables.redaction import people_in
 from catalog.tables.validation import TEXT_TYPES, Checked, TableRules, formula_cells
 
@@ -67,16 +68,21 @@ def quick_check(
     fmt: str,
     schema: dict[str, Any],
     *,
+    dialect: Dialect | None = None,
     sink: BatchSink | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Checked | None:
-    """Check and hand over every row of a file with no errors; None for the exact pass."""
+    """Check and hand over every row of a file with no errors; None for the exact pass.
+
+    Arrow reads a CSV's delimiter, quotes and escapes as the dialect gives them; a header
+    anywhere but row 1, notes to skip or spaces to drop are the exact pass's."""
     started = time.perf_counter()
-    if fmt not in ("csv", "tsv"):
+    dialect = dialect or Dialect()
+    if fmt not in ("csv", "tsv") or not _arrow_reads(dialect):
         return None
     try:
         rules = TableRules.from_schema(schema)
-        checked = _Columns(rules, sink, progress).run(path, fmt)
+        checked = _Columns(rules, sink, progress).run(path, fmt, dialect)
     except (Invalid, Doubt, *ARROW_ERRORS):
         return None
     except Exception:
@@ -99,12 +105,13 @@ class _Columns:
     unique: list[list[pa.Array]] = field(default_factory=list)
     rows_seen: set[int] = field(default_factory=set)
 
-    def run(self, path: Path, fmt: str) -> Checked:
+    def run(self, path: Path, fmt: str, dialect: Dialect) -> Checked:
         readers = self.rules.readers
         names = [reader.name for reader in readers]
         if len(set(names)) != len(names) or len(names) < 2:
             raise Doubt("repeated field names, or one column, where blank lines read differently")
-        layout = text_layout(path, fmt)
+        layout = text_layout(path, fmt, dialect)
+        options = csv_options(layout, dialect)
         batches = arrow_csv.open_csv(
             path,
             read_options=arrow_csv.ReadOptions(
@@ -113,7 +120,10 @@ class _Columns:
                 use_threads=False,
             ),
             parse_options=arrow_csv.ParseOptions(
-                delimiter=layout.delimiter,
+                delimiter=options["delimiter"],
+                quote_char=options["quotechar"],
+                double_quote=options["doublequote"],
+                escape_char=options["escapechar"] or False,
                 newlines_in_values=True,
                 ignore_empty_lines=False,
                 invalid_row_handler=_ragged,
@@ -212,6 +222,16 @@ class _Columns:
             values = pa.chunked_array(chunks)
             if pc.count_distinct(values).as_py() != len(values) - values.null_count:
                 raise Doubt("a repeated value in a unique column")
+
+
+def _arrow_reads(dialect: Dialect) -> bool:
+    """A dialect Arrow's CSV reader follows exactly: a header on row 1, no row to skip."""
+    return (
+        dialect.header
+        and dialect.header_rows == (1,)
+        and not dialect.skips_rows
+        and not dialect.csv.get("skipInitialSpace", False)
+    )
 
 
 def _as_compared(values: pa.Array) -> pa.Array:

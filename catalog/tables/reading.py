@@ -1,8 +1,10 @@
-"""Reading tabular files as people actually save them: any common encoding and delimiter.
+"""Reading tabular files as people actually save them: any common encoding and delimiter,
+title rows above the header, notes between the rows, a table on a workbook's second sheet.
 
 Used to describe a new version (its columns and their types, as a Frictionless Table Schema),
-to preview its first rows and to read every row for checking and loading. The bytes as
-uploaded are never changed; what is read is text, whatever the file's encoding.
+to preview its first rows and to read every row for checking and loading: `read_table` is the
+one way a stored file is read, always with the version's dialect (`catalog.tables.dialects`).
+The bytes as uploaded are never changed; what is read is text, whatever the file's encoding.
 
 Every read of a CSV holds each row to MAX_ROW_CHARS itself, reading lines with a length cap:
 Python's `csv.field_size_limit` is one setting for the whole process, and frictionless raises
@@ -21,6 +23,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from catalog.errors import Invalid
+from catalog.tables.dialects import (
+    SAMPLE_ROWS,
+    Dialect,
+    TableRows,
+    detect_header_row,
+    split_header,
+)
 from catalog.tables.spreadsheets import xlsx_rows
 from catalog.tables.type_vote import voted_fields
 
@@ -36,6 +45,7 @@ MAX_ROW_CHARS = 16 * 1024 * 1024
 # keeps working), and at least ours, so that ours is the one that holds.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_ROW_CHARS + 1))
 PREVIEW_CELL_CHARS = 200
+TITLE_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -89,23 +99,46 @@ def _whole_file_encoding(path: Path) -> str:
 
 
 @contextmanager
-def read_table(path: Path, fmt: str) -> Iterator[tuple[list[str], Iterator[list[str]]]]:
-    """The header and an iterator over the remaining rows, each a list of cell texts."""
+def read_table(
+    path: Path, fmt: str, dialect: Dialect | None = None
+) -> Iterator[tuple[list[str], TableRows]]:
+    """The header's labels and the data rows (with their row numbers), each a list of cell
+    texts, read as the dialect says (by default: a header on row 1, the first sheet)."""
+    dialect = dialect or Dialect()
+    with _cells(path, fmt, dialect) as cells:
+        yield split_header(cells, dialect)
+
+
+@contextmanager
+def _cells(path: Path, fmt: str, dialect: Dialect) -> Iterator[Iterator[list[str]]]:
+    """Every row of the file, title and note rows included."""
     if fmt == "xlsx":
-        rows = xlsx_rows(path)
-        yield next(rows, []), rows
+        width_from = dialect.header_rows[-1] if dialect.header else 1
+        yield xlsx_rows(path, sheet=dialect.sheet, width_from=width_from)
         return
-    layout = text_layout(path, fmt)
+    layout = text_layout(path, fmt, dialect)
     with path.open(encoding=layout.encoding, errors="replace", newline="") as handle:
-        rows = _bounded_rows(handle, layout.delimiter)
-        yield next(rows, []), rows
+        yield _bounded_rows(handle, csv_options(layout, dialect))
 
 
-def _bounded_rows(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
+def csv_options(layout: TableLayout, dialect: Dialect) -> dict[str, Any]:
+    """The dialect's CSV properties as Python's csv module takes them (it finds a line's end
+    itself, as frictionless's reader does, whatever `lineTerminator` says)."""
+    given = dialect.csv
+    return {
+        "delimiter": layout.delimiter,
+        "quotechar": given.get("quoteChar", '"'),
+        "doublequote": given.get("doubleQuote", True),
+        "escapechar": given.get("escapeChar"),
+        "skipinitialspace": given.get("skipInitialSpace", False),
+    }
+
+
+def _bounded_rows(handle: TextIO, options: dict[str, Any]) -> Iterator[list[str]]:
     """csv.reader's rows, refused (Invalid) once one holds more than MAX_ROW_CHARS: lines
     are read at most that long, so a 100 MB cell is never held whole."""
     lines = _CappedLines(handle)
-    for row in csv.reader(lines, delimiter=delimiter):
+    for row in csv.reader(lines, **options):
         lines.row_done()
         yield row
 
@@ -140,12 +173,13 @@ class _CappedLines:
         self.rows += 1
 
 
-def text_layout(path: Path, fmt: str) -> TableLayout:
+def text_layout(path: Path, fmt: str, dialect: Dialect | None = None) -> TableLayout:
     """How a CSV or TSV file is to be read as a whole: its encoding, checked over every byte,
-    and the delimiter of its first lines."""
+    and the delimiter its dialect gives, else that of its first lines."""
     encoding = _whole_file_encoding(path)
-    if fmt == "tsv":
-        return TableLayout(encoding=encoding, delimiter="\t")
+    given = (dialect or Dialect()).csv.get("delimiter")
+    if given or fmt == "tsv":
+        return TableLayout(encoding=encoding, delimiter=given or "\t")
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
@@ -153,19 +187,23 @@ def text_layout(path: Path, fmt: str) -> TableLayout:
 
 
 def _delimiter(text: str) -> str:
+    """The delimiter of the first lines; should title lines above the table hide it, of the
+    lines below them."""
     lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        return ","
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+    for titles in range(min(len(lines), TITLE_LINES + 1)):
+        try:
+            return csv.Sniffer().sniff("\n".join(lines[titles:]), delimiters=",;\t|").delimiter
+        except csv.Error:
+            continue
+    return ","
 
 
-def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
+def preview(
+    path: Path, fmt: str = "csv", *, limit: int = 10, dialect: Dialect | None = None
+) -> Preview:
     """The header and first `limit` non-blank rows, each padded or cut to the header's width,
     with long cells shortened (`preview_cell`)."""
-    with read_table(path, fmt) as (header, reader):
+    with read_table(path, fmt, dialect) as (header, reader):
         rows: list[list[str]] = []
         truncated = False
         for row in reader:
@@ -178,6 +216,15 @@ def preview(path: Path, fmt: str = "csv", *, limit: int = 10) -> Preview:
     return Preview(header=[preview_cell(label) for label in header], rows=rows, truncated=truncated)
 
 
+def detect_dialect(path: Path, fmt: str) -> Dialect:
+    """The dialect of a new upload: the header under any title rows above it, which are then
+    skipped (`catalog.tables.dialects.detect_header_row`)."""
+    with _cells(path, fmt, Dialect()) as cells:
+        top = list(islice(cells, SAMPLE_ROWS))
+    header_row = detect_header_row(top)
+    return Dialect().with_header_row(header_row) if header_row > 1 else Dialect()
+
+
 def preview_cell(text: str) -> str:
     """A cell as a preview shows it: whole up to PREVIEW_CELL_CHARS, else cut with an ellipsis
     (the download has it all), so one huge cell cannot make a page megabytes long."""
@@ -186,15 +233,16 @@ def preview_cell(text: str) -> str:
     return text[: PREVIEW_CELL_CHARS - 1] + "\u2026"
 
 
-def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
+def infer_schema(path: Path, fmt: str = "csv", dialect: Dialect | None = None) -> dict[str, Any]:
     """A Frictionless Table Schema inferred from the file's first rows, for the publisher to
     correct before release. The rows are read here, as every check reads them, and handed to
     frictionless as data: it never opens the file, so its own readers' limits never apply.
     A column of numbers, money or dates with a few bad cells keeps its type
     (`catalog.tables.type_vote`), so its check reports those cells."""
     from frictionless import Detector, Resource, system  # heavy: only here
+    from frictionless import Dialect as FrictionlessDialect
 
-    with read_table(path, fmt) as (header, rows):
+    with read_table(path, fmt, dialect) as (header, rows):
         if len(header) > MAX_COLUMNS:
             raise Invalid(
                 f"The file has {len(header):,} columns; a table may have at most {MAX_COLUMNS:,}.",
@@ -202,7 +250,12 @@ def infer_schema(path: Path, fmt: str = "csv") -> dict[str, Any]:
             )
         sample = [header, *islice(rows, INFER_ROWS)]
     with system.use_context(trusted=True):
-        resource = Resource(data=sample, detector=Detector(sample_size=INFER_ROWS))
+        # The header is the first row handed over: frictionless is not to look for another.
+        resource = Resource(
+            data=sample,
+            dialect=FrictionlessDialect(header_rows=[1]),
+            detector=Detector(sample_size=INFER_ROWS),
+        )
         resource.infer(stats=False)
         schema = resource.schema.to_descriptor()
     return {**schema, "fields": voted_fields(schema["fields"], sample[1:])}

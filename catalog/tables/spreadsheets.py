@@ -1,9 +1,10 @@
 """Reading an Excel workbook as the rows of the CSV a person would have saved from it.
 
-The streaming validator reads every tabular upload as rows of strings; this gives it the first
-worksheet of an .xlsx in that shape, one row at a time and in bounded memory. An .xlsx is a zip
-file, so its declared sizes are checked before anything is inflated: Python's `zipfile` never
-inflates a member past its declared size, which makes that check enough to stop a zip bomb.
+The streaming validator reads every tabular upload as rows of strings; this gives it a
+worksheet of an .xlsx (the first, or the one the dialect names) in that shape, one row at a
+time and in bounded memory. An .xlsx is a zip file, so its declared sizes are checked before
+anything is inflated: Python's `zipfile` never inflates a member past its declared size,
+which makes that check enough to stop a zip bomb.
 
 Nothing the file says about itself is trusted: the size a sheet declares (`<dimension>`) is
 ignored, as a 1.4 KB file declaring all 17 billion cells of a sheet once took 4 GB to read;
@@ -53,14 +54,20 @@ UNREADABLE = (
 
 
 def xlsx_rows(
-    path: Path, *, max_cells: int = 50_000_000, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    width_from: int = 1,
+    max_cells: int = 50_000_000,
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
 ) -> Iterator[list[str]]:
-    """Yield each row of the first worksheet as strings; raise Invalid on the first `next()`.
+    """Yield each row of a worksheet as strings (the first, or `sheet` by name or number from
+    1); raise Invalid on the first `next()`.
 
-    Rows start at the top left of the sheet's used range, as in Excel's own CSV export; each
-    row is padded to the header's width, and empty cells beyond it are dropped, so a stray
-    formatted cell far to the right does not give every row extra columns. Formulas give their
-    cached value, "" when none was saved.
+    Rows start at the sheet's first row, as in Excel's own CSV export; from row `width_from`
+    (the header's) each row is padded to that row's width, and empty cells beyond it are
+    dropped, so a stray formatted cell far to the right does not give every row extra
+    columns. Formulas give their cached value, "" when none was saved.
     """
     refuse_zip_bomb(path, max_unzipped_bytes=max_unzipped_bytes)
     with path.open("rb") as handle:
@@ -70,17 +77,31 @@ def xlsx_rows(
         except UNREADABLE as error:
             raise _unreadable(error) from error
         try:
-            yield from _sheet_rows(workbook, max_cells=max_cells)
+            chosen = _worksheet(workbook, sheet)
+            yield from _sheet_rows(chosen, width_from=width_from, max_cells=max_cells)
         except UNREADABLE as error:
             raise _unreadable(error) from error
         finally:
             workbook.close()
 
 
-def _sheet_rows(workbook, *, max_cells: int) -> Iterator[list[str]]:
+def _worksheet(workbook, sheet: str | int | None):
+    """The sheet the dialect names, or the first; Invalid, naming the sheets there are,
+    when it is not there."""
     if not workbook.worksheets:
         raise Invalid("This workbook has no worksheet to read.", field="file")
-    sheet = workbook.worksheets[0]
+    if sheet is None:
+        return workbook.worksheets[0]
+    if isinstance(sheet, str) and sheet in workbook.sheetnames:
+        return workbook[sheet]
+    if isinstance(sheet, int) and 1 <= sheet <= len(workbook.worksheets):
+        return workbook.worksheets[sheet - 1]
+    names = ", ".join(f"'{name}'" for name in workbook.sheetnames)
+    which = f"named '{sheet}'" if isinstance(sheet, str) else f"number {sheet}"
+    raise Invalid(f"This workbook has no sheet {which}; its sheets are {names}.", field="file")
+
+
+def _sheet_rows(sheet, *, width_from: int, max_cells: int) -> Iterator[list[str]]:
     sheet.reset_dimensions()  # the cells themselves say how far the sheet goes
     header_width = None
     cells = 0
@@ -99,9 +120,9 @@ def _sheet_rows(workbook, *, max_cells: int) -> Iterator[list[str]]:
                 field="file",
             )
         row = [cell_text(value) for value in _trimmed(values, keep=header_width or 0)]
-        if header_width is None:
+        if number == width_from:
             header_width = len(row)
-        yield row + [""] * (header_width - len(row))
+        yield row + [""] * ((header_width or 0) - len(row))
 
 
 def _unreadable(error: Exception) -> Invalid:

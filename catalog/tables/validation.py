@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalog.errors import Invalid
+from catalog.tables.dialects import TableRows
 from catalog.tables.fields import FieldReader, Problem, field_reader
 from catalog.tables.findings import (
     BlankLabel,
@@ -140,12 +141,20 @@ def check_table(
     sink: Sink | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Checked:
-    """Check every row against the schema; hand typed rows (row number first) to `sink`."""
+    """Check every row against the schema; hand typed rows (row number first) to `sink`.
+
+    Rows read by `read_table` carry their numbers in the file and whether it has a header
+    (`TableRows`); other rows are numbered from 2, under a header."""
     started = time.perf_counter()
     rules = TableRules.from_schema(schema)
-    checked = Checked(labels=list(labels), field_names=[r.name for r in rules.readers])
-    _check_labels(checked, rules)
-    pass_ = _Pass(rules, checked, sink)
+    header = rows.header if isinstance(rows, TableRows) else True
+    numbers = rows.numbers if isinstance(rows, TableRows) else itertools.count(2)
+    checked = Checked(
+        labels=list(labels) if header else [], field_names=[r.name for r in rules.readers]
+    )
+    if header:
+        _check_labels(checked, rules)
+    pass_ = _Pass(rules, checked, sink, numbers)
     with _no_cycle_collection():
         for batch in _batches(rows):
             pass_.check(batch)
@@ -206,12 +215,14 @@ def _check_labels(checked: Checked, rules: TableRules) -> None:
 class _Pass:
     """The state of one pass over the rows: row numbers, keys seen so far, the sink."""
 
-    def __init__(self, rules: TableRules, checked: Checked, sink: Sink | None) -> None:
+    def __init__(
+        self, rules: TableRules, checked: Checked, sink: Sink | None, numbers: Iterator[int]
+    ) -> None:
         self.rules = rules
         self.checked = checked
         self.sink = sink
         self.width = len(rules.readers)
-        self.row_number = 1
+        self.numbers = numbers
         self.blanks: list[tuple[int, list[str]]] = []
         self.seen_rows: dict[int, int] = {}
         self.seen_keys: dict[int, int] = {}
@@ -223,16 +234,15 @@ class _Pass:
     def check(self, batch: list[list[str]]) -> None:
         """Check a batch of raw rows; load the ones that are not blank."""
         found: dict[int, list[Finding]] = {}
-        first = self.row_number + 1
-        self.row_number += len(batch)
+        numbers = list(itertools.islice(self.numbers, len(batch)))
         self.checked.rows += len(batch)
         kept: Sequence[Sequence[str | None]]
         if self._plain(batch):
             if self.blanks:
                 self._blank_rows_before(found)
-            kept, numbers = batch, list(range(first, first + len(batch)))
+            kept = batch
         else:
-            kept, numbers = self._sort_out(batch, first, found)
+            kept, numbers = self._sort_out(batch, numbers, found)
         if not kept:
             self._report(found)
             return
@@ -256,12 +266,13 @@ class _Pass:
             and set(map(len, batch)) == {self.width}
         )
 
-    def _sort_out(self, batch, first: int, found) -> tuple[list[list[str | None]], list[int]]:
+    def _sort_out(
+        self, batch, batch_numbers: list[int], found
+    ) -> tuple[list[list[str | None]], list[int]]:
         """Set blank rows aside and fit the others to the schema's width, row by row."""
         kept: list[list[str | None]] = []
         numbers: list[int] = []
-        for offset, row in enumerate(batch):
-            number = first + offset
+        for row, number in zip(batch, batch_numbers, strict=True):
             if self._blank(row):
                 self.blanks.append((number, row))
                 continue

@@ -8,12 +8,18 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from catalog.errors import Invalid, NotFound
 from catalog.publishing.known_issues import accept_known_issues
 from catalog.publishing.redactions import flagged_cells, flagged_count, redaction_confirm
-from catalog.publishing.resources import get_public_file, get_public_version, version_schema_set
+from catalog.publishing.resources import (
+    get_public_file,
+    get_public_version,
+    version_header_set,
+    version_schema_set,
+)
 from catalog.publishing.staff import (
     can_confirm_redaction,
     get_staff_dataset,
     get_staff_resource,
 )
+from catalog.tables.dialects import Dialect
 from catalog.tables.reports import grouped, warning_lines
 from catalog.tables.schemas import list_schemas, load_schema
 from opendata.auth import no_store, require_actor, require_sign_in
@@ -100,12 +106,26 @@ def columns(name: str, resource_id: str, number: int):
     actor = require_actor()
     resource, version = _staff(name, resource_id, number)
     errors = FormErrors()
+    header_row = _header_row(version)
     if request.method == "POST":
         try:
-            schema = _posted_schema(version.table_schema or {})
-            version_schema_set(
-                get_session(), store=get_store(), actor=actor, version=version, table_schema=schema
-            )
+            moved_to = _posted_header_row(header_row)
+            if moved_to is not None:
+                version_header_set(
+                    get_session(),
+                    store=get_store(),
+                    actor=actor,
+                    version=version,
+                    header_row=moved_to,
+                )
+            else:
+                version_schema_set(
+                    get_session(),
+                    store=get_store(),
+                    actor=actor,
+                    version=version,
+                    table_schema=_posted_schema(version.table_schema or {}),
+                )
         except Invalid as error:
             get_session().rollback()
             errors = FormErrors.from_error(error, "columns")
@@ -120,11 +140,29 @@ def columns(name: str, resource_id: str, number: int):
         resource=resource,
         version=version,
         fields=(version.table_schema or {}).get("fields", []),
+        header_row=header_row,
+        layout=Dialect.from_descriptor(version.dialect).describe(),
         field_types=FIELD_TYPES,
         schemas=list_schemas(),
         errors=errors,
     )
     return page, 422 if errors.messages else 200
+
+
+def _header_row(version) -> int | None:
+    """The row the header is read from, where it is one row the publisher may move."""
+    dialect = Dialect.from_descriptor(version.dialect)
+    return dialect.header_rows[0] if dialect.header and len(dialect.header_rows) == 1 else None
+
+
+def _posted_header_row(current: int | None) -> int | None:
+    """The header's new row, when the publisher moved it; None to keep it where it is."""
+    posted = text(request.form, "header_row")
+    if current is None or not posted:
+        return None
+    if not posted.isdigit() or int(posted) < 1:
+        raise Invalid("Enter the header row as a whole number, like 1 or 3.", field="header_row")
+    return int(posted) if int(posted) != current else None
 
 
 def _posted_schema(current: dict) -> dict:

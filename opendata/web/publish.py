@@ -32,6 +32,7 @@ from catalog.publishing.staff import (
     work_by_stage,
 )
 from catalog.publishing.workflow import version_scheduled
+from catalog.tables.dialects import Dialect
 from catalog.tables.differences import table_difference
 from catalog.tables.reading import preview
 from catalog.tables.schemas import list_schemas
@@ -149,12 +150,13 @@ def _file(resource, waiting: set[int | None]) -> dict:
     table = None
     if version is not None and check is not None and check.status == TableStatus.LOADED:
         path = get_store().path_for(version.sha256)
-        table = preview(path, resource.format, limit=PREVIEW_ROWS)
+        table = preview(path, resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version))
     fields = (version.table_schema or {}).get("fields", []) if version else []
     released = version is not None and is_public(resource.dataset) and version_is_public(version)
     return {
         "resource": resource,
         "version": version,
+        "layout": _dialect(version).describe() if version else None,
         "table": table,
         "fields": fields,
         "check": check,
@@ -172,7 +174,7 @@ def _change(actor: Actor, change: ResourceChange) -> dict[str, Any]:
     table = None
     if version is not None and check is not None and check.status == TableStatus.LOADED:
         path = get_store().path_for(version.sha256)
-        table = preview(path, change.resource.format, limit=PREVIEW_ROWS)
+        table = preview(path, change.resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version))
     replaced = latest_public(change.resource)
     return {
         "change": change,
@@ -184,6 +186,10 @@ def _change(actor: Actor, change: ResourceChange) -> dict[str, Any]:
         "actions": change_actions(actor, change),
         "scheduled": change.state == ChangeState.APPROVED,
     }
+
+
+def _dialect(version) -> Dialect:
+    return Dialect.from_descriptor(version.dialect)
 
 
 def _form_page(actor, dataset, values, errors, error=None):

@@ -17,6 +17,7 @@ from catalog.publishing.resources import (
     version_add,
 )
 from catalog.publishing.staff import get_staff_dataset, get_staff_resource
+from catalog.tables.dialects import Dialect
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.background import check_after_commit
 from opendata.database import get_session, get_store
@@ -56,9 +57,9 @@ def add_file(name: str):
         return staff_page(actor, dataset, FormErrors.from_error(error, "upload"), request.form, 422)
     _check_after_commit(first)
     flash(
-        "File uploaded. Check its preview and columns before you submit it."
+        f"File uploaded.{_layout_note(first)} Check its preview and columns before you submit it."
         if not needs_review(dataset)
-        else f"File uploaded.{_review_note(dataset)}",
+        else f"File uploaded.{_layout_note(first)}{_review_note(dataset)}",
         "success",
     )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
@@ -88,7 +89,9 @@ def add_version(name: str, resource_id: str):
         return staff_page(actor, dataset, errors, request.form, 422)
     _check_after_commit(version)
     flash(
-        f"Version {version.number} of {resource.title} uploaded.{_review_note(dataset)}", "success"
+        f"Version {version.number} of {resource.title} uploaded."
+        f"{_layout_note(version)}{_review_note(dataset)}",
+        "success",
     )
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
 
@@ -133,6 +136,13 @@ def change_link(name: str, resource_id: str):
         return staff_page(actor, dataset, errors, request.form, 422)
     flash(f"The link of {resource.title} was changed.{_review_note(dataset)}", "success")
     return redirect(url_for("publish.dataset", name=name, _anchor="files"))
+
+
+def _layout_note(version: ResourceVersion) -> str:
+    """Where the header was found, when not on row 1, so a wrong guess is seen and corrected
+    (on the page describing the columns)."""
+    described = Dialect.from_descriptor(version.dialect).describe()
+    return f" {described}" if described else ""
 
 
 def _review_note(dataset) -> str:
