@@ -39,7 +39,9 @@ MEDIA_TYPES = {
     "csv": "text/csv",
     "json": "application/json",
     "geojson": "application/geo+json",
+    "pdf": "application/pdf",
 }
+TEXT_FORMATS = {"csv", "json", "geojson"}
 FIELD_TYPES = {"string", "integer", "number", "date", "year", "boolean"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYWORD = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -241,7 +243,8 @@ def test_packages_have_one_to_three_well_described_resources(descriptors):
         assert resource["title"].strip() and resource["description"].strip(), name
         assert resource["format"] in MEDIA_TYPES, name
         assert resource["mediatype"] == MEDIA_TYPES[resource["format"]], name
-        assert resource["encoding"] == "utf-8", name
+        if resource["format"] in TEXT_FORMATS:
+            assert resource["encoding"] == "utf-8", name
         path = resource["path"]
         assert isinstance(path, str) and not path.startswith("/") and ".." not in path, name
         assert (PACKAGES / name / path).is_file(), (name, path)
@@ -272,7 +275,7 @@ def test_csv_files_have_between_10_and_2000_rows(descriptors):
 def test_json_and_geojson_resources_parse(descriptors):
     seen = Counter()
     for name, resource in all_resources(descriptors):
-        if resource["format"] == "csv":
+        if resource["format"] not in ("json", "geojson"):
             continue
         data = read_json(PACKAGES / name / resource["path"])
         seen[resource["format"]] += 1
