@@ -49,6 +49,14 @@ def head_revision() -> str | None:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
+def out_of_step(engine: Engine) -> str | None:
+    """The database's revision when it is not the newest this code has (None when it is), so a
+    failing query can be put down to an upgrade not yet run rather than to a fault."""
+    with engine.connect() as connection:
+        current = _current(connection)
+    return None if current == head_revision() else (current or "none")
+
+
 def _current(connection) -> str | None:
     revision = MigrationContext.configure(connection).get_current_revision()
     connection.rollback()

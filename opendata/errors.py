@@ -19,12 +19,14 @@ from catalog.errors import (
     TooLarge,
     Withdrawn,
 )
+from catalog.migrate import head_revision, out_of_step
 
 STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, Conflict: 409, TooLarge: 413}
 RETRY_AFTER_SECONDS = 10
 UNAVAILABLE = (
     "The database is busy or cannot be reached, so nothing was changed. Try again in a few seconds."
 )
+UPGRADING = "The site is being upgraded, so nothing was changed. Try again in a few minutes."
 # PostgreSQL states meaning "the server is not there now": connection exceptions (class 08),
 # the server shutting down or starting (57P01-57P03), too many connections (53300).
 POSTGRES_DOWN = ("08", "57P01", "57P02", "57P03", "53300")
@@ -100,7 +102,30 @@ def _database_error(error: DBAPIError):
         return _database_unavailable(error)
     if _is_full(error.orig):
         return _out_of_space(error)
+    if (revision := _schema_behind()) is not None:
+        return _needs_upgrade(revision, error)
     return _unexpected(error)
+
+
+def _schema_behind() -> str | None:
+    try:
+        return out_of_step(current_app.extensions["catalog"]["engine"])
+    except DBAPIError:
+        return None
+
+
+def _needs_upgrade(revision: str, error: Exception):
+    """New code on a database not yet upgraded: the operator is told what to run, and
+    visitors are told to come back, not shown a fault."""
+    current_app.logger.error(
+        "The database is at migration %s, the code needs %s: run `opendata init`. (%s)",
+        revision,
+        head_revision(),
+        error,
+    )
+    response = error_response(503, UPGRADING)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _storage_error(error: OSError):
