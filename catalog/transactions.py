@@ -11,7 +11,8 @@ any number of services is kept together or not at all. The edges are:
 The search index follows only a successful commit (`catalog.search.sync`); other work outside
 the database that must wait for the commit, or be undone by a rollback, is handed to
 `after_commit` and `after_rollback`. The check of a large table is the one documented
-exception: run as a job of its own it commits its progress (`catalog.tables.checks`).
+exception: run as a job of its own it commits its progress (`catalog.tables.checks`), through
+`save_progress`, so every commit in the catalogue is made in this module.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def all_or_nothing(session: Session, *, keep: bool = True) -> Iterator[Session]:
         session.commit()
     else:
         session.rollback()
+
+
+def save_progress(session: Session) -> None:
+    """Commit what a job that is its own edge has done so far (a long check showing the rows
+    it has read); only such a job may call this, never a service inside a unit of work."""
+    session.commit()
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

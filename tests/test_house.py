@@ -44,3 +44,30 @@ def test_the_check_finds_a_hidden_import(tmp_path):
     hidden = tmp_path / "hidden.py"
     hidden.write_text("def f():\n    from catalog.visibility import is_public\n")
     assert imports_inside_functions(hidden) == ["line 2: from catalog.visibility import ..."]
+
+
+def commits(path: Path) -> list[str]:
+    """Calls of `session.commit()`: the catalogue's unit of work committed. (The datastore,
+    the search index and Alembic commit their own connections and writers.)"""
+    return [
+        f"line {node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "commit"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "session"
+    ]
+
+
+SERVICES = [
+    path
+    for path in MODULES
+    if path.parts[len(ROOT.parts)] in ("catalog", "publishers")
+    and path != ROOT / "catalog" / "transactions.py"
+]
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_services_never_commit_the_unit_of_work_does(path):
+    assert commits(path) == []

@@ -52,6 +52,7 @@ from catalog.search.finder import reindex_all
 from catalog.storage import FileStore
 from catalog.tables.checks import check_version
 from catalog.tables.datastore.engine import datastore_for
+from catalog.transactions import all_or_nothing
 
 FORMAT = "opendata-backup/1"
 MANIFEST = "manifest.json"
@@ -212,11 +213,12 @@ def restore_instance(
         folder = Path(work)
         manifest = _unpack(source, folder)
         with sessions() as session:
-            _check_target(session, manifest, replace=replace)
-            unlimited = FileStore(store.root)  # a file kept once is restored whatever its size
-            for sha256 in manifest["files"]:
-                _restore_file(unlimited, folder / "store" / sha256, sha256)
-            rows = _load_rows(session, folder / "database")
+            with all_or_nothing(session):
+                _check_target(session, manifest, replace=replace)
+                unlimited = FileStore(store.root)  # a file kept once is restored at any size
+                for sha256 in manifest["files"]:
+                    _restore_file(unlimited, folder / "store" / sha256, sha256)
+                rows = _load_rows(session, folder / "database")
             reloaded = _restore_datastore(session, store, folder / DATASTORE)
             reindex_all(session, search)
             datasets = session.scalar(select(func.count()).select_from(Dataset))
@@ -307,7 +309,6 @@ def _load_rows(session: Session, folder: Path) -> int:
         rows += _insert(connection, table, batch)
     if connection.dialect.name == "postgresql":
         _move_sequences_on(connection, tables)
-    session.commit()
     return rows
 
 

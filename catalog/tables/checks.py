@@ -11,8 +11,9 @@ the caller's edge commits it with the rest. Run as a job of its own (`progress=T
 the upload's request has committed, in the request on the embedded default or on an RQ
 worker), it is its own edge and commits as it goes: once when it starts, about once a second
 with the rows read so far for the publisher's progress page, and once at the end. These
-progress commits are the one documented exception to "services never commit": a long check
-must show its progress, and must not hold the catalogue's write lock while it reads.
+progress commits (through `catalog.transactions.save_progress`) are the one documented
+exception to "services never commit": a long check must show its progress, and must not hold
+the catalogue's write lock while it reads.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from catalog.tables.quick_check import quick_check
 from catalog.tables.reading import TABULAR_FORMATS, read_table
 from catalog.tables.reports import failure_descriptor, report_descriptor
 from catalog.tables.validation import Checked, check_table
-from catalog.transactions import after_commit, after_rollback
+from catalog.transactions import after_commit, after_rollback, save_progress
 
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 1.0
@@ -153,7 +154,7 @@ def _progress(session: Session, table: DataTable) -> Callable[[int], None]:
         nonlocal last
         if time.monotonic() - last >= PROGRESS_SECONDS:
             table.rows_read = rows
-            session.commit()
+            save_progress(session)
             last = time.monotonic()
 
     return report
@@ -177,7 +178,7 @@ def _swap_tables(
 def _save(session: Session, *, progress: bool) -> None:
     """A check of its own commits what it has recorded; inside a unit of work it flushes."""
     if progress:
-        session.commit()
+        save_progress(session)
     else:
         session.flush()
 
