@@ -8,6 +8,7 @@ its `message` (plain English) and its descriptor (JSON) are rendered from them.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -15,7 +16,7 @@ Descriptor = dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Finding:
+class Finding(ABC):
     """A problem (or, for formula cells, a warning) found in a table."""
 
     type: ClassVar[str]
@@ -33,9 +34,9 @@ class Finding:
         return ""
 
     @property
+    @abstractmethod
     def message(self) -> str:
         """One sentence a publisher can act on: where it is, what was found, what to do."""
-        raise NotImplementedError
 
     def to_descriptor(self) -> Descriptor:
         """The finding as an error of a Frictionless report, with its values added."""
