@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -63,8 +64,26 @@ class FileStore:
         """Delete a stored file; only for one that no version refers to."""
         self.path_for(sha256).unlink(missing_ok=True)
 
+    def digest(self, sha256: str, algorithm: str) -> str:
+        """The file's hex digest by another algorithm (a harvester may ask for SHA-1), worked
+        out once per file and process: a stored file never changes."""
+        if algorithm == "sha256":
+            return sha256
+        return _digest(self.path_for(sha256), algorithm)
+
     def open(self, sha256: str) -> BinaryIO:
         path = self.path_for(sha256)
         if not path.is_file():
             raise NotFound(f"The stored file {sha256} is missing.")
         return path.open("rb")
+
+
+@lru_cache(maxsize=4096)
+def _digest(path: Path, algorithm: str) -> str:
+    if not path.is_file():
+        raise NotFound(f"The stored file {path.name} is missing.")
+    digest = hashlib.new(algorithm)
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

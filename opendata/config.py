@@ -27,6 +27,12 @@ class Settings:
     mail_server: str | None = None
     mail_from: str | None = None
     security_contact: str | None = None
+    # The area the council serves, by its ONS GSS code and name: the place its indicators
+    # cover and the one a dataset's "City of York" spatial coverage resolves to.
+    area_code: str = "E06000014"
+    area_name: str = "City of York"
+    # A role mailbox for questions about the data, the contact of datasets that name none.
+    contact_email: str | None = None
 
     @property
     def link_rules(self) -> LinkRules:
@@ -67,6 +73,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_server=env.get("OPENDATA_MAIL_SERVER") or None,
         mail_from=env.get("OPENDATA_MAIL_FROM") or None,
         security_contact=env.get("OPENDATA_SECURITY_CONTACT") or None,
+        area_code=env.get("OPENDATA_AREA_CODE") or Settings.area_code,
+        area_name=env.get("OPENDATA_AREA_NAME") or Settings.area_name,
+        contact_email=env.get("OPENDATA_CONTACT_EMAIL") or None,
     )
 
 

@@ -16,7 +16,7 @@ from opendata.auth import current_account
 MACHINE_PREFIXES = ("/api/", "/feeds/")
 MACHINE_ENDPOINTS = {"dcat.catalogue", "dcat.dataset", "datapackage.show", "calendar.ics"}
 MACHINE_ENDPOINTS |= {"citations.bibtex", "citations.csl_json"}
-MACHINE_ENDPOINTS |= {"transparency.as_json"}
+MACHINE_ENDPOINTS |= {"transparency.as_json", "dcat.negotiated"}
 READS = {"GET", "HEAD"}
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE = "private, no-store"

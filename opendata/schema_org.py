@@ -6,24 +6,38 @@ and `&`, so no title can close the surrounding script element.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from catalog.indicators.scorecard import SeriesCoverage
 from catalog.publishing.resources import MEDIA_TYPES
 from catalog.visibility import PublicDataset
-from opendata.dcat_graph import COUNCIL, COUNCIL_HOMEPAGE, version_url
+from opendata.dcat_graph import (
+    COUNCIL,
+    COUNCIL_HOMEPAGE,
+    GSS,
+    Site,
+    contact_email,
+    contact_name,
+    version_url,
+)
 
 COUNCIL_ORG = {"@type": "GovernmentOrganization", "name": COUNCIL, "url": COUNCIL_HOMEPAGE}
 
 
-def dataset_json_ld(view: PublicDataset, *, base_url: str) -> dict[str, Any]:
-    dataset = view.dataset
+def dataset_json_ld(
+    view: PublicDataset, *, site: Site, series: SeriesCoverage | None = None
+) -> dict[str, Any]:
+    """The dataset as Google Dataset Search reads it. An indicator's dataset (`series`) covers
+    its released periods and the council's area, as in DCAT."""
+    dataset, base_url = view.dataset, site.base_url
     url = f"{base_url}/datasets/{dataset.name}"
     organisation = {
         "@type": "GovernmentOrganization",
         "name": dataset.organisation.title,
         "url": f"{base_url}/organisations/{dataset.organisation.name}",
         "parentOrganization": COUNCIL_ORG,
+        "contactPoint": _contact_point(view, site, series),
     }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -43,11 +57,18 @@ def dataset_json_ld(view: PublicDataset, *, base_url: str) -> dict[str, Any]:
     }
     if dataset.published_at:
         data["datePublished"] = _iso(dataset.published_at)
-    if dataset.temporal_start or dataset.temporal_end:
-        start = dataset.temporal_start.isoformat() if dataset.temporal_start else ".."
-        end = dataset.temporal_end.isoformat() if dataset.temporal_end else ".."
-        data["temporalCoverage"] = f"{start}/{end}"
-    if dataset.spatial:
+    start, end = (
+        (series.start, series.end) if series else (dataset.temporal_start, dataset.temporal_end)
+    )
+    if start or end:
+        data["temporalCoverage"] = f"{_day(start)}/{_day(end)}"
+    if series is not None or _is_area(dataset.spatial, site):
+        data["spatialCoverage"] = {
+            "@type": "Place",
+            "name": site.area_name,
+            "sameAs": str(GSS[site.area_code]),
+        }
+    elif dataset.spatial:
         data["spatialCoverage"] = {"@type": "Place", "name": dataset.spatial}
     distributions = []
     for file in view.files:
@@ -87,6 +108,31 @@ def catalog_json_ld(*, base_url: str, site_name: str) -> dict[str, Any]:
         "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
         "inLanguage": "en-GB",
     }
+
+
+def _contact_point(
+    view: PublicDataset, site: Site, series: SeriesCoverage | None
+) -> dict[str, str]:
+    """Whom to ask: the same contact as the DCAT vCard (a role or team, with its mailbox, else
+    the publisher's page here)."""
+    dataset = view.dataset
+    point = {"@type": "ContactPoint", "contactType": "data enquiries"}
+    point["name"] = contact_name(dataset, series)
+    email = contact_email(dataset, site)
+    if email:
+        point["email"] = email
+    else:
+        point["url"] = f"{site.base_url}/organisations/{dataset.organisation.name}"
+    return point
+
+
+def _is_area(spatial: str | None, site: Site) -> bool:
+    return spatial is not None and spatial.strip().lower() == site.area_name.lower()
+
+
+def _day(day: date | None) -> str:
+    """An ISO 8601 interval end; `..` leaves it open."""
+    return day.isoformat() if day else ".."
 
 
 def _iso(moment: datetime) -> str:

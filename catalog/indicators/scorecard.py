@@ -10,6 +10,7 @@ its tolerance, so they can never disagree with the data.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -293,6 +294,34 @@ def scorecard(
     if rag:
         summaries = [s for s in summaries if (s.rag or "none") == rag]
     return sorted(summaries, key=SORTS[sort])
+
+
+@dataclass(frozen=True)
+class SeriesCoverage:
+    """What an indicator's dataset covers, read from its released figures (the first period's
+    start to the last period's end), and the role that answers for it ("" if none is set)."""
+
+    start: date | None
+    end: date | None
+    role: str
+
+
+def series_coverage(
+    session: Session, datasets: Iterable[Dataset], store: FileStore
+) -> dict[str, SeriesCoverage]:
+    """The coverage of each of `datasets` that publishes an indicator, by dataset id; the
+    other datasets carry their own coverage."""
+    ids = [dataset.id for dataset in datasets]
+    indicators = session.scalars(select(Indicator).where(Indicator.dataset_id.in_(ids)))
+    found = {}
+    for indicator in indicators:
+        figures = published_figures(indicator, store)
+        found[str(indicator.dataset_id)] = SeriesCoverage(
+            start=min((figure.period_start for figure in figures), default=None),
+            end=max((figure.period_end for figure in figures), default=None),
+            role=indicator.responsible_role,
+        )
+    return found
 
 
 def indicator_for_dataset(session: Session, dataset_id: str) -> Indicator | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from catalog.errors import NotFound
-from catalog.indicators.scorecard import indicator_for_dataset
+from catalog.indicators.scorecard import indicator_for_dataset, series_coverage
 from catalog.publishing.datasets import find_redirect, get_public_dataset
 from catalog.publishing.history import public_history
 from catalog.visibility import public_view
-from opendata.database import get_session
+from opendata.database import get_session, get_store
+from opendata.dcat_graph import Site
 from opendata.schema_org import dataset_json_ld
 
 bp = Blueprint("datasets", __name__)
@@ -28,7 +29,9 @@ def show(name: str):
     view = public_view(dataset)
     indicator = indicator_for_dataset(session, dataset.id)
     history = public_history(dataset)
-    structured_data = dataset_json_ld(view, base_url=current_app.config["SETTINGS"].base_url)
+    series = series_coverage(session, [dataset], get_store()).get(dataset.id)
+    site = Site.from_settings(current_app.config["SETTINGS"])
+    structured_data = dataset_json_ld(view, site=site, series=series)
     return render_template(
         "dataset.html",
         dataset=dataset,

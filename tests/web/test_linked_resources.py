@@ -236,10 +236,15 @@ def test_dcat_gives_the_link_as_the_access_url_with_no_download_url(client, publ
     dataset, link = published
     graph = Graph().parse(data=client.get("/datasets/bus-stops.ttl").text, format="turtle")
     node = URIRef(f"http://127.0.0.1:5000/datasets/bus-stops/resources/{link.id}")
-    assert (URIRef("http://127.0.0.1:5000/datasets/bus-stops"), ns.DCAT.distribution, node) in graph
+    dataset_node = URIRef("http://127.0.0.1:5000/datasets/bus-stops")
+    assert (dataset_node, ns.DCAT.distribution, node) in graph
     assert list(graph.objects(node, ns.DCAT.accessURL)) == [URIRef(STOPS)]
     assert list(graph.objects(node, ns.DCAT.downloadURL)) == []
-    downloads = [str(url) for url in graph.objects(None, ns.DCAT.downloadURL)]
+    downloads = [
+        str(url)
+        for distribution in graph.objects(dataset_node, ns.DCAT.distribution)
+        for url in graph.objects(distribution, ns.DCAT.downloadURL)
+    ]
     assert len(downloads) == 1 and "/versions/1/download/shelters.csv" in downloads[0]
 
 
