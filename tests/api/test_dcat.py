@@ -121,3 +121,37 @@ def test_a_scheduled_dataset_appears_at_its_release_time(client, seeded):
     with frozen_at(seeded.release_at):
         assert "exam-results" in client.get("/catalog.ttl").get_data(as_text=True)
         assert client.get("/datasets/exam-results.jsonld").status_code == 200
+
+
+NEGOTIATION = [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/ld+json;q=0.5, text/turtle;q=0.9", "text/turtle", "turtle"),
+    ("*/*", "text/turtle", "turtle"),
+]
+
+
+@pytest.mark.parametrize(("accept", "media_type", "rdf_format"), NEGOTIATION)
+def test_the_catalogue_iri_answers_in_the_format_asked_for(
+    client, seeded, accept, media_type, rdf_format
+):
+    """The IRI the graph names the catalogue by resolves, to the same catalogue."""
+    response = client.get("/catalog", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert "Accept" in response.vary
+    graph = Graph().parse(data=response.data, format=rdf_format)
+    catalog = URIRef(f"{BASE_URL}/catalog")
+    assert (catalog, ns.RDF.type, ns.DCAT.Catalog) in graph
+    assert set(graph.objects(catalog, ns.DCAT.dataset)) == {DATASET}
+    extension = response.headers["Content-Location"].rsplit(".", 1)[1]
+    assert client.get(f"/catalog.{extension}").data == response.data
+
+
+def test_a_browser_at_the_catalogue_iri_is_sent_to_the_datasets(client, seeded):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/catalog", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/datasets"
+    assert "Accept" in response.vary
