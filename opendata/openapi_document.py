@@ -58,7 +58,12 @@ def _get(
 
 
 def _dcat_dataset(label: str, media: str) -> dict:
-    return _get("One dataset in DCAT", "DCAT", label, media, [NAME], (404, 410), pages=True)
+    params = [NAME, DCAT_PROFILE]
+    return _get("One dataset in DCAT", "DCAT", label, media, params, (400, 404, 410), pages=True)
+
+
+def _dcat_catalogue(label: str, media: str) -> dict:
+    return _get("The DCAT catalogue", "DCAT", label, media, [DCAT_PROFILE], (400,), pages=True)
 
 
 LIST_PARAMS = [
@@ -78,6 +83,13 @@ SERIES_PARAMS = [
     _param("latest", "query", "Only the newest n periods.", {"type": "integer", "minimum": 1}),
 ]
 NAME = _param("name", "path", "The dataset's URL name.")
+DCAT_PROFILE = _param(
+    "_profile",
+    "query",
+    "The DCAT-AP version to follow: dcat-ap-3 (the default) or dcat-ap-2.1.1 (decimal byte "
+    "sizes and SHA-1 checksums, as DCAT-AP 2.1.1 asks).",
+    {"type": "string", "enum": ["dcat-ap-3", "dcat-ap-2.1.1"]},
+)
 PUBLISHER = _param("organisation", "path", "The publisher's URL name.")
 TOPIC = _param("topic", "path", "The topic's URL name.")
 DATA_PARAMS = [
@@ -170,9 +182,19 @@ PATHS: dict[str, dict] = {
         DATA_PARAMS,
         (400, 404, 410),
     ),
-    "/catalog.jsonld": _get("The DCAT catalogue", "DCAT", "JSON-LD", "application/ld+json"),
-    "/catalog.ttl": _get("The DCAT catalogue", "DCAT", "Turtle", "text/turtle"),
-    "/catalog.rdf": _get("The DCAT catalogue", "DCAT", "RDF/XML", "application/rdf+xml"),
+    "/catalog": _get(
+        "The DCAT catalogue's IRI: Turtle, JSON-LD or RDF/XML as the Accept header asks "
+        "(a browser is sent to /datasets)",
+        "DCAT",
+        "Turtle",
+        "text/turtle",
+        [DCAT_PROFILE],
+        (400,),
+        pages=True,
+    ),
+    "/catalog.jsonld": _dcat_catalogue("JSON-LD", "application/ld+json"),
+    "/catalog.ttl": _dcat_catalogue("Turtle", "text/turtle"),
+    "/catalog.rdf": _dcat_catalogue("RDF/XML", "application/rdf+xml"),
     "/datasets/{name}.jsonld": _dcat_dataset("JSON-LD", "application/ld+json"),
     "/datasets/{name}.ttl": _dcat_dataset("Turtle", "text/turtle"),
     "/datasets/{name}.rdf": _dcat_dataset("RDF/XML", "application/rdf+xml"),
