@@ -30,6 +30,7 @@ from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.publishing.resources import MEDIA_TYPES
 from catalog.storage import FileStore
 from catalog.visibility import PublicDataset, PublicFile
+from opendata.config import Settings
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -101,7 +102,7 @@ class Site:
     contact_email: str | None = None
 
     @classmethod
-    def from_settings(cls, settings) -> Site:
+    def from_settings(cls, settings: Settings) -> Site:
         return cls(
             base_url=settings.base_url,
             title=settings.site_name,

@@ -34,6 +34,10 @@ def test_a_dataset_page_describes_the_dataset(app, client, catalogue):
     assert data["publisher"]["name"] == "City of York Council"
     assert "schools" in data["keywords"]
     assert data["spatialCoverage"]["name"] == "City of York"
+    assert data["spatialCoverage"]["sameAs"].endswith("/statistical-geography/E06000014")
+    contact = data["creator"]["contactPoint"]  # no contact of its own: ask the publisher
+    assert contact["name"] == "Children, Education and Communities"
+    assert contact["url"] == f"{BASE_URL}/organisations/children-education"
     assert data["dateModified"].endswith("Z")
     (download,) = data["distribution"]
     assert download["@type"] == "DataDownload"
