@@ -17,6 +17,7 @@ checksums where 3.0 takes our SHA-256.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,12 +26,15 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
+from catalog.errors import NotFound
 from catalog.indicators.scorecard import SeriesCoverage
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.publishing.resources import MEDIA_TYPES
 from catalog.storage import FileStore
 from catalog.visibility import PublicDataset, PublicFile
 from opendata.config import Settings
+
+log = logging.getLogger(__name__)
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -362,7 +366,11 @@ class _Writer:
         graph.add((node, DCAT.byteSize, Literal(str(version.size), datatype=profile.byte_size)))
         if version.published_at:
             graph.add((node, DCTERMS.issued, _datetime(version.published_at)))
-        digest = self.store.digest(version.sha256, profile.checksum)
+        try:
+            digest = self.store.digest(version.sha256, profile.checksum)
+        except NotFound:
+            log.error("The stored file of %s is missing: its checksum is left out", url)
+            return
         checksum = BNode(f"checksum-{profile.checksum}-{digest}")
         algorithm = SPDX[f"checksumAlgorithm_{profile.checksum}"]
         graph.add((node, SPDX.checksum, checksum))

@@ -169,3 +169,16 @@ def test_the_shapes_catch_a_broken_graph(client, demo, profile, breakage, path):
     breakage(graph)
     broken = {violation.split(": ")[0] for violation in _violations(graph, PROFILES[profile])}
     assert str(path) in broken
+
+
+def test_a_file_missing_from_the_store_loses_only_its_checksum(app, catalogue, caplog):
+    """One lost file must not take the whole catalogue down for a 2.1.1 harvester."""
+    lost = catalogue.dataset("lost-file", files={"lost.csv": CSV + b"Lost,1\n"})
+    catalogue.saved()
+    catalogue.store.path_for(lost.resources[0].latest.sha256).unlink()
+    graph = _graph(app.test_client(), "/catalog.ttl?_profile=dcat-ap-2.1.1")
+    page = f"/datasets/lost-file/resources/{lost.resources[0].id}"
+    node = next(s for s in set(graph.subjects()) if str(s).endswith(page))
+    assert graph.value(node, ns.DCAT.downloadURL) is not None
+    assert graph.value(node, SPDX.checksum) is None
+    assert "checksum is left out" in caplog.text
