@@ -25,7 +25,7 @@ class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -37,7 +37,7 @@ class Topic(Base):
     __tablename__ = "topic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -47,7 +47,7 @@ class Tag(Base):
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
 
 

@@ -28,11 +28,11 @@ def upgrade() -> None:
             connection.execute(table.update().where(table.c.id == key).values(uuid=str(uuid4())))
         with op.batch_alter_table(name) as batch_op:
             batch_op.alter_column("uuid", existing_type=sa.String(length=36), nullable=False)
-            batch_op.create_unique_constraint(batch_op.f(f"uq_{name}_uuid"), ["uuid"])
+            batch_op.create_index(batch_op.f(f"ix_{name}_uuid"), ["uuid"], unique=True)
 
 
 def downgrade() -> None:
     for name in TABLES:
         with op.batch_alter_table(name) as batch_op:
-            batch_op.drop_constraint(batch_op.f(f"uq_{name}_uuid"), type_="unique")
+            batch_op.drop_index(batch_op.f(f"ix_{name}_uuid"))
             batch_op.drop_column("uuid")
