@@ -22,6 +22,7 @@ from catalog.publishing.staff import staff_activity
 from opendata.api.ckan_dicts import PUBLISHER_ID
 from opendata.api.ckan_params import number, required
 from opendata.api.ckan_search import count_param
+from opendata.api.ckan_users import user_show
 from opendata.auth import current_actor
 from opendata.database import get_session
 
@@ -57,6 +58,14 @@ def group_activity_list(params: dict[str, Any]) -> list[dict[str, Any]]:
 def recently_changed_packages_activity_list(params: dict[str, Any]) -> list[dict[str, Any]]:
     """The newest public events of every dataset; `limit` (31, at most 100) and `offset`."""
     return _public(*_page(params))
+
+
+def user_activity_list(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The public events of an account by `id`: every public event is the council
+    publishing account's ("publisher"), so a staff account (shown only to its owner and site
+    administrators) has none. `limit` (31, at most 100) and `offset`."""
+    shown = user_show({"id": required(params, "id")})
+    return _public(*_page(params)) if shown["id"] == PUBLISHER_ID else []
 
 
 def _page(params: dict[str, Any]) -> tuple[int, int]:
@@ -115,5 +124,6 @@ ACTIONS = {
         organization_activity_list,
         group_activity_list,
         recently_changed_packages_activity_list,
+        user_activity_list,
     )
 }

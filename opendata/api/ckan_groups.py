@@ -52,18 +52,18 @@ def organization_list(params: dict[str, Any]) -> list:
     1000) and `offset` page them; `organizations` keeps only those named; `q` only those
     whose name, title or description holds it."""
     counted = organisations_with_counts(get_session())
-    return _listed(counted, params, params.get("organizations"), organization_dict)
+    return _listed(counted, params, "organizations", organization_dict)
 
 
 def group_list(params: dict[str, Any]) -> list:
     """Topics (CKAN groups) by URL name, or as dictionaries: the parameters of
     organization_list, with `groups` for the names to keep."""
     counted = topics_with_counts(get_session())
-    return _listed(counted, params, params.get("groups"), group_dict)
+    return _listed(counted, params, "groups", group_dict)
 
 
-def _listed(counted: list, params: dict[str, Any], names: Any, to_dict) -> list:
-    kept = text_list({"names": names}, "names")
+def _listed(counted: list, params: dict[str, Any], names: str, to_dict) -> list:
+    kept = text_list(params, names)
     query = text(params, "q").lower()
     chosen = [
         (group, count)
@@ -156,6 +156,14 @@ def _members(organisation: Organisation) -> list[dict[str, Any]]:
         }
         for m in members_of(get_session(), organisation)
     ]
+
+
+def group_package_show(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The public datasets of a topic by `id`, most recently changed first: `limit` of them
+    (10, at most 1000)."""
+    topic = topic_by_ref(get_session(), required(params, "id"))
+    limit = number(params, "limit", 10, most=MAX_LISTED)
+    return [package_dict(d) for d in public_datasets_in(get_session(), topic=topic, limit=limit)]
 
 
 def member_list(params: dict[str, Any]) -> list[list[str]]:
@@ -270,18 +278,6 @@ def member_roles_list(params: dict[str, Any]) -> list[dict[str, str]]:
     return [r for r in ROLES if group_type == "organization" or r["value"] != EDITOR]
 
 
-def organization_follower_count(params: dict[str, Any]) -> int:
-    """How many follow a publisher: nobody can follow here, so 0 for any that exists."""
-    organisation_by_ref(get_session(), required(params, "id"))
-    return 0
-
-
-def group_follower_count(params: dict[str, Any]) -> int:
-    """How many follow a topic: nobody can follow here, so 0 for any that exists."""
-    topic_by_ref(get_session(), required(params, "id"))
-    return 0
-
-
 ACTIONS = {
     function.__name__: function
     for function in (
@@ -289,13 +285,12 @@ ACTIONS = {
         group_list,
         organization_show,
         group_show,
+        group_package_show,
         member_list,
         organization_list_for_user,
         group_list_authz,
         organization_autocomplete,
         group_autocomplete,
         member_roles_list,
-        organization_follower_count,
-        group_follower_count,
     )
 }

@@ -16,11 +16,10 @@ TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
 
 def required(params: dict[str, Any], name: str, *others: str) -> str:
     """The first of `name` and `others` that was sent (CKAN takes `id` or `name_or_id`)."""
-    for key in (name, *others):
-        value = params.get(key)
-        if value not in (None, ""):
-            return str(value)
-    raise ValidationError({name: ["Missing value"]})
+    value = text(params, name, *others)
+    if not value:
+        raise ValidationError({name: ["Missing value"]})
+    return value
 
 
 def number(params: dict[str, Any], name: str, default: int, *, most: int) -> int:
@@ -58,9 +57,13 @@ def text_list(params: dict[str, Any], name: str) -> list[str] | None:
 
 
 def text(params: dict[str, Any], name: str, *others: str) -> str:
-    """A text parameter, stripped; empty when not sent."""
+    """A text parameter (the first of `name` and `others` sent), stripped; empty when none
+    was sent."""
     for key in (name, *others):
         value = params.get(key)
-        if isinstance(value, str | int | float):
-            return str(value).strip()
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str | int | float):
+            raise ValidationError({key: ["Send one value, as text"]})
+        return str(value).strip()
     return ""

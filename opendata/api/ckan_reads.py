@@ -1,6 +1,6 @@
 """CKAN read actions about the site and its packages, and the registry of every read action
-(the others live in `ckan_resources`, `ckan_groups`, `ckan_tags`, `ckan_activity` and
-`ckan_users`).
+(the others live in `ckan_resources`, `ckan_groups`, `ckan_tags`, `ckan_activity`,
+`ckan_users` and `ckan_following`).
 
 Anonymous callers see public data only; a token's holder may also read the datasets of their
 own organisations in any state (as CKAN shows members their drafts). Listings, counts and
@@ -23,7 +23,14 @@ from catalog.publishing.lookups import (
     public_datasets_page,
     public_datasets_starting,
 )
-from opendata.api import ckan_activity, ckan_groups, ckan_resources, ckan_tags, ckan_users
+from opendata.api import (
+    ckan_activity,
+    ckan_following,
+    ckan_groups,
+    ckan_resources,
+    ckan_tags,
+    ckan_users,
+)
 from opendata.api.ckan_dicts import license_dict, package_dict
 from opendata.api.ckan_params import number, required, text
 from opendata.api.ckan_search import count_param, package_search
@@ -33,6 +40,7 @@ from opendata.schema_org import SITE_DESCRIPTION
 
 CKAN_VERSION = "2.10.4"
 MAX_AUTOCOMPLETE = 100
+COLLABORATORS = "Dataset collaborators not enabled"
 
 
 def caller() -> Actor | None:
@@ -134,10 +142,16 @@ def package_relationships_list(params: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def dataset_follower_count(params: dict[str, Any]) -> int:
-    """How many follow a dataset: nobody can follow here, so 0 for any you may read."""
+def package_collaborator_list(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A dataset's collaborators: CKAN's dataset collaborators are not enabled here (access
+    comes from roles in the publishing organisation), so a Validation Error, as CKAN gives."""
     find_dataset(get_session(), required(params, "id"), actor=caller())
-    return 0
+    raise ValidationError({"collaborators": [COLLABORATORS]})
+
+
+def package_collaborator_list_for_user(_params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The datasets an account collaborates on: collaborators are not enabled here."""
+    raise ValidationError({"collaborators": [COLLABORATORS]})
 
 
 def license_list(_params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,7 +180,8 @@ ACTIONS = {
             current_package_list_with_resources,
             package_autocomplete,
             package_relationships_list,
-            dataset_follower_count,
+            package_collaborator_list,
+            package_collaborator_list_for_user,
             license_list,
             term_translation_show,
         )
@@ -176,4 +191,5 @@ ACTIONS = {
     **ckan_tags.ACTIONS,
     **ckan_activity.ACTIONS,
     **ckan_users.ACTIONS,
+    **ckan_following.ACTIONS,
 }

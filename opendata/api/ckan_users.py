@@ -102,12 +102,6 @@ def user_autocomplete(params: dict[str, Any]) -> list[dict[str, str]]:
     return [{"id": u["id"], "name": u["name"], "fullname": u["fullname"]} for u in found]
 
 
-def user_follower_count(params: dict[str, Any]) -> int:
-    """How many follow an account you may see: nobody can follow here, so 0."""
-    user_show(params)
-    return 0
-
-
 def _visible(session) -> list[Account]:
     """The staff accounts the caller may see: all for a site administrator, else their own."""
     mine = current_account()
@@ -164,7 +158,4 @@ def _user_fields(ckan_id: str, name: str, fullname: str) -> dict[str, Any]:
     }
 
 
-ACTIONS = {
-    function.__name__: function
-    for function in (user_list, user_show, user_autocomplete, user_follower_count)
-}
+ACTIONS = {function.__name__: function for function in (user_list, user_show, user_autocomplete)}

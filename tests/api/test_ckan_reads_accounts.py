@@ -104,6 +104,8 @@ def test_a_token_shows_its_own_account_and_a_sysadmin_every_account(client, peop
     assert found == [{"id": editor, "name": editor, "fullname": "Pat Editor"}]
     missing = call(client, "user_show", people["sysadmin"], id="nobody")
     assert missing.status_code == 404
+    assert result(client, "user_activity_list", people["editor"], id=editor) == []
+    assert result(client, "am_following_dataset", people["editor"], id="school-places") is False
 
 
 @pytest.mark.parametrize(

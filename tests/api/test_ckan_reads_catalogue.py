@@ -161,7 +161,8 @@ READS = [
     "package_autocomplete",
     "package_relationships_list",
     "package_activity_list",
-    "dataset_follower_count",
+    "package_collaborator_list",
+    "package_collaborator_list_for_user",
     "resource_show",
     "resource_search",
     "resource_view_list",
@@ -172,13 +173,12 @@ READS = [
     "organization_autocomplete",
     "organization_list_for_user",
     "organization_activity_list",
-    "organization_follower_count",
     "group_list",
     "group_show",
     "group_autocomplete",
     "group_list_authz",
     "group_activity_list",
-    "group_follower_count",
+    "group_package_show",
     "member_list",
     "member_roles_list",
     "tag_list",
@@ -190,7 +190,7 @@ READS = [
     "user_list",
     "user_show",
     "user_autocomplete",
-    "user_follower_count",
+    "user_activity_list",
     "recently_changed_packages_activity_list",
     "license_list",
     "term_translation_show",
@@ -198,7 +198,14 @@ READS = [
 ]
 
 
-@pytest.mark.parametrize("action", READS)
+FOLLOWING = [
+    f"{kind}_{what}"
+    for kind in ("dataset", "group", "organization", "user")
+    for what in ("follower_count", "follower_list", "followee_count", "followee_list")
+] + ["am_following_dataset", "am_following_group", "am_following_user", "followee_count"]
+
+
+@pytest.mark.parametrize("action", READS + FOLLOWING + ["followee_list"])
 def test_every_read_action_exists_and_documents_itself(client, action):
     assert result(client, "help_show", name=action).strip()
 
@@ -259,7 +266,18 @@ def test_packages_have_no_relationships(client):
     assert result(client, "package_relationships_list", id="school-places", id2="council-tax") == []
     named = get(client, "package_relationships_list", id="school-places", rel="child_of")
     assert named.status_code == 404
+    collaborators = get(client, "package_collaborator_list", id="school-places")
+    assert collaborators.status_code == 409
+    assert collaborators.json["error"]["collaborators"] == ["Dataset collaborators not enabled"]
+
+
+def test_nobody_follows_anything(client):
     assert result(client, "dataset_follower_count", id="school-places") == 0
+    assert result(client, "followee_count", id="publisher") == 0
+    assert result(client, "organization_followee_list", id="publisher") == []
+    assert get(client, "am_following_dataset", id="school-places").status_code == 403
+    assert get(client, "dataset_follower_list", id="school-places").status_code == 403
+    assert get(client, "dataset_follower_count", id="secret-draft").status_code == 404
 
 
 # -- Resources ---------------------------------------------------------------------------------
@@ -356,6 +374,8 @@ def test_show_with_include_datasets_lists_public_datasets(client, action, ref, e
     assert set(shown["packages"][0]) >= PACKAGE_KEYS
     assert (shown["users"], shown["extras"], shown["tags"], shown["groups"]) == ([], [], [], [])
     assert "packages" not in result(client, action, id=ref)
+    if action == "group_show":
+        assert names(result(client, "group_package_show", id=ref)) == expected
     assert result(client, action, id=shown["id"])["name"] == ref
     assert result(client, action.replace("show", "follower_count"), id=ref) == 0
 
@@ -448,6 +468,7 @@ def test_activity_streams_show_public_releases_only(client):
         recent[2],
     ]
     assert result(client, "package_activity_list", id="school-places", limit=1) == [recent[0]]
+    assert result(client, "user_activity_list", id="publisher") == recent
 
 
 # -- Errors, in CKAN's envelope ----------------------------------------------------------------
@@ -474,6 +495,10 @@ def test_activity_streams_show_public_releases_only(client):
         ("organization_list", {"all_fields": "perhaps"}, 409, "Validation Error"),
         ("group_list", {"offset": -2}, 409, "Validation Error"),
         ("organization_show", {"id": "nope"}, 404, "Not Found Error"),
+        ("organization_show", {"id": ["a", "b"]}, 409, "Validation Error"),
+        ("group_package_show", {"id": "nope"}, 404, "Not Found Error"),
+        ("package_collaborator_list", {"id": "secret-draft"}, 404, "Not Found Error"),
+        ("user_activity_list", {"id": "someone"}, 403, "Authorization Error"),
         ("organization_show", {}, 409, "Validation Error"),
         ("group_show", {"id": "nope"}, 404, "Not Found Error"),
         ("organization_activity_list", {"id": "nope"}, 404, "Not Found Error"),

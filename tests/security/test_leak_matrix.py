@@ -109,6 +109,8 @@ SURFACES = [
     Surface(ACTION + "recently_changed_packages_activity_list", "complete"),
     Surface(ACTION + f"organization_activity_list?id={OWNER}", "complete"),
     Surface(ACTION + "group_activity_list?id=education-and-skills", "complete"),
+    Surface(ACTION + "group_package_show?id=education-and-skills&limit=1000", "complete"),
+    Surface(ACTION + "user_activity_list?id=publisher", "complete"),
     Surface(ACTION + f"member_list?id={OWNER}", "partial"),
     Surface(ACTION + "organization_list?all_fields=true", "partial"),
     Surface(ACTION + "group_list?all_fields=true", "partial"),
