@@ -28,6 +28,10 @@ KNOWN = {
     ),
 }
 
+# The licences that meet the Open Definition (CKAN's `od_conformance` "approved"); CKAN
+# clients read a dataset under one of them as open (`isopen`).
+OPEN_DEFINITION = frozenset({OGL, "CC-BY-4.0", "OGL-UK-3.0-OS"})
+
 
 def ensure_licences(session: Session) -> None:
     """Create the known licences that are missing; safe to run on every start-up."""

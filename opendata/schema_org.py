@@ -23,6 +23,7 @@ from opendata.dcat_graph import (
 )
 
 COUNCIL_ORG = {"@type": "GovernmentOrganization", "name": COUNCIL, "url": COUNCIL_HOMEPAGE}
+SITE_DESCRIPTION = f"Open data published by {COUNCIL} under the Open Government Licence."
 
 
 def dataset_json_ld(
@@ -103,7 +104,7 @@ def catalog_json_ld(*, base_url: str, site_name: str) -> dict[str, Any]:
         "@type": "DataCatalog",
         "name": site_name,
         "url": f"{base_url}/",
-        "description": f"Open data published by {COUNCIL} under the Open Government Licence.",
+        "description": SITE_DESCRIPTION,
         "publisher": COUNCIL_ORG,
         "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
         "inLanguage": "en-GB",

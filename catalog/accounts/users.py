@@ -297,3 +297,14 @@ def find_account(session: Session, email: str) -> Account:
 
 def account_count(session: Session) -> int:
     return session.scalar(select(func.count(Account.id))) or 0
+
+
+def accounts_by_name(session: Session) -> list[Account]:
+    """Every account, for a site administrator's list."""
+    return list(session.scalars(select(Account).order_by(Account.name, Account.id)))
+
+
+def members_of(session: Session, organisation: Organisation) -> list[Membership]:
+    """Who holds a role in an organisation, for its administrators."""
+    query = select(Membership).where(Membership.organisation_id == organisation.id)
+    return list(session.scalars(query.order_by(Membership.account_id)))

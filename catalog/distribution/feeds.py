@@ -1,4 +1,5 @@
-"""What the machine-readable listings publish: the release feed and the sitemap.
+"""What the machine-readable listings publish: the release feeds (also the CKAN API's activity
+streams) and the sitemap.
 
 Both are built only from public things (see `catalog.visibility`), so a draft, an embargoed
 release or a withdrawn dataset never reaches a feed reader or a search engine, and a scheduled
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.models import Dataset, Indicator, Organisation, Resource, ResourceVersion, Topic
+from catalog.publishing.history import LINKED, PUBLISHED, version_kind
 from catalog.visibility import (
     PublicDataset,
     public_dataset_clause,
@@ -36,6 +38,13 @@ class ReleaseEntry:
     resource: Resource | None = None
     version: ResourceVersion | None = None
 
+    @property
+    def kind(self) -> str:
+        """What happened, in the words of a dataset's public history."""
+        if self.resource is None:
+            return PUBLISHED
+        return LINKED if self.version is None else version_kind(self.version)
+
 
 @dataclass(frozen=True)
 class SitemapPage:
@@ -51,13 +60,15 @@ def latest_releases(
     now: datetime | None = None,
     organisation: Organisation | None = None,
     topic: Topic | None = None,
+    dataset: Dataset | None = None,
 ) -> list[ReleaseEntry]:
-    """The newest `limit` public releases, newest first, of one publisher or topic if given.
+    """The newest `limit` public releases, newest first, of one publisher, topic or dataset
+    if given.
 
     A file version or link that went public with its dataset's first publication is part of
     that publication; only those released later are separate entries."""
     moment = now or utcnow()
-    within = _within(organisation, topic)
+    within = _within(organisation, topic, dataset)
     published = session.scalars(
         public_datasets(moment)
         .where(*within)
@@ -99,8 +110,12 @@ def latest_releases(
     return entries[:limit]
 
 
-def _within(organisation: Organisation | None, topic: Topic | None) -> list:
+def _within(
+    organisation: Organisation | None, topic: Topic | None, dataset: Dataset | None
+) -> list:
     clauses = []
+    if dataset is not None:
+        clauses.append(Dataset.id == dataset.id)
     if organisation is not None:
         clauses.append(Dataset.organisation_id == organisation.id)
     if topic is not None:

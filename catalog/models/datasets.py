@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import Base
 from catalog.models.datastore import DataTable
-from catalog.models.publishers import Licence, Organisation, Tag, Topic
+from catalog.models.publishers import Licence, Organisation, Tag, Topic, new_uuid
 
 
 class DatasetState(StrEnum):
@@ -34,10 +33,6 @@ class DatasetState(StrEnum):
     APPROVED = "approved"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())
 
 
 dataset_topic = Table(

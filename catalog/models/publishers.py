@@ -1,11 +1,22 @@
-"""Who publishes, under what licence, and how datasets are grouped."""
+"""Who publishes, under what licence, and how datasets are grouped.
+
+Organisations, topics and tags are keyed by a number, and also carry a `uuid`: the id CKAN
+clients see, as CKAN gives every group and tag a UUID. The number still finds the row, so
+links made before the UUIDs keep working.
+"""
 
 from __future__ import annotations
+
+from uuid import uuid4
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.db import Base
+
+
+def new_uuid() -> str:
+    return str(uuid4())
 
 
 class Organisation(Base):
@@ -14,6 +25,7 @@ class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -25,6 +37,7 @@ class Topic(Base):
     __tablename__ = "topic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -34,6 +47,7 @@ class Tag(Base):
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalog.clock import utcnow
-from catalog.models import Dataset
+from catalog.models import Dataset, ResourceVersion
 from catalog.visibility import is_public, version_is_public
 
 PUBLISHED, ADDED, NEW_VERSION, CORRECTED = "published", "added", "new-version", "corrected"
@@ -31,11 +31,7 @@ class HistoryEntry:
 def public_history(
     dataset: Dataset, *, now: datetime | None = None, limit: int = 10
 ) -> list[HistoryEntry]:
-    """The newest `limit` public events of a dataset, newest first.
-
-    A version uploaded after publication with a note is a correction (the note says what was
-    wrong); without one it is a routine new version.
-    """
+    """The newest `limit` public events of a dataset, newest first."""
     moment = now or utcnow()
     if not is_public(dataset, moment) or dataset.published_at is None:
         return []
@@ -50,11 +46,10 @@ def public_history(
                 continue
             if version.published_at <= dataset.published_at:
                 continue
-            kind = ADDED if version.number == 1 else CORRECTED if version.note else NEW_VERSION
             entries.append(
                 HistoryEntry(
                     at=version.published_at,
-                    kind=kind,
+                    kind=version_kind(version),
                     resource_title=resource.title,
                     version=version.number,
                     note=version.note,
@@ -62,3 +57,9 @@ def public_history(
             )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+def version_kind(version: ResourceVersion) -> str:
+    """A version released after its dataset's publication: a file's first is a file added; a
+    later one with a note is a correction (the note says what was wrong), else routine."""
+    return ADDED if version.number == 1 else CORRECTED if version.note else NEW_VERSION

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from catalog.errors import NotFound
 from catalog.models import Dataset, Licence, Organisation, Resource, Tag, Topic
-from catalog.models.datasets import dataset_tag
 from catalog.names import row_number
 from catalog.permissions import EDITOR, MEMBER, Actor, require
 from catalog.visibility import (
@@ -87,18 +86,6 @@ def find_resource(session: Session, resource_id: str, *, actor: Actor | None = N
     raise NotFound(f"There is no published file with the id '{resource_id}'.")
 
 
-def public_tag_names(session: Session, now: datetime | None = None) -> list[str]:
-    query = (
-        select(Tag.name)
-        .join(dataset_tag, dataset_tag.c.tag_id == Tag.id)
-        .join(Dataset, Dataset.id == dataset_tag.c.dataset_id)
-        .where(public_dataset_clause(now))
-        .group_by(Tag.name)
-        .order_by(Tag.name)
-    )
-    return list(session.scalars(query))
-
-
 def all_licences(session: Session) -> list[Licence]:
     return list(session.scalars(select(Licence).order_by(Licence.title)))
 
@@ -112,11 +99,49 @@ def topic_by_ref(session: Session, ref: str) -> Topic:
 
 
 def _group_by_ref(session, model, ref: str, kind: str):
-    clause = model.name == ref
-    number = row_number(ref)
-    if number is not None:
-        clause = or_(clause, model.id == number)
-    found = session.scalar(select(model).where(clause))
+    found = session.scalar(select(model).where(ref_clause(model, ref)))
     if found is None:
         raise NotFound(f"There is no {kind} called '{ref}'.")
     return found
+
+
+def ref_clause(model: type[Organisation | Topic | Tag], ref: str) -> ColumnElement[bool]:
+    """An organisation, topic or tag by URL name, UUID, or the number that was its id before
+    it had a UUID (links made then keep working)."""
+    clause = or_(model.name == ref, model.uuid == ref)
+    number = row_number(ref)
+    return or_(clause, model.id == number) if number is not None else clause
+
+
+def public_datasets_in(
+    session: Session,
+    *,
+    organisation: Organisation | None = None,
+    topic: Topic | None = None,
+    tag: Tag | None = None,
+    limit: int = 1000,
+    now: datetime | None = None,
+) -> list[Dataset]:
+    """The public datasets of a publisher, topic or tag (CKAN shows at most the first 1000),
+    most recently changed in public first."""
+    query = public_datasets(now)
+    if organisation is not None:
+        query = query.where(Dataset.organisation_id == organisation.id)
+    if topic is not None:
+        query = query.where(Dataset.topics.any(Topic.id == topic.id))
+    if tag is not None:
+        query = query.where(Dataset.tags.any(Tag.id == tag.id))
+    ordered = query.order_by(public_updated_clause(now).desc(), Dataset.name).limit(limit)
+    return list(session.scalars(ordered))
+
+
+def public_datasets_starting(
+    session: Session, text: str, *, limit: int, now: datetime | None = None
+) -> list[Dataset]:
+    """Public datasets whose URL name or title starts with `text`, for autocompletion."""
+    starts = or_(
+        Dataset.name.istartswith(text, autoescape=True),
+        Dataset.title.istartswith(text, autoescape=True),
+    )
+    query = public_datasets(now).where(starts).order_by(Dataset.name).limit(limit)
+    return list(session.scalars(query))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.activity import dataset_activity
@@ -218,3 +218,14 @@ def _require_member(actor: Actor, dataset: Dataset) -> None:
             "Only people in the publishing organisation can see this dataset before it is "
             "published."
         )
+
+
+def submitted_counts(session: Session) -> dict[int, int]:
+    """How many datasets each account has sent for review, in any state: for the account's
+    own eyes and a site administrator's, never the public's."""
+    query = (
+        select(Dataset.submitted_by_id, func.count())
+        .where(Dataset.submitted_by_id.is_not(None))
+        .group_by(Dataset.submitted_by_id)
+    )
+    return {account_id: count for account_id, count in session.execute(query) if account_id}

@@ -76,9 +76,11 @@ def action(name: str):
 
 
 def _parameters() -> dict[str, Any]:
-    """A GET's query string, a POST's JSON body, or a form (with its files) as CKAN reads it."""
+    """A GET's query string (a parameter given more than once is a list, as in CKAN), a
+    POST's JSON body, or a form (with its files) as CKAN reads it."""
     if request.method == "GET":
-        return request.args.to_dict()
+        given = request.args.to_dict(flat=False)
+        return {key: values[0] if len(values) == 1 else values for key, values in given.items()}
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):

@@ -1,10 +1,17 @@
-"""The catalogue as CKAN clients read it: package, resource, organization, group and licence
-dictionaries, and CKAN's package fields read back into a `DatasetInput`.
+"""The catalogue as CKAN clients read it: package, resource, organization, group, tag and
+licence dictionaries, and CKAN's package fields read back into a `DatasetInput`.
 
 Names follow CKAN (`notes` is our description, `owner_org` our organisation, `groups` our
-topics); URLs are absolute, and a resource's `url` is its permanent download address, or for
-a link to a file hosted elsewhere that address itself (with no `url_type`, size or hash, as
-CKAN gives a link).
+topics); ids of organisations, groups and tags are their UUIDs; URLs are absolute, and a
+resource's `url` is its permanent download address, or for a link to a file hosted elsewhere
+that address itself (with no `url_type`, size or hash, as CKAN gives a link).
+
+Every dataset is released by the council after review, not by a person, so `creator_user_id`
+(and an activity's `user_id`) is the council's one public publishing account,
+`PUBLISHER_ID`: staff accounts are never named to the public (see `ckan_users`). `author` is
+the publishing organisation; `maintainer` and `maintainer_email` the contact the dataset page
+shows. CKAN's free-text dataset `version` has no counterpart (files are versioned one by
+one), so it is null.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
 
-from catalog.licences import OGL
+from catalog.licences import OGL, OPEN_DEFINITION
 from catalog.models import (
     Dataset,
     DatasetState,
@@ -24,15 +31,16 @@ from catalog.models import (
     Organisation,
     Resource,
     ResourceVersion,
+    Tag,
     Topic,
 )
 from catalog.publishing.datasets import DatasetInput
-from catalog.publishing.history import HistoryEntry
 from catalog.publishing.requirements import requirement_key
 from catalog.visibility import is_public, public_view
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
 REQUIREMENT = "transparency_requirement"  # an extra kept on the dataset, not in DatasetInput
+PUBLISHER_ID = "0f3c6e2a-5b8d-4c1e-9a7f-2d4b6c8e0a13"  # the council's public publishing account
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -49,7 +57,7 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
     """A public dataset as the public sees it (released files, public dates); a member's
     unpublished one as it stands, with the stamp an edit must send back."""
     licence = dataset.licence
-    tags = [{"name": tag.name, "display_name": tag.name, "id": str(tag.id)} for tag in dataset.tags]
+    tags = [tag_dict(tag) for tag in dataset.tags]
     public = is_public(dataset)
     if public:
         view = public_view(dataset)
@@ -68,8 +76,9 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
         "license_id": licence.id,
         "license_title": licence.title,
         "license_url": licence.url,
+        "isopen": licence.id in OPEN_DEFINITION,
         "organization": organization_dict(dataset.organisation),
-        "owner_org": str(dataset.organisation.id),
+        "owner_org": dataset.organisation.uuid,
         "groups": [group_dict(topic) for topic in dataset.topics],
         "tags": tags,
         "num_tags": len(tags),
@@ -79,9 +88,15 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
         "metadata_modified": _time(modified),
         "state": package_state(dataset),
         "private": not public,
+        "creator_user_id": PUBLISHER_ID,
+        "author": dataset.organisation.title,
+        "author_email": None,
         "maintainer": dataset.contact_name,
         "maintainer_email": dataset.contact_email,
+        "version": None,
         "extras": _extras(dataset),
+        "relationships_as_subject": [],
+        "relationships_as_object": [],
     }
 
 
@@ -166,30 +181,27 @@ def link_dict(resource: Resource, modified: datetime) -> dict[str, Any]:
 
 
 def organization_dict(organisation: Organisation, count: int | None = None) -> dict[str, Any]:
-    found = {
-        "id": str(organisation.id),
-        "name": organisation.name,
-        "title": organisation.title,
-        "display_name": organisation.title,
-        "description": organisation.description,
-        "type": "organization",
-        "is_organization": True,
-        "state": "active",
-    }
-    if count is not None:
-        found["package_count"] = count
-    return found
+    """A publisher as CKAN's organization, with its count of public datasets if given."""
+    return _group(organisation, "organization", count)
 
 
 def group_dict(topic: Topic, count: int | None = None) -> dict[str, Any]:
-    found = {
-        "id": str(topic.id),
-        "name": topic.name,
-        "title": topic.title,
-        "display_name": topic.title,
-        "description": topic.description,
-        "type": "group",
-        "is_organization": False,
+    """A topic as CKAN's group, with its count of public datasets if given."""
+    return _group(topic, "group", count)
+
+
+def _group(group: Organisation | Topic, kind: str, count: int | None) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": group.uuid,
+        "name": group.name,
+        "title": group.title,
+        "display_name": group.title,
+        "description": group.description,
+        "type": kind,
+        "is_organization": kind == "organization",
+        "approval_status": "approved",
+        "image_url": "",
+        "image_display_url": "",
         "state": "active",
     }
     if count is not None:
@@ -197,23 +209,31 @@ def group_dict(topic: Topic, count: int | None = None) -> dict[str, Any]:
     return found
 
 
-def license_dict(licence: Licence) -> dict[str, Any]:
-    return {"id": licence.id, "title": licence.title, "url": licence.url, "status": "active"}
-
-
-def activity_dict(dataset: Dataset, number: int, entry: HistoryEntry) -> dict[str, Any]:
+def tag_dict(tag: Tag) -> dict[str, Any]:
+    """A free tag (we have no vocabularies), as CKAN lists a tag."""
     return {
-        "id": f"{dataset.id}-{number}",
-        "object_id": dataset.id,
-        "timestamp": _time(entry.at),
-        "activity_type": "new package" if entry.kind == "published" else "changed package",
-        "data": {
-            "kind": entry.kind,
-            "resource": entry.resource_title or None,
-            "version": entry.version,
-            "note": entry.note or None,
-            "package": {"id": dataset.id, "name": dataset.name, "title": dataset.title},
-        },
+        "id": tag.uuid,
+        "name": tag.name,
+        "display_name": tag.name,
+        "vocabulary_id": None,
+        "state": "active",
+    }
+
+
+def license_dict(licence: Licence) -> dict[str, Any]:
+    conformance = "approved" if licence.id in OPEN_DEFINITION else "not reviewed"
+    return {
+        "id": licence.id,
+        "title": licence.title,
+        "url": licence.url,
+        "status": "active",
+        "od_conformance": conformance,
+        "osd_conformance": "not reviewed",
+        "domain_content": False,
+        "domain_data": True,
+        "domain_software": False,
+        "maintainer": "",
+        "family": "",
     }
 
 

@@ -1,61 +1,87 @@
-"""CKAN read actions. Anonymous callers see public data only; a token's holder may also read
-the datasets of their own organisations in any state (as CKAN shows members their drafts)."""
+"""CKAN read actions about the site and its packages, and the registry of every read action
+(the others live in `ckan_resources`, `ckan_groups`, `ckan_tags`, `ckan_activity`,
+`ckan_users` and `ckan_following`).
+
+Anonymous callers see public data only; a token's holder may also read the datasets of their
+own organisations in any state (as CKAN shows members their drafts). Listings, counts and
+autocompletion are of public data for everyone.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, url_for
 from marshmallow import ValidationError
 
-from catalog.permissions import MEMBER, Actor
-from catalog.publishing.groups import organisations_with_counts, topics_with_counts
-from catalog.publishing.history import public_history
+from catalog.errors import NotFound
+from catalog.permissions import Actor
 from catalog.publishing.lookups import (
     all_licences,
     find_dataset,
-    find_resource,
-    organisation_by_ref,
     public_dataset_names,
     public_datasets_page,
-    public_tag_names,
-    topic_by_ref,
+    public_datasets_starting,
 )
-from catalog.publishing.staff import staff_activity
-from opendata.api.ckan_dicts import (
-    activity_dict,
-    group_dict,
-    license_dict,
-    organization_dict,
-    package_dict,
-    resource_dict,
+from opendata.api import (
+    ckan_activity,
+    ckan_following,
+    ckan_groups,
+    ckan_resources,
+    ckan_tags,
+    ckan_users,
 )
-from opendata.api.ckan_search import count_param, package_search, truthy
+from opendata.api.ckan_dicts import license_dict, package_dict
+from opendata.api.ckan_params import number, required, text
+from opendata.api.ckan_search import count_param, package_search
 from opendata.auth import current_actor
 from opendata.database import get_session
+from opendata.schema_org import SITE_DESCRIPTION
 
 CKAN_VERSION = "2.10.4"
+MAX_AUTOCOMPLETE = 100
+COLLABORATORS = "Dataset collaborators not enabled"
 
 
 def caller() -> Actor | None:
     return current_actor()
 
 
-def _required(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if value in (None, ""):
-        raise ValidationError({name: ["Missing value"]})
-    return str(value)
+def site_read(_params: dict[str, Any]) -> bool:
+    """Whether the site may be read: always true, as CKAN answers a public site."""
+    return True
 
 
 def status_show(_params: dict[str, Any]) -> dict[str, Any]:
-    """The site and the CKAN version this API follows."""
+    """The site: its title and address, and the CKAN version this API follows."""
     return {
         "ckan_version": CKAN_VERSION,
-        "site_title": "Open data",
-        "site_description": "Open data published by the council under the Open Government Licence.",
-        "site_url": "",
-        "locale_default": "en_GB",
-        "extensions": [],
+        **{key.removeprefix("ckan."): value for key, value in _public_config().items()},
+        "extensions": ["activity", "datastore"],
+    }
+
+
+def config_option_list(_params: dict[str, Any]) -> list[str]:
+    """The configuration options anyone may read with config_option_show (CKAN lets only a
+    sysadmin read its runtime options; these are public anyway, on status_show)."""
+    return list(_public_config())
+
+
+def config_option_show(params: dict[str, Any]) -> str:
+    """The value of one option config_option_list names, by `key`."""
+    key = required(params, "key")
+    options = _public_config()
+    if key not in options:
+        raise ValidationError({"key": [f"Configuration option '{key}' can not be shown"]})
+    return options[key]
+
+
+def _public_config() -> dict[str, str]:
+    return {
+        "ckan.site_title": current_app.config["SETTINGS"].site_name,
+        "ckan.site_description": SITE_DESCRIPTION,
+        "ckan.site_url": url_for("home.index", _external=True).rstrip("/"),
+        "ckan.locale_default": "en_GB",
     }
 
 
@@ -68,9 +94,10 @@ def package_list(params: dict[str, Any]) -> list[str]:
 
 
 def package_show(params: dict[str, Any]) -> dict[str, Any]:
-    """One dataset by `id` (its id or URL name): public, or any state for a member of its
-    organisation. Withdrawn datasets are not found."""
-    dataset = find_dataset(get_session(), _required(params, "id"), actor=caller())
+    """One dataset by `id` (its id or URL name; also `name_or_id`): public, or any state for
+    a member of its organisation. Withdrawn datasets are not found. `include_tracking` and
+    `use_default_schema` are accepted and change nothing (no page-view tracking is kept)."""
+    dataset = find_dataset(get_session(), required(params, "id", "name_or_id"), actor=caller())
     return package_dict(dataset)
 
 
@@ -84,43 +111,47 @@ def current_package_list_with_resources(params: dict[str, Any]) -> list[dict[str
     return [package_dict(dataset) for dataset in found]
 
 
-def organization_list(params: dict[str, Any]) -> list:
-    """Publishers' URL names, or with `all_fields=true` their dictionaries with public counts."""
-    counted = organisations_with_counts(get_session())
-    if truthy(params, "all_fields"):
-        return [organization_dict(org, count) for org, count in _by_name(counted)]
-    return [org.name for org, _count in _by_name(counted)]
+def package_autocomplete(params: dict[str, Any]) -> list[dict[str, str]]:
+    """Public datasets whose URL name or title starts with `q`, at most `limit` (10): each
+    with the field that matched and the text to show, as CKAN's dataset form offers them."""
+    query = text(params, "q")
+    if not query:
+        raise ValidationError({"q": ["Missing value"]})
+    limit = number(params, "limit", 10, most=MAX_AUTOCOMPLETE)
+    found = public_datasets_starting(get_session(), query, limit=limit)
+    return [_completion(dataset.name, dataset.title, query) for dataset in found]
 
 
-def organization_show(params: dict[str, Any]) -> dict[str, Any]:
-    """One publisher by `id` (its id or URL name), with its count of public datasets."""
-    organisation = organisation_by_ref(get_session(), _required(params, "id"))
-    counts = dict((org.id, n) for org, n in organisations_with_counts(get_session()))
-    return organization_dict(organisation, counts.get(organisation.id, 0))
+def _completion(name: str, title: str, query: str) -> dict[str, str]:
+    if name.startswith(query.lower()):
+        return {"name": name, "title": title, "match_field": "name", "match_displayed": name}
+    shown = f"{title} ({name})"
+    return {"name": name, "title": title, "match_field": "title", "match_displayed": shown}
 
 
-def group_list(params: dict[str, Any]) -> list:
-    """Topics (CKAN groups) by URL name, or with `all_fields=true` as dictionaries."""
-    counted = topics_with_counts(get_session())
-    if truthy(params, "all_fields"):
-        return [group_dict(topic, count) for topic, count in _by_name(counted)]
-    return [topic.name for topic, _count in _by_name(counted)]
+def package_relationships_list(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A dataset's relationships to others (`id`, optionally `id2` and `rel`): the catalogue
+    records none, so the list is empty, and a named relationship is not found."""
+    session, actor = get_session(), caller()
+    first = find_dataset(session, required(params, "id"), actor=actor)
+    second = find_dataset(session, str(params["id2"]), actor=actor) if params.get("id2") else None
+    rel = text(params, "rel")
+    if rel and rel != "relationships":
+        other = f" {second.name}" if second else ""
+        raise NotFound(f'Relationship "{first.name} {rel}{other}" not found.')
+    return []
 
 
-def group_show(params: dict[str, Any]) -> dict[str, Any]:
-    """One topic by `id` (its id or URL name), with its count of public datasets."""
-    topic = topic_by_ref(get_session(), _required(params, "id"))
-    counts = dict((t.id, n) for t, n in topics_with_counts(get_session()))
-    return group_dict(topic, counts.get(topic.id, 0))
+def package_collaborator_list(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A dataset's collaborators: CKAN's dataset collaborators are not enabled here (access
+    comes from roles in the publishing organisation), so a Validation Error, as CKAN gives."""
+    find_dataset(get_session(), required(params, "id"), actor=caller())
+    raise ValidationError({"collaborators": [COLLABORATORS]})
 
 
-def _by_name(counted: list) -> list:
-    return sorted(counted, key=lambda pair: pair[0].name)
-
-
-def tag_list(_params: dict[str, Any]) -> list[str]:
-    """The tags of public datasets, A to Z."""
-    return public_tag_names(get_session())
+def package_collaborator_list_for_user(_params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The datasets an account collaborates on: collaborators are not enabled here."""
+    raise ValidationError({"collaborators": [COLLABORATORS]})
 
 
 def license_list(_params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -128,50 +159,37 @@ def license_list(_params: dict[str, Any]) -> list[dict[str, Any]]:
     return [license_dict(licence) for licence in all_licences(get_session())]
 
 
-def resource_show(params: dict[str, Any]) -> dict[str, Any]:
-    """One released file of a public dataset by `id` (members also see unpublished ones)."""
-    return resource_dict(find_resource(get_session(), _required(params, "id"), actor=caller()))
-
-
-def package_activity_list(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The public history for everyone; a member of the organisation gets the whole trail."""
-    session, actor = get_session(), caller()
-    dataset = find_dataset(session, _required(params, "id"), actor=actor)
-    limit = min(count_param(params, "limit", 31), 100)
-    if actor is not None and actor.has_role(dataset.organisation_id, MEMBER):
-        return [_staff_activity(a) for a in staff_activity(session, actor=actor, dataset=dataset)][
-            :limit
-        ]
-    entries = public_history(dataset, limit=limit)
-    return [activity_dict(dataset, n, entry) for n, entry in enumerate(entries)]
-
-
-def _staff_activity(entry) -> dict[str, Any]:
-    return {
-        "id": str(entry.id),
-        "object_id": entry.object_id,
-        "timestamp": entry.occurred_at.isoformat(),
-        "activity_type": entry.action,
-        "user_id": entry.actor,
-        "data": {"summary": entry.summary},
-    }
+def term_translation_show(params: dict[str, Any]) -> list[dict[str, str]]:
+    """Translations of `terms`: the catalogue is in English only, so there are none."""
+    if "terms" not in params:
+        raise ValidationError({"terms": ["Missing value"]})
+    return []
 
 
 ACTIONS = {
-    function.__name__: function
-    for function in (
-        status_show,
-        package_list,
-        package_show,
-        package_search,
-        current_package_list_with_resources,
-        organization_list,
-        organization_show,
-        group_list,
-        group_show,
-        tag_list,
-        license_list,
-        resource_show,
-        package_activity_list,
-    )
+    **{
+        function.__name__: function
+        for function in (
+            site_read,
+            status_show,
+            config_option_list,
+            config_option_show,
+            package_list,
+            package_show,
+            package_search,
+            current_package_list_with_resources,
+            package_autocomplete,
+            package_relationships_list,
+            package_collaborator_list,
+            package_collaborator_list_for_user,
+            license_list,
+            term_translation_show,
+        )
+    },
+    **ckan_resources.ACTIONS,
+    **ckan_groups.ACTIONS,
+    **ckan_tags.ACTIONS,
+    **ckan_activity.ACTIONS,
+    **ckan_users.ACTIONS,
+    **ckan_following.ACTIONS,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -57,3 +59,30 @@ def test_upgrading_a_catalogue_in_use_keeps_every_row(tmp_path):
         foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
     assert counts == {"dataset": 1, "dataset_topic": 1, "resource": 1, "resource_version": 1}
     assert foreign_keys == 1
+
+
+def test_organisations_topics_and_tags_made_before_uuids_are_given_one_each(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+    upgrade(engine, "0011")
+    with engine.begin() as connection:
+        for table in ("organisation", "topic"):
+            for number in (1, 2):
+                connection.exec_driver_sql(
+                    f"INSERT INTO {table} (id, name, title, description)"
+                    f" VALUES ({number}, '{table}-{number}', 'T', '')"
+                )
+        connection.exec_driver_sql("INSERT INTO tag (id, name) VALUES (7, 'schools')")
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = {
+            table: dict(connection.exec_driver_sql(f"SELECT id, uuid FROM {table}").all())
+            for table in ("organisation", "topic", "tag")
+        }
+    uuids = [value for rows in found.values() for value in rows.values()]
+    assert {table: sorted(rows) for table, rows in found.items()} == {
+        "organisation": [1, 2],
+        "topic": [1, 2],
+        "tag": [7],
+    }
+    assert all(str(UUID(value)) == value for value in uuids)
+    assert len(set(uuids)) == len(uuids)

@@ -27,7 +27,13 @@ EMBARGO = timedelta(days=2)
 @pytest.fixture
 def built(catalogue):
     """Published, corrected, embargoed and draft datasets, as a council would have them."""
-    places = catalogue.dataset("school-places", title="School places", files={"p.csv": PLACES})
+    places = catalogue.dataset(
+        "school-places",
+        title="School places",
+        topics=["education-and-skills"],
+        tags=["schools"],
+        files={"p.csv": PLACES},
+    )
     version_add(
         catalogue.session,
         store=catalogue.store,
@@ -104,7 +110,7 @@ def test_a_restored_instance_serves_the_same_catalogue(
 
     original, copy = app.test_client(), restored_app.test_client()
     before, after = _served(original, NAMES), _served(copy, NAMES)
-    assert after == before
+    assert after == before  # ids too: a client's stored UUIDs still name the same things
     assert before["pupil-budget"] == 404 and before["draft-notes"] == 404
     assert len(before["school-places"][1]) == 3  # two versions and the table's rows
 

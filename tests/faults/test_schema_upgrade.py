@@ -20,10 +20,12 @@ def test_a_database_behind_the_code_is_a_503_until_init_is_run(tmp_path, caplog)
     catalogue.dataset("school-places", files={"places.csv": b"school,places\nFulford,120\n"})
     session.commit()
     session.close()
-    # The database as the code before dialects (migration 0011) left it.
+    # The database as the code before UUIDs for groups and tags (migration 0012) left it.
     with app.extensions["catalog"]["engine"].begin() as connection:
-        connection.execute(text("ALTER TABLE resource_version DROP COLUMN dialect"))
-        connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+        for table in ("organisation", "topic", "tag"):
+            connection.execute(text(f"DROP INDEX ix_{table}_uuid"))
+            connection.execute(text(f"ALTER TABLE {table} DROP COLUMN uuid"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0011'"))
     client = app.test_client()
 
     with caplog.at_level(logging.ERROR):
@@ -32,7 +34,7 @@ def test_a_database_behind_the_code_is_a_503_until_init_is_run(tmp_path, caplog)
     assert lede(parse_page(page)) == (
         "The site is being upgraded, so nothing was changed. Try again in a few minutes."
     )
-    assert "The database is at migration 0010" in caplog.text
+    assert "The database is at migration 0011" in caplog.text
     assert "run `opendata init`" in caplog.text
     api = client.get("/api/3/action/package_show?id=school-places")
     assert api.status_code == 503 and api.get_json()["error"]["title"]

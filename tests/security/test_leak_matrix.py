@@ -86,6 +86,10 @@ SURFACES = [
     Surface(ACTION + "package_show?id={name}", "item", staff_read=True),
     Surface(ACTION + "resource_show?id={rid}", "item", staff_read=True),
     Surface(ACTION + "package_activity_list?id={name}", "item", staff_read=True),
+    Surface(ACTION + "package_relationships_list?id={name}", "item", staff_read=True),
+    Surface(ACTION + "dataset_follower_count?id={name}", "item", staff_read=True),
+    Surface(ACTION + "resource_view_list?id={rid}", "item", staff_read=True),
+    Surface(ACTION + "resource_view_show?id={rid}", "item", staff_read=True),
     Surface("/datasets?q={marker}", "complete"),
     Surface("/indicators?q={marker}", "complete"),
     Surface(ACTION + "package_search?q={marker}", "complete"),
@@ -95,6 +99,26 @@ SURFACES = [
     Surface(ACTION + "package_search?fq=tags:kpi&include_private=true", "complete", True),
     Surface(ACTION + "package_list", "complete"),
     Surface(ACTION + "current_package_list_with_resources", "complete"),
+    Surface(ACTION + "package_autocomplete?q=indicator-lk&limit=100", "complete"),
+    Surface(ACTION + "resource_search?query=name:observations", "complete"),
+    Surface(ACTION + "resource_search?query=format:csv&order_by=created", "complete"),
+    Surface(ACTION + f"organization_show?id={OWNER}&include_datasets=true", "complete"),
+    Surface(ACTION + "group_show?id=education-and-skills&include_datasets=true", "complete"),
+    Surface(ACTION + "tag_show?id=kpi&include_datasets=true", "complete"),
+    Surface(ACTION + "user_show?id=publisher&include_datasets=true", "complete"),
+    Surface(ACTION + "recently_changed_packages_activity_list", "complete"),
+    Surface(ACTION + f"organization_activity_list?id={OWNER}", "complete"),
+    Surface(ACTION + "group_activity_list?id=education-and-skills", "complete"),
+    Surface(ACTION + "group_package_show?id=education-and-skills&limit=1000", "complete"),
+    Surface(ACTION + "user_activity_list?id=publisher", "complete"),
+    Surface(ACTION + f"member_list?id={OWNER}", "partial"),
+    Surface(ACTION + "organization_list?all_fields=true", "partial"),
+    Surface(ACTION + "group_list?all_fields=true", "partial"),
+    Surface(ACTION + "tag_list?all_fields=true", "partial"),
+    Surface(ACTION + "tag_search?query=k", "partial"),
+    Surface(ACTION + "tag_autocomplete?query=k", "partial"),
+    Surface(ACTION + "format_autocomplete?q=c", "partial"),
+    Surface(ACTION + "user_list", "partial"),
     Surface("/api/indicators", "complete"),
     Surface("/api/indicators.csv", "complete"),
     Surface("/catalog", "complete"),
@@ -256,8 +280,19 @@ def _counts(site, caller: str) -> dict[str, int]:
             "package_count"
         ],
         "group_show": api(f"{ACTION}group_show?id=education-and-skills")["result"]["package_count"],
+        "organization_list": _count_of(api(f"{ACTION}organization_list?all_fields=true"), OWNER),
+        "group_list": _count_of(api(f"{ACTION}group_list?all_fields=1"), "education-and-skills"),
+        "tag_show": len(api(f"{ACTION}tag_show?id=kpi&include_datasets=1")["result"]["packages"]),
+        "member_list": len(api(f"{ACTION}member_list?id={OWNER}&object_type=package")["result"]),
+        "resource_search": api(f"{ACTION}resource_search?query=name:observations")["result"][
+            "count"
+        ],
         "indicators API": api("/api/indicators")["count"],
     }
+
+
+def _count_of(listed: dict, name: str) -> int:
+    return next(group["package_count"] for group in listed["result"] if group["name"] == name)
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "other organisation", ADMIN])
@@ -321,6 +356,13 @@ PART_SURFACES = [
     ACTION + f"package_activity_list?id={PARTS_NAME}",
     ACTION + 'package_search?q=allotment&facet.field=["res_format"]',
     ACTION + "current_package_list_with_resources",
+    ACTION + "resource_search?query=description:",
+    ACTION + "format_autocomplete?q=s",
+    ACTION + "resource_view_list?id={plots}",
+    ACTION + "recently_changed_packages_activity_list",
+    ACTION + f"organization_activity_list?id={OWNER}",
+    ACTION + "group_activity_list?id=education-and-skills",
+    ACTION + f"organization_show?id={OWNER}&include_datasets=true",
 ]
 STAFF_READS = {ACTION + f"package_activity_list?id={PARTS_NAME}"}  # the whole trail, to members
 HIDDEN_FILE_URLS = [
@@ -331,6 +373,8 @@ HIDDEN_FILE_URLS = [
     f"/datasets/{PARTS_NAME}/resources/{{rid}}/versions/1/cite.json",
     "/api/data/{rid}",
     ACTION + "datastore_search?resource_id={rid}",
+    ACTION + "resource_view_list?id={rid}",
+    ACTION + "resource_view_show?id={rid}",
 ]
 HIDDEN_VERSION_URLS = [  # (URL, the part whose version it is)
     (f"{PLOTS}/versions/2", "scheduled version"),
@@ -386,7 +430,8 @@ def test_hidden_parts_of_a_public_dataset_show_on_no_surface(parts_site, moment,
 
 def _hidden_item_problems(url: str, response, caller: str, part: Part, at: datetime) -> list[str]:
     """A hidden file is not found, except by its own organisation's staff with their token."""
-    if caller in STAFF and "resource_show" in url and response.status_code == 200:
+    staff_read = any(action in url for action in ("resource_show", "resource_view_"))
+    if caller in STAFF and staff_read and response.status_code == 200:
         return [f"{url}: {p}" for p in _private_problems(response, Surface(url, "item"))]
     if response.status_code != 404:
         return [f"{url}: answers {response.status_code}, not 404"]
