@@ -202,7 +202,7 @@ def test_public_activity_is_the_public_history(client, site):
         ("package_show", {}, 409, "Validation Error"),
         ("package_search", {"rows": "many"}, 409, "Validation Error"),
         ("package_search", {"sort": "random()"}, 409, "Validation Error"),
-        ("package_search", {"fq": "author:me"}, 409, "Validation Error"),
+        ("package_search", {"fq": "author:me"}, 409, "Search Error"),
         ("organization_show", {"id": "nope"}, 404, "Not Found Error"),
         ("resource_show", {"id": "nope"}, 404, "Not Found Error"),
         ("package_create", {"name": "x", "title": "X"}, 403, "Authorization Error"),
