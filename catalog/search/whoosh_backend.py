@@ -145,8 +145,9 @@ def _terms(text: str) -> list[str]:
 
 
 def _stems(text: str) -> str:
-    """A text as its words' stems, stop words left out, the form phrases are checked in."""
-    return " ".join(stem(t.text) for t in _RAW(text) if t.text not in STOP_WORDS)
+    """A text as its words' stems, the form phrases are checked in. A stop word holds its
+    place as "_", so "safety road" is not found in "safety of the roads"."""
+    return " ".join("_" if t.text in STOP_WORDS else stem(t.text) for t in _RAW(text))
 
 
 def _ranking_words(expression: Expression) -> list[str]:
@@ -401,19 +402,24 @@ class _Generation:
             return self._phrases[(words, field)]
         if len(self._phrases) >= _WORD_CACHE:
             self._phrases.clear()
-        text = " ".join(words)
-        candidates = self.live
+        text, candidates = " ".join(words), self.live
         for word in _terms(text):
             candidates &= self.word(word).fields[field or "words"]
-        wanted, part, found = f" {_stems(text)} ", _PARTS.get(field or ""), []
-        for seg, leaf, offset in self._leaves if wanted.strip() else ():
+        if _terms(text):  # a phrase of only stop words asks for nothing, as a word would
+            candidates = self._in_order(f" {_stems(text)} ", _PARTS.get(field or ""), candidates)
+        self._phrases[(words, field)] = candidates
+        return candidates
+
+    def _in_order(self, wanted: str, part: int | None, candidates: int) -> int:
+        """The candidates whose stored text (or only its `part`) holds the stems `wanted`."""
+        found = []
+        for seg, leaf, offset in self._leaves:
             texts = leaf.column_reader("phrases")
             for d in _bits(candidates >> offset & (1 << seg.size) - 1):
                 held = texts[d].decode().split("\n")
                 if any(wanted in f" {t} " for t in (held if part is None else held[part:][:1])):
                     found.append(d + offset)
-        self._phrases[(words, field)] = _mask(found, self.size) if wanted.strip() else candidates
-        return self._phrases[(words, field)]
+        return _mask(found, self.size)
 
     def matching(self, words: list[str], within: int) -> int:
         for word in words:
