@@ -41,7 +41,7 @@ CKAN_FIELDS = {
     "topics": "groups",
     "file": "upload",
 }
-LIST_PARAMETERS = ("fq_list",)  # CKAN reads these as lists when repeated in a GET
+LIST_PARAMETERS = ("fq_list",)  # a list when repeated in a GET, as CKAN reads them
 
 
 def help_show(params: dict[str, Any]) -> str:
@@ -81,10 +81,8 @@ def action(name: str):
 def _parameters() -> dict[str, Any]:
     """A GET's query string, a POST's JSON body, or a form (with its files) as CKAN reads it."""
     if request.method == "GET":
-        lists = {
-            name: request.args.getlist(name) for name in LIST_PARAMETERS if name in request.args
-        }
-        return {**request.args.to_dict(), **lists}
+        repeated = {name: request.args.getlist(name) for name in LIST_PARAMETERS}
+        return {**request.args.to_dict(), **{k: v for k, v in repeated.items() if len(v) > 1}}
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
