@@ -22,13 +22,13 @@ be read and where, never a guess.
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NoReturn
 
 from catalog.errors import Invalid
+from catalog.search.solr_dates import DATE_HELP, read_date
 
 
 @dataclass(frozen=True)
@@ -347,13 +347,11 @@ class _Parser:
             return self._value(field, token) if field else self._text(token, None)
         if token.kind == "field":
             return self._field(token)
-        before = self.tokens[self.position - 2] if self.position > 1 else None
-        if token.kind == "end" and before is not None:
-            self._fail(f"The query ends after '{before.text}': something must follow it.")
         if token.kind == "end":
-            self._fail("A group or an operator is empty.")
+            before = self.tokens[self.position - 2].text
+            self._fail(f"The query ends after '{before}': something must follow it.")
         if token.kind == ")":
-            self._fail(f"')' at character {token.at} closes an empty group.")
+            self._fail(f"Something to search for is missing before ')' at character {token.at}.")
         self._fail(f"'{token.text}' at character {token.at} has nothing before it.")
 
     def _group(self, opened: _Token, field: str | None) -> Expression:
@@ -417,16 +415,16 @@ class _Parser:
             low, high = self._range_ends(token)
             return Range(
                 DATES[name],
-                _moment(low, self.now),
-                _moment(high, self.now),
+                read_date(low, self.now),
+                read_date(high, self.now),
                 include_low=token.text.startswith("["),
                 include_high=token.text.endswith("]"),
             )
         if token.text == "*":
             return All()
-        moment = _moment(token.text, self.now)
+        moment = read_date(token.text, self.now)
         if moment is None:
-            self._fail(f"Cannot read the date '{token.text}' at character {token.at}: {_DATE_HELP}")
+            self._fail(f"Cannot read the date '{token.text}' at character {token.at}: {DATE_HELP}")
         return Range(DATES[name], moment, moment)
 
     def _range_ends(self, token: _Token) -> tuple[str, str]:
@@ -437,73 +435,6 @@ class _Parser:
                 "as in [2026-01-01T00:00:00Z TO *]."
             )
         for part in (parts[0], parts[2]):
-            if part != "*" and _moment(part, self.now) is None:
-                self._fail(f"Cannot read the date '{part}' at character {token.at}: {_DATE_HELP}")
+            if part != "*" and read_date(part, self.now) is None:
+                self._fail(f"Cannot read the date '{part}' at character {token.at}: {DATE_HELP}")
         return parts[0], parts[2]
-
-
-# -- Dates as Solr writes them -----------------------------------------------------------------
-
-_DATE_HELP = "use a form like 2026-01-01T00:00:00Z, NOW, NOW-1DAY or NOW/DAY."
-_BASE = re.compile(r"NOW|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)?Z?")
-_STEP = re.compile(r"([+-]\d{1,6}|/)(YEAR|MONTH|DAY|DATE|HOUR|MINUTE|SECOND|MILLI(?:SECOND)?)S?")
-_UNITS = {
-    "DAY": timedelta(days=1),
-    "DATE": timedelta(days=1),
-    "HOUR": timedelta(hours=1),
-    "MINUTE": timedelta(minutes=1),
-    "SECOND": timedelta(seconds=1),
-    "MILLI": timedelta(milliseconds=1),
-    "MILLISECOND": timedelta(milliseconds=1),
-}
-
-
-def _moment(text: str, now: datetime) -> datetime | None:
-    """A Solr date (naive UTC), or None for `*` and for what is not a date (the caller says)."""
-    base = _BASE.match(text)
-    if text == "*" or base is None:
-        return None
-    moment = now if base.group() == "NOW" else _instant(base.group())
-    if moment is None:
-        return None
-    at = base.end()
-    while at < len(text):
-        step = _STEP.match(text, at)
-        if step is None:
-            return None
-        moment = _stepped(moment, step.group(1), step.group(2))
-        at = step.end()
-    return moment
-
-
-def _instant(text: str) -> datetime | None:
-    digits = text.removesuffix("Z")
-    whole, _, fraction = digits.partition(".")
-    try:
-        moment = datetime.fromisoformat(whole)
-    except ValueError:
-        return None
-    return moment + timedelta(microseconds=int(fraction[:6].ljust(6, "0"))) if fraction else moment
-
-
-def _stepped(moment: datetime, step: str, unit: str) -> datetime:
-    """Solr's date maths: `/DAY` rounds down to the unit, `+2MONTHS` and `-1DAY` add."""
-    if step == "/":
-        if unit in ("YEAR", "MONTH"):
-            moment = moment.replace(month=1 if unit == "YEAR" else moment.month, day=1)
-            return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        size = _UNITS[unit]
-        start = datetime(moment.year, moment.month, moment.day)
-        return start + (moment - start) // size * size
-    count = int(step)
-    if unit in ("YEAR", "MONTH"):
-        months = moment.month - 1 + count * (12 if unit == "YEAR" else 1)
-        year, month = moment.year + months // 12, months % 12 + 1
-        if not 1 <= year <= 9999:
-            return datetime.max if count > 0 else datetime.min
-        last = monthrange(year, month)[1]
-        return moment.replace(year=year, month=month, day=min(moment.day, last))
-    try:
-        return moment + count * _UNITS[unit]
-    except OverflowError:
-        return datetime.max if count > 0 else datetime.min
