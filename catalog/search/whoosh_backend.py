@@ -324,7 +324,7 @@ class _Generation:
             return self._words[word]
         if len(self._words) >= _WORD_CACHE:
             self._words.clear()
-        fields: dict[str, int] = defaultdict(int)
+        fields = dict.fromkeys(_TEXTS, 0)
         for seg, leaf, offset in self._leaves:
             for name, docs in seg.word(leaf, word).items():
                 fields[name] |= docs << offset

@@ -321,6 +321,9 @@ def test_include_private_adds_only_the_callers_own_unpublished_datasets(client, 
     assert anonymous["count"] == 2
     without = call(client, "package_search", member, rows=1000).json["result"]
     assert without["count"] == 2
+    unpublished = {"include_private": True, "fq": "state:draft", "sort": "name asc"}
+    drafts = call(client, "package_search", member, **unpublished).json["result"]["results"]
+    assert [p["name"] for p in drafts] == ["embargoed", "secret-draft"]
 
 
 def test_help_show_documents_each_action(client, site):

@@ -166,3 +166,9 @@ def test_an_index_made_by_an_older_version_is_made_afresh_to_be_rebuilt(tmp_path
     reopened.index(make_doc("a", title="Parks"))
     assert not reopened.rebuild_needed
     assert ask(reopened, "title:parks") == ["a"]
+
+
+def test_an_empty_index_answers_every_kind_of_clause(tmp_path: Path):
+    empty = WhooshBackend(tmp_path / "index")
+    text = 'title:parks notes:"road safety" tags:x name:y metadata_created:[* TO NOW]'
+    assert ask(empty, text, sort="id") == []
