@@ -24,10 +24,10 @@ import os
 import threading
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 from itertools import chain, islice, product
 from pathlib import Path
 from typing import Any, NamedTuple, assert_never
@@ -61,7 +61,7 @@ _FACET_CACHE = 256  # facet counts per generation, keyed by result set
 _LOCK_WAIT = 30.0  # seconds to wait for another process's writer, e.g. a CLI reindex
 _RAW = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 _BOOSTS = {"title": 3.0, "keywords": 1.5}  # on top of 1 for a match anywhere
-_TEXTS = ("words", *_BOOSTS, "notes")  # fields a word is looked up in
+_TEXTS = ("words", *_BOOSTS)  # fields a word is looked up in
 _COLUMNS = (
     *("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until"),
     *("created", "url_name"),
@@ -81,9 +81,10 @@ _PARTS = {"title": 0, "notes": 1}  # where a field's text is among the stored ph
 
 
 def _schema() -> Schema:
-    """`words` holds all the text, title and keywords again to rank by, notes (the description)
-    again for CKAN's `notes:`; `phrases` the texts as stems, to check phrases against. Fields are
-    scorable only because otherwise Whoosh's writer stats a missing lengths file per posting."""
+    """`words` holds all the text, title and keywords again to rank by; `phrases` the texts as
+    stems, to check phrases and CKAN's `notes:` against (postings of the notes again would
+    make indexing half as slow again). Fields are scorable only because otherwise Whoosh's
+    writer stats a missing lengths file once per posting."""
     text = FieldType(Existence(), _RAW | StopFilter(minsize=1), scorable=True)
     return Schema(
         id=ID(unique=True, sortable=True),
@@ -118,7 +119,6 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
         "id": doc.id,
         "title": doc.title,
         "keywords": keywords,
-        "notes": doc.description,
         "words": " ".join([doc.title, keywords, body]),
         "released": _micros(doc.released_at) if doc.released_at else _NEVER,
         "modified": _micros(doc.updated_at),
@@ -147,7 +147,10 @@ def _terms(text: str) -> list[str]:
 def _stems(text: str) -> str:
     """A text as its words' stems, the form phrases are checked in. A stop word holds its
     place as "_", so "safety road" is not found in "safety of the roads"."""
-    return " ".join("_" if t.text in STOP_WORDS else stem(t.text) for t in _RAW(text))
+    return " ".join("_" if t.text in STOP_WORDS else _stem(t.text) for t in _RAW(text))
+
+
+_stem = lru_cache(maxsize=50_000)(stem)  # a catalogue's words repeat: indexing stems each once
 
 
 def _ranking_words(expression: Expression) -> list[str]:
@@ -270,7 +273,7 @@ class _Generation:
         self._orders: dict[str, list[int]] = {}
         self._times: dict[str, tuple[list[int], list[int]]] = {}
         self._exact: dict[str, dict[str, list[int]]] = {}
-        self._phrases: dict[tuple[tuple[str, ...], str | None], int] = {}
+        self._checked: dict[tuple[str, tuple[str, ...], str | None], int] = {}  # by stored texts
         self._releases = self._timeline("releases")
         self._starts, self._ends = self._timeline("starts"), self._timeline("ends")
         self.facets: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACETS}
@@ -347,7 +350,7 @@ class _Generation:
         if isinstance(expression, Words):
             found = visible
             for word in _terms(expression.text):
-                found &= self.word(word).fields[expression.field or "words"]
+                found &= self.word_in(word, expression.field)
             return found
         if isinstance(expression, Phrase):
             return self.phrase(expression.words, expression.field) & visible
@@ -396,28 +399,49 @@ class _Generation:
             high = bisect_left(times, _micros(span.high))
         return _mask(docs[low:high], self.size)
 
+    def word_in(self, word: str, field: str | None) -> int:
+        """Docs holding the word in a field: anywhere or in the title by their postings, in
+        the notes by their stored text (as a stem, or a stem it begins)."""
+        if field != "notes":
+            return self.word(word).fields[field or "words"]
+        key = ("word", (word,), field)
+        if key not in self._checked:
+            root = _stem(word)
+            found = self._stored(
+                self.word(word).mask,
+                _PARTS[field],
+                lambda text: any(s == root or s.startswith(word) for s in text.split()),
+            )
+            self._keep(key, found)
+        return self._checked[key]
+
     def phrase(self, words: tuple[str, ...], field: str | None) -> int:
         """Docs with the words side by side, in order, in the field's text (None: in any)."""
-        if (words, field) in self._phrases:
-            return self._phrases[(words, field)]
-        if len(self._phrases) >= _WORD_CACHE:
-            self._phrases.clear()
-        text, candidates = " ".join(words), self.live
-        for word in _terms(text):
-            candidates &= self.word(word).fields[field or "words"]
-        if _terms(text):  # a phrase of only stop words asks for nothing, as a word would
-            candidates = self._in_order(f" {_stems(text)} ", _PARTS.get(field or ""), candidates)
-        self._phrases[(words, field)] = candidates
-        return candidates
+        key = ("phrase", words, field)
+        if key not in self._checked:
+            text, candidates = " ".join(words), self.live
+            for word in _terms(text):  # then each part of their texts is checked
+                candidates &= self.word(word).mask
+            wanted = f" {_stems(text)} "
+            if _terms(text):  # a phrase of only stop words asks for nothing, as a word would
+                part = _PARTS.get(field or "")
+                candidates = self._stored(candidates, part, lambda t: wanted in f" {t} ")
+            self._keep(key, candidates)
+        return self._checked[key]
 
-    def _in_order(self, wanted: str, part: int | None, candidates: int) -> int:
-        """The candidates whose stored text (or only its `part`) holds the stems `wanted`."""
+    def _keep(self, key: tuple[str, tuple[str, ...], str | None], docs: int) -> None:
+        if len(self._checked) >= _WORD_CACHE:
+            self._checked.clear()
+        self._checked[key] = docs
+
+    def _stored(self, candidates: int, part: int | None, holds: Callable[[str], bool]) -> int:
+        """The candidates whose stored texts (or only the `part`-th) one `holds` is true of."""
         found = []
         for seg, leaf, offset in self._leaves:
             texts = leaf.column_reader("phrases")
             for d in _bits(candidates >> offset & (1 << seg.size) - 1):
                 held = texts[d].decode().split("\n")
-                if any(wanted in f" {t} " for t in (held if part is None else held[part:][:1])):
+                if any(holds(t) for t in (held if part is None else held[part:][:1])):
                     found.append(d + offset)
         return _mask(found, self.size)
 
