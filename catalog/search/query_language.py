@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import NoReturn
 
 from catalog.errors import Invalid
@@ -155,7 +156,7 @@ def parse(
     """The expression for one parameter's text; `now` is the query's time (naive UTC) for
     NOW in dates, and `organisation_named` turns an owner_org (an id or a name) into the
     organisation's name, None when there is none."""
-    tokens = list(_tokens(text, param))
+    tokens = list(islice(_tokens(text, param), MAX_TERMS + 1))
     if len(tokens) > MAX_TERMS:
         raise QueryError(f"The query has over {MAX_TERMS} terms: send a shorter one.", field=param)
     return _Parser(tokens, param, now, organisation_named).read()
