@@ -54,9 +54,15 @@ def db_upgrade_command() -> None:
 
 
 def _migrate() -> None:
+    """Bring the database, and a search index made by an older version, up to date."""
     upgrade(_catalog()["engine"])
     with _session() as session, all_or_nothing(session):
         ensure_licences(session)
+    if _catalog()["search"].rebuild_needed:
+        with _session() as session:
+            click.echo(
+                f"Search index rebuilt: {reindex_all(session, _catalog()['search'])} datasets."
+            )
 
 
 @click.command("demo")

@@ -7,6 +7,10 @@ the document's release time, so an index that still holds a draft or an embargoe
 shows it, and counts word rarity over public documents only, so a draft cannot reorder results.
 A document whose content changes with time (a file version released at 09:30) says for which
 times it holds; a search reports the documents that no longer hold, to be rebuilt.
+
+A search is free text and facet filters (the site's search page), and may also carry an
+expression in CKAN's query language (`query_language.py`), read once here above the interface
+so every backend answers the CKAN Action API alike.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from catalog.search.query_language import Expression
+
 FACETS = ("organisation", "topic", "tag", "format", "licence", "frequency")
-SORTS = ("relevance", "updated", "name")
+PAGE_SORTS = ("relevance", "updated", "name")  # what the search page offers; name is the title
+SORTS = (*PAGE_SORTS, "updated_asc", "created", "created_asc", "name_desc", "id", "url_name")
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,8 @@ class SearchDocument:
     """What the index knows of one dataset: text to match, values to facet on, times to filter.
 
     `released_at` is when the public may first see it (None: not on its way to the public);
-    `updated_at` when it last changed in public; the content holds from `holds_from` until
+    `updated_at` when it last changed in public, `created_at` when it was made (CKAN's
+    metadata_modified and metadata_created); the content holds from `holds_from` until
     `holds_until` (None: from always, until further notice)."""
 
     id: str
@@ -43,14 +51,17 @@ class SearchDocument:
     resource_text: str = ""
     holds_from: datetime | None = None
     holds_until: datetime | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """A search as a user asks it: free text, facet filters (AND across and within facets)."""
+    """A search as a user asks it: free text, facet filters (AND across and within facets),
+    and a CKAN query `expression`, all of which must match. `sort` is one of SORTS."""
 
     text: str = ""
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    expression: Expression | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -76,6 +87,8 @@ class SearchResults:
 
 
 class SearchBackend(Protocol):
+    rebuild_needed: bool  # the index was made afresh for a new version: rebuild it (see clear)
+
     def index(self, doc: SearchDocument) -> None: ...
 
     def index_many(self, docs: list[SearchDocument]) -> None: ...

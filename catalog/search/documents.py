@@ -35,6 +35,7 @@ def document_for(dataset: Dataset, now: datetime | None = None) -> SearchDocumen
         description=dataset.description,
         released_at=released,
         updated_at=view.updated_at,
+        created_at=dataset.created_at,
         organisation=dataset.organisation.name,
         topics=tuple(topic.name for topic in dataset.topics),
         tags=tuple(tag.name for tag in dataset.tags),

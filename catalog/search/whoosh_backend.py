@@ -9,22 +9,28 @@ with its Porter stem. Relevance is a match score, not BM25: 1 per word, plus 3 i
 cannot reorder public results); ties go to the most recently updated in public.
 Datetimes are stored as microseconds since the epoch in naive UTC: aware values are converted,
 naive ones are taken to be UTC already (as the catalogue stores them).
+
+A CKAN query expression is evaluated on the same bitmasks: AND, OR and NOT are &, | and
+"visible and not", so a NOT never reaches a hidden document. A phrase is checked among the
+documents holding all its words, against a stored copy of each text as its words' stems.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import operator
 import os
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache, reduce
 from itertools import chain, islice, product
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, assert_never
 
 from whoosh import index, writing
 from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
@@ -38,6 +44,7 @@ from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
+from catalog.search.query_language import All, And, Expression, Field, Not, Or, Phrase, Range, Words
 
 log = logging.getLogger(__name__)
 
@@ -54,23 +61,43 @@ _FACET_CACHE = 256  # facet counts per generation, keyed by result set
 _LOCK_WAIT = 30.0  # seconds to wait for another process's writer, e.g. a CLI reindex
 _RAW = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 _BOOSTS = {"title": 3.0, "keywords": 1.5}  # on top of 1 for a match anywhere
-_COLUMNS = ("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until")
-_ORDERS = ("updated", "name")
+_TEXTS = ("words", *_BOOSTS)  # fields a word is looked up in
+_COLUMNS = (
+    *("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until"),
+    *("created", "url_name"),
+)
+_ORDERS = {  # a sort -> (the key it orders by, descending); "updated" keys are newest first
+    "relevance": ("updated", False),
+    "updated": ("updated", False),
+    "updated_asc": ("updated", True),
+    "created": ("created", False),
+    "created_asc": ("created", True),
+    "name": ("title", False),
+    "name_desc": ("title", True),
+    "id": ("id", False),
+    "url_name": ("url_name", False),
+}
+_PARTS = {"title": 0, "notes": 1}  # where a field's text is among the stored phrase texts
 
 
 def _schema() -> Schema:
-    """`words` holds all the text, title and keywords again to rank by. Fields are scorable only
-    because otherwise Whoosh's writer stats a missing lengths file once per posting."""
+    """`words` holds all the text, title and keywords again to rank by; `phrases` the texts as
+    stems, to check phrases and CKAN's `notes:` against (postings of the notes again would
+    make indexing half as slow again). Fields are scorable only because otherwise Whoosh's
+    writer stats a missing lengths file once per posting."""
     text = FieldType(Existence(), _RAW | StopFilter(minsize=1), scorable=True)
     return Schema(
         id=ID(unique=True, sortable=True),
         released=COLUMN(NumericColumn("q")),
         modified=COLUMN(NumericColumn("q")),
+        created=COLUMN(NumericColumn("q")),
         holds_from=COLUMN(NumericColumn("q")),
         holds_until=COLUMN(NumericColumn("q")),
         title_key=COLUMN(VarBytesColumn()),
+        url_name=COLUMN(VarBytesColumn()),
         facets=COLUMN(VarBytesColumn()),
-        **{name: text for name in ("words", *_BOOSTS)},
+        phrases=COLUMN(VarBytesColumn()),
+        **{name: text for name in _TEXTS},
     )
 
 
@@ -87,6 +114,7 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
     raw = [(doc.organisation,), doc.topics, doc.tags, doc.formats, (doc.licence,), (doc.frequency,)]
     values = [[(v or "").translate(_CLEAN).strip() for v in vs] for vs in raw]
     pairs = {f"{f}{_VALUE}{v}" for f, vs in zip(FACETS, values, strict=True) for v in vs if v}
+    texts = [doc.title, doc.description, doc.name, *doc.tags, *doc.topics, doc.organisation or ""]
     return {
         "id": doc.id,
         "title": doc.title,
@@ -94,10 +122,13 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
         "words": " ".join([doc.title, keywords, body]),
         "released": _micros(doc.released_at) if doc.released_at else _NEVER,
         "modified": _micros(doc.updated_at),
+        "created": _micros(doc.created_at or doc.updated_at),
         "holds_from": _micros(doc.holds_from) if doc.holds_from else 0,
         "holds_until": _micros(doc.holds_until) if doc.holds_until else _NEVER,
         "title_key": doc.title.casefold().encode(),
+        "url_name": doc.name.encode(),
         "facets": _PAIR.join(sorted(pairs)).encode(),
+        "phrases": "\n".join(_stems(t) for t in [*texts, *doc.columns, doc.resource_text]).encode(),
     }
 
 
@@ -105,6 +136,32 @@ def _words(text: str) -> list[str]:
     """User text as plain lowercase words: no operator or character is ever Whoosh syntax."""
     words = list(dict.fromkeys(t.text for t in _RAW(text[:1000])))[:_MAX_WORDS]
     return [w for w in words if w not in STOP_WORDS] or words
+
+
+def _terms(text: str) -> list[str]:
+    """The words of a CKAN query's clause: as `_words`, but a clause of only stop words asks
+    for nothing (as in Solr), rather than for words no document is indexed with."""
+    return [w for w in dict.fromkeys(t.text for t in _RAW(text[:1000])) if w not in STOP_WORDS]
+
+
+def _stems(text: str) -> str:
+    """A text as its words' stems, the form phrases are checked in. A stop word holds its
+    place as "_", so "safety road" is not found in "safety of the roads"."""
+    return " ".join("_" if t.text in STOP_WORDS else _stem(t.text) for t in _RAW(text))
+
+
+_stem = lru_cache(maxsize=50_000)(stem)  # a catalogue's words repeat: indexing stems each once
+
+
+def _ranking_words(expression: Expression) -> list[str]:
+    """The words an expression asks for (not those it rules out), to rank the results by."""
+    if isinstance(expression, Words):
+        return _terms(expression.text)
+    if isinstance(expression, Phrase):
+        return _terms(" ".join(expression.words))
+    if isinstance(expression, And | Or):
+        return list(dict.fromkeys(chain(*(_ranking_words(p) for p in expression.parts))))
+    return []
 
 
 def _mask(docnums: Iterable[int], size: int) -> int:
@@ -152,12 +209,19 @@ class _Segment:
     mean re-reading 20,000 documents."""
 
     def __init__(self, leaf: IndexReader) -> None:
-        self.ids, released, modified, titles, packed, holds_from, holds_until = (
+        self.ids, released, modified, titles, packed, holds_from, holds_until, created, names = (
             list(leaf.column_reader(c)) for c in _COLUMNS
         )
         self.size = len(self.ids)
-        self.keys = {"updated": [-m for m in modified], "name": titles}
-        self.orders = {k: sorted(range(self.size), key=v.__getitem__) for k, v in self.keys.items()}
+        self.times = {"modified": modified, "created": created}
+        self.keys = {
+            "updated": [-m for m in modified],
+            "created": [-c for c in created],
+            "title": titles,
+            "id": self.ids,
+            "url_name": names,
+        }
+        self._orders: dict[str, list[int]] = {}
         self.releases = sorted((t, d) for d, t in enumerate(released) if t != _NEVER)
         self.starts = sorted((t, d) for d, t in enumerate(holds_from) if t)
         self.ends = sorted((t, d) for d, t in enumerate(holds_until) if t != _NEVER)
@@ -168,13 +232,19 @@ class _Segment:
         self.facets = {pair: _mask(found, self.size) for pair, found in docs.items()}
         self._words: dict[str, dict[str, int]] = {}
 
+    def order(self, key: str) -> list[int]:
+        """Docnums in order of a sort key, worked out when a search first sorts by it."""
+        if key not in self._orders:
+            self._orders[key] = sorted(range(self.size), key=self.keys[key].__getitem__)
+        return self._orders[key]
+
     def word(self, leaf: IndexReader, word: str) -> dict[str, int]:
         """Docs per field holding the word; maybe some since deleted, which `live` removes."""
         if word not in self._words:
             if len(self._words) >= _WORD_CACHE:
                 self._words.clear()
             terms = _stands_for(leaf, word)
-            found = {name: [t for t in terms if (name, t) in leaf] for name in ("words", *_BOOSTS)}
+            found = {name: [t for t in terms if (name, t) in leaf] for name in _TEXTS}
             self._words[word] = {
                 name: _mask(chain(*(leaf.postings(name, t).all_ids() for t in ts)), self.size)
                 for name, ts in found.items()
@@ -185,6 +255,7 @@ class _Segment:
 class _Word(NamedTuple):
     mask: int
     classes: list[tuple[float, int]]  # (weight, docs holding the word in just those fields)
+    fields: dict[str, int]  # docs holding the word in each text field
 
 
 class _Generation:
@@ -198,11 +269,11 @@ class _Generation:
         dead = (d + o for _, leaf, o in self._leaves for d in leaf.segment().deleted_docs())
         self.live = (1 << size) - 1 & ~_mask(dead, size)
         self.ids = list(chain(*(seg.ids for seg, _, _ in self._leaves)))
-        self.keys = {k: list(chain(*(s.keys[k] for s, _, _ in self._leaves))) for k in _ORDERS}
-        self.orders = {  # segments' sorted runs end to end, which sorted() merges in linear time
-            k: sorted(chain(*(_shift(s.orders[k], o) for s, _, o in self._leaves)), key=keys)
-            for k, keys in ((k, self.keys[k].__getitem__) for k in _ORDERS)
-        }
+        self._keys: dict[str, list[Any]] = {}
+        self._orders: dict[str, list[int]] = {}
+        self._times: dict[str, tuple[list[int], list[int]]] = {}
+        self._exact: dict[str, dict[str, list[int]]] = {}
+        self._checked: dict[tuple[str, tuple[str, ...], str | None], int] = {}  # by stored texts
         self._releases = self._timeline("releases")
         self._starts, self._ends = self._timeline("starts"), self._timeline("ends")
         self.facets: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACETS}
@@ -213,6 +284,20 @@ class _Generation:
         self._stale: dict[tuple[int, int], int] = {}
         self._words: dict[str, _Word] = {}
         self._facet_counts: dict[int, dict[str, list[FacetCount]]] = {}
+
+    def key(self, name: str) -> list[Any]:
+        """Every doc's value of a sort key, by docnum."""
+        if name not in self._keys:
+            self._keys[name] = list(chain(*(s.keys[name] for s, _, _ in self._leaves)))
+        return self._keys[name]
+
+    def order(self, name: str) -> list[int]:
+        """Docnums in order of a sort key: the segments' sorted runs end to end, which sorted()
+        merges in linear time."""
+        if name not in self._orders:
+            runs = chain(*(_shift(s.order(name), o) for s, _, o in self._leaves))
+            self._orders[name] = sorted(runs, key=self.key(name).__getitem__)
+        return self._orders[name]
 
     def _timeline(self, name: str) -> tuple[list[int], list[int]]:
         """(times, docs) of every segment's (time, doc) pairs, by time."""
@@ -242,20 +327,123 @@ class _Generation:
             return self._words[word]
         if len(self._words) >= _WORD_CACHE:
             self._words.clear()
-        fields: dict[str, int] = defaultdict(int)
+        fields = dict.fromkeys(_TEXTS, 0)
         for seg, leaf, offset in self._leaves:
             for name, docs in seg.word(leaf, word).items():
                 fields[name] |= docs << offset
         fields["words"] &= self.live
-        classes = []
+        classes: list[tuple[float, int]] = []
         for inside in product((True, False), repeat=len(_BOOSTS)):
             docs = fields["words"]
             for has, name in zip(inside, _BOOSTS, strict=True):
                 docs &= fields[name] if has else ~fields[name]
             weight = 1 + sum(b for has, b in zip(inside, _BOOSTS.values(), strict=True) if has)
             classes += [(weight, docs)] if docs else []
-        self._words[word] = _Word(fields["words"], classes)
+        self._words[word] = _Word(fields["words"], classes, dict(fields))
         return self._words[word]
+
+    def matches(self, expression: Expression, visible: int, public: int) -> int:
+        """The `visible` docs a CKAN query expression matches; a NOT keeps within `visible`, and
+        `public` ones are those in state "active" (in a member's search, the rest are "draft")."""
+        if isinstance(expression, All):
+            return visible
+        if isinstance(expression, Words):
+            found = visible
+            for word in _terms(expression.text):
+                found &= self.word_in(word, expression.field)
+            return found
+        if isinstance(expression, Phrase):
+            return self.phrase(expression.words, expression.field) & visible
+        if isinstance(expression, Field) and expression.name == "state":
+            return {"active": public, "draft": ~public}.get(expression.value, 0) & visible
+        if isinstance(expression, Field):
+            return self.exact(expression.name, expression.value) & visible
+        if isinstance(expression, Range):
+            return self.between(expression) & visible
+        if isinstance(expression, And):
+            for part in expression.parts:
+                visible = self.matches(part, visible, public)
+            return visible
+        if isinstance(expression, Or):
+            return reduce(
+                operator.or_, (self.matches(p, visible, public) for p in expression.parts), 0
+            )
+        if isinstance(expression, Not):
+            return visible & ~self.matches(expression.part, visible, public)
+        assert_never(expression)
+
+    def exact(self, name: str, value: str) -> int:
+        """Docs with this value of a facet, or this URL name or id."""
+        if name in self.facets:
+            return self.facets[name].get(value, 0)
+        if name not in self._exact:
+            column = self.ids if name == "id" else [v.decode() for v in self.key("url_name")]
+            docs: dict[str, list[int]] = defaultdict(list)
+            for d, held in enumerate(column):
+                docs[held].append(d)
+            self._exact[name] = docs
+        return _mask(self._exact[name].get(value, []), self.size)
+
+    def between(self, span: Range) -> int:
+        """Docs whose time (modified or created) falls in the range."""
+        if span.name not in self._times:
+            runs = [(seg.times[span.name], offset) for seg, _, offset in self._leaves]
+            pairs = sorted((t, d + offset) for ts, offset in runs for d, t in enumerate(ts))
+            self._times[span.name] = ([t for t, _ in pairs], [d for _, d in pairs])
+        times, docs = self._times[span.name]
+        low = bisect_left(times, _micros(span.low)) if span.low else 0
+        if span.low and not span.include_low:
+            low = bisect_right(times, _micros(span.low))
+        high = bisect_right(times, _micros(span.high)) if span.high else len(times)
+        if span.high and not span.include_high:
+            high = bisect_left(times, _micros(span.high))
+        return _mask(docs[low:high], self.size)
+
+    def word_in(self, word: str, field: str | None) -> int:
+        """Docs holding the word in a field: anywhere or in the title by their postings, in
+        the notes by their stored text (as a stem, or a stem it begins)."""
+        if field != "notes":
+            return self.word(word).fields[field or "words"]
+        key = ("word", (word,), field)
+        if key not in self._checked:
+            root = _stem(word)
+            found = self._stored(
+                self.word(word).mask,
+                _PARTS[field],
+                lambda text: any(s == root or s.startswith(word) for s in text.split()),
+            )
+            self._keep(key, found)
+        return self._checked[key]
+
+    def phrase(self, words: tuple[str, ...], field: str | None) -> int:
+        """Docs with the words side by side, in order, in the field's text (None: in any)."""
+        key = ("phrase", words, field)
+        if key not in self._checked:
+            text, candidates = " ".join(words), self.live
+            for word in _terms(text):  # then each part of their texts is checked
+                candidates &= self.word(word).mask
+            wanted = f" {_stems(text)} "
+            if _terms(text):  # a phrase of only stop words asks for nothing, as a word would
+                part = _PARTS.get(field or "")
+                candidates = self._stored(candidates, part, lambda t: wanted in f" {t} ")
+            self._keep(key, candidates)
+        return self._checked[key]
+
+    def _keep(self, key: tuple[str, tuple[str, ...], str | None], docs: int) -> None:
+        if len(self._checked) >= _WORD_CACHE:
+            self._checked.clear()
+        self._checked[key] = docs
+
+    def _stored(self, candidates: int, part: int | None, holds: Callable[[str], bool]) -> int:
+        """The candidates whose stored texts (or only the `part`-th) one `holds` is true of."""
+        found = []
+        for seg, leaf, offset in self._leaves:
+            texts = leaf.column_reader("phrases")
+            for d in _bits(candidates >> offset & (1 << seg.size) - 1):
+                held = texts[d].decode().split("\n")
+                if any(holds(t) for t in (held if part is None else held[part:][:1])):
+                    found.append(d + offset)
+        return _mask(found, self.size)
 
     def matching(self, words: list[str], within: int) -> int:
         for word in words:
@@ -280,14 +468,20 @@ class _Generation:
             return []
         if sort == "relevance" and words:
             return self._ranked(words, mask, end, public)[start:]
-        return self._take("name" if sort == "name" else "updated", mask, total, end)[start:]
+        key, descending = _ORDERS[sort]
+        return self._take(key, mask, total, end, descending)[start:]
 
-    def _take(self, key: str, mask: int, count: int, end: int) -> list[int]:
-        """The first `end` docs of mask in a stored order, by whichever way touches fewer docs."""
+    def _take(
+        self, key: str, mask: int, count: int, end: int, descending: bool = False
+    ) -> list[int]:
+        """The first `end` docs of mask in a stored order, by whichever way touches fewer docs.
+        Either way equal keys keep one order (by docnum, or its reverse), so pages never skip."""
         if end * self.size < count * count:
             bits = mask.to_bytes((self.size >> 3) + 1, "little")
-            return list(islice((d for d in self.orders[key] if bits[d >> 3] >> (d & 7) & 1), end))
-        return sorted(_bits(mask), key=self.keys[key].__getitem__)[:end]
+            order = reversed(self.order(key)) if descending else self.order(key)
+            return list(islice((d for d in order if bits[d >> 3] >> (d & 7) & 1), end))
+        docs = _bits(mask)[::-1] if descending else _bits(mask)
+        return sorted(docs, key=self.key(key).__getitem__, reverse=descending)[:end]
 
     def _ranked(self, words: list[str], mask: int, end: int, public: int) -> list[int]:
         """Docs grouped into tiers of equal score, best first; each tier newest first. A word's
@@ -357,8 +551,11 @@ class WhooshBackend:
         path.mkdir(parents=True, exist_ok=True)
         exists = index.exists_in(str(path))
         self._ix = index.open_dir(str(path)) if exists else index.create_in(str(path), _schema())
-        if set(self._ix.schema.names()) != set(_schema().names()):
-            log.warning("The search index was made by an older version: run `opendata reindex`")
+        self.rebuild_needed = set(self._ix.schema.names()) != set(_schema().names())
+        if self.rebuild_needed:
+            log.warning(
+                "The search index was made by an older version: `opendata init` rebuilds it"
+            )
             self._ix = index.create_in(str(path), _schema())
         self._write_lock, self._read_lock = threading.Lock(), threading.Lock()
         self._generation: _Generation | None = None
@@ -388,6 +585,7 @@ class WhooshBackend:
     def clear(self) -> None:
         with self._write_lock, _committing(self._ix.writer(timeout=_LOCK_WAIT), writing.CLEAR):
             pass
+        self.rebuild_needed = False
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Whoosh readers share file positions, so searches take turns on the one searcher."""
@@ -401,10 +599,14 @@ class WhooshBackend:
             for name, values in query.filters.items():
                 for value in values if name in FACETS else ():
                     selected &= gen.facets[name].get(value, 0)
+            ranking = words
+            if query.expression is not None:
+                selected = gen.matches(query.expression, selected, public)
+                ranking = list(dict.fromkeys([*words, *_ranking_words(query.expression)]))
             per_page = max(1, query.per_page)
             start = (max(1, query.page) - 1) * per_page
             sort = query.sort if query.sort in SORTS else "relevance"
-            found = gen.page(sort, words, selected, start, start + per_page, public)
+            found = gen.page(sort, ranking, selected, start, start + per_page, public)
             ids = [gen.ids[d] for d in found]
             total = selected.bit_count()
             fix = gen.suggest(words, visible) if words and total < _FEW else None

@@ -8,6 +8,7 @@ in CKAN's envelope, `{"help": ..., "success": true, "result": ...}`, and CKAN's 
 | NotFound (and Withdrawn) | Not Found Error     | 404  |
 | NotAllowed               | Authorization Error | 403  |
 | Invalid, Conflict        | Validation Error    | 409, with `{field: [message]}` as CKAN does |
+| QueryError (q, fq)       | Search Error        | 409, "Search error: ...", as CKAN says |
 | an unknown action        | Bad Request         | 400, "Bad request - Action name not known: ..." |
 
 Field errors use CKAN's names (`license_id`, not our `licence`). A token that does not work
@@ -27,6 +28,7 @@ from flask import Blueprint, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound
+from catalog.search.query_language import QueryError
 from opendata.api import ckan_datastore, ckan_reads, ckan_writes
 from opendata.database import get_session
 
@@ -90,6 +92,13 @@ def _parameters() -> dict[str, Any]:
 
 
 def _catalog_error(error: CatalogError) -> tuple[int, dict[str, Any]]:
+    if isinstance(error, QueryError):
+        message = f"Search error: {error.field}: {error.message}"
+        return 409, {
+            "__type": "Search Error",
+            "message": message,
+            error.field or "q": [error.message],
+        }
     if isinstance(error, NotFound):
         return 404, {"__type": "Not Found Error", "message": f"Not found: {error.message}"}
     if isinstance(error, NotAllowed):

@@ -1,43 +1,42 @@
 """`package_search`: CKAN's search parameters read onto the catalogue's public search.
 
-Supported: `q`; `fq` as `field:value` terms (quoted values may hold spaces; a leading `+` is
-allowed) on organization, groups, tags, res_format and license_id, all of which must match;
-`rows` (at most 1000), `start`; `sort` as "score desc", "metadata_modified desc" or
-"title_string asc" (also "name asc"); `facet.field` (a JSON list) and `facet.limit`;
-`include_private=true`, which with a token also finds the unpublished datasets of the caller's
-own organisations (never withdrawn ones, never other organisations').
+`q`, `fq` and `fq_list` are CKAN's query language (`catalog.search.query_language` reads it:
+`*:*`, words, phrases, `field:value`, AND/OR/NOT, ranges on metadata_modified and
+metadata_created); all must match, and `q` defaults to everything. `fq_list` is a JSON list, or
+the parameter repeated in a GET. `rows` (default 10, at most 1000), `start`; `sort` as CKAN
+sorts (`id asc`, `name asc`, `metadata_modified desc`, `score desc, metadata_modified desc`,
+...); `facet.field` (a JSON list) and `facet.limit`; `include_private=true`, which with a token
+also finds the unpublished datasets of the caller's own organisations (never withdrawn ones,
+never other organisations'). A query that cannot be read is CKAN's 409 "Search Error", naming
+what could not be read.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import ValidationError
 
+from catalog.clock import utcnow
+from catalog.errors import NotFound
 from catalog.names import MAX_ROW_NUMBER, row_number
+from catalog.publishing.lookups import organisation_by_ref
 from catalog.search import SearchQuery
 from catalog.search.finder import find_datasets, find_datasets_for_member
+from catalog.search.query_language import Expression, every, parse, read_sort
 from opendata.api.ckan_dicts import package_dict
 from opendata.auth import current_actor
 from opendata.database import get_search, get_session
 from opendata.json_limits import bounded_loads
 
 MAX_ROWS = 1000
-FIELDS = {
+FIELDS = {  # CKAN's facet fields -> the catalogue's facets
     "organization": "organisation",
     "groups": "topic",
     "tags": "tag",
     "res_format": "format",
     "license_id": "licence",
 }
-SORTS = {
-    "score desc": "relevance",
-    "metadata_modified desc": "updated",
-    "title_string asc": "name",
-    "name asc": "name",
-}
-TERM = re.compile(r'\+?([A-Za-z_]+):(?:"([^"]*)"|(\S+))')
 
 
 def package_search(params: dict[str, Any]) -> dict[str, Any]:
@@ -45,17 +44,11 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
     include_private (see this module's docstring)."""
     rows = min(count_param(params, "rows", 10), MAX_ROWS)
     start = count_param(params, "start", 0)
-    sort = _sort(params.get("sort"))
+    sort = read_sort(str(params.get("sort") or "score desc"))
     facet_fields = _json_list(params.get("facet.field", "[]"), "facet.field")
     facet_limit = count_param(params, "facet.limit", 50, least=-1)
     per_page, page, skip = _paging(rows, start)
-    query = SearchQuery(
-        text=str(params.get("q") or "").strip(),
-        filters=_filters(str(params.get("fq") or "")),
-        sort=sort,
-        page=page,
-        per_page=per_page,
-    )
+    query = SearchQuery(expression=_expression(params), sort=sort, page=page, per_page=per_page)
     actor = current_actor()
     if actor is not None and truthy(params, "include_private"):
         found = find_datasets_for_member(get_session(), get_search(), query, actor=actor)
@@ -89,29 +82,35 @@ def _paging(rows: int, start: int) -> tuple[int, int, int]:
     return max(1, start + rows), 1, start
 
 
-def _filters(fq: str) -> dict[str, tuple[str, ...]]:
-    filters: dict[str, list[str]] = {}
-    leftover = TERM.sub("", fq).strip()
-    if leftover:
-        raise ValidationError({"fq": [f"Use field:value terms; could not read '{leftover}'."]})
-    for field, quoted, bare in TERM.findall(fq):
-        if field not in FIELDS:
-            known = ", ".join(FIELDS)
-            raise ValidationError({"fq": [f"Cannot filter on '{field}'. Use one of: {known}."]})
-        value = quoted or bare
-        if field == "res_format":
-            value = value.upper()
-        filters.setdefault(FIELDS[field], []).append(value)
-    return {name: tuple(values) for name, values in filters.items()}
+def _expression(params: dict[str, Any]) -> Expression:
+    """What q, fq and every fq_list filter ask for, read at one moment (for NOW)."""
+    now = utcnow()
+    texts = [("q", params.get("q")), ("fq", params.get("fq"))]
+    texts += [("fq_list", text) for text in _fq_list(params.get("fq_list", []))]
+    return every(
+        [
+            parse(str(text), param=name, now=now, organisation_named=_organisation_name)
+            for name, text in texts
+            if text is not None
+        ]
+    )
 
 
-def _sort(raw: Any) -> str:
-    if not raw:
-        return "relevance"
-    first = " ".join(str(raw).split(",")[0].lower().split())
-    if first not in SORTS:
-        raise ValidationError({"sort": [f"Sort by one of: {', '.join(SORTS)}."]})
-    return SORTS[first]
+def _fq_list(raw: Any) -> list[str]:
+    """A list (a JSON body's, or a repeated GET parameter), a JSON list as text, or one filter."""
+    if isinstance(raw, str):
+        raw = _json_list(raw, "fq_list") if raw.lstrip().startswith("[") else [raw]
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValidationError({"fq_list": ['Send a list of filters, such as ["tags:parking"].']})
+    return raw
+
+
+def _organisation_name(ref: str) -> str | None:
+    """An owner_org names an organisation by its CKAN id or its name."""
+    try:
+        return organisation_by_ref(get_session(), ref).name
+    except NotFound:
+        return None
 
 
 def truthy(params: dict[str, Any], name: str) -> bool:

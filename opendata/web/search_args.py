@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from werkzeug.datastructures import MultiDict
 
-from catalog.search import FACETS, SORTS, SearchQuery
+from catalog.search import FACETS, PAGE_SORTS, SearchQuery
 
 MAX_PAGE = 1000
 PER_PAGE = 20
@@ -18,8 +18,8 @@ def search_query(args: MultiDict[str, str], **fixed: tuple[str, ...]) -> SearchQ
     if len(text) > MAX_TEXT:
         abort(400, f"The search text is too long: use {MAX_TEXT} characters or fewer.")
     sort = args.get("sort", "relevance")
-    if sort not in SORTS:
-        abort(400, f"Sort must be one of: {', '.join(SORTS)}.")
+    if sort not in PAGE_SORTS:
+        abort(400, f"Sort must be one of: {', '.join(PAGE_SORTS)}.")
     filters = {
         name: tuple(dict.fromkeys(v for v in args.getlist(name) if v.strip()))
         for name in FACETS

@@ -202,7 +202,7 @@ def test_public_activity_is_the_public_history(client, site):
         ("package_show", {}, 409, "Validation Error"),
         ("package_search", {"rows": "many"}, 409, "Validation Error"),
         ("package_search", {"sort": "random()"}, 409, "Validation Error"),
-        ("package_search", {"fq": "author:me"}, 409, "Validation Error"),
+        ("package_search", {"fq": "author:me"}, 409, "Search Error"),
         ("organization_show", {"id": "nope"}, 404, "Not Found Error"),
         ("resource_show", {"id": "nope"}, 404, "Not Found Error"),
         ("package_create", {"name": "x", "title": "X"}, 403, "Authorization Error"),
@@ -321,6 +321,9 @@ def test_include_private_adds_only_the_callers_own_unpublished_datasets(client, 
     assert anonymous["count"] == 2
     without = call(client, "package_search", member, rows=1000).json["result"]
     assert without["count"] == 2
+    unpublished = {"include_private": True, "fq": "state:draft", "sort": "name asc"}
+    drafts = call(client, "package_search", member, **unpublished).json["result"]["results"]
+    assert [p["name"] for p in drafts] == ["embargoed", "secret-draft"]
 
 
 def test_help_show_documents_each_action(client, site):

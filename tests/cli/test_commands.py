@@ -6,8 +6,11 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from whoosh import index
+from whoosh.fields import ID, TEXT, Schema
 
 from catalog.models import Dataset, ResourceVersion
+from tests.conftest import initialised_app
 from tests.pages import heading, listed_datasets, mentions, parse_page, summary_list
 
 SPEND = "Date,Supplier,Amount\n2024-04-03,Acme Gritting Ltd,1250.00\n2024-04-09,Ouse Buses,780.20\n"
@@ -112,6 +115,18 @@ def test_load_as_draft_keeps_it_private(runner, client, catalogue, tmp_path):
     result = runner.invoke(args=["load", "--draft", str(_package(tmp_path / "pkg"))])
     assert result.exit_code == 0, result.output
     assert client.get("/datasets/spend-over-500").status_code == 404
+
+
+def test_init_rebuilds_a_search_index_made_by_an_older_version(app, environ, catalogue):
+    """After an upgrade that changes what the index holds, `opendata init` (run on every
+    deployment) rebuilds it, so search does not come back empty."""
+    catalogue.dataset("libraries", title="Library visits")
+    older = Schema(id=ID(unique=True, stored=True), words=TEXT)
+    index.create_in(str(app.config["SETTINGS"].search_path), older)
+    upgraded = initialised_app(environ)
+    page = parse_page(next(upgraded).test_client().get("/datasets?q=library"))
+    assert listed_datasets(page) == ["Library visits"]
+    next(upgraded, None)
 
 
 def test_reindex_rebuilds_search_from_the_database(runner, client, catalogue):
