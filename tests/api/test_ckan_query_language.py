@@ -264,7 +264,7 @@ def test_fq_list_in_a_get_is_the_parameter_repeated_or_a_json_list(client, site)
 def test_owner_org_takes_the_organisations_ckan_id(client, site):
     organisation = get_organisation(site.session, CORPORATE)
     shown = search(client, q="name:council-tax")["results"][0]
-    assert shown["owner_org"] == str(organisation.id)
+    assert shown["owner_org"] == organisation.uuid
     assert names(client, fq=f"owner_org:{shown['owner_org']}") == [
         "council-tax",
         "road-safety",
