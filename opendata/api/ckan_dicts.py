@@ -4,7 +4,7 @@ dictionaries, and CKAN's package fields read back into a `DatasetInput`.
 Names follow CKAN (`notes` is our description, `owner_org` our organisation, `groups` our
 topics); URLs are absolute, and a resource's `url` is its permanent download address, or for
 a link to a file hosted elsewhere that address itself (with no `url_type`, size or hash, as
-CKAN gives a link).
+CKAN gives a link). `datastore_active` says whether `datastore_search` serves the file's table.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from catalog.models import (
 from catalog.publishing.datasets import DatasetInput
 from catalog.publishing.history import HistoryEntry
 from catalog.publishing.requirements import requirement_key
+from catalog.tables.datastore.serving import serves_table
 from catalog.visibility import is_public, public_view
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
@@ -141,6 +142,7 @@ def _resource(
         "state": "active",
         "position": resource.position,
         "url_type": "upload",
+        "datastore_active": is_public(dataset) and serves_table(resource),
     }
 
 
@@ -162,6 +164,7 @@ def link_dict(resource: Resource, modified: datetime) -> dict[str, Any]:
         "state": "active",
         "position": resource.position,
         "url_type": None,
+        "datastore_active": False,
     }
 
 
