@@ -3,9 +3,10 @@
 `plain` text is a list of words that must all appear (PostgreSQL's `plainto_tsquery`); the
 other form is `to_tsquery`'s little language: `&` (and), `|` (or), `!` (not), brackets, and
 `word:*` for a prefix. A word matches a text cell that contains it, whatever the case, and a
-number, year or true/false cell that equals it. The same rule runs as the same SQL on SQLite
-and PostgreSQL, so both answer alike; there is no stemming (`visit` finds "visits", `visits`
-does not find "visit") and no ranking.
+number, year or true/false cell that equals it. The same rule runs on SQLite and PostgreSQL,
+so both answer alike, but for the case of letters beyond ASCII, which only PostgreSQL folds
+("École" is found by "école" there, not on SQLite). There is no stemming (`visit` finds
+"visits", `visits` does not find "visit") and no ranking.
 """
 
 from __future__ import annotations
