@@ -34,6 +34,7 @@ from catalog.tables.datastore.query import (
 )
 from catalog.tables.datastore.tables import ROW, DataColumn
 from catalog.tables.datastore.words import AllOf, AnyOf, Not, Word, Words, parse_words
+from catalog.tables.fields import FieldReader
 
 ID = "_id"
 ID_COLUMN = DataColumn(name=ID, type="integer", key=ROW, indexed=True)
@@ -247,7 +248,9 @@ def _row_id(value: Any) -> int:
     return int(text)
 
 
-def _typed(name: str, column: DataColumn, reader, value: Any) -> Any:
+def _typed(
+    name: str, column: DataColumn, reader: tuple[FieldReader, FieldReader], value: Any
+) -> Any:
     text = str(value).lower() if isinstance(value, bool) else str(value)
     if "\x00" in text:  # no stored text holds NUL, and PostgreSQL refuses it in a query
         raise Invalid(f"In filters, {name} holds a NUL character.", field="filters")
