@@ -11,7 +11,8 @@ Every dataset is released by the council after review, not by a person, so `crea
 `PUBLISHER_ID`: staff accounts are never named to the public (see `ckan_users`). `author` is
 the publishing organisation; `maintainer` and `maintainer_email` the contact the dataset page
 shows. CKAN's free-text dataset `version` has no counterpart (files are versioned one by
-one), so it is null.
+one), so it is null. A resource's `datastore_active` says whether `datastore_search` serves
+its table.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from catalog.models import (
 )
 from catalog.publishing.datasets import DatasetInput
 from catalog.publishing.requirements import requirement_key
+from catalog.tables.datastore.serving import serves_table
 from catalog.visibility import is_public, public_view
 
 EXTRAS = ("frequency", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email")
@@ -156,6 +158,7 @@ def _resource(
         "state": "active",
         "position": resource.position,
         "url_type": "upload",
+        "datastore_active": is_public(dataset) and serves_table(resource),
     }
 
 
@@ -177,6 +180,7 @@ def link_dict(resource: Resource, modified: datetime) -> dict[str, Any]:
         "state": "active",
         "position": resource.position,
         "url_type": None,
+        "datastore_active": False,
     }
 
 

@@ -5,6 +5,10 @@ made on the command line."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +24,7 @@ EDITOR = "ckan-editor@example.gov.uk"
 ORGANISATION = "children-education-and-communities"
 AGENT = "opendata-tests/1.0"
 CSV = b"branch,visits\nExplore York,1200\nAcomb,340\n"
+CKANAPI = Path(sys.executable).with_name("ckanapi")
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,12 @@ def server(tmp_path_factory) -> Iterator[Server]:
     """The demo catalogue, an editor with a token made on the command line,
     and `opendata serve` on a free port, stopped after the module."""
     folder = tmp_path_factory.mktemp("ckanapi")
-    env = demo_instance_env(tmp_path_factory, folder, "ckanapi-tests")
+    # A dump asks for every dataset and every table: more than a minute's allowance (300) for
+    # one address, and ckanapi drops a table's fields without a word when refused.
+    env = {
+        **demo_instance_env(tmp_path_factory, folder, "ckanapi-tests"),
+        "OPENDATA_RATE_LIMIT": "off",
+    }
     run_opendata(
         ["user", "create", EDITOR, "--name", "CKAN Editor", "--password-stdin"],
         env,
@@ -123,6 +133,59 @@ def test_an_editor_script_creates_a_private_draft_and_uploads_a_file(
     dumped = anonymous.action.current_package_list_with_resources(limit=1000)
     assert "ckanapi-library-visits" not in {p["name"] for p in searched + dumped}
     assert len(dumped) == len(public_names)
+
+
+def _ckanapi_dump(server: Server, *options: str) -> None:
+    """The `ckanapi dump datasets --all` command line, with its worker processes."""
+    command = [str(CKANAPI), "dump", "datasets", "--all", "--quiet", *options, "-r", server.url]
+    env = {**os.environ, "PATH": f"{CKANAPI.parent}{os.pathsep}{os.environ['PATH']}"}
+    dumped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert dumped.returncode == 0, dumped.stderr
+
+
+def test_a_dump_has_the_datastore_fields_of_every_public_table(
+    server, anonymous, public_names, tmp_path
+):
+    """`ckanapi dump --datastore-fields` asks `datastore_search` (limit=0) for the columns of
+    each resource that says `datastore_active`: every table's, and only tables'."""
+    _ckanapi_dump(server, "--datastore-fields", "-O", str(tmp_path / "dump.jsonl"))
+    lines = (tmp_path / "dump.jsonl").read_text().splitlines()
+    packages = [json.loads(line) for line in lines]
+    assert sorted(p["name"] for p in packages) == public_names
+    resources = [r for p in packages for r in p["resources"]]
+    tables = [r for r in resources if r["datastore_active"]]
+    assert len(tables) > len(public_names) / 2
+    for resource in resources:
+        if not resource["datastore_active"]:
+            assert "datastore_fields" not in resource and resource["format"] != "CSV"
+            continue
+        fields = anonymous.action.datastore_search(resource_id=resource["id"], limit=0)["fields"]
+        assert resource["datastore_fields"] == fields and fields[0]["id"] == "_id"
+
+
+def test_a_datapackage_dump_writes_every_public_dataset_and_its_tables(
+    server, anonymous, public_names, tmp_path
+):
+    """`--datapackages` (which takes the datastore fields too): a folder per public dataset
+    (none for the draft made above), its files, and a table's columns as its schema. ckanapi
+    4.11 saves the dataset's last resource under each resource's name (its loop reuses the
+    variable), so the schema is checked where the table is a dataset's only resource."""
+    folder = tmp_path / "packages"
+    _ckanapi_dump(server, "--datastore-fields", "--datapackages", str(folder))
+    assert sorted(path.name for path in folder.iterdir()) == public_names
+    single_tables = 0
+    for name in public_names:
+        package = json.loads((folder / name / "datapackage.json").read_text())
+        shown = anonymous.action.package_show(id=name)["resources"]
+        described = package.get("resources", [])
+        assert [r["title"] for r in described] == [r["name"] for r in shown]
+        assert all((folder / name / r["path"]).is_file() for r in described)
+        if len(shown) == 1 and shown[0]["datastore_active"]:
+            single_tables += 1
+            fields = anonymous.action.datastore_search(resource_id=shown[0]["id"], limit=0)
+            columns = [field["id"] for field in fields["fields"][1:]]
+            assert [field["name"] for field in described[0]["schema"]["fields"]] == columns
+    assert single_tables > 0
 
 
 def test_an_anonymous_write_is_not_authorised(anonymous):

@@ -134,6 +134,15 @@ def test_a_nul_in_a_query_value_is_a_400_or_matches_nothing(client, spend, query
         {"resource_id": "{rid}", "q": "' UNION SELECT * FROM accounts --"},
         {"resource_id": "{rid}", "limit": "99999999999999999999"},
         {"resource_id": "{rid}", "offset": "-1"},
+        {"resource_id": "{rid}", "filters": '{"supplier": "a\\u0000b"}'},
+        {"resource_id": "{rid}", "filters": '{"supplier": ["a", {"b": 1}]}'},
+        {"resource_id": "{rid}", "q": '{"supplier": "x\\u0000"}'},
+        {"resource_id": "{rid}", "q": "x')) OR 1=1 --", "plain": "false"},
+        {"resource_id": "{rid}", "q": "%_\\%", "plain": "false"},
+        {"resource_id": "{rid}", "sort": 'supplier desc; DROP TABLE x, "amount" nulls last'},
+        {"resource_id": "{rid}", "fields": "supplier", "distinct": "true", "sort": "amount"},
+        {"resource_id": "{rid}", "total_estimation_threshold": "-1"},
+        {"resource_id": "{rid}", "records_format": "csv\u0000"},
     ],
 )
 def test_datastore_search_never_fails_on_hostile_parameters(client, spend, params):

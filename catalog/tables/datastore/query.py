@@ -115,7 +115,7 @@ def parse_query(table: DataTable, params: Mapping[str, list[str]]) -> Query:
     """The query a query string asks for, checked against the table's columns and types."""
     columns = [DataColumn.from_dict(column) for column in table.columns]
     named = {column.name: column for column in columns}
-    readers = _readers(table.version.table_schema or {})
+    readers = value_readers(table.version.table_schema or {})
     filters = [
         _filter(name, value, named, readers)
         for name, values in params.items()
@@ -142,10 +142,10 @@ def run_query(
     time_limit: float = TIME_LIMIT_SECONDS,
 ) -> Page:
     """One page of rows, the token for the next and the (possibly capped) total."""
-    sql = _sql_table(datastore, table)
+    sql = sql_table_of(datastore, table)
     selected = _selected(sql, query)
     rows: list[Any] = []
-    with _time_limited(datastore, time_limit) as (connection, _renew):
+    with time_limited(datastore, time_limit) as (connection, _renew):
         total, exact = _count(connection, sql, table, query)
         walk = datastore.is_sqlite and query.sort is not None and total >= COUNT_CAP
         conditions = _conditions(sql, query, walk_sort_index=walk)
@@ -193,9 +193,9 @@ def stream_batches(
     """Every row the query matches, in order, from the start and with no size cap, read in
     batches so an export of millions of rows runs in constant memory; the time limit applies
     to each batch."""
-    sql = _sql_table(datastore, table)
+    sql = sql_table_of(datastore, table)
     selected = [sql.c[column.key] for column in query.columns]
-    with _time_limited(datastore, time_limit) as (connection, renew):
+    with time_limited(datastore, time_limit) as (connection, renew):
         for segment, order in _segments(sql, query.sort, None):
             statement = select(*selected).where(*_conditions(sql, query), segment).order_by(*order)
             if datastore.is_sqlite:
@@ -234,7 +234,7 @@ def _with_booleans(row: tuple, positions: list[int]) -> tuple:
     return tuple(cells)
 
 
-def _sql_table(datastore: Datastore, table: DataTable) -> Table:
+def sql_table_of(datastore: Datastore, table: DataTable) -> Table:
     columns = tuple(DataColumn.from_dict(column) for column in table.columns)
     return _described(datastore.schema, table.table_name, columns)
 
@@ -324,7 +324,7 @@ def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -
 
 
 @contextmanager
-def _time_limited(datastore: Datastore, seconds: float):
+def time_limited(datastore: Datastore, seconds: float):
     """A connection whose statements stop after `seconds`, and a function that restarts the
     clock (for each batch of an export). SQLite checks a deadline from a progress handler;
     PostgreSQL has `statement_timeout` for this transaction only."""
@@ -368,7 +368,7 @@ def _timed_out(error: OperationalError | sqlite3.OperationalError) -> bool:
     return getattr(cause, "sqlstate", None) == "57014" or "interrupted" in str(cause)
 
 
-def _readers(schema: dict[str, Any]) -> dict[str, tuple[FieldReader, FieldReader]]:
+def value_readers(schema: dict[str, Any]) -> dict[str, tuple[FieldReader, FieldReader]]:
     """Per field, a reader for its own format and one for the ISO form the table stores, so
     a date filter works both as written in the file and as the API returns it."""
     missing = schema.get("missingValues", [""])
@@ -406,9 +406,9 @@ def _filter(name: str, value: str, named: dict[str, DataColumn], readers) -> Fil
     reader = readers[column.name]
     if kind == "in":
         return Filter(
-            column, kind, [_typed(name, column, reader, part) for part in value.split(",")]
+            column, kind, [typed_value(name, column, reader, part) for part in value.split(",")]
         )
-    return Filter(column, kind, _typed(name, column, reader, value))
+    return Filter(column, kind, typed_value(name, column, reader, value))
 
 
 def _filter_target(name: str, named: dict[str, DataColumn]) -> tuple[DataColumn, str]:
@@ -429,7 +429,7 @@ def _filter_target(name: str, named: dict[str, DataColumn]) -> tuple[DataColumn,
     return named[base], kind
 
 
-def _typed(name: str, column: DataColumn, reader: tuple[FieldReader, FieldReader], text: str):
+def typed_value(name: str, column: DataColumn, reader: tuple[FieldReader, FieldReader], text: str):
     """A filter value in the column's stored form."""
     own, iso = reader
     for candidate in (own, iso) if column.type in ISO_TYPES else (own,):

@@ -42,6 +42,16 @@ def served_table(
     raise NotFound("The table in this file is not ready yet: it is still being loaded or checked.")
 
 
+def serves_table(resource: Resource, now: datetime | None = None) -> bool:
+    """Whether the data API serves a table for this file of a public dataset now: one of its
+    public versions has loaded (CKAN's `datastore_active`)."""
+    return resource.format in TABULAR_FORMATS and any(
+        _loaded_table(item) is not None
+        for item in resource.versions
+        if version_is_public(item, now)
+    )
+
+
 def _public_resource(session: Session, resource_id: str, now: datetime | None) -> Resource:
     query = (
         select(Resource).join(Dataset).where(Resource.id == resource_id, public_dataset_clause(now))

@@ -14,6 +14,13 @@ ROW = "_row"
 # the table is then stored in `_row` order and every index entry ends with it.
 ROW_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 SQL_TYPES = {"integer": BigInteger, "year": BigInteger, "number": Float, "boolean": Boolean}
+# The same types in PostgreSQL's words, which CKAN's datastore_info reports on either database.
+NATIVE_TYPES = {
+    "integer": "bigint",
+    "year": "bigint",
+    "number": "double precision",
+    "boolean": "boolean",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,10 @@ class DataColumn:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DataColumn:
         return cls(name=data["name"], type=data["type"], key=data["key"], indexed=data["indexed"])
+
+
+def native_type(column: DataColumn) -> str:
+    return NATIVE_TYPES.get(column.type, "text")
 
 
 def columns_for(fields: list[dict[str, Any]]) -> list[DataColumn]:

@@ -193,7 +193,7 @@ def test_a_slow_query_stops_with_a_clear_error(session, table, catalogue):
             run_query(datastore, table, query, time_limit=0)
         return
     # PostgreSQL's statement_timeout, on a statement that is surely slower than the limit
-    limited = data_query._time_limited(datastore, 0.05)
+    limited = data_query.time_limited(datastore, 0.05)
     with (
         pytest.raises(data_query.QueryTimeout, match="longer than 0.05 seconds"),
         limited as (
