@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
 
 from catalog.licences import OGL, OPEN_DEFINITION
 from catalog.models import (
@@ -254,11 +254,6 @@ class GroupRef(Schema):
 
     id = fields.String()
     name = fields.String()
-
-    @validates_schema
-    def _named(self, data, **_kwargs):
-        if not (data.get("id") or data.get("name")):
-            raise ValidationError("Give the group's id or name.", "name")
 
 
 class ResourceIn(Schema):

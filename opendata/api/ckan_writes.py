@@ -70,8 +70,11 @@ def _ref(params: dict[str, Any], *names: str) -> str:
 
 def _topic_name(group: dict[str, str]) -> str:
     """A group sent by `id` or `name` (the id first, as CKAN looks it up) as our topic's name."""
+    ref = group.get("id") or group.get("name")
+    if not ref:
+        raise ValidationError({"groups": ["Give each group's id or name."]})
     try:
-        return topic_by_ref(get_session(), group.get("id") or group["name"]).name
+        return topic_by_ref(get_session(), ref).name
     except NotFound as error:
         raise ValidationError({"groups": [error.message]}) from error
 
