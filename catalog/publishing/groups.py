@@ -74,7 +74,7 @@ def topic_update(
 
 def _group_create(session, model, *, actor, name, title, text, uuid):
     kind = model.__tablename__
-    require_sysadmin(actor, f"create a {kind}")
+    require_sysadmin(actor, f"create {kind}s")
     title = _checked(session, model, name=name, title=title)
     group = model(name=name, title=title, description=text)
     if uuid is not None:
@@ -96,7 +96,7 @@ def _group_create(session, model, *, actor, name, title, text, uuid):
 
 def _group_update(session, group, *, actor, name, title, text):
     kind = group.__tablename__
-    require_sysadmin(actor, f"change a {kind}")
+    require_sysadmin(actor, f"change {kind}s")
     title = _checked(session, type(group), name=name, title=title, group=group)
     before = _fields(group)
     renamed = (name, title) != (group.name, group.title)
