@@ -1,9 +1,10 @@
-"""URL names (slugs) for datasets, organisations and topics, and the numbers that stand for
-rows (ids and version numbers) in addresses and parameters."""
+"""URL names (slugs) for datasets, organisations and topics, the numbers that stand for rows
+(ids and version numbers) in addresses and parameters, and the UUIDs that are CKAN's ids."""
 
 from __future__ import annotations
 
 import re
+from uuid import UUID
 
 from catalog.errors import Invalid
 
@@ -12,6 +13,7 @@ NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 # `integer` columns (SQLite's hold 2**63 - 1); a larger number fails inside the query.
 MAX_ROW_NUMBER = 2**31 - 1
 ROW_NUMBER = re.compile(r"[0-9]{1,10}")
+EXAMPLE_UUID = "0f3c6e2a-5b8d-4c1e-9a7f-2d4b6c8e0a13"
 
 
 def check_name(name: str, *, field: str = "name") -> str:
@@ -36,3 +38,17 @@ def row_number(text: str) -> int | None:
         return None
     number = int(text)
     return number if number <= MAX_ROW_NUMBER else None
+
+
+def check_uuid(text: str, *, field: str = "id") -> str:
+    """A UUID a caller chose as an id (a site administrator copying another CKAN site keeps
+    its ids), written as every id here is: lower case, with hyphens."""
+    try:
+        canonical = str(UUID(text))
+    except (TypeError, ValueError, AttributeError):
+        canonical = None
+    if canonical != text:
+        raise Invalid(
+            f"'{text}' is not an id: use a UUID in lower case, like {EXAMPLE_UUID}.", field=field
+        )
+    return text

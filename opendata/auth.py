@@ -145,11 +145,11 @@ def current_actor() -> Actor | None:
     return actor_for(account) if account is not None else None
 
 
-def require_actor() -> Actor:
+def require_actor(refusal: str = "Sign in first.") -> Actor:
     """The actor of a view that needs someone signed in (or a token, on /api/)."""
     actor = current_actor()
     if actor is None:
-        raise NotAllowed("Sign in first.")
+        raise NotAllowed(refusal)
     return actor
 
 

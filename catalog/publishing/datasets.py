@@ -24,7 +24,7 @@ from catalog.models import (
     Tag,
     Topic,
 )
-from catalog.names import check_name
+from catalog.names import check_name, check_uuid
 from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.reindex import mark_for_index
 from catalog.uk_time import utc_to_uk
@@ -82,13 +82,23 @@ class DatasetInput:
 
 
 def dataset_create(
-    session: Session, *, actor: Actor, data: DatasetInput, created_at: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    data: DatasetInput,
+    created_at: datetime | None = None,
+    dataset_id: str | None = None,
 ) -> Dataset:
-    """Create a draft dataset; nobody outside sees it until it is published."""
+    """Create a draft dataset; nobody outside sees it until it is published.
+
+    A site administrator copying another CKAN site may keep a dataset's id (`dataset_id`), as
+    CKAN lets only its sysadmins choose one."""
     check_name(data.name)
     _check_name_free(session, data.name)
     moment = created_at or utcnow()
     dataset = Dataset(name=data.name, state=DatasetState.DRAFT, created_at=moment)
+    if dataset_id is not None:
+        dataset.id = _free_id(session, actor, dataset_id)
     _apply(session, dataset, data)
     require(actor, dataset.organisation.id, EDITOR, "create its datasets")
     dataset.modified_at = moment
@@ -121,8 +131,12 @@ def dataset_update(
 
     `opened_at` is the modified time the editor started from (the edit form carries it, a
     CKAN client sends `metadata_modified`): if anyone has saved since, the change is refused
-    rather than silently overwriting theirs."""
+    rather than silently overwriting theirs. Saving the dataset exactly as it stands changes
+    nothing, not even its modified time, so a script may send the same description again
+    (as `ckanapi load` does on every run) without sending an approved dataset back to draft."""
     require(actor, dataset.organisation_id, EDITOR, "edit this dataset")
+    if _comparable(DatasetInput.from_dataset(dataset)) == _comparable(data):
+        return dataset
     claim_for_change(session, actor=actor, dataset=dataset)
     _claim_edit(session, dataset, opened_at)
     before = snapshot(dataset)
@@ -147,6 +161,17 @@ def dataset_update(
     mark_for_index(session, dataset.id)
     session.flush()
     return dataset
+
+
+def _comparable(data: DatasetInput) -> DatasetInput:
+    """The input as it would be saved: a trimmed title, topics and tags in any order."""
+    return replace(
+        data,
+        title=(data.title or "").strip(),
+        description=data.description or "",
+        topics=sorted(set(data.topics)),
+        tags=sorted({tag.strip().lower() for tag in data.tags} - {""}),
+    )
 
 
 def opened_stamp(raw: str | None) -> datetime | None:
@@ -310,6 +335,15 @@ def snapshot(dataset: Dataset) -> dict[str, Any]:
         "state": str(dataset.state),
         "published_at": dataset.published_at.isoformat() if dataset.published_at else None,
     }
+
+
+def _free_id(session: Session, actor: Actor, dataset_id: str) -> str:
+    if not actor.sysadmin:
+        raise Invalid("Only a site administrator can choose a dataset's id.", field="id")
+    check_uuid(dataset_id)
+    if session.get(Dataset, dataset_id) is not None:
+        raise Conflict(f"The id '{dataset_id}' is already used by another dataset.", field="id")
+    return dataset_id
 
 
 def _check_name_free(session: Session, name: str) -> None:

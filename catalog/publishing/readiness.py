@@ -1,5 +1,5 @@
 """Whether a file's newest version may be released: its check passed, or its problems are
-accounted for (a note of known issues, confirmed names)."""
+accounted for (a note of known issues, confirmed names); and whether every file has arrived."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ def blocking_files(dataset: Dataset) -> list[str]:
             problem = blocking_reason(resource, resource.latest)
             if problem:
                 problems.append(problem)
+        elif resource.link_url is None:
+            problems.append(f"{resource.title} is still waiting for its file: upload it first.")
     return problems
 
 

@@ -1,7 +1,8 @@
 """Resources and their versions: every upload becomes a new immutable version.
 
 A resource may instead be a link to a file hosted elsewhere (`link_url`): it has a title,
-description and format but no versions, and is public whenever its dataset is.
+description and format but no versions, and is public whenever its dataset is. A file may
+also be awaited: listed with no version yet, never public until its first upload.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from catalog import activity
 from catalog.clock import utcnow
-from catalog.errors import Invalid, NotFound
+from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
+from catalog.names import check_uuid
 from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.publishing.changes import (
     link_propose,
@@ -128,6 +130,7 @@ def version_add(
     created_at: datetime | None = None,
     release_at: datetime | None = None,
     check_now: bool = True,
+    keep_same: bool = False,
 ) -> ResourceVersion:
     """Store a new file for a resource; earlier versions stay exactly as they were.
 
@@ -139,9 +142,11 @@ def version_add(
     `table_schema` is a Table Schema, INFER, or None for the previous version's. `dialect`
     is a Frictionless dialect saying how to read the file; without one, title rows above
     its header are looked for, and the dialect that skips them is kept with the version.
+    With `keep_same`, a file with the same bytes as the newest version adds nothing and changes
+    nothing, and that version is returned: a CKAN client sends every file again each time it
+    copies a site (`ckanapi load`).
     """
     require(actor, resource.dataset.organisation_id, EDITOR, "add files to this dataset")
-    claim_for_change(session, actor=actor, dataset=resource.dataset)
     if resource.link_url is not None:
         raise Invalid(
             "This resource is a link to a file elsewhere: change its web address instead.",
@@ -149,8 +154,12 @@ def version_add(
         )
     filename = safe_filename(upload.filename)
     stored = store.put(upload.stream)
+    latest = resource.latest
+    if keep_same and latest is not None and latest.sha256 == stored.sha256:
+        return latest
     path = store.path_for(stored.sha256)
     try:
+        claim_for_change(session, actor=actor, dataset=resource.dataset)
         layout = _dialect_for(resource, path, dialect)
         table_schema = _schema_for(resource, path, table_schema, layout)
     except Exception:
@@ -217,8 +226,10 @@ def resource_link_create(
     description: str = "",
     format: str | None = None,
     rules: LinkRules = PUBLIC_ONLY,
+    resource_id: str | None = None,
 ) -> Resource:
-    """Add a link to a file hosted elsewhere; the address must pass `catalog.publishing.links`."""
+    """Add a link to a file hosted elsewhere; the address must pass `catalog.publishing.links`.
+    `resource_id` keeps the id the link has on another CKAN site being copied."""
     require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
     claim_for_change(session, actor=actor, dataset=dataset)
     title = _title(title)
@@ -239,10 +250,41 @@ def resource_link_create(
         },
         summary=f"Added a link to {title} on {link.host}",
         after={"title": title, "format": fmt, "url": link.url},
+        resource_id=resource_id,
     )
     mark_for_index(session, dataset.id)
     session.flush()
     return resource
+
+
+def resource_awaiting_create(
+    session: Session,
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    title: str,
+    format: str,
+    description: str = "",
+    resource_id: str | None = None,
+) -> Resource:
+    """Add a file whose content is still to come, keeping its place among the dataset's
+    files: a CKAN client copying another site creates a package with its list of files and
+    then uploads each one (`version_add` gives it its first version). Without a version
+    nothing of it is public, and the dataset cannot be submitted for review until it has one."""
+    require(actor, dataset.organisation_id, EDITOR, "add files to this dataset")
+    claim_for_change(session, actor=actor, dataset=dataset)
+    title = _title(title)
+    fmt = check_format(format)
+    return _add_resource(
+        session,
+        actor=actor,
+        dataset=dataset,
+        moment=utcnow(),
+        fields={"title": title, "description": description.strip(), "format": fmt},
+        summary=f"Added file {title}, to be uploaded",
+        after={"title": title, "format": fmt},
+        resource_id=resource_id,
+    )
 
 
 def _add_resource(
@@ -254,9 +296,17 @@ def _add_resource(
     fields: dict[str, Any],
     summary: str,
     after: dict[str, Any],
+    resource_id: str | None = None,
 ) -> Resource:
     """Put a new resource last in its dataset and log its creation, so uploads and links
-    are placed and recorded alike."""
+    are placed and recorded alike. A chosen id must be a UUID no other resource has (any
+    caller may choose one, as in CKAN)."""
+    if resource_id is not None:
+        check_uuid(resource_id)
+        if session.get(Resource, resource_id) is not None:
+            raise Conflict(
+                f"The id '{resource_id}' is already used by another resource.", field="id"
+            )
     resource = Resource(
         dataset=dataset,
         position=len(dataset.resources),
@@ -264,6 +314,8 @@ def _add_resource(
         modified_at=moment,
         **fields,
     )
+    if resource_id is not None:
+        resource.id = resource_id
     session.add(resource)
     session.flush()
     activity.record(

@@ -16,7 +16,8 @@ is refused earlier, by `opendata.auth`, with a plain 401: no guessing at who is 
 
 Reads go through the catalogue's visibility rule (anonymous callers see public data only);
 writes go through the same services and workflow as the publishing pages, which check the
-caller's permissions. The actions themselves live in `ckan_reads` and `ckan_writes`.
+caller's permissions. The actions themselves live in `ckan_reads`, `ckan_writes` and
+`ckan_group_writes`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from marshmallow import ValidationError
 
 from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound
 from catalog.search.query_language import QueryError
-from opendata.api import ckan_datastore, ckan_reads, ckan_writes
+from opendata.api import ckan_datastore, ckan_group_writes, ckan_reads, ckan_writes
 from opendata.database import get_session
 
 bp = Blueprint("api_ckan", __name__)
@@ -54,6 +55,7 @@ def help_show(params: dict[str, Any]) -> str:
 ACTIONS = {
     **ckan_reads.ACTIONS,
     **ckan_writes.ACTIONS,
+    **ckan_group_writes.ACTIONS,
     **ckan_datastore.ACTIONS,
     "help_show": help_show,
 }

@@ -242,12 +242,37 @@ def license_dict(licence: Licence) -> dict[str, Any]:
 
 
 class NamedItem(Schema):
-    """CKAN's `{"name": ...}` items of `tags` and `groups`."""
+    """CKAN's `{"name": ...}` items of `tags`."""
 
     class Meta:
         unknown = EXCLUDE
 
     name = fields.String(required=True)
+
+
+class GroupRef(Schema):
+    """An item of `groups`: CKAN finds a group by its `id` if sent, else by its `name`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String()
+    name = fields.String()
+
+
+class ResourceIn(Schema):
+    """A resource listed in a new package: a link (`url`), or a file whose content follows
+    with resource_patch (`url_type` "upload"), as `ckanapi load` copies a site."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    format = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    url_type = fields.String(allow_none=True)
 
 
 class Extra(Schema):
@@ -264,13 +289,15 @@ class PackageIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    id = fields.String(allow_none=True)
     name = fields.String()
     title = fields.String()
     notes = fields.String(allow_none=True)
     owner_org = fields.String()
     license_id = fields.String()
     tags = fields.List(fields.Nested(NamedItem))
-    groups = fields.List(fields.Nested(NamedItem))
+    groups = fields.List(fields.Nested(GroupRef))
+    resources = fields.List(fields.Nested(ResourceIn))
     extras = fields.List(fields.Nested(Extra))
     maintainer = fields.String(allow_none=True)
     maintainer_email = fields.String(allow_none=True)
@@ -286,11 +313,12 @@ class PackageIn(Schema):
 
 
 def dataset_input(
-    body: dict[str, Any], *, organisation_for, current: DatasetInput | None = None
+    body: dict[str, Any], *, organisation_for, topic_for, current: DatasetInput | None = None
 ) -> DatasetInput:
     """Read CKAN fields over `current` (a patch) or over nothing (a create or a full update).
 
-    `organisation_for` turns an `owner_org` (name or id) into our organisation's name."""
+    `organisation_for` turns an `owner_org` (name or id) into our organisation's name, and
+    `topic_for` an item of `groups` into our topic's."""
     given = PackageIn().load(body)
     changes: dict[str, Any] = {}
     simple = {"name": "name", "title": "title", "notes": "description", "license_id": "licence"}
@@ -302,7 +330,7 @@ def dataset_input(
     if "tags" in given:
         changes["tags"] = [tag["name"] for tag in given["tags"]]
     if "groups" in given:
-        changes["topics"] = [group["name"] for group in given["groups"]]
+        changes["topics"] = [topic_for(group) for group in given["groups"]]
     changes.update(_contact(given))
     if "extras" in given:
         changes.update(_extras_in(given["extras"]))
@@ -323,6 +351,17 @@ def _contact(given: dict[str, Any]) -> dict[str, Any]:
     if "maintainer_email" in given:
         found["contact_email"] = given["maintainer_email"] or None
     return found
+
+
+def chosen_id(body: dict[str, Any]) -> str | None:
+    """The `id` a new package is to keep, if one is sent (a blank one is none)."""
+    return PackageIn().load(body).get("id") or None
+
+
+def resources_in(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `resources` listed in a new package, in order."""
+    listed: list[dict[str, Any]] = PackageIn().load(body).get("resources", [])
+    return listed
 
 
 def requirement_extra(body: dict[str, Any], *, keep: str | None) -> str | None:

@@ -141,7 +141,8 @@ def staff_page(
 
 
 def _file(resource, waiting: set[int | None]) -> dict:
-    """A file as staff see it: the newest version, released or not, its check and first rows.
+    """A file as staff see it: the newest version, released or not, its check and first rows,
+    or that its first upload is still awaited (a CKAN client lists files before sending them).
 
     Only a file its check could read is previewed; the check's report says what is wrong
     with the others."""
@@ -163,6 +164,7 @@ def _file(resource, waiting: set[int | None]) -> dict:
         "describable": check is not None and not released,
         "scheduled": version is not None and version_scheduled(version),
         "waiting": version is not None and version.id in waiting,
+        "awaiting": version is None and resource.link_url is None,
     }
 
 

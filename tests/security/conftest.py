@@ -31,7 +31,13 @@ from catalog.indicators.series import (
 )
 from catalog.permissions import ADMIN, EDITOR, MEMBER, Actor
 from catalog.publishing.known_issues import accept_known_issues
-from catalog.publishing.resources import INFER, Upload, resource_create, version_add
+from catalog.publishing.resources import (
+    INFER,
+    Upload,
+    resource_awaiting_create,
+    resource_create,
+    version_add,
+)
 from catalog.publishing.workflow import (
     dataset_approve,
     dataset_publish,
@@ -256,6 +262,7 @@ PARTS = {
         Part("failed file", "quokkafailed", None),
         Part("scheduled version", "quokkascheduled", RELEASE),
         Part("pending known issues", "quokkaknown", None),
+        Part("awaited file", "quokkaawaited", None),
     )
 }
 
@@ -274,8 +281,9 @@ def _upload(name: str, text: str) -> Upload:
 
 def build_parts(catalogue: Catalogue) -> dict[str, str]:
     """A public dataset with two released files; then, months later, a file still waiting for
-    its check, a file that failed it, a new version scheduled for RELEASE, and a version with
-    known issues whose release is not due: each through the real services."""
+    its check, a file that failed it, a new version scheduled for RELEASE, a version with
+    known issues whose release is not due, and a file listed with its content still to come:
+    each through the real services."""
     session, store = catalogue.session, catalogue.store
     with frozen_at(FIRST_RELEASE):
         dataset = catalogue.dataset(
@@ -327,6 +335,14 @@ def build_parts(catalogue: Catalogue) -> dict[str, str]:
             release_at=FAR_FUTURE,
         )
         accept_known_issues(session, actor=SYSTEM, version=known, note="quokkaknown gaps.")
+        awaited = resource_awaiting_create(
+            session,
+            actor=SYSTEM,
+            dataset=dataset,
+            title="Ward map quokkaawaited",
+            format="csv",
+            description="Listed by a CKAN client before its quokkaawaited content.",
+        )
         session.commit()
     assert not failed.versions[0].cleared and not waiting.versions[0].cleared
     return {
@@ -334,6 +350,7 @@ def build_parts(catalogue: Catalogue) -> dict[str, str]:
         "rates": rates.id,
         "unreleased file": waiting.id,
         "failed file": failed.id,
+        "awaited file": awaited.id,
     }
 
 

@@ -316,8 +316,9 @@ def test_counts_and_facets_count_only_public_items(site, moment, caller):
 
 
 # -- Hidden parts of a public dataset -----------------------------------------------------------
-# A file that is still waiting for its check or failed it, a new version scheduled for RELEASE
-# and a version whose known-issues release is not due all sit in a public dataset. Until each
+# A file that is still waiting for its check or failed it, a new version scheduled for RELEASE,
+# a version whose known-issues release is not due and a file listed with its content still to
+# come all sit in a public dataset. Until each
 # is public no surface may show its words, its format (TSV, the failed file's) or the day it
 # was uploaded (UPLOADED), and the dataset's public "last updated" stays at its first release.
 
@@ -433,7 +434,7 @@ def test_hidden_parts_of_a_public_dataset_show_on_no_surface(parts_site, moment,
                 found += [f"{url}: {p}" for p in _private_problems(response, Surface(url, "item"))]
             else:
                 found += [f"{url}: {p}" for p in _part_problems(body_text(response), at)]
-        hidden = [PARTS["unreleased file"], PARTS["failed file"]]
+        hidden = [PARTS["unreleased file"], PARTS["failed file"], PARTS["awaited file"]]
         for part, template in product(hidden, HIDDEN_FILE_URLS):
             url, response = _get(parts_site, caller, template.replace("{rid}", f"{{{part.case}}}"))
             found += _hidden_item_problems(url, response, caller, part, at)

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from catalog.errors import Conflict, Invalid
-from catalog.models import Activity, Dataset
-from catalog.permissions import Actor
+from catalog.models import Activity, Dataset, DatasetState
+from catalog.permissions import EDITOR, Actor
 from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update
+from catalog.publishing.workflow import dataset_approve, dataset_submit
 from catalog.search import SearchQuery
 
 
@@ -95,3 +96,26 @@ def test_the_index_follows_commits_and_ignores_rollbacks(catalogue):
     catalogue.saved()
     assert search.search(SearchQuery(text="collisions")).ids == [dataset.id]
     assert search.search(SearchQuery(text="seriously")).ids == []
+
+
+def test_saving_a_dataset_as_it_stands_changes_nothing_not_even_an_approval(catalogue):
+    """A script sending the same description again (ckanapi load does, on every run) neither
+    logs a change nor sends an approved dataset back for review; a real change still does."""
+    dataset = catalogue.dataset("road-casualties", tags=["roads", "safety"], publish=False)
+    dataset_submit(catalogue.session, actor=Actor.system("Editor"), dataset=dataset)
+    dataset_approve(catalogue.session, actor=Actor.system("Admin"), dataset=dataset)
+    editor = Actor("Erin Editor", account_id=7, roles={dataset.organisation_id: EDITOR})
+    modified, logged = dataset.modified_at, _activity(catalogue, dataset)
+    same = DatasetInput.from_dataset(dataset, title=" Road casualties ", tags=["Safety", "roads"])
+    dataset_update(catalogue.session, actor=editor, dataset=dataset, data=same)
+    assert (dataset.state, dataset.modified_at) == (DatasetState.APPROVED, modified)
+    assert _activity(catalogue, dataset) == logged
+    changed = DatasetInput.from_dataset(dataset, tags=["roads"])
+    dataset_update(catalogue.session, actor=editor, dataset=dataset, data=changed)
+    assert dataset.state == DatasetState.DRAFT
+    assert _activity(catalogue, dataset)[-2:] == ["dataset.reopen", "dataset.update"]
+
+
+def _activity(catalogue, dataset) -> list[str]:
+    query = select(Activity.action).where(Activity.dataset_id == dataset.id).order_by(Activity.id)
+    return list(catalogue.session.scalars(query))
