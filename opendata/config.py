@@ -20,6 +20,7 @@ class Settings:
     max_upload_bytes: int
     max_load_bytes: int = 10 * 1024**3
     rate_limit: str | None = None
+    token_rate_limit: str | None = None
     redis_url: str | None = None
     link_allow_hosts: frozenset[str] = frozenset()
     proxy_hops: int = 0
@@ -62,6 +63,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=int(env.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         max_load_bytes=int(env.get("OPENDATA_MAX_LOAD_BYTES") or 10 * 1024**3),
         rate_limit=env.get("OPENDATA_RATE_LIMIT") or None,
+        token_rate_limit=env.get("OPENDATA_TOKEN_RATE_LIMIT") or None,
         redis_url=env.get("OPENDATA_REDIS_URL") or None,
         link_allow_hosts=frozenset(
             host.strip().lower()

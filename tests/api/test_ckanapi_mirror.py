@@ -50,7 +50,6 @@ LINK = "https://93.184.215.14/boundaries/wards-2023.geojson"
 MIRROR, REVIEWER = "mirror@york.gov.uk", "reviewer@york.gov.uk"
 PASSWORD = "a long enough password"
 AGENT = "opendata-tests/1.0"
-NO_LIMIT = {"OPENDATA_RATE_LIMIT": "off"}
 SETUP = Actor.system("test setup")
 # What package_show says of a dataset that is the same on both sites.
 SAME = ("id", "name", "title", "notes", "owner_org", "license_id", "extras")
@@ -84,7 +83,7 @@ def sites(tmp_path_factory) -> Iterator[Sites]:
     reviewer), served side by side with no rate limit: a load makes a few requests a second
     for as long as it runs."""
     folder = tmp_path_factory.mktemp("mirror")
-    env_a = {**demo_instance_env(tmp_path_factory, folder / "a", "mirror-a"), **NO_LIMIT}
+    env_a = demo_instance_env(tmp_path_factory, folder / "a", "mirror-a")
     with catalogue(folder / "a" / "instance") as session:
         resource_link_create(
             session,
@@ -94,7 +93,7 @@ def sites(tmp_path_factory) -> Iterator[Sites]:
             url=LINK,
             description="The boundaries the profiles are drawn to.",
         )
-    env_b = {**instance_env(folder / "b", "mirror-b"), **NO_LIMIT}
+    env_b = instance_env(folder / "b", "mirror-b")
     run_opendata(["init"], env_b)
     with catalogue(folder / "b" / "instance") as session:
         loader = account_create(

@@ -11,7 +11,12 @@ import uuid
 import pytest
 import redis
 
+from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create
+from catalog.permissions import Actor
 from opendata import create_app
+
+SETUP = Actor.system("test setup")
 
 REDIS_URL = os.environ.get("OPENDATA_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -41,6 +46,17 @@ def _over_the_limit(client, address: str = "203.0.113.7"):
         assert response.status_code == 200
         assert response.headers["X-RateLimit-Limit"] == "3"
     return client.get("/api/openapi.json", environ_base=environ_base)
+
+
+def _token(app) -> str:
+    """An API token of a new account in the app's own catalogue."""
+    with app.extensions["catalog"]["sessions"]() as session:
+        account = account_create(
+            session, actor=SETUP, email="loader@york.gov.uk", name="Loader", password="a" * 16
+        )
+        _made, secret = token_create(session, actor=SETUP, account=account, name="load")
+        session.commit()
+    return secret
 
 
 def test_too_many_requests_from_one_client_is_a_429_with_retry_after(limited):
@@ -113,3 +129,26 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance(limi
         "/api/openapi.json", environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.20"}
     )
     assert other.status_code == 200
+
+
+def test_a_token_has_its_own_larger_allowance_counted_by_account(limited):
+    """A `ckanapi load` from the council's office must not share the residents' allowance."""
+    app, _prefix = limited(OPENDATA_TOKEN_RATE_LIMIT="5 per minute")
+    token = _token(app)
+    client = app.test_client()
+    assert _over_the_limit(client).status_code == 429
+    headers = {"Authorization": f"Bearer {token}"}
+    office = {"REMOTE_ADDR": "203.0.113.7"}
+    for _ in range(5):
+        response = client.get("/api/me", headers=headers, environ_base=office)
+        assert response.status_code == 200
+        assert response.headers["X-RateLimit-Limit"] == "5"
+    refused = client.get("/api/me", headers=headers, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert refused.status_code == 429
+
+
+def test_a_token_that_does_not_work_is_refused_not_counted_as_an_account(limited):
+    app, _prefix = limited()
+    client = app.test_client()
+    response = client.get("/api/me", headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401
