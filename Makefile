@@ -3,6 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 GOVUK := node_modules/govuk-frontend/dist/govuk
+LEAFLET := node_modules/leaflet/dist
 
 .PHONY: run test install install-test assets browser lint bench clean
 
@@ -38,7 +39,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, copied from its npm package.
+# GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, and Leaflet's (the map
+# previews), copied from their npm packages.
 assets: static/govuk/.installed
 
 static/govuk/.installed: package.json
@@ -46,6 +48,9 @@ static/govuk/.installed: package.json
 	rm -rf static/govuk
 	mkdir -p static/govuk
 	cp -R $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(GOVUK)/assets static/govuk/
+	rm -rf static/leaflet
+	mkdir -p static/leaflet
+	cp -R $(LEAFLET)/leaflet.js $(LEAFLET)/leaflet.css $(LEAFLET)/images static/leaflet/
 	touch $@
 
 # The browser tests drive Debian's Chromium; install it when it is missing.

@@ -34,6 +34,9 @@ class Settings:
     area_name: str = "City of York"
     # A role mailbox for questions about the data, the contact of datasets that name none.
     contact_email: str | None = None
+    # The map previews' tile address (Leaflet's {z}/{x}/{y} template); its host joins the
+    # pages' Content-Security-Policy for images.
+    map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
     @property
     def link_rules(self) -> LinkRules:
@@ -78,6 +81,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         area_code=env.get("OPENDATA_AREA_CODE") or Settings.area_code,
         area_name=env.get("OPENDATA_AREA_NAME") or Settings.area_name,
         contact_email=env.get("OPENDATA_CONTACT_EMAIL") or None,
+        map_tiles=env.get("OPENDATA_MAP_TILES") or Settings.map_tiles,
     )
 
 

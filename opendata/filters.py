@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.tests["registered_schema"] = schema_exists
     app.jinja_env.globals["site_name"] = app.config["SETTINGS"].site_name
+    app.jinja_env.globals["map_tiles"] = app.config["SETTINGS"].map_tiles
 
 
 def long_date(value: date | datetime | None) -> str:

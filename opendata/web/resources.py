@@ -15,8 +15,9 @@ from catalog.publishing.link_checker import LinkStatus, last_link_status
 from catalog.publishing.resources import get_public_file, get_public_version
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import parse_query, run_query
+from catalog.tables.places import places_of
 from catalog.tables.reading import preview_cell
-from opendata.database import get_session
+from opendata.database import get_session, get_store
 from opendata.web.citations import version_citation
 
 bp = Blueprint("resources", __name__)
@@ -73,6 +74,7 @@ def _render(file, version):
         file=file,
         version=version,
         preview=_preview(file, version),
+        places=places_of(get_store().path_for(version.sha256), version) if version else None,
         fields=(version.table_schema or {}).get("fields", []) if version else [],
         link=_link(resource),
         citation=version_citation(resource, version) if version else None,
