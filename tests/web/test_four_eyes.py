@@ -98,6 +98,11 @@ def test_a_new_quarter_waits_for_review_showing_what_will_change(
         preview = staff.find(id=lambda i: i and i.endswith("-preview")).find_parent("table")
         assert "Heworth" in text_of(preview)
         assert "No problems" in text_of(staff.find(id="changes").find_next("dl"))
+        # The release time fields show by CSS alone: GOV.UK's script would otherwise put
+        # aria-expanded, which ARIA does not allow on a radio, on "At a set time".
+        form = _review_form(staff)
+        assert form.select("input[name='when'][data-aria-controls]") == []
+        assert form.select_one(".app-when .app-when__later input[name='release_time']")
 
 
 def test_only_an_admin_who_did_not_upload_it_may_approve(client, spend, signed_in, ada, bea):

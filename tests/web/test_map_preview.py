@@ -3,11 +3,16 @@ and the same places as GeoJSON for the map script; the map's tiles are allowed b
 
 from __future__ import annotations
 
+import io
 import json
+from datetime import timedelta
 
 import pytest
 
+from catalog.clock import utcnow
+from catalog.publishing.resources import Upload, version_add
 from opendata.security_headers import tile_source
+from tests.conftest import ACTOR
 from tests.pages import column, element, parse_page, table, table_headings, table_rows
 
 GEOJSON = {
@@ -72,6 +77,26 @@ def test_a_table_with_grid_references_is_mapped_in_latitude_and_longitude(client
     assert column(places, "Longitude") == ["-1.08169"]
     [feature] = _map_places(doc)
     assert feature["geometry"]["coordinates"] == pytest.approx([-1.0817, 53.9622], abs=0.0001)
+
+
+def test_a_scheduled_version_stays_off_the_map_until_its_release(client, catalogue):
+    dataset = catalogue.dataset("places", files={"sites.csv": GRID_CSV})
+    resource = dataset.resources[0]
+    version_add(
+        catalogue.session,
+        store=catalogue.store,
+        actor=ACTOR,
+        resource=resource,
+        upload=Upload(
+            stream=io.BytesIO(b"site,lat,lon\r\nEmbargoed Hall,53.95,-1.08\r\n"),
+            filename="sites.csv",
+        ),
+        release_at=utcnow() + timedelta(days=1),
+    )
+    catalogue.saved()
+    response = client.get(f"/datasets/places/resources/{resource.id}")
+    assert column(table(parse_page(response), "Places in sites.csv"), "site") == ["York Minster"]
+    assert b"Embargoed" not in response.data
 
 
 def test_a_file_without_places_has_no_map(client, catalogue):
