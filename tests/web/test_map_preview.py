@@ -11,9 +11,10 @@ import pytest
 
 from catalog.clock import utcnow
 from catalog.publishing.resources import Upload, version_add
+from catalog.tables.places import MAX_PLACES
 from opendata.security_headers import tile_source
 from tests.conftest import ACTOR
-from tests.pages import column, element, parse_page, table, table_headings, table_rows
+from tests.pages import column, element, parse_page, table, table_headings, table_rows, text_of
 
 GEOJSON = {
     "type": "FeatureCollection",
@@ -122,3 +123,22 @@ def test_a_tile_address_with_subdomains_is_allowed_by_wildcard():
     assert tile_source("https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png") == (
         "https://*.tiles.example.org:8443"
     )
+
+
+def test_a_long_file_shows_its_first_places_and_counts_them_all(client, catalogue):
+    many = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"n": n},
+                "geometry": {"type": "Point", "coordinates": [-1.08, 53.9 + n / 10_000]},
+            }
+            for n in range(MAX_PLACES + 50)
+        ],
+    }
+    _, doc = _page(client, catalogue, "many.geojson", json.dumps(many).encode())
+    places = table(doc, "Places in many.geojson: the first 200")
+    assert len(table_rows(places)) == MAX_PLACES
+    assert len(_map_places(doc)) == MAX_PLACES
+    assert "The first 200 of 250 places in this file" in text_of(doc.find(id="map").find_next("p"))
