@@ -138,6 +138,6 @@ def _json_list(raw: Any, field: str) -> list[str]:
             raw = bounded_loads(raw)
         except ValueError as error:
             raise ValidationError({field: ['Send a JSON list, such as ["tags"].']}) from error
-    if not isinstance(raw, list):
-        raise ValidationError({field: ['Send a JSON list, such as ["tags"].']})
-    return [str(item) for item in raw]
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValidationError({field: ['Send a JSON list of names, such as ["tags"].']})
+    return raw
