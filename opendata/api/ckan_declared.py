@@ -7,197 +7,61 @@ accepted here exactly when the action would accept it; checking up front only me
 parameter an action reads in some cases (with a token, with `all_fields`) is refused whenever
 it is malformed, not only then. Bounds come from where the actions enforce them. Writes read
 their bodies themselves (after the caller's token), so their fields are declared for the
-description only.
+description only. Every action in `opendata.api.ckan.ACTIONS` has an entry in READS or WRITES
+(a test holds this): a new action is one entry here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import ValidationError
-
-from catalog.names import MAX_ROW_NUMBER
 from catalog.publishing.resource_search import ORDERS, SEARCHABLE
 from catalog.search.query_language import SORTS
 from catalog.tables.datastore.records import ROWS_MAX
 from opendata.api import (
     ckan_activity,
     ckan_groups,
-    ckan_params,
     ckan_reads,
     ckan_resources,
     ckan_search,
     ckan_tags,
     ckan_users,
 )
-from opendata.api.ckan_datastore import FORMATS, TRUE_WORDS
+from opendata.api.ckan_datastore import FORMATS
 from opendata.api.ckan_dicts import REQUIREMENT
-
-Check = Callable[[dict[str, Any], str], object]
-UUID = {"type": "string", "format": "uuid"}
-TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # what `ckan_params.required` takes
-NAMES = {"type": "array", "items": {"type": "string"}}
-# A JSON body's text: CKAN reads a number or a boolean as its text, and null as not sent.
-SCALAR = {"type": ["string", "number", "boolean", "null"]}
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter: a query-string parameter of a GET, a property of a POST's JSON object.
-    `schema` is what the query string carries, `body` the JSON value when that differs;
-    `check` reads a sent value as the action will (None: the action reads it every time);
-    `json` says the query string carries it as JSON text; `example` is a value to try."""
-
-    name: str
-    description: str
-    schema: Mapping[str, Any]
-    required: bool = False
-    body: Mapping[str, Any] | None = None
-    check: Check | None = None
-    json: bool = False
-    example: Any = None
-
-
-def _scalar(params: dict[str, Any], name: str) -> object:
-    return ckan_params.text(params, name)
-
-
-def _texts(params: dict[str, Any], name: str) -> object:
-    """One text or a list of them (a repeated query-string parameter, a JSON list)."""
-    value = params[name]
-    if value is None or isinstance(value, str):
-        return value
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError({name: ['Send text or a list of texts, such as ["a", "b"].']})
-    return value
-
-
-def _some_texts(params: dict[str, Any], name: str) -> object:
-    if params[name] is None:
-        raise ValidationError({name: ["Missing value"]})
-    return _texts(params, name)
-
-
-def _count_from(least: int) -> Check:
-    return lambda params, name: ckan_search.count_param(params, name, 0, least=least)
-
-
-def _one_of(values: tuple[str, ...]) -> Check:
-    def check(params: dict[str, Any], name: str) -> object:
-        if ckan_params.text(params, name) not in values:
-            raise ValidationError({name: [f"Must be one of: {', '.join(values)}"]})
-        return params[name]
-
-    return check
-
-
-def text(
-    name: str, description: str, *, required: bool = False, example: str | None = None
-) -> Param:
-    """Text as `ckan_params.text` reads it (one value; required ones not blank)."""
-    schema = TEXT if required else {"type": "string"}
-    return Param(name, description, schema, required, SCALAR, _scalar, example=example)
-
-
-def ref(description: str, name: str = "id", schema: Mapping[str, Any] = TEXT) -> Param:
-    """The thing an action is about, by id or name."""
-    return Param(name, description, schema, True, {**schema, "type": "string"}, _scalar)
-
-
-def choice(
-    name: str, description: str, values: tuple[str, ...], *, required: bool = False
-) -> Param:
-    schema = {"type": "string", "enum": list(values)}
-    return Param(name, description, schema, required, schema, _one_of(values))
-
-
-def count(name: str, description: str, default: int | None = None, least: int = 0) -> Param:
-    """A whole number as `ckan_search.count_param` reads it."""
-    schema: dict[str, Any] = {"type": "integer", "minimum": least, "maximum": MAX_ROW_NUMBER}
-    if default is not None:
-        schema["default"] = default
-    return Param(name, description, schema, check=_count_from(least))
-
-
-def limit(default: int, most: int, things: str = "results") -> Param:
-    """A `limit` read by `ckan_params.number`: a larger number is cut down to `most`."""
-    return count(
-        "limit",
-        f"How many {things} to give: {default:,} unless told, at most {most:,} (a larger "
-        f"number gives {most:,}).",
-        default,
-    )
-
-
-def flag(name: str, description: str, default: bool = False) -> Param:
-    """A boolean as `ckan_params.flag` reads it: true or false, and 1/0, yes/no, on/off."""
-    words = [*ckan_params.TRUE, *ckan_params.FALSE]
-    return Param(
-        name,
-        f"{description} {str(default).lower()} unless sent (1/0, yes/no and on/off are read too).",
-        {"type": "boolean", "default": default},
-        body={"type": ["boolean", "string"], "enum": [True, False, *words], "default": default},
-        check=ckan_params.flag,
-    )
-
-
-def lenient_flag(name: str, description: str, default: bool) -> Param:
-    """A boolean read as CKAN's datastore reads one: a true word is true, anything else false."""
-    return Param(
-        name,
-        f"{description} {', '.join(TRUE_WORDS)} mean true, anything else false; "
-        f"{str(default).lower()} unless sent.",
-        {"type": "string", "default": str(default).lower()},
-        body=SCALAR,
-        check=_scalar,
-    )
-
-
-def names(name: str, description: str) -> Param:
-    """A list as `ckan_params.text_list` reads it: JSON text, comma-separated, or JSON."""
-    return Param(
-        name,
-        f'{description} A JSON list (["a", "b"]) or names separated by commas.',
-        {"type": "string"},
-        body={"type": ["array", "string", "null"], "items": {"type": "string"}},
-        check=ckan_params.text_list,
-    )
-
-
-def texts(
-    name: str,
-    description: str,
-    items: Mapping[str, Any] | None = None,
-    *,
-    required: bool = False,
-    example: list[str] | None = None,
-) -> Param:
-    """Several texts: the parameter repeated in a query string, a list (or one text) in JSON."""
-    item = dict(items or {"type": "string"})
-    schema: dict[str, Any] = {"type": "array", "items": item}
-    if required:
-        schema["minItems"] = 1
-    body = {"type": ["array", "string"] if required else ["array", "string", "null"], "items": item}
-    check = _some_texts if required else _texts
-    return Param(name, description, schema, required, body, check, example=example)
-
-
-def text_or_json(name: str, description: str, body: Mapping[str, Any]) -> Param:
-    """Text in a query string, text or JSON in a body; the action reads it every time."""
-    return Param(name, description, {"type": "string"}, body=body)
-
-
-def json_value(name: str, description: str, schema: Mapping[str, Any]) -> Param:
-    """JSON: in a query string as JSON text (CKAN's way), in a body as itself; the action
-    reads it every time."""
-    return Param(name, description, schema, body=schema, json=True)
-
-
-OFFSET = count("offset", "How many to skip first.", 0)
-IGNORED = "Accepted and ignored, as this catalogue keeps no such thing."
-INCLUDE_TRACKING = Param("include_tracking", IGNORED, {"type": "string"}, body={})
+from opendata.api.ckan_kinds import (
+    ACTIVITIES,
+    COUNT,
+    GROUP,
+    IGNORED,
+    INCLUDE_TRACKING,
+    NAMES,
+    NAMES_OR_DICTS,
+    OBJECT,
+    OBJECTS,
+    OFFSET,
+    PACKAGE,
+    PACKAGES,
+    RESOURCE,
+    SEARCH,
+    STRINGS,
+    TEXT,
+    UUID,
+    Param,
+    Read,
+    Write,
+    choice,
+    count,
+    flag,
+    json_value,
+    lenient_flag,
+    limit,
+    names,
+    ref,
+    text,
+    text_or_json,
+    texts,
+)
 
 
 def check_sent(action: str, params: dict[str, Any]) -> None:
@@ -210,75 +74,6 @@ def check_sent(action: str, params: dict[str, Any]) -> None:
 
 
 # What the results are, where that is cheap to say.
-OBJECT = {"type": "object"}
-STRINGS = {"type": "array", "items": {"type": "string"}}
-OBJECTS = {"type": "array", "items": OBJECT}
-RESOURCE = {
-    "type": "object",
-    "required": ["id", "package_id", "name", "url", "format"],
-    "properties": {
-        "id": UUID,
-        "package_id": UUID,
-        "name": {"type": "string"},
-        "url": {"type": ["string", "null"]},
-        "format": {"type": "string"},
-        "size": {"type": ["integer", "null"], "minimum": 0},
-        "datastore_active": {"type": "boolean"},
-    },
-}
-GROUP = {
-    "type": "object",
-    "required": ["id", "name", "title"],
-    "properties": {
-        "id": UUID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "package_count": {"type": "integer", "minimum": 0},
-    },
-}
-PACKAGE = {
-    "type": "object",
-    "required": ["id", "name", "title", "resources", "organization", "state"],
-    "properties": {
-        "id": UUID,
-        "name": {"type": "string"},
-        "title": {"type": "string"},
-        "owner_org": UUID,
-        "organization": GROUP,
-        "groups": {"type": "array", "items": GROUP},
-        "resources": {"type": "array", "items": RESOURCE},
-        "num_resources": {"type": "integer", "minimum": 0},
-        "state": {"type": "string", "enum": ["active", "draft", "deleted"]},
-        "private": {"type": "boolean"},
-    },
-}
-PACKAGES = {"type": "array", "items": PACKAGE}
-ACTIVITIES = {
-    "type": "array",
-    "items": {"type": "object", "required": ["id", "timestamp", "activity_type", "object_id"]},
-}
-COUNT = {"type": "integer", "minimum": 0}
-NAMES_OR_DICTS = {"type": "array", "items": {"type": ["string", "object"]}}
-SEARCH = {
-    "type": "object",
-    "required": ["count", "results"],
-    "properties": {"count": COUNT, "results": OBJECTS},
-}
-
-
-@dataclass(frozen=True)
-class Read:
-    params: tuple[Param, ...] = ()
-    result: Mapping[str, Any] = field(default_factory=lambda: OBJECT)
-
-
-@dataclass(frozen=True)
-class Write:
-    """A write: its JSON body's fields; `upload` for a multipart form with a file."""
-
-    params: tuple[Param, ...] = ()
-    result: Mapping[str, Any] = field(default_factory=lambda: OBJECT)
-    upload: bool = False
 
 
 PACKAGE_ID = ref("The dataset's id or URL name (name_or_id is read when id is not sent).")
@@ -410,13 +205,10 @@ READS: dict[str, Read] = {
                 50,
                 least=-1,
             ),
-            Param(
+            text(
                 "include_private",
                 "With a token, true also finds the unpublished datasets of your own "
                 "organizations (true, 1, yes or on mean true, anything else false).",
-                {"type": "string"},
-                body=SCALAR,
-                check=_scalar,
             ),
         ),
         {

@@ -11,29 +11,33 @@ and is not listed twice.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from opendata.api.ckan_declared import READS, WRITES, Param, Read, Write
+from opendata.api.ckan_declared import READS, WRITES
+from opendata.api.ckan_kinds import Param, Read, Write
 
 SUCCESS, FAILURE = "#/components/schemas/CkanSuccess", "#/components/schemas/CkanError"
 SITE_ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def action_paths(actions: Mapping[str, Callable[..., Any]]) -> dict[str, dict[str, Any]]:
-    """One path per action in `actions`, in their order; an action with no entry here is
-    documented with no parameters (and the test that every action is declared fails)."""
+def action_paths(
+    actions: Mapping[str, Callable[..., Any]], writes: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """One path per action in `actions`, in their order; `writes` are POSTed only. An action
+    with no declaration is documented without parameters (and the test that every action is
+    declared fails)."""
     paths = {}
     for name, function in actions.items():
-        declared = WRITES.get(name) or READS.get(name) or Read()
         doc = inspect.getdoc(function) or name
         summary = doc.split(". ")[0].split("\n\n")[0].replace("\n", " ").rstrip(".")
-        if isinstance(declared, Write):
-            paths[f"/api/3/action/{name}"] = {"post": _write(name, summary, doc, declared)}
+        if name in writes:
+            write = WRITES.get(name, Write())
+            paths[f"/api/3/action/{name}"] = {"post": _write(name, summary, doc, write)}
         else:
+            read = READS.get(name, Read())
             paths[f"/api/3/action/{name}"] = {
-                "get": _read(name, summary, doc, declared, "get"),
-                "post": _read(name, summary, doc, declared, "post"),
+                method: _read(name, summary, doc, read, method) for method in ("get", "post")
             }
     return paths
 

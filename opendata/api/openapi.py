@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from opendata.api.ckan import ACTIONS
+from opendata.api.ckan import ACTIONS, WRITES
 from opendata.api.ckan_openapi import SCHEMAS, TAG, action_paths
 from opendata.api.openapi_document import EXAMPLES, PATHS, openapi_document
 from opendata.api.openapi_page import documented_operations
@@ -36,7 +36,7 @@ def _document() -> dict:
         base_url=settings.base_url,
         site_name=settings.site_name,
         served=_served_paths(),
-        more_paths=action_paths(ACTIONS) if ckan else {},
+        more_paths=action_paths(ACTIONS, WRITES) if ckan else {},
         more_schemas=SCHEMAS,
         more_tags=[TAG] if ckan else [],
     )
