@@ -146,7 +146,7 @@ def _responses(result: Mapping[str, Any], *, write: bool) -> dict[str, Any]:
     if write:
         responses["400"] = {"description": "JSON nested too deeply to read", "content": site}
         responses["413"] = {"description": "A body or file over the size limit", "content": site}
-    return responses
+    return dict(sorted(responses.items()))
 
 
 TAG = {

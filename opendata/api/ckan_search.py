@@ -40,8 +40,10 @@ FIELDS = {  # CKAN's facet fields -> the catalogue's facets
 
 
 def package_search(params: dict[str, Any]) -> dict[str, Any]:
-    """Search public datasets: q, fq, rows, start, sort, facet.field, facet.limit and
-    include_private (see this module's docstring)."""
+    """Search public datasets with CKAN's query language (q, fq and fq_list, all of which
+    must match), `rows` at a time from `start`, in `sort` order, counting the values of each
+    `facet.field`; with a token, `include_private=true` also finds your own organizations'
+    unpublished datasets."""
     rows = min(count_param(params, "rows", 10), MAX_ROWS)
     start = count_param(params, "start", 0)
     sort = read_sort(str(params.get("sort") or "score desc"))

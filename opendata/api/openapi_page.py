@@ -8,22 +8,42 @@ from typing import Any
 
 
 def documented_operations(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The paths flattened: one entry per path and method, in document order."""
+    """The paths flattened: one entry per path and method, in document order. A POST that
+    takes a GET's parameters as a JSON object says so rather than repeating them."""
     return [
-        {
-            "path": path,
-            "method": method.upper(),
-            "summary": operation.get("summary", ""),
-            "description": operation.get("description", ""),
-            "tags": operation.get("tags", []),
-            "needs_token": bool(operation.get("security")) and {} not in operation["security"],
-            "parameters": [_parameter(p) for p in operation.get("parameters", [])],
-            "body": _body(operation.get("requestBody")),
-            "responses": _responses(operation["responses"]),
-        }
+        _operation(path, method, operation, item.get("get"))
         for path, item in document["paths"].items()
         for method, operation in item.items()
     ]
+
+
+def _operation(
+    path: str, method: str, operation: dict[str, Any], get: dict[str, Any] | None
+) -> dict[str, Any]:
+    summary, description = operation.get("summary", ""), operation.get("description", "")
+    body = _body(operation.get("requestBody"))
+    as_get = (
+        body is not None
+        and get is not None
+        and sorted(field["name"] for field in body["fields"])
+        == sorted(param["name"] for param in get.get("parameters", []))
+    )
+    return {
+        "path": path,
+        "method": method.upper(),
+        "summary": summary,
+        "description": "" if as_get or _says_no_more(description, summary) else description,
+        "tags": operation.get("tags", []),
+        "needs_token": bool(operation.get("security")) and {} not in operation["security"],
+        "parameters": [_parameter(p) for p in operation.get("parameters", [])],
+        "body": body,
+        "as_get": as_get,
+        "responses": _responses(operation["responses"]),
+    }
+
+
+def _says_no_more(description: str, summary: str) -> bool:
+    return " ".join(description.split()).rstrip(".") == " ".join(summary.split()).rstrip(".")
 
 
 def _parameter(param: dict[str, Any]) -> dict[str, Any]:

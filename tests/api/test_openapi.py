@@ -204,7 +204,9 @@ def test_the_docs_page_shows_every_operation_with_its_bounds(client, document):
                 shown = column(table(section, "Parameters"), "Name")
                 for param in operation["parameters"]:
                     assert any(cell.split(" ")[0] == param["name"] for cell in shown), param
-            if "requestBody" in operation:
+            if "requestBody" in operation and "get" in item:
+                assert f"GET {path}" in text_of(section.select_one(".app-api-as-get"))
+            elif "requestBody" in operation:
                 fields = operation["requestBody"]["content"]["application/json"]["schema"]
                 shown = column(table(section, "Body"), "Name")
                 assert sorted(cell.split(" ")[0] for cell in shown) == sorted(fields["properties"])
