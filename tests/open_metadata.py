@@ -16,7 +16,7 @@ from catalog.indicators.series import (
 )
 from catalog.permissions import Actor
 from catalog.publishing.workflow import dataset_withdraw
-from opendata.openapi_document import EXAMPLES
+from opendata.api.openapi_document import EXAMPLES
 
 BASE_URL = "https://data.york.example"
 ACTOR = Actor.system("test publisher")

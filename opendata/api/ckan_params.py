@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from opendata.api.ckan_search import count_param
 from opendata.json_limits import bounded_loads
 
-TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 def required(params: dict[str, Any], name: str, *others: str) -> str:
@@ -28,11 +28,12 @@ def number(params: dict[str, Any], name: str, default: int, *, most: int) -> int
 
 
 def flag(params: dict[str, Any], name: str, default: bool = False) -> bool:
-    """A boolean as CKAN reads one (`asbool`): true/false, 1/0, yes/no, on/off."""
+    """A boolean as CKAN reads one (`asbool`): JSON's true/false, or the words true/false,
+    1/0, yes/no, on/off."""
     value = params.get(name, default)
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    text = value.strip().lower() if isinstance(value, str) else None
     if text in TRUE or text in FALSE:
         return text in TRUE
     raise ValidationError({name: ["Must be true or false"]})

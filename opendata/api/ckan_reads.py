@@ -41,6 +41,12 @@ from opendata.schema_org import SITE_DESCRIPTION
 CKAN_VERSION = "2.10.4"
 MAX_AUTOCOMPLETE = 100
 COLLABORATORS = "Dataset collaborators not enabled"
+PUBLIC_OPTIONS = (
+    "ckan.site_title",
+    "ckan.site_description",
+    "ckan.site_url",
+    "ckan.locale_default",
+)
 
 
 def caller() -> Actor | None:
@@ -77,12 +83,13 @@ def config_option_show(params: dict[str, Any]) -> str:
 
 
 def _public_config() -> dict[str, str]:
-    return {
-        "ckan.site_title": current_app.config["SETTINGS"].site_name,
-        "ckan.site_description": SITE_DESCRIPTION,
-        "ckan.site_url": url_for("home.index", _external=True).rstrip("/"),
-        "ckan.locale_default": "en_GB",
-    }
+    values = (
+        current_app.config["SETTINGS"].site_name,
+        SITE_DESCRIPTION,
+        url_for("home.index", _external=True).rstrip("/"),
+        "en_GB",
+    )
+    return dict(zip(PUBLIC_OPTIONS, values, strict=True))
 
 
 def package_list(params: dict[str, Any]) -> list[str]:

@@ -40,8 +40,10 @@ FIELDS = {  # CKAN's facet fields -> the catalogue's facets
 
 
 def package_search(params: dict[str, Any]) -> dict[str, Any]:
-    """Search public datasets: q, fq, rows, start, sort, facet.field, facet.limit and
-    include_private (see this module's docstring)."""
+    """Search public datasets with CKAN's query language (q, fq and fq_list, all of which
+    must match), `rows` at a time from `start`, in `sort` order, counting the values of each
+    `facet.field`; with a token, `include_private=true` also finds your own organizations'
+    unpublished datasets."""
     rows = min(count_param(params, "rows", 10), MAX_ROWS)
     start = count_param(params, "start", 0)
     sort = read_sort(str(params.get("sort") or "score desc"))
@@ -138,6 +140,6 @@ def _json_list(raw: Any, field: str) -> list[str]:
             raw = bounded_loads(raw)
         except ValueError as error:
             raise ValidationError({field: ['Send a JSON list, such as ["tags"].']}) from error
-    if not isinstance(raw, list):
-        raise ValidationError({field: ['Send a JSON list, such as ["tags"].']})
-    return [str(item) for item in raw]
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValidationError({field: ['Send a JSON list of names, such as ["tags"].']})
+    return raw

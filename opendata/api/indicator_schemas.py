@@ -5,6 +5,10 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 500
+MAX_LATEST = 10_000
+
 
 class ObservationOut(Schema):
     period = fields.String()
@@ -68,11 +72,11 @@ class ListArgs(Schema):
     theme = fields.String(load_default=None)
     organisation = fields.String(load_default=None)
     frequency = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class SeriesArgs(Schema):
     from_ = fields.String(data_key="from", load_default=None)
     to = fields.String(load_default=None)
-    latest = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10_000))
+    latest = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_LATEST))

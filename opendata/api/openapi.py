@@ -6,7 +6,10 @@ from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from opendata.openapi_document import EXAMPLES, PATHS, documented_operations, openapi_document
+from opendata.api.ckan import ACTIONS, WRITES
+from opendata.api.ckan_openapi import SCHEMAS, TAG, action_paths
+from opendata.api.openapi_document import EXAMPLES, PATHS, openapi_document
+from opendata.api.openapi_page import documented_operations
 
 bp = Blueprint("openapi", __name__)
 
@@ -28,8 +31,14 @@ def docs():
 
 def _document() -> dict:
     settings = current_app.config["SETTINGS"]
+    ckan = "api_ckan.action" in current_app.view_functions
     return openapi_document(
-        base_url=settings.base_url, site_name=settings.site_name, served=_served_paths()
+        base_url=settings.base_url,
+        site_name=settings.site_name,
+        served=_served_paths(),
+        more_paths=action_paths(ACTIONS, WRITES) if ckan else {},
+        more_schemas=SCHEMAS,
+        more_tags=[TAG] if ckan else [],
     )
 
 

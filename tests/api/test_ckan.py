@@ -338,3 +338,46 @@ def test_package_search_caps_rows_at_a_thousand(client, catalogue):
         catalogue.dataset(f"dataset-{n}")
     result = client.get("/api/3/action/package_search?rows=5000").get_json()["result"]
     assert result["count"] == 3 and len(result["results"]) == 3
+
+
+def test_a_write_answers_post_only(client, site, token_for):
+    """As CKAN, a write is never made by a GET (not even with a token): a 405 saying to POST,
+    and OPTIONS tells a client which methods each action takes."""
+    headers = token_for("editor")
+    refused = client.get("/api/3/action/package_create?name=by-get&title=X", headers=headers)
+    assert refused.status_code == 405
+    assert refused.headers["Allow"] == "POST, OPTIONS"
+    assert refused.json["error"]["__type"] == "Bad Request"
+    assert "Please use POST" in refused.json["error"]["message"]
+    assert "by-get" not in result(client, "package_list")
+    assert client.options("/api/3/action/package_create").headers["Allow"] == "POST, OPTIONS"
+    read = client.options("/api/3/action/package_show").headers["Allow"]
+    assert read == "GET, HEAD, POST, OPTIONS"
+
+
+def test_a_head_reads_the_query_string_as_a_get_does(client, site):
+    assert client.head("/api/3/action/package_show?id=school-places").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "field"),
+    [
+        ("package_show", {"id": "school\x00places"}, "id"),
+        ("package_search", {"fq_list": ["tags:a\x00"]}, "fq_list"),
+        ("package_create", {"name": "x", "extras": [{"key": "\x00", "value": "v"}]}, "extras"),
+    ],
+)
+def test_a_nul_character_is_a_validation_error(client, site, action, params, field):
+    """No stored text holds NUL (PostgreSQL cannot), so it names nothing: a 409, not a 500."""
+    response = call(client, action, **params)
+    assert response.status_code == 409
+    assert field in response.json["error"]
+
+
+def test_a_parameter_is_checked_even_where_it_would_not_be_read(client, site):
+    """Every parameter an action declares is checked when sent, as the API description says,
+    even where the action would not read it (include_tags without all_fields)."""
+    response = client.get("/api/3/action/organization_list?include_tags=maybe")
+    assert response.status_code == 409
+    assert response.json["error"]["include_tags"] == ["Must be true or false"]
+    assert client.get("/api/3/action/organization_list?include_tags=yes").status_code == 200

@@ -7,20 +7,28 @@ cannot drift from the description. Paths are listed only when the app really ser
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from catalog.indicators.scorecard import RAG_LABELS
+from catalog.indicators.scorecard import SORTS as INDICATOR_SORTS
+from catalog.names import MAX_ROW_NUMBER
+from catalog.tables.datastore.query import COUNT_CAP, DEFAULT_SIZE, MAX_SIZE
+from opendata.api.indicator_schemas import MAX_LATEST, MAX_PAGE, MAX_PER_PAGE
+from opendata.dcat_graph import DCAT_AP_3, PROFILES
+
+Json = dict[str, Any]
 ERROR = {"$ref": "#/components/schemas/Error"}
 EXAMPLES = {
     "ref": "CSS7",
     "name": "school-census",
-    "action": "package_list",
     "resource_id": "0b7f4c52-8a7e-4c1e-9a51-6f0d2c3e4b10",
     "organisation": "children-education",
     "topic": "education-and-skills",
 }
 
 
-def _param(name: str, where: str, description: str, schema: dict | None = None) -> dict:
+def _param(name: str, where: str, description: str, schema: Json | None = None) -> Json:
     param: dict[str, Any] = {
         "name": name,
         "in": where,
@@ -33,54 +41,95 @@ def _param(name: str, where: str, description: str, schema: dict | None = None) 
     return param
 
 
-def _responses(ok: str, media: str, *, errors: tuple[int, ...] = (), pages: bool = False) -> dict:
-    """Errors are JSON under /api/ and the site's HTML error pages elsewhere (`pages`)."""
+def _responses(ok: str, media: str, *, errors: tuple[int, ...] = (), pages: bool = False) -> Json:
+    """Errors are JSON under /api/ and the site's HTML error pages elsewhere (`pages`). Every
+    /api/ path can answer 401 (a token that does not work) and 429 (too many requests)."""
     responses: dict[str, Any] = {"200": {"description": ok, "content": {media: {}}}}
     titles = {
+        304: "Not modified since the ETag sent in If-None-Match",
         400: "Bad query string",
-        401: "No valid API token",
+        401: "The API token sent does not work",
         404: "Not found",
         410: "Withdrawn",
+        429: "Too many requests: wait for the time in Retry-After",
+        503: "The query took too long: narrow it with filters",
     }
-    for status in errors:
-        content = {"text/html": {}} if pages else {"application/json": {"schema": ERROR}}
-        responses[str(status)] = {"description": titles[status], "content": content}
+    content = {"text/html": {}} if pages else {"application/json": {"schema": ERROR}}
+    for status in sorted({*errors, *(() if pages else (401, 429))}):
+        described: Json = {"description": titles[status]}
+        responses[str(status)] = described if status == 304 else {**described, "content": content}
     return responses
 
 
 def _get(
-    summary: str, tag: str, ok: str, media: str, params=(), errors=(), pages=False, **extra
-) -> dict:
+    summary: str,
+    tag: str,
+    ok: str,
+    media: str,
+    params: Sequence[Json] = (),
+    errors: tuple[int, ...] = (),
+    pages: bool = False,
+    **extra: Any,
+) -> Json:
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "parameters": list(params)}
     operation["responses"] = _responses(ok, media, errors=errors, pages=pages)
     operation.update(extra)
     return {"get": operation}
 
 
-def _dcat_dataset(label: str, media: str) -> dict:
+def _dcat_dataset(label: str, media: str) -> Json:
     params = [NAME, DCAT_PROFILE]
     return _get("One dataset in DCAT", "DCAT", label, media, params, (400, 404, 410), pages=True)
 
 
-def _dcat_catalogue(label: str, media: str) -> dict:
+def _dcat_catalogue(label: str, media: str) -> Json:
     return _get("The DCAT catalogue", "DCAT", label, media, [DCAT_PROFILE], (400,), pages=True)
 
 
 LIST_PARAMS = [
     _param("q", "query", "Words to find in the reference or title."),
-    _param("rag", "query", "Only red, amber or green indicators."),
-    _param("sort", "query", "Sort order, e.g. ref or title."),
-    _param("theme", "query", "A topic name."),
-    _param("organisation", "query", "A publisher name."),
+    _param(
+        "rag",
+        "query",
+        "Only red, amber or green indicators, or none (those with no target); empty for all.",
+        {"type": "string", "enum": [*RAG_LABELS, "none", ""]},
+    ),
+    _param(
+        "sort",
+        "query",
+        "Sort order: " + ", ".join(INDICATOR_SORTS) + " (ref unless sent; empty is ref).",
+        {"type": "string", "enum": [*INDICATOR_SORTS, ""], "default": "ref"},
+    ),
+    _param("theme", "query", "A topic's URL name."),
+    _param("organisation", "query", "A publisher's URL name."),
     _param("frequency", "query", "Update frequency, e.g. quarterly."),
-    _param("page", "query", "Page number from 1.", {"type": "integer", "minimum": 1}),
-    _param("per_page", "query", "Results per page.", {"type": "integer", "maximum": 500}),
+    _param(
+        "page",
+        "query",
+        "Page number from 1.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
+    _param(
+        "per_page",
+        "query",
+        "Results per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50},
+    ),
 ]
 SERIES_PARAMS = [
     _param("ref", "path", "The indicator reference, e.g. CSS7."),
-    _param("from", "query", "First period to include, e.g. 2016/17 Q1."),
-    _param("to", "query", "Last period to include."),
-    _param("latest", "query", "Only the newest n periods.", {"type": "integer", "minimum": 1}),
+    _param(
+        "from",
+        "query",
+        "First period to include, as councils write periods: 2016/17 Q1, 2016/17, 2016-04, ...",
+    ),
+    _param("to", "query", "Last period to include, written as from is."),
+    _param(
+        "latest",
+        "query",
+        "Only the newest n periods.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LATEST},
+    ),
 ]
 NAME = _param("name", "path", "The dataset's URL name.")
 DCAT_PROFILE = _param(
@@ -88,30 +137,58 @@ DCAT_PROFILE = _param(
     "query",
     "The DCAT-AP version to follow: dcat-ap-3 (the default) or dcat-ap-2.1.1 (decimal byte "
     "sizes and SHA-1 checksums, as DCAT-AP 2.1.1 asks).",
-    {"type": "string", "enum": ["dcat-ap-3", "dcat-ap-2.1.1"]},
+    {"type": "string", "enum": list(PROFILES), "default": DCAT_AP_3.name},
 )
 PUBLISHER = _param("organisation", "path", "The publisher's URL name.")
 TOPIC = _param("topic", "path", "The topic's URL name.")
 DATA_PARAMS = [
-    _param("resource_id", "path", "The file's id, as on its page."),
-    _param("version", "query", "An older published version.", {"type": "integer"}),
-    _param("{column}", "query", "Rows whose column equals the value."),
     _param(
-        "{column}__{op}",
-        "query",
-        "Filter with exact, not, gt, gte, lt, lte, contains, startswith, in (a,b,c) or "
-        "isnull (true/false).",
+        "resource_id",
+        "path",
+        "The file's id, as on its page.",
+        {"type": "string", "format": "uuid"},
     ),
-    _param("_sort", "query", "Sort by this column, rows without a value first."),
-    _param("_sort_desc", "query", "Sort by this column, largest first."),
+    _param(
+        "version",
+        "query",
+        "An older published version (the newest unless sent).",
+        {"type": "integer", "minimum": 1, "maximum": MAX_ROW_NUMBER},
+    ),
+    _param(
+        "_sort",
+        "query",
+        "Sort by this column (one of the first indexed columns), rows without a value first.",
+    ),
+    _param("_sort_desc", "query", "Sort by this column, largest first (not with _sort)."),
     _param("_col", "query", "Columns to return, repeated or comma-separated."),
-    _param("_size", "query", "Rows per page, default 100.", {"type": "integer", "maximum": 10000}),
+    _param(
+        "_size",
+        "query",
+        f"Rows per page, {DEFAULT_SIZE} unless sent.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": DEFAULT_SIZE},
+    ),
     _param("_next", "query", "The token from the previous page's next."),
-    _param("_shape", "query", "objects (default) or arrays."),
-    _param("_count", "query", "exact to count past 10,000 matching rows."),
+    _param(
+        "_shape",
+        "query",
+        "Each row as an object (the default) or an array.",
+        {"type": "string", "enum": ["objects", "arrays"], "default": "objects"},
+    ),
+    _param(
+        "_count",
+        "query",
+        f"exact to count past {COUNT_CAP:,} matching rows.",
+        {"type": "string", "enum": ["exact"]},
+    ),
 ]
+DATA_FILTERS = (
+    "Any other parameter filters the rows: `column=value` keeps the rows whose column equals "
+    "the value; `column__op=value` compares with op exact, not, gt, gte, lt, lte, contains, "
+    "startswith, in (a,b,c) or isnull (true/false). A value must suit the column's type, and "
+    "a column, operator, sort or token the table does not have is a 400."
+)
 
-PATHS: dict[str, dict] = {
+PATHS: dict[str, Json] = {
     "/api/indicators": _get(
         "Published indicators with their latest figure and status",
         "Indicators",
@@ -142,21 +219,14 @@ PATHS: dict[str, dict] = {
         errors=(401,),
         security=[{"token": []}],
     ),
-    "/api/3/action/{action}": _get(
-        "CKAN Action API v3 (package_show, package_search, ...)",
-        "CKAN",
-        "A CKAN response envelope",
-        "application/json",
-        [_param("action", "path", "The CKAN action name, e.g. package_list.")],
-        (400, 404),
-    ),
     "/api/data/{resource_id}": _get(
         "Rows of a published table, filtered, sorted and paged",
         "Data",
         "A page of rows with next_url (also in a Link header)",
         "application/json",
         DATA_PARAMS,
-        (400, 404, 410),
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
     ),
     "/api/data/{resource_id}.csv": _get(
         "Every row of a filtered, sorted query as CSV",
@@ -164,7 +234,8 @@ PATHS: dict[str, dict] = {
         "CSV",
         "text/csv",
         DATA_PARAMS,
-        (400, 404, 410),
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
     ),
     "/api/data/{resource_id}.json": _get(
         "Every row of a query as one JSON array",
@@ -172,7 +243,8 @@ PATHS: dict[str, dict] = {
         "JSON",
         "application/json",
         DATA_PARAMS,
-        (400, 404, 410),
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
     ),
     "/api/data/{resource_id}.ndjson": _get(
         "Every row of a query as newline-delimited JSON",
@@ -180,7 +252,8 @@ PATHS: dict[str, dict] = {
         "NDJSON",
         "application/x-ndjson",
         DATA_PARAMS,
-        (400, 404, 410),
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
     ),
     "/catalog": _get(
         "The DCAT catalogue's IRI: Turtle, JSON-LD or RDF/XML as the Accept header asks "
@@ -235,8 +308,17 @@ PATHS: dict[str, dict] = {
 }
 
 
-def openapi_document(*, base_url: str, site_name: str, served: set[str]) -> dict[str, Any]:
-    """The description, keeping only the paths in `served` (OpenAPI-style templates)."""
+def openapi_document(
+    *,
+    base_url: str,
+    site_name: str,
+    served: set[str],
+    more_paths: dict[str, Json] | None = None,
+    more_schemas: dict[str, Json] | None = None,
+    more_tags: list[Json] | None = None,
+) -> dict[str, Any]:
+    """The description, keeping only the paths in `served` (OpenAPI-style templates), with
+    the paths and schemas another module describes (the CKAN Action API's)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -250,9 +332,14 @@ def openapi_document(*, base_url: str, site_name: str, served: set[str]) -> dict
             },
         },
         "servers": [{"url": base_url}],
-        "paths": {path: item for path, item in PATHS.items() if path in served},
+        "tags": more_tags or [],
+        "paths": {
+            **{path: item for path, item in PATHS.items() if path in served},
+            **(more_paths or {}),
+        },
         "components": {
             "schemas": {
+                **(more_schemas or {}),
                 "Error": {
                     "type": "object",
                     "properties": {
@@ -266,19 +353,16 @@ def openapi_document(*, base_url: str, site_name: str, served: set[str]) -> dict
                             },
                         }
                     },
-                }
+                },
             },
             "securitySchemes": {
-                "token": {"type": "http", "scheme": "bearer", "description": "An API token."}
+                "token": {"type": "http", "scheme": "bearer", "description": "An API token."},
+                "ckanApiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-CKAN-API-Key",
+                    "description": "An API token, as older CKAN clients send it.",
+                },
             },
         },
     }
-
-
-def documented_operations(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The paths flattened for a page: one entry per path and method, in document order."""
-    return [
-        {"path": path, "method": method.upper(), **operation}
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    ]
