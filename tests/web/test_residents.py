@@ -56,3 +56,11 @@ def test_the_ckan_api_searches_in_residents_words_too(demo):
     assert {"household-waste-recycling", "waste-contracts"} <= {
         d["name"] for d in found["result"]["results"]
     }
+
+
+def test_listings_summarise_descriptions_in_plain_words(demo):
+    page = search(demo, '"One City, For All"')
+    summaries = texts(page, ".app-dataset-list__item > p.govuk-body")
+    plan = next(s for s in summaries if "Council Plan 2023-27" in s)
+    assert "One City, For All," in plan
+    assert not any(mark in summary for summary in summaries for mark in ("*", "](", "#"))
