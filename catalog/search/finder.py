@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
+from catalog.models import Dataset, DatasetState, Indicator, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
 from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery, SearchResults
 from catalog.search.documents import document_for
@@ -187,3 +187,32 @@ def _option(
         count=count.count,
         selected=count.value in filters.get(name, ()),
     )
+
+
+RECENT_PAGES = 5  # pages of the newest searched for datasets that are not KPI series
+
+
+def recently_released(
+    session: Session, backend: SearchBackend, *, limit: int = 5, now: datetime | None = None
+) -> list[PublicSummary]:
+    """The public datasets whose data was released last, newest first, as the home page leads
+    with them. KPI series are left to the Council Plan scorecard: the KPI Machine releases
+    dozens at once, and they would push every other release off the list.
+
+    The search index orders by the public "last updated" it holds for each document (built
+    through the public read model), so no query orders every dataset by it in SQL."""
+    listed: list[PublicSummary] = []
+    for page in range(1, RECENT_PAGES + 1):
+        query = SearchQuery(sort="updated", page=page, per_page=limit * 4, now=now)
+        found = find_datasets(session, backend, query)
+        series = set(
+            session.scalars(
+                select(Indicator.dataset_id).where(
+                    Indicator.dataset_id.in_([d.id for d in found.datasets])
+                )
+            )
+        )
+        listed += [view for view in found.listed if view.dataset.id not in series]
+        if len(listed) >= limit or page >= found.pages:
+            break
+    return listed[:limit]

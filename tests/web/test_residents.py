@@ -3,9 +3,11 @@ text, the home page leading with what is new, and dataset pages that point onwar
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.pages import element, listed_datasets, parse_page, results_count, texts
+from tests.pages import element, find_link, listed_datasets, parse_page, results_count, texts
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,16 @@ def test_listings_summarise_descriptions_in_plain_words(demo):
     plan = next(s for s in summaries if "Council Plan 2023-27" in s)
     assert "One City, For All," in plan
     assert not any(mark in summary for summary in summaries for mark in ("*", "](", "#"))
+
+
+def test_the_home_page_leads_with_recent_releases_then_the_scorecard_and_topics(demo):
+    page = parse_page(demo.get("/"))
+    assert texts(page, "main h2")[:3] == [
+        "Recently released",
+        "Council Plan scorecard",
+        "Browse by topic",
+    ]
+    newest = parse_page(demo.get("/datasets", query_string={"sort": "updated"}))
+    not_kpis = [t for t in listed_datasets(newest) if not re.match(r"[\w-]+: ", t)]
+    assert listed_datasets(page) == not_kpis[:5]
+    assert find_link(page, "See the performance indicators")["href"] == "/indicators"
