@@ -4,10 +4,21 @@ text, the home page leading with what is new, and dataset pages that point onwar
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.pages import element, find_link, listed_datasets, parse_page, results_count, texts
+from catalog.clock import frozen_at
+from tests.pages import (
+    element,
+    find_link,
+    listed_datasets,
+    parse_page,
+    results_count,
+    summary_list,
+    texts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +90,60 @@ def test_the_home_page_leads_with_recent_releases_then_the_scorecard_and_topics(
     not_kpis = [t for t in listed_datasets(newest) if not re.match(r"[\w-]+: ", t)]
     assert listed_datasets(page) == not_kpis[:5]
     assert find_link(page, "See the performance indicators")["href"] == "/indicators"
+
+
+def dataset_page(client, name: str):
+    with frozen_at(datetime(2026, 12, 2, 12, 0)):
+        return parse_page(client.get(f"/datasets/{name}"))
+
+
+def related(page) -> list[str]:
+    return texts(page, "#related + ul a")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("spend-over-500-2026-27", "Spend over £500: 2025/26"),
+        ("invitations-to-tender", "Contracts over £5,000"),
+        ("contracts-over-5000", "Invitations to tender over £5,000"),
+        ("household-waste-recycling", "CP-SU01: Household waste reused, recycled or composted"),
+    ],
+)
+def test_a_dataset_page_lists_related_datasets(demo, name, expected):
+    listed = related(dataset_page(demo, name))
+    assert expected in listed
+    assert len(listed) <= 5
+
+
+def test_a_dataset_page_shows_its_next_expected_update_from_the_calendar(demo):
+    about = summary_list(element(dataset_page(demo, "spend-over-500-2026-27"), "aside"))
+    assert about["Next update"] == "21 January 2027 at 9:30am UK time"
+
+
+def test_report_a_problem_emails_the_datasets_contact_naming_the_dataset(demo):
+    link = find_link(
+        dataset_page(demo, "household-waste-recycling"), "Report a problem with this data"
+    )
+    address = urlsplit(link["href"])
+    message = parse_qs(address.query)
+    assert (address.scheme, address.path) == ("mailto", "waste@example.gov.uk")
+    assert message["subject"] == ["Problem with the data: Household waste and recycling"]
+    assert "http://127.0.0.1:5000/datasets/household-waste-recycling" in message["body"][0]
+
+
+def test_without_a_contact_a_problem_is_reported_to_the_publisher(client, catalogue):
+    catalogue.dataset("library-loans", title="Library loans", contact_email=None)
+    page = parse_page(client.get("/datasets/library-loans"))
+    link = find_link(page, "Report a problem with this data")
+    assert link["href"] == "/organisations/children-education"
+
+
+def test_related_datasets_are_only_public_ones(client, catalogue):
+    catalogue.dataset("library-loans", title="Library loans", tags=["libraries"])
+    catalogue.dataset("library-visits", title="Library visits", tags=["libraries"], publish=False)
+    catalogue.dataset(
+        "library-events", title="Library events", tags=["libraries"], publish=datetime(2099, 1, 1)
+    )
+    catalogue.dataset("library-stock", title="Library stock", tags=["libraries"])
+    assert related(parse_page(client.get("/datasets/library-loans"))) == ["Library stock"]
