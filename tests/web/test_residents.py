@@ -108,6 +108,7 @@ def related(page) -> list[str]:
         ("invitations-to-tender", "Contracts over £5,000"),
         ("contracts-over-5000", "Invitations to tender over £5,000"),
         ("household-waste-recycling", "CP-SU01: Household waste reused, recycled or composted"),
+        ("indicator-cp-su01", "Household waste and recycling"),
     ],
 )
 def test_a_dataset_page_lists_related_datasets(demo, name, expected):
