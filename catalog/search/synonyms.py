@@ -29,6 +29,7 @@ from catalog.search.query_language import (
 )
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+SHORT = 3  # letters in a word a longer word may begin with by chance ("bin", "foi")
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # the search index's words, so "fly-tipping" is two
 
 Entry = tuple[str, ...]  # a word or phrase of the list, as its lower-case words
@@ -113,9 +114,15 @@ class SynonymList:
         return 0
 
     def _synonyms(self, typed: Expression, entry: Entry, field: str | None) -> Synonyms:
-        """Synonyms are matched as whole words (by their stems), never as the beginning of a
-        longer word: "bin" must not find "binary"."""
-        return Synonyms(typed, tuple(Phrase(other, field) for other in self.others[entry]))
+        """Synonyms of one word are matched as typed words are (by their postings, fast on any
+        catalogue), except short ones, matched as whole words: "bin" must not find "binary"."""
+        return Synonyms(typed, tuple(_alternative(other, field) for other in self.others[entry]))
+
+
+def _alternative(entry: Entry, field: str | None) -> Expression:
+    if len(entry) == 1 and len(entry[0]) > SHORT:
+        return Words(entry[0], field)
+    return Phrase(entry, field)
 
 
 def _as_typed(tokens: list[re.Match[str]], words: Words) -> Expression:
