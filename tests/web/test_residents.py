@@ -122,6 +122,12 @@ def test_a_dataset_page_shows_its_next_expected_update_from_the_calendar(demo):
     assert about["Next update"] == "21 January 2027 at 9:30am UK time"
 
 
+def test_a_regular_dataset_not_in_the_calendar_says_so(client, catalogue):
+    catalogue.dataset("library-loans", title="Library loans", frequency="monthly")
+    about = summary_list(element(parse_page(client.get("/datasets/library-loans")), "aside"))
+    assert about["Next update"] == "Not yet in the release calendar"
+
+
 def test_report_a_problem_emails_the_datasets_contact_naming_the_dataset(demo):
     link = find_link(
         dataset_page(demo, "household-waste-recycling"), "Report a problem with this data"
