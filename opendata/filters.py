@@ -10,12 +10,13 @@ from catalog.indicators.performance import format_value
 from catalog.tables.schema_words import constraint_words, type_words
 from catalog.tables.schemas import schema_exists
 from catalog.uk_time import utc_to_uk
-from opendata.markdown import render_markdown
+from opendata.markdown import plain_text, render_markdown
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
+        plain_text=plain_text,
         long_date=long_date,
         date_time=date_time,
         uk_date_time=uk_date_time,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -36,3 +39,10 @@ def render_markdown(text: str | None) -> Markup:
         clean = clean.replace(plain, styled)
     clean = clean.replace("<a ", '<a class="govuk-link" ')
     return Markup(clean)
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown as the plain words a reader sees, for summaries in listings: no `*`, `#` or
+    link syntax, no HTML (escaped again when shown), whitespace run together."""
+    words = nh3.clean(_parser.render(text or ""), tags=set())
+    return re.sub(r"\s+", " ", html.unescape(words)).strip()

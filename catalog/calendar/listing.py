@@ -140,3 +140,19 @@ def chosen_publisher(session: Session, name: str | None) -> Organisation | None:
     if found is None:
         raise Invalid(f"There is no publisher called '{name}'.", field="organisation")
     return found
+
+
+def next_expected_update(
+    session: Session, dataset: Dataset, *, now: datetime | None = None
+) -> PublicEntry | None:
+    """The soonest release the calendar still promises for a public dataset: announced for
+    it, neither cancelled nor yet published (a late one included, marked late)."""
+    moment = now or utcnow()
+    query = select(CalendarEntry).where(
+        CalendarEntry.dataset_id == dataset.id, CalendarEntry.state != CANCELLED
+    )
+    for entry in sorted(session.scalars(query), key=entry_sort_key):
+        found = _public_entry(session, entry, moment)
+        if found.status == UPCOMING:
+            return found
+    return None

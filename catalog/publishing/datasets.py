@@ -29,14 +29,11 @@ from catalog.permissions import EDITOR, Actor, is_trusted, require
 from catalog.reindex import mark_for_index
 from catalog.uk_time import utc_to_uk
 from catalog.visibility import (
-    PublicDataset,
     check_not_withdrawn,
     is_public,
     public_dataset_clause,
     public_datasets,
-    public_updated_clause,
     public_view,
-    public_views,
 )
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "one-off", "irregular")
@@ -296,24 +293,6 @@ def get_dataset(session: Session, name: str) -> Dataset:
     if dataset is None:
         raise NotFound(f"There is no dataset called '{name}'.")
     return dataset
-
-
-def newest_datasets(
-    session: Session, limit: int = 5, now: datetime | None = None
-) -> list[PublicDataset]:
-    moment = now or utcnow()
-    query = public_datasets(moment).order_by(Dataset.published_at.desc(), Dataset.name)
-    return public_views(session.scalars(query.limit(limit)), moment)
-
-
-def recently_updated(
-    session: Session, limit: int = 5, now: datetime | None = None
-) -> list[PublicDataset]:
-    """The datasets whose public content changed last (an embargoed upload changes nothing)."""
-    moment = now or utcnow()
-    updated = public_updated_clause(moment)
-    query = public_datasets(moment).order_by(updated.desc(), Dataset.name).limit(limit)
-    return public_views(session.scalars(query), moment)
 
 
 def snapshot(dataset: Dataset) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.models import Dataset, DatasetState, Licence, Organisation, Topic
+from catalog.models import Dataset, DatasetState, Indicator, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
 from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery, SearchResults
 from catalog.search.documents import document_for
+from catalog.search.synonyms import with_synonyms
 from catalog.visibility import PublicSummary, is_public, public_datasets_by_id, public_summaries
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,15 @@ class Found:
 
 
 def find_datasets(session: Session, backend: SearchBackend, query: SearchQuery) -> Found:
-    """Run a public search; each hit is re-checked against the visibility rule in the database.
+    """Run a public search, in residents' words too (`synonyms.py`); each hit is re-checked
+    against the visibility rule in the database.
 
     A hit the database does not show means the index missed a change (its write failed after
     the commit): those documents are rewritten from the database and the search run again,
     so the totals and facets do not count, or name, what is not public. So are documents
     whose content no longer holds, once a file version scheduled for now is released."""
     now = query.now or utcnow()
-    asked = replace(query, include_unpublished=False, now=now)
+    asked = replace(with_synonyms(query), include_unpublished=False, now=now)
     results = _search(session, backend, asked)
     datasets = public_datasets_by_id(session, results.ids, now)
     if len(datasets) < len(results.ids) and _repair(session, backend, results.ids, now):
@@ -105,7 +107,8 @@ def find_datasets_for_member(
     totals and facets cannot be used: every match is loaded, filtered here, then counted and
     paged. Withdrawn datasets are never included."""
     now = query.now or utcnow()
-    wide = replace(query, page=1, per_page=MEMBER_SEARCH_LIMIT, now=now, include_unpublished=True)
+    asked = with_synonyms(query)
+    wide = replace(asked, page=1, per_page=MEMBER_SEARCH_LIMIT, now=now, include_unpublished=True)
     ids = _search(session, backend, wide).ids
     rows = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
     seen = [rows[i] for i in ids if i in rows and _seen_by(rows[i], actor, now)]
@@ -184,3 +187,32 @@ def _option(
         count=count.count,
         selected=count.value in filters.get(name, ()),
     )
+
+
+RECENT_PAGES = 5  # pages of the newest searched for datasets that are not KPI series
+
+
+def recently_released(
+    session: Session, backend: SearchBackend, *, limit: int = 5, now: datetime | None = None
+) -> list[PublicSummary]:
+    """The public datasets whose data was released last, newest first, as the home page leads
+    with them. KPI series are left to the Council Plan scorecard: the KPI Machine releases
+    dozens at once, and they would push every other release off the list.
+
+    The search index orders by the public "last updated" it holds for each document (built
+    through the public read model), so no query orders every dataset by it in SQL."""
+    listed: list[PublicSummary] = []
+    for page in range(1, RECENT_PAGES + 1):
+        query = SearchQuery(sort="updated", page=page, per_page=limit * 4, now=now)
+        found = find_datasets(session, backend, query)
+        series = set(
+            session.scalars(
+                select(Indicator.dataset_id).where(
+                    Indicator.dataset_id.in_([d.id for d in found.datasets])
+                )
+            )
+        )
+        listed += [view for view in found.listed if view.dataset.id not in series]
+        if len(listed) >= limit or page >= found.pages:
+            break
+    return listed[:limit]

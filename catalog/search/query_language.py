@@ -90,7 +90,21 @@ class Not:
     part: Expression
 
 
-Expression = All | Words | Phrase | Field | Range | And | Or | Not
+@dataclass(frozen=True)
+class Synonyms:
+    """What was typed, or any of its synonyms (`others`, from the council's list in
+    `synonyms.py`): matches as an Or does, ranks only by what was typed, so a document in the
+    resident's own words is not put below one that only shares a synonym."""
+
+    typed: Expression
+    others: tuple[Expression, ...]
+
+    @property
+    def alternatives(self) -> tuple[Expression, ...]:
+        return (self.typed, *self.others)
+
+
+Expression = All | Words | Phrase | Field | Range | And | Or | Not | Synonyms
 NOTHING: Expression = Not(All())
 
 EXACT = {  # CKAN's field -> the catalogue's exact-valued field

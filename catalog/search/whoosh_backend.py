@@ -44,7 +44,18 @@ from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
-from catalog.search.query_language import All, And, Expression, Field, Not, Or, Phrase, Range, Words
+from catalog.search.query_language import (
+    All,
+    And,
+    Expression,
+    Field,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    Synonyms,
+    Words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +172,8 @@ def _ranking_words(expression: Expression) -> list[str]:
         return _terms(" ".join(expression.words))
     if isinstance(expression, And | Or):
         return list(dict.fromkeys(chain(*(_ranking_words(p) for p in expression.parts))))
+    if isinstance(expression, Synonyms):
+        return _ranking_words(expression.typed)
     return []
 
 
@@ -364,10 +377,9 @@ class _Generation:
             for part in expression.parts:
                 visible = self.matches(part, visible, public)
             return visible
-        if isinstance(expression, Or):
-            return reduce(
-                operator.or_, (self.matches(p, visible, public) for p in expression.parts), 0
-            )
+        if isinstance(expression, Or | Synonyms):
+            parts = expression.parts if isinstance(expression, Or) else expression.alternatives
+            return reduce(operator.or_, (self.matches(p, visible, public) for p in parts), 0)
         if isinstance(expression, Not):
             return visible & ~self.matches(expression.part, visible, public)
         assert_never(expression)
@@ -495,6 +507,8 @@ class _Generation:
                 for weight, holders in info.classes:
                     if both := docs & holders:
                         scored[round(score + rarity * weight, 9)] |= both
+                if without := docs & ~info.mask:  # matched by an OR's other words
+                    scored[score] |= without
             tiers = scored
         found: list[int] = []
         for _, docs in sorted(tiers.items(), reverse=True):

@@ -144,6 +144,7 @@ SURFACES = [
     Surface("/dumps/catalogue.jsonl.gz", "complete"),
     Surface("/dumps/datapackages.zip", "complete"),
     Surface("/", "partial"),
+    Surface(f"/datasets/{ITEMS['published'].name}", "partial"),  # its related datasets
     Surface("/datasets", "partial"),
     Surface("/datasets?q={misspelt}", "partial"),
     Surface("/topics/education-and-skills", "partial"),
