@@ -31,7 +31,8 @@ from catalog.tables.datastore.tables import ROW, DataColumn
 
 FEW_VALUES = 20
 LISTED_TYPES = ("string", "any", "boolean", "year")
-VALUE_LIST_SECONDS = 1.0
+VALUE_LIST_SECONDS = 0.5
+WHOLE_TABLE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -91,38 +92,47 @@ def value_lists(
 ) -> dict[str, list[ValueCount]]:
     """For each indexed column with at most FEW_VALUES distinct values, the rows of the view
     that hold each value, most first. A column's own filters are left out of its counts, so
-    every choice stays in sight (as search facets do). A slow count is dropped, not waited for."""
+    every choice stays in sight (as search facets do). The whole table's counts are counted
+    once per table; a filtered view's are counted afresh, and dropped rather than waited for
+    when that takes longer than VALUE_LIST_SECONDS."""
     columns = tuple(DataColumn.from_dict(column) for column in table.columns)
-    few = _few_valued(datastore, table.table_name, columns)
+    whole = _whole_table_counts(datastore, table.table_name, columns)
     sql = sql_table_of(datastore, table)
     lists: dict[str, list[ValueCount]] = {}
     try:
         with time_limited(datastore, VALUE_LIST_SECONDS) as (connection, _renew):
-            for column in few:
+            for column in columns:
+                if column.name not in whole:
+                    continue
                 others = [item for item in query.filters if item.column != column]
-                cell = sql.c[column.key]
-                statement = (
-                    select(cell, func.count())
-                    .where(*conditions(sql, replace(query, filters=others)))
-                    .group_by(cell)
-                    .order_by(func.count().desc(), cell)
-                )
-                lists[column.name] = [ValueCount(v, n) for v, n in connection.execute(statement)]
+                if not others:
+                    lists[column.name] = list(whole[column.name])
+                    continue
+                where = conditions(sql, replace(query, filters=others))
+                lists[column.name] = _counted(connection, sql, column, where)
     except QueryTimeout:
-        return lists
+        return {}
     return lists
 
 
+def _counted(connection, sql: Table, column: DataColumn, where) -> list[ValueCount]:
+    cell = sql.c[column.key]
+    statement = (
+        select(cell, func.count()).where(*where).group_by(cell).order_by(func.count().desc(), cell)
+    )
+    return [ValueCount(value, count) for value, count in connection.execute(statement)]
+
+
 @lru_cache(maxsize=256)
-def _few_valued(
+def _whole_table_counts(
     datastore: Datastore, table_name: str, columns: tuple[DataColumn, ...]
-) -> tuple[DataColumn, ...]:
-    """The columns worth a value list. A loaded table never changes, so this is asked once
-    per table; `DISTINCT ... LIMIT` walks each column's index and stops early on a column of
-    many values."""
+) -> dict[str, tuple[ValueCount, ...]]:
+    """The columns worth a value list, with their counts over the whole table. A loaded table
+    never changes, so this runs once per table; `DISTINCT ... LIMIT` walks a column's index
+    and stops early on a column of many values."""
     sql = described_table(datastore.schema, table_name, columns)
-    few = []
-    with time_limited(datastore, 10.0) as (connection, _renew):
+    counts = {}
+    with time_limited(datastore, WHOLE_TABLE_SECONDS) as (connection, _renew):
         for column in columns:
             if not column.indexed or column.type not in LISTED_TYPES:
                 continue
@@ -130,5 +140,5 @@ def _few_valued(
             distinct = select(cell).distinct().limit(FEW_VALUES + 1).subquery()
             found = connection.execute(select(func.count()).select_from(distinct)).scalar_one()
             if found <= FEW_VALUES:
-                few.append(column)
-    return tuple(few)
+                counts[column.name] = tuple(_counted(connection, sql, column, []))
+    return counts
