@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 from catalog.models import DataTable
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.query import (
+    TIME_LIMIT_SECONDS,
     Query,
     QueryTimeout,
     Sort,
@@ -60,7 +61,7 @@ def page_before(datastore: Datastore, table: DataTable, query: Query) -> PageBef
     where = conditions(sql, query)
     backwards = _segments_before(sql, query.sort, query.after)
     found: list[Any] = []
-    with time_limited(datastore, 5.0) as (connection, _renew):
+    with time_limited(datastore, TIME_LIMIT_SECONDS) as (connection, _renew):
         for segment, order in backwards:
             statement = (
                 select(sql.c[ROW], sql.c[sort_key])
