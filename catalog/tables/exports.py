@@ -22,6 +22,10 @@ FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
 EXCEL_ROWS = 1_048_576
 
 
+class TooManyRowsForExcel(Invalid):
+    """The rows asked for do not fit on one Excel sheet."""
+
+
 def safe_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -60,24 +64,24 @@ def neutralised(rows: Sequence[Sequence[Any]], text_columns: list[int]) -> Seque
     ]
 
 
+def check_fits_excel(rows: int) -> None:
+    """Excel holds at most 1,048,576 rows, heading included: a larger answer is refused rather
+    than cut short, since a spreadsheet silently missing rows would mislead."""
+    if rows + 1 > EXCEL_ROWS:
+        raise TooManyRowsForExcel(
+            f"An Excel sheet holds at most {EXCEL_ROWS - 1:,} rows of data and this view has "
+            f"{rows:,}: add filters, or download it as CSV."
+        )
+
+
 def write_xlsx(
     target: IO[bytes], header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]
 ) -> None:
-    """An Excel workbook of the rows, written a row at a time (openpyxl's write-only mode).
-    Excel holds at most 1,048,576 rows, heading included: a larger answer is refused rather
-    than cut short, since a spreadsheet silently missing rows would mislead."""
+    """An Excel workbook of the rows, written a row at a time (openpyxl's write-only mode)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
     sheet.append(safe_header(header))
-    written = 1
     for rows in batches:
-        written += len(rows)
-        if written > EXCEL_ROWS:
-            raise Invalid(
-                f"An Excel sheet holds at most {EXCEL_ROWS - 1:,} rows of data and this view "
-                "has more: add filters, or download it as CSV.",
-                field="format",
-            )
         for row in rows:
             sheet.append([None if value is None else safe_cell(value) for value in row])
     workbook.save(target)

@@ -14,6 +14,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import chain
 from urllib.parse import urlencode
 
@@ -30,7 +31,13 @@ from catalog.tables.datastore.query import (
     stream_batches,
 )
 from catalog.tables.datastore.serving import served_table
-from catalog.tables.exports import neutralised, safe_header, write_xlsx
+from catalog.tables.exports import (
+    TooManyRowsForExcel,
+    check_fits_excel,
+    neutralised,
+    safe_header,
+    write_xlsx,
+)
 from opendata.database import get_session
 from opendata.errors import error_response
 
@@ -86,6 +93,10 @@ def export(resource_id: str, fmt: str):
     query = parse_query(table, _query_params())
     batches = stream_batches(datastore_for(get_session()), table, query)
     if fmt == "xlsx":
+        try:
+            check_fits_excel(_exact_total(table, query))
+        except TooManyRowsForExcel as error:  # the query asked for too much: a bad request
+            return _shared(error_response(400, error.message))
         response = Response(_workbook(query, batches), mimetype=EXPORTS[fmt])
     else:
         writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines}[fmt]
@@ -176,9 +187,14 @@ def _items(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
         yield json.dumps(value, ensure_ascii=False)
 
 
+def _exact_total(table, query: Query) -> int:
+    counted = replace(query, size=1, after=None, exact_count=True)
+    return run_query(datastore_for(get_session()), table, counted).total
+
+
 def _workbook(query: Query, batches: Iterator[list[tuple]]) -> Iterator[bytes]:
-    """The workbook is written whole before the answer starts, so a view too large for Excel
-    is a clear 400 rather than a broken download; it is then sent from the temporary file."""
+    """The workbook is written whole (a zip is finished at its end), then sent from the
+    temporary file."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 closed by _chunks
     try:
         write_xlsx(spool, [column.name for column in query.columns], batches)

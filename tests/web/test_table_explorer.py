@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from catalog.publishing.workflow import release_without_review
+from catalog.tables import exports
 from tests.conftest import ACTOR
 from tests.pages import (
     attribute,
@@ -259,3 +260,14 @@ def test_a_bad_filter_is_explained_on_the_page(client, spending, query, message)
 def test_other_datasets_and_unknown_files_have_no_explorer(client, spending):
     assert client.get(f"/datasets/another/resources/{spending.id}/explore").status_code == 404
     assert client.get("/datasets/spend-over-500/resources/nothing/explore").status_code == 404
+
+
+def test_a_view_larger_than_an_excel_sheet_is_refused_as_xlsx(client, spending, monkeypatch):
+    monkeypatch.setattr(exports, "EXCEL_ROWS", 50)
+    too_many = client.get(f"/api/data/{spending.id}.xlsx?expense_area=Housing")
+    assert too_many.status_code == 400
+    assert "An Excel sheet holds at most 49 rows" in too_many.get_json()["error"]["message"]
+    fits = client.get(f"/api/data/{spending.id}.xlsx?expense_area=Housing&net_amount__lt=500")
+    assert fits.status_code == 200
+    rows = list(load_workbook(io.BytesIO(fits.data), read_only=True).active.values)
+    assert len(rows) == 1 + 12  # rows 1, 5, ... 45 are under £500
