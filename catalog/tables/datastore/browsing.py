@@ -91,7 +91,7 @@ def _segments_before(sql: Table, sort: Sort | None, after: tuple[Any, int]):
 def value_lists(
     datastore: Datastore, table: DataTable, query: Query
 ) -> dict[str, list[ValueCount]]:
-    """For each indexed column with at most FEW_VALUES distinct values, the rows of the view
+    """For each indexed column with two to FEW_VALUES distinct values, the rows of the view
     that hold each value, most first. A column's own filters are left out of its counts, so
     every choice stays in sight (as search facets do). The whole table's counts are counted
     once per table; a filtered view's are counted afresh, and dropped rather than waited for
@@ -140,6 +140,6 @@ def _whole_table_counts(
             cell = sql.c[column.key]
             distinct = select(cell).distinct().limit(FEW_VALUES + 1).subquery()
             found = connection.execute(select(func.count()).select_from(distinct)).scalar_one()
-            if found <= FEW_VALUES:
+            if 1 < found <= FEW_VALUES:
                 counts[column.name] = tuple(_counted(connection, sql, column, []))
     return counts
