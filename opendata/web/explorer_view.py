@@ -19,7 +19,7 @@ from flask import url_for
 
 from catalog.errors import Invalid
 from catalog.models import DataTable, Resource
-from catalog.tables.datastore.browsing import page_before, value_lists
+from catalog.tables.datastore.browsing import ValueCount, page_before, value_lists
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.query import OPERATORS, Page, Query, parse_query, run_query
 from catalog.tables.datastore.tables import DataColumn
@@ -136,7 +136,14 @@ def _grouped(params: Params) -> dict[str, list[str]]:
     return grouped
 
 
-def _form(columns, params, page_url, titles, listed: set[str], error=None) -> Explorer:
+def _form(
+    columns: list[ShownColumn],
+    params: Params,
+    page_url: str,
+    titles: dict[str, str],
+    listed: set[str],
+    error: str | None = None,
+) -> Explorer:
     """The form is built from the query string alone, so it shows even for a bad query."""
     boxed = [c for c in columns if c.is_text and c.name not in listed]
     box_params = {f"{column.name}__contains" for column in boxed}
@@ -181,7 +188,16 @@ def _filter_words(param: str, value: str, titles: dict[str, str]) -> str:
     return f'{title} {OPERATOR_WORDS.get(operator, operator).split(" (")[0]} "{value}"'
 
 
-def _fill_table(explorer, datastore, table, query: Query, page: Page, params, page_url, resource):
+def _fill_table(
+    explorer: Explorer,
+    datastore: Datastore,
+    table: DataTable,
+    query: Query,
+    page: Page,
+    params: Params,
+    page_url: str,
+    resource: Resource,
+) -> None:
     shown = {column.name: column for column in explorer.columns}
     columns = [shown[column.name] for column in page.columns]
     explorer.headings = [_heading(column, query, params, page_url) for column in columns]
@@ -223,7 +239,9 @@ def _heading(column: ShownColumn, query: Query, params: Params, page_url: str) -
     return Heading(column.title, href, state)
 
 
-def _value_lists(lists, columns: list[ShownColumn], params: Params, page_url: str):
+def _value_lists(
+    lists: dict[str, list[ValueCount]], columns: list[ShownColumn], params: Params, page_url: str
+) -> list[ValueList]:
     shown = {column.name: column for column in columns}
     made = []
     for name, counts in lists.items():
