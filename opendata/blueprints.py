@@ -23,6 +23,7 @@ from opendata.web import (
     datasets,
     downloads,
     dumps,
+    explorer,
     home,
     indicators,
     password_reset,
@@ -43,7 +44,8 @@ from opendata.web import auth as sign_in
 
 
 def register(app: Flask) -> None:
-    pages = [assets, home, search, datasets, resources, downloads, browse, statements, indicators]
+    pages = [assets, home, search, datasets, resources, explorer, downloads, browse, statements]
+    pages += [indicators]
     pages += [schemas, datapackage, calendar, citations, transparency]
     publishing = [sign_in, publish, uploads, review, tokens, checks, calendar_staff]
     publishing += [transparency_staff]

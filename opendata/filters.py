@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from catalog.indicators.performance import format_value
+from catalog.tables.datastore.serving import serves_table
 from catalog.tables.schema_words import constraint_words, type_words
 from catalog.tables.schemas import schema_exists
 from catalog.uk_time import utc_to_uk
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
         field_constraints=constraint_words,
     )
     app.jinja_env.tests["registered_schema"] = schema_exists
+    app.jinja_env.tests["explorable"] = serves_table
     app.jinja_env.globals["site_name"] = app.config["SETTINGS"].site_name
     app.jinja_env.globals["map_tiles"] = app.config["SETTINGS"].map_tiles
 

@@ -1,4 +1,4 @@
-"""CSV the site itself writes: UTF-8, and safe to open in a spreadsheet.
+"""CSV (and Excel workbooks) the site itself writes: UTF-8, and safe to open in a spreadsheet.
 
 A cell that starts with =, +, -, @ (or a tab or carriage return) would run as a formula in Excel
 or LibreOffice; such text cells get a leading apostrophe, column headings included (they come
@@ -11,10 +11,19 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
+
+from openpyxl import Workbook
+
+from catalog.errors import Invalid
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
+EXCEL_ROWS = 1_048_576
+
+
+class TooManyRowsForExcel(Invalid):
+    """The rows asked for do not fit on one Excel sheet."""
 
 
 def safe_cell(value: Any) -> Any:
@@ -53,3 +62,26 @@ def neutralised(rows: Sequence[Sequence[Any]], text_columns: list[int]) -> Seque
         [safe_cell(value) if position in risky else value for position, value in enumerate(row)]
         for row in rows
     ]
+
+
+def check_fits_excel(rows: int) -> None:
+    """Excel holds at most 1,048,576 rows, heading included: a larger answer is refused rather
+    than cut short, since a spreadsheet silently missing rows would mislead."""
+    if rows + 1 > EXCEL_ROWS:
+        raise TooManyRowsForExcel(
+            f"An Excel sheet holds at most {EXCEL_ROWS - 1:,} rows of data and this view has "
+            f"{rows:,}: add filters, or download it as CSV."
+        )
+
+
+def write_xlsx(
+    target: IO[bytes], header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]
+) -> None:
+    """An Excel workbook of the rows, written a row at a time (openpyxl's write-only mode)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("data")
+    sheet.append(safe_header(header))
+    for rows in batches:
+        for row in rows:
+            sheet.append([None if value is None else safe_cell(value) for value in row])
+    workbook.save(target)

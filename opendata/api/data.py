@@ -1,5 +1,6 @@
 """`/api/data/<resource id>`: the rows of a published table, filtered, sorted and paged, and
-full exports of the same query as CSV, JSON and NDJSON streamed in constant memory.
+full exports of the same query as CSV, JSON and NDJSON streamed in constant memory, and as an
+Excel workbook (built in a temporary file, as a workbook is a zip written at its end).
 
 The query-string vocabulary (`col__gt`, `_sort`, `_size`, `_next`, ...) is parsed by
 `catalog.tables.datastore.query`; this module only reads the request and writes the response.
@@ -11,7 +12,9 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import chain
 from urllib.parse import urlencode
 
@@ -28,7 +31,13 @@ from catalog.tables.datastore.query import (
     stream_batches,
 )
 from catalog.tables.datastore.serving import served_table
-from catalog.tables.exports import neutralised, safe_header
+from catalog.tables.exports import (
+    TooManyRowsForExcel,
+    check_fits_excel,
+    neutralised,
+    safe_header,
+    write_xlsx,
+)
 from opendata.database import get_session
 from opendata.errors import error_response
 
@@ -40,7 +49,10 @@ EXPORTS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "ndjson": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+SPOOL_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 
 
 @bp.errorhandler(QueryTimeout)
@@ -72,7 +84,7 @@ def rows(resource_id: str):
     return response
 
 
-@bp.get("/api/data/<resource_id>.<any(csv, json, ndjson):fmt>")
+@bp.get("/api/data/<resource_id>.<any(csv, json, ndjson, xlsx):fmt>")
 def export(resource_id: str, fmt: str):
     resource, version, table = _served(resource_id)
     etag = _etag(version, fmt)
@@ -80,8 +92,15 @@ def export(resource_id: str, fmt: str):
         return _not_modified(etag)
     query = parse_query(table, _query_params())
     batches = stream_batches(datastore_for(get_session()), table, query)
-    writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines}[fmt]
-    response = Response(stream_with_context(writer(query, batches)), mimetype=EXPORTS[fmt])
+    if fmt == "xlsx":
+        try:
+            check_fits_excel(_exact_total(table, query))
+        except TooManyRowsForExcel as error:  # the query asked for too much: a bad request
+            return _shared(error_response(400, error.message))
+        response = Response(_workbook(query, batches), mimetype=EXPORTS[fmt])
+    else:
+        writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines}[fmt]
+        response = Response(stream_with_context(writer(query, batches)), mimetype=EXPORTS[fmt])
     filename = f"{resource.dataset.name}-{resource.id}-v{version.number}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _shared(response, etag)
@@ -166,6 +185,30 @@ def _items(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
     for row in chain.from_iterable(batches):
         value = list(row) if query.shape == "arrays" else dict(zip(names, row, strict=True))
         yield json.dumps(value, ensure_ascii=False)
+
+
+def _exact_total(table, query: Query) -> int:
+    counted = replace(query, size=1, after=None, exact_count=True)
+    return run_query(datastore_for(get_session()), table, counted).total
+
+
+def _workbook(query: Query, batches: Iterator[list[tuple]]) -> Iterator[bytes]:
+    """The workbook is written whole (a zip is finished at its end), then sent from the
+    temporary file."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 closed by _chunks
+    try:
+        write_xlsx(spool, [column.name for column in query.columns], batches)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return _chunks(spool)
+
+
+def _chunks(spool) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
 
 
 def _drain(buffer: io.StringIO) -> str:

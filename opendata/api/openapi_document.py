@@ -255,6 +255,15 @@ PATHS: dict[str, Json] = {
         (304, 400, 404, 410, 503),
         description=DATA_FILTERS,
     ),
+    "/api/data/{resource_id}.xlsx": _get(
+        "Every row of a query as an Excel workbook (at most 1,048,575 rows: Excel's limit; "
+        "a larger query is a 400)",
+        "Data",
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        DATA_PARAMS,
+        (400, 404, 410),
+    ),
     "/catalog": _get(
         "The DCAT catalogue's IRI: Turtle, JSON-LD or RDF/XML as the Accept header asks "
         "(a browser is sent to /datasets)",

@@ -26,6 +26,7 @@ def _surfaces(client, resource_id: str, name: str) -> dict[str, tuple[int, str]]
         f"/dataset/{name}",
         base,
         f"{base}/versions/1",
+        f"{base}/explore",
         f"{base}/download/budget.csv",
         f"{base}/versions/1/download/budget.csv",
     ]

@@ -148,18 +148,18 @@ def run_query(
     with time_limited(datastore, time_limit) as (connection, _renew):
         total, exact = _count(connection, sql, table, query)
         walk = datastore.is_sqlite and query.sort is not None and total >= COUNT_CAP
-        conditions = _conditions(sql, query, walk_sort_index=walk)
-        for segment, order in _segments(sql, query.sort, query.after):
+        where = conditions(sql, query, walk_sort_index=walk)
+        for segment, order in segments(sql, query.sort, query.after):
             statement = (
                 select(*selected)
-                .where(*conditions, segment)
+                .where(*where, segment)
                 .order_by(*order)
                 .limit(query.size + 1 - len(rows))
             )
             rows += connection.execute(statement).all()
             if len(rows) > query.size:
                 break
-    token = _token(query.sort, rows[query.size - 1]) if len(rows) > query.size else None
+    token = next_token(query.sort, rows[query.size - 1]) if len(rows) > query.size else None
     return Page(
         columns=query.columns,
         rows=[tuple(row[2:]) for row in rows[: query.size]],
@@ -196,8 +196,8 @@ def stream_batches(
     sql = sql_table_of(datastore, table)
     selected = [sql.c[column.key] for column in query.columns]
     with time_limited(datastore, time_limit) as (connection, renew):
-        for segment, order in _segments(sql, query.sort, None):
-            statement = select(*selected).where(*_conditions(sql, query), segment).order_by(*order)
+        for segment, order in segments(sql, query.sort, None):
+            statement = select(*selected).where(*conditions(sql, query), segment).order_by(*order)
             if datastore.is_sqlite:
                 yield from _sqlite_batches(connection, statement, query.columns, batch, renew)
                 continue
@@ -236,11 +236,11 @@ def _with_booleans(row: tuple, positions: list[int]) -> tuple:
 
 def sql_table_of(datastore: Datastore, table: DataTable) -> Table:
     columns = tuple(DataColumn.from_dict(column) for column in table.columns)
-    return _described(datastore.schema, table.table_name, columns)
+    return described_table(datastore.schema, table.table_name, columns)
 
 
 @lru_cache(maxsize=256)
-def _described(schema: str | None, name: str, columns: tuple[DataColumn, ...]) -> Table:
+def described_table(schema: str | None, name: str, columns: tuple[DataColumn, ...]) -> Table:
     """The SQLAlchemy Table of a loaded table: built once, as a loaded table never changes."""
     return sql_table(MetaData(schema=schema), name, list(columns))
 
@@ -251,7 +251,7 @@ def _selected(sql: Table, query: Query) -> list[Any]:
     return [sql.c[ROW], sql.c[sort_key], *(sql.c[column.key] for column in query.columns)]
 
 
-def _conditions(
+def conditions(
     sql: Table, query: Query, *, walk_sort_index: bool = False
 ) -> list[ColumnElement[bool]]:
     """The filters in SQL. With `walk_sort_index`, the filtered columns are wrapped so that
@@ -285,7 +285,7 @@ def _condition(column, item: Filter) -> ColumnElement[bool]:
 _Segment = tuple[ColumnElement[bool], list[ColumnElement[Any]]]
 
 
-def _segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> list[_Segment]:
+def segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> list[_Segment]:
     """The (condition, order) of each run of rows still to read, in the order they come."""
     row = sql.c[ROW]
     if sort is None:
@@ -314,7 +314,7 @@ def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -
     """The number of matching rows; counting stops past COUNT_CAP unless `_count=exact`."""
     if not query.filters:
         return table.row_count, True
-    matching = select(sql.c[ROW]).where(*_conditions(sql, query))
+    matching = select(sql.c[ROW]).where(*conditions(sql, query))
     if not query.exact_count:
         matching = matching.limit(COUNT_CAP + 1)
     total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
@@ -500,7 +500,7 @@ def _last(params: Mapping[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-def _token(sort: Sort | None, row) -> str:
+def next_token(sort: Sort | None, row) -> str:
     """The opaque `_next`: the sort it belongs to and the last row's sort value and number."""
     key = [sort.column.name, sort.descending, row[1]] if sort else [None, False, None]
     data = json.dumps([*key, row[0]], separators=(",", ":")).encode()
