@@ -262,7 +262,8 @@ PATHS: dict[str, Json] = {
         "XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         DATA_PARAMS,
-        (400, 404, 410),
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
     ),
     "/catalog": _get(
         "The DCAT catalogue's IRI: Turtle, JSON-LD or RDF/XML as the Accept header asks "
