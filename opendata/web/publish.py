@@ -120,8 +120,10 @@ def staff_page(
     errors: FormErrors | None = None,
     values: MultiDict | None = None,
     status: int = 200,
+    problems: list[dict[str, str]] | None = None,
 ):
-    """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails."""
+    """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails,
+    or with the `problems` (text and link) that stopped it being submitted."""
     changes = dataset_changes(get_session(), dataset)
     waiting = {change.version_id for change in changes if change.state == ChangeState.PENDING}
     page = render_template(
@@ -133,6 +135,7 @@ def staff_page(
         changes=[_change(actor, change) for change in changes],
         history=staff_activity(get_session(), actor=actor, dataset=dataset),
         errors=errors or FormErrors(),
+        problems=problems or [],
         values=values or MultiDict(),
         next_slot=utc_to_uk(next_release_slot()),
         schemas=list_schemas(),
