@@ -131,7 +131,7 @@ def staff_page(
         dataset=dataset,
         stage=stage_of(dataset),
         actions=actions_for(actor, dataset),
-        files=[_file(resource, waiting) for resource in dataset.resources],
+        files=[staff_file(resource, waiting) for resource in dataset.resources],
         changes=[_change(actor, change) for change in changes],
         history=staff_activity(get_session(), actor=actor, dataset=dataset),
         errors=errors or FormErrors(),
@@ -143,7 +143,7 @@ def staff_page(
     return page, status
 
 
-def _file(resource, waiting: set[int | None]) -> dict:
+def staff_file(resource, waiting: set[int | None]) -> dict:
     """A file as staff see it: the newest version, released or not, its check and first rows,
     or that its first upload is still awaited (a CKAN client lists files before sending them).
 
