@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from catalog.calendar.transparency import public_compliance
 from catalog.errors import Conflict, Invalid
 from catalog.models import ChangeState, Dataset, ResourceChange, TableStatus
+from catalog.periods import next_period
 from catalog.permissions import Actor
 from catalog.publishing.changes import dataset_changes, waiting_changes
 from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
@@ -139,6 +140,7 @@ def staff_page(
         values=values or MultiDict(),
         next_slot=utc_to_uk(next_release_slot()),
         schemas=list_schemas(),
+        next_period=next_period(r.latest.period for r in dataset.resources if r.latest),
     )
     return page, status
 
@@ -168,6 +170,7 @@ def staff_file(resource, waiting: set[int | None]) -> dict:
         "scheduled": version is not None and version_scheduled(version),
         "waiting": version is not None and version.id in waiting,
         "awaiting": version is None and resource.link_url is None,
+        "next_period": next_period([version.period if version else None]),
     }
 
 
