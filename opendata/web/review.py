@@ -13,7 +13,6 @@ from catalog.errors import Invalid, NotFound
 from catalog.models import Dataset
 from catalog.permissions import Actor
 from catalog.publishing.changes import change_send_back, describe, waiting_changes
-from catalog.publishing.readiness import file_problems
 from catalog.publishing.staff import (
     actions_for,
     get_staff_change,
@@ -35,7 +34,7 @@ from catalog.visibility import released_at
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
 from opendata.web.forms import FormErrors, release_time, text
-from opendata.web.publish import staff_file, staff_page
+from opendata.web.publish import problem_links, staff_file, staff_page
 
 bp = Blueprint("review", __name__, url_prefix="/publish")
 CHANGE_FIELDS = {"when", "release", "release_time", "early_reason", "comment"}
@@ -91,30 +90,9 @@ def submit(name: str):
         dataset_submit(session, actor=actor, dataset=dataset)
     except Invalid:
         session.rollback()
-        return staff_page(actor, dataset, problems=_problem_links(dataset), status=422)
+        return staff_page(actor, dataset, problems=problem_links(dataset), status=422)
     flash("Submitted for review. An admin of the organisation, not you, will check it.", "success")
     return redirect(url_for("publish.dataset", name=name))
-
-
-def _problem_links(dataset: Dataset) -> list[dict[str, str]]:
-    """The error summary of a refused submit: each file's problem, linked to its check's
-    report, or to the upload form of a file not sent yet, or else to the file on the page."""
-    links = []
-    for problem in file_problems(dataset):
-        resource, version = problem.resource, problem.version
-        if version is not None and problem.has_report:
-            href = url_for(
-                "checks.staff_report",
-                name=dataset.name,
-                resource_id=resource.id,
-                number=version.number,
-            )
-        elif version is None:
-            href = f"#version-{resource.id}-file"
-        else:
-            href = f"#file-{resource.id}"
-        links.append({"text": problem.message, "href": href})
-    return links
 
 
 @bp.post("/datasets/<name>/review")

@@ -342,3 +342,37 @@ def test_a_submit_with_no_file_is_not_reviewable_and_the_editor_sees_nothing_to_
     shown = parse_page(editor.get(f"{PAGE}/review"))
     assert shown.select_one("form[action$='/review']") is None
     assert "Only an admin" in text_of(main(shown))
+
+
+def _next_steps(response) -> list[tuple[str, str | None]]:
+    """The staff page's "What to do next": each step and where its link goes."""
+    panel = parse_page(response).find(id="next-steps").parent
+    return [(text_of(item), item.a["href"] if item.a else None) for item in panel.select("li")]
+
+
+def test_the_staff_page_leads_with_what_to_do_next(signed_in, erin):
+    editor = signed_in(erin)
+    created = editor.submit("/publish/datasets/new", DETAILS)
+    assert _next_steps(created) == [("Upload a file", "#add-file")]
+    assert parse_page(created).find(id="add-file") is not None
+    rows = b"".join(b"School %d,Acomb,%d\n" % (n, n) for n in range(30))
+    broken = MEALS + rows + b"Clifton Primary,Clifton,lots\n"
+    uploaded = _upload(editor, broken, title="Meals by school")
+    ((step, href),) = _next_steps(uploaded)
+    assert step == "Fix 1 error in meals.csv" and href.endswith("/versions/1/report")
+    fixed = _upload(editor, to=f"{PAGE}/files/{_file_id(uploaded)}/versions", note="Fixed")
+    assert _next_steps(fixed) == [("Submit for review", "#submit-for-review")]
+    submitted = editor.submit(PAGE, to=f"{PAGE}/submit")
+    waiting = "Waiting for review by another admin of Children, Education and Communities"
+    assert _next_steps(submitted) == [(waiting, None)]
+    shown = parse_page(submitted)
+    history = shown.find("caption", string="Activity log").find_parent("details")
+    assert not history.has_attr("open")
+    assert text_of(history.summary).startswith("Activity log (")
+    columns = shown.find("caption", string=re.compile("columns found")).find_parent("details")
+    assert text_of(columns.summary).startswith("Columns (3)")
+
+
+def _file_id(response) -> str:
+    form = parse_page(response).select_one("form[action$='/versions']")
+    return form["action"].split("/files/")[1].split("/")[0]
