@@ -8,7 +8,7 @@ canonical code (2017/18, 2017/18 Q3, 2018-01, 2017, AY2017/18) and a plain-Engli
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import total_ordering
@@ -79,8 +79,15 @@ class Period:
 
     def previous(self) -> Period:
         """The period just before this one, of the same kind (2017/18 Q1 -> 2016/17 Q4)."""
+        return self._step(-1)
+
+    def following(self) -> Period:
+        """The period just after this one, of the same kind (2017/18 Q4 -> 2018/19 Q1)."""
+        return self._step(1)
+
+    def _step(self, by: int) -> Period:
         year, number = self._position
-        year, index = divmod(year * PER_YEAR[self.kind] + number - 2, PER_YEAR[self.kind])
+        year, index = divmod(year * PER_YEAR[self.kind] + number - 1 + by, PER_YEAR[self.kind])
         return make_period(self.kind, year, index + 1)
 
     def year_before(self) -> Period:
@@ -132,6 +139,18 @@ def make_period(kind: str, year: int, number: int = 1) -> Period:
     }
     names |= dict(pair=f"{year}/{(year + 1) % 100:02d}", year=year, number=number, start=start)
     return Period(code.format(**names), kind, start, end, label.format(**names))
+
+
+def next_period(codes: Iterable[str | None]) -> str:
+    """The code of the period after the latest of `codes`, so the next file's form can offer
+    it; "" when none is given (or none reads as a period, as a hand-typed old one may not)."""
+    periods = []
+    for code in codes:
+        try:
+            periods.append(parse_period(code or ""))
+        except Invalid:
+            continue
+    return max(periods).following().code if periods else ""
 
 
 # -- Parsing -------------------------------------------------------------------------------------

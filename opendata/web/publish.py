@@ -14,11 +14,14 @@ from werkzeug.datastructures import MultiDict
 from catalog.calendar.transparency import public_compliance
 from catalog.errors import Conflict, Invalid
 from catalog.models import ChangeState, Dataset, ResourceChange, TableStatus
+from catalog.periods import next_period
 from catalog.permissions import Actor
 from catalog.publishing.changes import dataset_changes, waiting_changes
 from catalog.publishing.datasets import DatasetInput, dataset_create, dataset_update, opened_stamp
+from catalog.publishing.readiness import FileProblem, file_problems
 from catalog.publishing.requirements import REQUIREMENTS, requirement_key, requirement_set
 from catalog.publishing.staff import (
+    Actions,
     actions_for,
     can_create,
     change_actions,
@@ -40,6 +43,7 @@ from catalog.uk_time import next_release_slot, utc_to_uk
 from catalog.visibility import is_public, latest_public, version_is_public
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session, get_store
+from opendata.filters import uk_date_time
 from opendata.web.forms import FormErrors, dataset_input, dataset_values, status_of
 from publishers.run_log import can_read_runs
 
@@ -120,27 +124,94 @@ def staff_page(
     errors: FormErrors | None = None,
     values: MultiDict | None = None,
     status: int = 200,
+    problems: list[dict[str, str]] | None = None,
 ):
-    """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails."""
+    """The staff page of a dataset, also re-shown (with `errors`) when one of its forms fails,
+    or with the `problems` (text and link) that stopped it being submitted."""
     changes = dataset_changes(get_session(), dataset)
     waiting = {change.version_id for change in changes if change.state == ChangeState.PENDING}
+    actions, stage = actions_for(actor, dataset), stage_of(dataset)
     page = render_template(
         "publish/dataset.html",
         dataset=dataset,
-        stage=stage_of(dataset),
-        actions=actions_for(actor, dataset),
-        files=[_file(resource, waiting) for resource in dataset.resources],
+        stage=stage,
+        actions=actions,
+        files=[staff_file(resource, waiting) for resource in dataset.resources],
         changes=[_change(actor, change) for change in changes],
         history=staff_activity(get_session(), actor=actor, dataset=dataset),
         errors=errors or FormErrors(),
+        problems=problems or [],
         values=values or MultiDict(),
         next_slot=utc_to_uk(next_release_slot()),
         schemas=list_schemas(),
+        next_steps=_next_steps(actions, dataset, stage, len(waiting)),
+        next_period=next_period(r.latest.period for r in dataset.resources if r.latest),
     )
     return page, status
 
 
-def _file(resource, waiting: set[int | None]) -> dict:
+def problem_links(dataset: Dataset) -> list[dict[str, str]]:
+    """What stops the dataset going for review: each file's problem, linked to its check's
+    report, or to the upload form of a file not sent yet, or else to the file on the page."""
+    return [
+        {"text": problem.message, "href": _problem_href(dataset, problem)}
+        for problem in file_problems(dataset)
+    ]
+
+
+def _problem_href(dataset: Dataset, problem: FileProblem) -> str:
+    resource, version = problem.resource, problem.version
+    if version is None:
+        return f"#version-{resource.id}-file"
+    if not problem.has_report:
+        return f"#file-{resource.id}"
+    return url_for(
+        "checks.staff_report", name=dataset.name, resource_id=resource.id, number=version.number
+    )
+
+
+def _next_steps(actions: Actions, dataset: Dataset, stage: str, waiting: int) -> list[dict]:
+    """The one or few things to do next, first on the staff page, so a publisher need not read
+    the whole page to find them."""
+    org = dataset.organisation.title
+    if stage == "draft":
+        if not dataset.resources:
+            return [{"text": "Upload a file", "href": "#add-file"}] if actions.upload else []
+        steps = [
+            {"text": _step_text(problem), "href": _problem_href(dataset, problem)}
+            for problem in file_problems(dataset)
+        ]
+        if steps or not actions.submit:
+            return steps
+        return [{"text": "Submit for review", "href": "#submit-for-review"}]
+    if stage == "in_review":
+        if actions.review:
+            return [{"text": "Review it", "href": url_for("review.review", name=dataset.name)}]
+        return [{"text": f"Waiting for review by another admin of {org}"}]
+    if stage == "approved":
+        if actions.publish:
+            return [{"text": "Set its release time", "href": "#release"}]
+        return [{"text": f"Approved: waiting for an admin of {org} to publish it"}]
+    if stage == "scheduled":
+        return [{"text": f"Scheduled for {uk_date_time(dataset.published_at)}"}]
+    if stage == "published" and waiting:
+        said = "1 change is" if waiting == 1 else f"{waiting} changes are"
+        return [{"text": f"{said} waiting for review", "href": "#changes"}]
+    if stage == "published" and actions.upload:
+        return [{"text": "Upload a new version when there is new data", "href": "#files"}]
+    return []
+
+
+def _step_text(problem: FileProblem) -> str:
+    """A file's problem as a step: 'Fix 3 errors in spend.csv' where the check found errors."""
+    table = problem.version.data_table if problem.version else None
+    if problem.version is None or table is None or not table.error_count:
+        return problem.message
+    errors = "1 error" if table.error_count == 1 else f"{table.error_count:,} errors"
+    return f"Fix {errors} in {problem.version.filename}"
+
+
+def staff_file(resource, waiting: set[int | None]) -> dict:
     """A file as staff see it: the newest version, released or not, its check and first rows,
     or that its first upload is still awaited (a CKAN client lists files before sending them).
 
@@ -165,6 +236,7 @@ def _file(resource, waiting: set[int | None]) -> dict:
         "scheduled": version is not None and version_scheduled(version),
         "waiting": version is not None and version.id in waiting,
         "awaiting": version is None and resource.link_url is None,
+        "next_period": next_period([version.period if version else None]),
     }
 
 

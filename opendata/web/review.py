@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from catalog.calendar.release_dates import change_release, dataset_release
 from catalog.errors import Invalid, NotFound
@@ -13,10 +14,12 @@ from catalog.models import Dataset
 from catalog.permissions import Actor
 from catalog.publishing.changes import change_send_back, describe, waiting_changes
 from catalog.publishing.staff import (
+    actions_for,
     get_staff_change,
     get_staff_dataset,
     get_staff_resource,
     review_queue,
+    stage_of,
 )
 from catalog.publishing.workflow import (
     dataset_approve,
@@ -31,7 +34,7 @@ from catalog.visibility import released_at
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
 from opendata.web.forms import FormErrors, release_time, text
-from opendata.web.publish import staff_page
+from opendata.web.publish import problem_links, staff_file, staff_page
 
 bp = Blueprint("review", __name__, url_prefix="/publish")
 CHANGE_FIELDS = {"when", "release", "release_time", "early_reason", "comment"}
@@ -50,11 +53,44 @@ def queue():
     )
 
 
+@bp.get("/datasets/<name>/review")
+def review(name: str):
+    actor = require_actor()
+    return review_page(actor, get_staff_dataset(get_session(), actor=actor, name=name))
+
+
+def review_page(
+    actor: Actor,
+    dataset: Dataset,
+    errors: FormErrors | None = None,
+    values: MultiDict | None = None,
+    status: int = 200,
+):
+    """The evidence a reviewer needs (details, files, their checks and first rows, how the
+    public will see it) and, after it, the decision."""
+    files = [staff_file(resource, set()) for resource in dataset.resources]
+    page = render_template(
+        "publish/review.html",
+        dataset=dataset,
+        stage=stage_of(dataset),
+        actions=actions_for(actor, dataset),
+        files=files,
+        formats=sorted({file["resource"].format.upper() for file in files}),
+        errors=errors or FormErrors(),
+        values=values or MultiDict(),
+    )
+    return page, status
+
+
 @bp.post("/datasets/<name>/submit")
 def submit(name: str):
     actor, session = require_actor(), get_session()
     dataset = get_staff_dataset(session, actor=actor, name=name)
-    dataset_submit(session, actor=actor, dataset=dataset)
+    try:
+        dataset_submit(session, actor=actor, dataset=dataset)
+    except Invalid:
+        session.rollback()
+        return staff_page(actor, dataset, problems=problem_links(dataset), status=422)
     flash("Submitted for review. An admin of the organisation, not you, will check it.", "success")
     return redirect(url_for("publish.dataset", name=name))
 
@@ -73,7 +109,8 @@ def decide(name: str):
             raise Invalid("Choose to approve it or to send it back.", field="comment")
     except Invalid as error:
         session.rollback()
-        return staff_page(actor, dataset, FormErrors.from_error(error, "review"), request.form, 422)
+        errors = FormErrors.from_error(error, "review")
+        return review_page(actor, dataset, errors, request.form, 422)
     done = "Approved: it can now be published." if decision == "approve" else "Sent back."
     flash(done, "success")
     return redirect(url_for("publish.dataset", name=name))

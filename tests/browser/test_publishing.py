@@ -11,6 +11,7 @@ from tests.browser.conftest import PUBLISHER_EMAIL, PUBLISHER_PASSWORD
 from tests.browser.test_accessibility import TIMEOUT_MS, _report, axe_violations
 
 CSV = "Branch,Visits\nAcomb Explore,1204\nYorkExplore,5310\n"
+BROKEN = CSV + "".join(f"Branch {n},{n}\n" for n in range(30)) + "Clifton,closed\n"
 
 
 def _violations(page: Page) -> list[str]:
@@ -95,6 +96,50 @@ def test_no_axe_violations_on_the_publishing_pages(browser: Browser, base_url: s
         page.get_by_label("Name").fill("Browser test")
         page.get_by_role("button", name="Create token").click()
         page.wait_for_selector("#new-token")
+        problems += _violations(page)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _draft_with(page: Page, base_url: str, title: str, upload: Path) -> None:
+    page.goto(base_url + "/publish/datasets/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Create draft dataset").click()
+    page.get_by_label("Title of the file").fill("Visits")
+    page.locator("#upload-file").set_input_files(upload)
+    page.get_by_role("button", name="Add file").click()
+    page.wait_for_selector("#next-steps")
+
+
+def test_no_axe_violations_on_a_failed_submit_the_staff_page_and_the_review_page(
+    browser: Browser, base_url: str, tmp_path: Path
+) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        _sign_in(page, base_url)
+        broken, clean = tmp_path / "broken.csv", tmp_path / "visits.csv"
+        broken.write_text(BROKEN, encoding="utf-8")
+        clean.write_text(CSV, encoding="utf-8")
+
+        _draft_with(page, base_url, "Library visits, a failed submit", broken)
+        assert page.get_by_role("link", name="Fix 1 error in broken.csv").count()
+        problems += _violations(page)
+        page.get_by_role("button", name="Submit for review").click()
+        summary = page.locator(".govuk-error-summary")
+        summary.wait_for()
+        assert summary.locator("a[href$='/versions/1/report']").count() == 1
+        problems += _violations(page)
+
+        _draft_with(page, base_url, "Library visits, for review", clean)
+        page.get_by_role("button", name="Submit for review").click()
+        page.wait_for_selector(".govuk-notification-banner")
+        problems += _violations(page)
+        page.goto(page.url + "/review")
+        assert page.get_by_role("heading", name="Review Library visits, for review").count()
         problems += _violations(page)
     finally:
         context.close()

@@ -15,6 +15,7 @@ from catalog.periods import (
     QUARTER,
     Period,
     make_period,
+    next_period,
     parse_period,
 )
 
@@ -181,6 +182,35 @@ def test_previous_and_year_before(code, previous, year_before):
     assert period.previous().code == previous
     assert period.year_before().code == year_before
     assert period.previous().kind == period.year_before().kind == period.kind
+
+
+@pytest.mark.parametrize(
+    "codes, following",
+    [
+        (["2017/18"], "2018/19"),
+        (["2017/18 Q3"], "2017/18 Q4"),
+        (["2017/18 Q4"], "2018/19 Q1"),
+        (["2018-01"], "2018-02"),
+        (["2018-12"], "2019-01"),
+        (["2017"], "2018"),
+        (["AY2017/18"], "AY2018/19"),
+        (["2017/18 Q2", None, "2017/18 Q3", "2017/18 Q1"], "2017/18 Q4"),
+        (["", "sometime", None], ""),
+        ([], ""),
+    ],
+)
+def test_next_period_follows_the_latest(codes, following):
+    assert next_period(codes) == following
+
+
+@pytest.mark.parametrize("code", ["2018/19 Q2", "2018-02", "2018/19", "2018", "AY2018/19"])
+def test_following_periods_run_on_without_gaps_or_overlaps(code):
+    period = parse_period(code)
+    for _ in range(14):
+        after = period.following()
+        assert period.end + timedelta(days=1) == after.start
+        assert after.previous() == period
+        period = after
 
 
 @pytest.mark.parametrize("code", ["2018/19 Q2", "2018-02", "2018/19", "2018", "AY2018/19"])

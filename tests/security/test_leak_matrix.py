@@ -160,6 +160,7 @@ SURFACES = [
     Surface("/transparency.json", "partial"),
     Surface("/publish", "staff"),
     Surface("/publish/datasets/{name}", "staff"),
+    Surface("/publish/datasets/{name}/review", "staff"),
     Surface("/publish/datasets/{name}/files/{rid}/versions/1/report", "staff"),
 ]
 

@@ -9,7 +9,7 @@ import io
 
 from catalog.publishing.resources import resource_awaiting_create
 from tests.conftest import ACTOR
-from tests.pages import csrf_token, lede, parse_page, summary_lists, texts
+from tests.pages import csrf_token, parse_page, summary_errors, summary_lists, texts
 
 PAGE = "/publish/datasets/library-visits"
 CSV = b"branch,visits\nExplore York,1200\nAcomb,340\n"
@@ -31,7 +31,11 @@ def test_a_file_still_to_come_is_uploaded_before_the_dataset_goes_for_review(
     assert "Upload the file for Visits" in texts(page, "details[open] summary")
     refused = editor.submit(PAGE, to=f"{PAGE}/submit")
     assert refused.status_code == 422
-    assert "Visits is still waiting for its file: upload it first." in lede(parse_page(refused))
+    shown = parse_page(refused)
+    assert summary_errors(shown) == [
+        ("Visits is still waiting for its file: upload it first.", f"#version-{resource.id}-file")
+    ]
+    assert shown.find(id=f"version-{resource.id}-file") is not None
     token = csrf_token(parse_page(editor.get(PAGE)))
     form = {"csrf_token": token, "file": (io.BytesIO(CSV), "visits.csv")}
     uploaded = editor.client.post(f"{PAGE}/files/{resource.id}/versions", data=form)

@@ -13,6 +13,7 @@ from catalog.clock import frozen_at
 from catalog.models import Dataset
 from tests.pages import (
     banners,
+    buttons,
     csrf_token,
     field_error,
     field_value,
@@ -28,6 +29,7 @@ from tests.pages import (
     summary_lists,
     table,
     table_rows,
+    text_of,
     texts,
 )
 
@@ -117,7 +119,7 @@ def test_draft_to_scheduled_release_with_four_eyes(client, signed_in, erin, ada)
 
         admin = signed_in(ada)
         queue = table(parse_page(admin.get("/publish/review")), "Datasets waiting for review")
-        assert find_link(queue, "School meals served")["href"] == PAGE
+        assert find_link(queue, "School meals served")["href"] == f"{PAGE}/review"
         approved = admin.submit(
             PAGE,
             {"decision": "approve", "comment": "Checked against returns."},
@@ -298,3 +300,79 @@ def test_an_upload_over_the_limit_gets_a_clear_page(app, signed_in, erin):
     assert heading(shown) == "The file is too large" and "Nothing was uploaded" in lede(shown)
     back = find_link(shown, "Go back to the dataset and choose another file")
     assert back["href"] == f"{PAGE}#files"
+
+
+def test_the_review_page_shows_the_evidence_before_the_decision(signed_in, erin, ada):
+    _draft_in_review(signed_in(erin))
+    admin = signed_in(ada)
+    staff = parse_page(admin.get(PAGE))
+    assert not buttons(staff).count("Approve")
+    review = find_link(staff, "Review this dataset")["href"]
+    assert review == f"{PAGE}/review"
+    shown = parse_page(admin.get(review))
+    details = summary_list(shown)
+    assert details["Organisation"] == "Children, Education and Communities"
+    assert details["Description"] == "Meals served in primary schools, by school."
+    assert shown.select_one("dd strong").get_text() == "primary schools"  # rendered Markdown
+    assert details["Licence"] == "Open Government Licence v3.0"
+    assert details["Topics"] == "Education and skills"
+    assert details["Tags"] == "meals, schools"
+    preview = table_rows(table(shown, "First 2 rows of meals.csv"))
+    assert preview[0][0] == "Acomb Primary"
+    assert find_link(shown, "See the report for Meals by school")["href"].endswith("/1/report")
+    assert find_link(shown, "See how the public page will look")["href"] == "#public-look"
+    order = [found.get("id") for found in shown.select("h2[id], form[action$='/review']")]
+    assert order == ["what-changes", "details", "files", "public-look", "decision", None]
+    assert buttons(shown.select_one("form[action$='/review']")) == [
+        "Approve",
+        "Send back for changes",
+    ]
+    refused = admin.submit(review, {"decision": "reject", "comment": ""}, to=review)
+    assert refused.status_code == 422
+    assert heading(parse_page(refused)) == "Review School meals served"
+
+
+def test_a_submit_with_no_file_is_not_reviewable_and_the_editor_sees_nothing_to_decide(
+    signed_in, erin
+):
+    editor = signed_in(erin)
+    editor.submit("/publish/datasets/new", DETAILS)
+    _upload(editor, title="Meals by school")
+    editor.submit(PAGE, to=f"{PAGE}/submit")
+    shown = parse_page(editor.get(f"{PAGE}/review"))
+    assert shown.select_one("form[action$='/review']") is None
+    assert "Only an admin" in text_of(main(shown))
+
+
+def _next_steps(response) -> list[tuple[str, str | None]]:
+    """The staff page's "What to do next": each step and where its link goes."""
+    panel = parse_page(response).find(id="next-steps").parent
+    return [(text_of(item), item.a["href"] if item.a else None) for item in panel.select("li")]
+
+
+def test_the_staff_page_leads_with_what_to_do_next(signed_in, erin):
+    editor = signed_in(erin)
+    created = editor.submit("/publish/datasets/new", DETAILS)
+    assert _next_steps(created) == [("Upload a file", "#add-file")]
+    assert parse_page(created).find(id="add-file") is not None
+    rows = b"".join(b"School %d,Acomb,%d\n" % (n, n) for n in range(30))
+    broken = MEALS + rows + b"Clifton Primary,Clifton,lots\n"
+    uploaded = _upload(editor, broken, title="Meals by school")
+    ((step, href),) = _next_steps(uploaded)
+    assert step == "Fix 1 error in meals.csv" and href.endswith("/versions/1/report")
+    fixed = _upload(editor, to=f"{PAGE}/files/{_file_id(uploaded)}/versions", note="Fixed")
+    assert _next_steps(fixed) == [("Submit for review", "#submit-for-review")]
+    submitted = editor.submit(PAGE, to=f"{PAGE}/submit")
+    waiting = "Waiting for review by another admin of Children, Education and Communities"
+    assert _next_steps(submitted) == [(waiting, None)]
+    shown = parse_page(submitted)
+    history = shown.find("caption", string="Activity log").find_parent("details")
+    assert not history.has_attr("open")
+    assert text_of(history.summary).startswith("Activity log (")
+    columns = shown.find("caption", string=re.compile("columns found")).find_parent("details")
+    assert text_of(columns.summary).startswith("Columns (3)")
+
+
+def _file_id(response) -> str:
+    form = parse_page(response).select_one("form[action$='/versions']")
+    return form["action"].split("/files/")[1].split("/")[0]

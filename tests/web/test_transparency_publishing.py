@@ -83,6 +83,10 @@ def test_a_quarterly_upload_asks_for_its_quarter_and_shows_it(signed_in, erin):
     assert done.status_code == 200
     (file,) = [details for details in summary_lists(parse_page(done)) if "File" in details]
     assert file["Period covered"] == "2026/27 Q3"
+    shown = parse_page(done)
+    (new_version,) = shown.select("input[id^='version-'][id$='-period']")
+    assert new_version["value"] == "2026/27 Q4"
+    assert shown.find(id="upload-period")["value"] == "2026/27 Q4"
 
 
 def test_unredacted_names_are_in_the_report_the_publisher_sees(signed_in, erin):

@@ -17,7 +17,6 @@ from tests.pages import (
     field_error,
     find_link,
     heading,
-    lede,
     main,
     parse_page,
     summary_errors,
@@ -103,7 +102,12 @@ def test_errors_are_shown_in_plain_english_and_block_submission(signed_in, erin)
 
     refused = editor.submit(PAGE, to=f"{PAGE}/submit")
     assert refused.status_code == 422
-    assert "Spend has 1 error" in lede(parse_page(refused))
+    shown = parse_page(refused)
+    assert heading(shown) == "Spend over 500 pounds"
+    ((said, href),) = summary_errors(shown)
+    assert said.startswith("Spend has 1 error. Upload a corrected file")
+    assert href == report_url(page)
+    assert editor.get(href).status_code == 200
 
 
 def test_a_few_bad_cells_early_in_a_money_column_are_problems_not_text(signed_in, erin):
