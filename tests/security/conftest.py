@@ -358,3 +358,35 @@ def build_parts(catalogue: Catalogue) -> dict[str, str]:
 def parts_site(request, tmp_path_factory) -> Iterator[PartsSite]:
     with _matrix_app(request, tmp_path_factory, "parts", lambda c, _: build_parts(c)) as built:
         yield PartsSite(*built)
+
+
+ACTION = "/api/3/action/"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A URL template and what it is: `item` pages are about the one item (404 when hidden),
+    `complete` listings hold every public item, `partial` ones may show only a few,
+    `staff` pages are the publishing side. `staff_read` marks API reads that a member of the
+    owning organisation may make of a hidden item with their token."""
+
+    url: str
+    kind: str
+    staff_read: bool = False
+
+    @property
+    def api(self) -> bool:
+        return self.url.startswith("/api/")
+
+
+def private_problems(response, surface: Surface) -> list[str]:
+    """What is wrong with how an answer holding staff data may be cached."""
+    cache = response.headers.get("Cache-Control", "")
+    vary = response.headers.get("Vary", "")
+    who = "Authorization" if surface.api else "Cookie"
+    problems = []
+    if "private" not in cache or "no-store" not in cache:
+        problems.append(f"staff data with Cache-Control {cache!r}")
+    if who.lower() not in vary.lower():
+        problems.append(f"staff data with Vary {vary!r}")
+    return problems
