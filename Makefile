@@ -13,7 +13,7 @@ run: install assets
 	$(BIN)/opendata serve
 
 test: install-test assets browser lint
-	$(BIN)/pytest -n 3 --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install-test
 	$(BIN)/ruff check .
