@@ -188,6 +188,20 @@ DATA_FILTERS = (
     "a column, operator, sort or token the table does not have is a 400."
 )
 
+
+def _data(summary: str, label: str, media: str) -> Json:
+    """One way of reading a table through the data API: every one takes the same query."""
+    return _get(
+        summary,
+        "Data",
+        label,
+        media,
+        DATA_PARAMS,
+        (304, 400, 404, 410, 503),
+        description=DATA_FILTERS,
+    )
+
+
 PATHS: dict[str, Json] = {
     "/api/indicators": _get(
         "Published indicators with their latest figure and status",
@@ -219,51 +233,25 @@ PATHS: dict[str, Json] = {
         errors=(401,),
         security=[{"token": []}],
     ),
-    "/api/data/{resource_id}": _get(
+    "/api/data/{resource_id}": _data(
         "Rows of a published table, filtered, sorted and paged",
-        "Data",
         "A page of rows with next_url (also in a Link header)",
         "application/json",
-        DATA_PARAMS,
-        (304, 400, 404, 410, 503),
-        description=DATA_FILTERS,
     ),
-    "/api/data/{resource_id}.csv": _get(
-        "Every row of a filtered, sorted query as CSV",
-        "Data",
-        "CSV",
-        "text/csv",
-        DATA_PARAMS,
-        (304, 400, 404, 410, 503),
-        description=DATA_FILTERS,
+    "/api/data/{resource_id}.csv": _data(
+        "Every row of a filtered, sorted query as CSV", "CSV", "text/csv"
     ),
-    "/api/data/{resource_id}.json": _get(
-        "Every row of a query as one JSON array",
-        "Data",
-        "JSON",
-        "application/json",
-        DATA_PARAMS,
-        (304, 400, 404, 410, 503),
-        description=DATA_FILTERS,
+    "/api/data/{resource_id}.json": _data(
+        "Every row of a query as one JSON array", "JSON", "application/json"
     ),
-    "/api/data/{resource_id}.ndjson": _get(
-        "Every row of a query as newline-delimited JSON",
-        "Data",
-        "NDJSON",
-        "application/x-ndjson",
-        DATA_PARAMS,
-        (304, 400, 404, 410, 503),
-        description=DATA_FILTERS,
+    "/api/data/{resource_id}.ndjson": _data(
+        "Every row of a query as newline-delimited JSON", "NDJSON", "application/x-ndjson"
     ),
-    "/api/data/{resource_id}.xlsx": _get(
+    "/api/data/{resource_id}.xlsx": _data(
         "Every row of a query as an Excel workbook (at most 1,048,575 rows: Excel's limit; "
         "a larger query is a 400)",
-        "Data",
         "XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        DATA_PARAMS,
-        (304, 400, 404, 410, 503),
-        description=DATA_FILTERS,
     ),
     "/catalog": _get(
         "The DCAT catalogue's IRI: Turtle, JSON-LD or RDF/XML as the Accept header asks "
