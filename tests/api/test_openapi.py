@@ -50,6 +50,7 @@ def document(client) -> dict:
     return json.loads(response.data)
 
 
+@pytest.mark.one_database
 def test_the_document_is_openapi_3_1(client, document):
     Draft202012Validator(OPENAPI_31).validate(document)
     for schema in _schemas(document):

@@ -10,6 +10,7 @@ per operation (the coverage phase's boundary cases are the bulk of the run).
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from schemathesis import engine
 from schemathesis.engine import events
@@ -49,6 +50,7 @@ def _config(examples: dict[str, str]) -> schemathesis.Config:
     )
 
 
+@pytest.mark.one_database
 def test_the_api_keeps_to_its_description(app, catalogue):
     examples = publish_examples(catalogue)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=_config(examples))

@@ -21,6 +21,7 @@ FIRST_RESULT = ".app-dataset-list a.govuk-link"
 MOST_TABS_TO_A_RESULT = 12
 SMALLEST_CHART_TEXT_PX = 12
 SCROLL_REGIONS = ".app-table-scroll"
+AXE_AT_ONE_WIDTH = {"/api/docs"}  # 670 KB of tables: axe reads them once, at the narrowest
 
 
 @dataclass
@@ -38,12 +39,16 @@ class Phone:
         assert response is not None and response.status == 200, f"{url}: {response}"
         return self.page
 
+    def check_fits(self) -> None:
+        scroll_width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= self.width, (
+            f"{self.page.url} is {scroll_width} px wide at {self.width}"
+        )
+
     def check_fits_and_passes_axe(self) -> None:
-        page = self.page
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= self.width, f"{page.url} is {scroll_width} px wide at {self.width}"
-        violations = axe_violations(page)
-        assert not violations, _report(page.url, violations)
+        self.check_fits()
+        violations = axe_violations(self.page)
+        assert not violations, _report(self.page.url, violations)
 
 
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
@@ -109,7 +114,10 @@ def test_the_map_draws_at_a_phones_width(phone: Phone) -> None:
 def test_wide_tables_scroll_in_their_own_region(phone: Phone, path: str) -> None:
     page = phone.open(path)
     _check_scroll_regions(page)
-    phone.check_fits_and_passes_axe()
+    if path in AXE_AT_ONE_WIDTH and phone.width != WIDTHS[0]:
+        phone.check_fits()
+    else:
+        phone.check_fits_and_passes_axe()
 
 
 def test_chart_text_is_legible(phone: Phone) -> None:
