@@ -58,6 +58,14 @@ def test_fly_tipping_in_any_words_finds_the_fly_tipping_data_first(demo, text):
     assert listed_datasets(search(demo, text))[0] == FLY_TIPPING
 
 
+def test_the_fly_tipping_data_is_open_and_explorable_by_ward(demo):
+    page = parse_page(demo.get("/datasets/fly-tipping-incidents"))
+    assert find_link(element(page, "aside"), "Open Government Licence v3.0")
+    explore = find_link(page, "Explore Fly-tipping incidents by ward and quarter")["href"]
+    headings = texts(parse_page(demo.get(explore)), "table thead th")
+    assert {"Quarter", "Ward", "Incidents", "Cleared within 2 working days"} <= set(headings)
+
+
 def test_a_word_with_synonyms_gets_no_did_you_mean(demo):
     page = search(demo, "bins")
     assert not [p for p in texts(page, "p.govuk-body") if p.startswith("Did you mean")]
