@@ -161,6 +161,23 @@ def public_view(dataset: Dataset, now: datetime | None = None) -> PublicDataset:
     return PublicDataset(dataset, tuple(files))
 
 
+def preview_view(dataset: Dataset, waiting: Iterable[int | None] = ()) -> PublicDataset:
+    """The dataset as the public will see it once it and the versions `waiting` for review are
+    approved and released: each file's cleared versions that are released, scheduled or
+    waiting, for staff to preview; never for a public page."""
+    held = set(waiting)
+    files = []
+    for resource in dataset.resources:
+        versions = tuple(
+            version
+            for version in resource.versions
+            if version.cleared and (version.published_at is not None or version.id in held)
+        )
+        if resource.link_url is not None or versions:
+            files.append(PublicFile(resource, versions))
+    return PublicDataset(dataset, tuple(files))
+
+
 def public_views(datasets: Iterable[Dataset], now: datetime | None = None) -> list[PublicDataset]:
     moment = now or utcnow()
     return [public_view(dataset, moment) for dataset in datasets]

@@ -14,7 +14,7 @@ from catalog.models import Dataset
 from catalog.publishing.datasets import find_redirect, get_public_dataset
 from catalog.publishing.history import public_history
 from catalog.publishing.related import related_datasets
-from catalog.visibility import public_view
+from catalog.visibility import PublicDataset, public_view
 from opendata.database import get_session, get_store
 from opendata.dcat_graph import Site
 from opendata.schema_org import dataset_json_ld
@@ -32,19 +32,22 @@ def show(name: str):
         if new_name is None:
             raise
         return redirect(url_for("datasets.show", name=new_name), 301)
-    view = public_view(dataset)
-    indicator = indicator_for_dataset(session, dataset.id)
-    history = public_history(dataset)
-    series = series_coverage(session, [dataset], get_store()).get(dataset.id)
+    return dataset_page(dataset, public_view(dataset))
+
+
+def dataset_page(dataset: Dataset, view: PublicDataset, template: str = "dataset.html") -> str:
+    """The public page of `dataset` showing the files in `view`; the staff preview renders
+    the same page, from a template that extends it, before the dataset or its files are out."""
+    session = get_session()
     site = Site.from_settings(current_app.config["SETTINGS"])
-    structured_data = dataset_json_ld(view, site=site, series=series)
+    series = series_coverage(session, [dataset], get_store()).get(dataset.id)
     return render_template(
-        "dataset.html",
+        template,
         dataset=dataset,
         view=view,
-        indicator=indicator,
-        history=history,
-        structured_data=structured_data,
+        indicator=indicator_for_dataset(session, dataset.id),
+        history=public_history(dataset),
+        structured_data=dataset_json_ld(view, site=site, series=series),
         related=related_datasets(session, dataset),
         next_update=next_expected_update(session, dataset),
         month_label=month_label,

@@ -10,9 +10,14 @@ from werkzeug.datastructures import MultiDict
 
 from catalog.calendar.release_dates import change_release, dataset_release
 from catalog.errors import Invalid, NotFound
-from catalog.models import Dataset
+from catalog.models import ChangeState, Dataset
 from catalog.permissions import Actor
-from catalog.publishing.changes import change_send_back, describe, waiting_changes
+from catalog.publishing.changes import (
+    change_send_back,
+    dataset_changes,
+    describe,
+    waiting_changes,
+)
 from catalog.publishing.staff import (
     actions_for,
     get_staff_change,
@@ -30,9 +35,10 @@ from catalog.publishing.workflow import (
     version_release_cancel,
 )
 from catalog.uk_time import utc_to_uk
-from catalog.visibility import released_at
+from catalog.visibility import preview_view, released_at
 from opendata.auth import no_store, require_actor, require_sign_in
 from opendata.database import get_session
+from opendata.web.datasets import dataset_page
 from opendata.web.forms import FormErrors, release_time, text
 from opendata.web.publish import problem_links, staff_file, staff_page
 
@@ -80,6 +86,18 @@ def review_page(
         values=values or MultiDict(),
     )
     return page, status
+
+
+@bp.get("/datasets/<name>/preview")
+def preview(name: str):
+    """The public page as it will be once approved and released, for staff only: never
+    cached (`no_store`) nor indexed."""
+    actor, session = require_actor(), get_session()
+    dataset = get_staff_dataset(session, actor=actor, name=name)
+    changes = dataset_changes(session, dataset)
+    waiting = [change.version_id for change in changes if change.state == ChangeState.PENDING]
+    page = dataset_page(dataset, preview_view(dataset, waiting), "publish/preview.html")
+    return page, 200, {"X-Robots-Tag": "noindex, nofollow"}
 
 
 @bp.post("/datasets/<name>/submit")

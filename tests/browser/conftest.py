@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 PUBLISHER_EMAIL = "publisher@example.gov.uk"  # a site administrator, for the publishing pages
 PUBLISHER_PASSWORD = "a password for the browser tests"
+REVIEWER_EMAIL = "reviewer@example.gov.uk"  # a second administrator: four eyes need two people
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,8 @@ def base_url(tmp_path_factory) -> Iterator[str]:
     env = demo_instance_env(tmp_path_factory, folder, "browser-tests")
     account = ["user", "create", PUBLISHER_EMAIL, "--name", "Demo Publisher", "--sysadmin"]
     run_opendata([*account, "--password-stdin"], env, stdin=PUBLISHER_PASSWORD + "\n")
+    reviewer = ["user", "create", REVIEWER_EMAIL, "--name", "Demo Reviewer", "--sysadmin"]
+    run_opendata([*reviewer, "--password-stdin"], env, stdin=PUBLISHER_PASSWORD + "\n")
     with serving(env, folder) as url:
         yield url
 

@@ -3,14 +3,18 @@ axe-core finds no WCAG 2.2 AA violation on any page of it, errors included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import PUBLISHER_EMAIL, PUBLISHER_PASSWORD
+from tests.browser.conftest import PUBLISHER_EMAIL, PUBLISHER_PASSWORD, REVIEWER_EMAIL
 from tests.browser.test_accessibility import TIMEOUT_MS, _report, axe_violations
 
 CSV = "Branch,Visits\nAcomb Explore,1204\nYorkExplore,5310\n"
+WIDTHS = [1280, 375]  # a desktop, and a phone
+TRANSPARENCY_DATASET = "grants-to-voluntary-organisations"  # its file covers 2025/26
 BROKEN = CSV + "".join(f"Branch {n},{n}\n" for n in range(30)) + "Clifton,closed\n"
 
 
@@ -19,9 +23,9 @@ def _violations(page: Page) -> list[str]:
     return [_report(page.url, found)] if found else []
 
 
-def _sign_in(page: Page, base_url: str) -> None:
+def _sign_in(page: Page, base_url: str, email: str = PUBLISHER_EMAIL) -> None:
     page.goto(base_url + "/login")
-    page.get_by_label("Email address").fill(PUBLISHER_EMAIL)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PUBLISHER_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
@@ -112,35 +116,81 @@ def _draft_with(page: Page, base_url: str, title: str, upload: Path) -> None:
     page.wait_for_selector("#next-steps")
 
 
-def test_no_axe_violations_on_a_failed_submit_the_staff_page_and_the_review_page(
-    browser: Browser, base_url: str, tmp_path: Path
+@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def width(request) -> int:
+    return request.param
+
+
+def test_each_publisher_page_passes_axe_and_fits(
+    browser: Browser, base_url: str, tmp_path: Path, width: int
 ) -> None:
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
+    """The staff page, a failed submit, the review page, the preview of the public page, the
+    approved page with its release choice and the new-version form, each loaded once."""
     problems: list[str] = []
+    contexts = [_context(browser, width) for _ in range(2)]
     try:
-        page = context.new_page()
+        page, reviewer = (context.new_page() for context in contexts)
+        problems_at = _checker(problems, width)
         _sign_in(page, base_url)
         broken, clean = tmp_path / "broken.csv", tmp_path / "visits.csv"
         broken.write_text(BROKEN, encoding="utf-8")
         clean.write_text(CSV, encoding="utf-8")
 
-        _draft_with(page, base_url, "Library visits, a failed submit", broken)
+        _draft_with(page, base_url, f"Library visits, a failed submit at {width} px", broken)
         assert page.get_by_role("link", name="Fix 1 error in broken.csv").count()
-        problems += _violations(page)
+        problems_at(page)
         page.get_by_role("button", name="Submit for review").click()
         summary = page.locator(".govuk-error-summary")
         summary.wait_for()
         assert summary.locator("a[href$='/versions/1/report']").count() == 1
-        problems += _violations(page)
+        problems_at(page)
 
-        _draft_with(page, base_url, "Library visits, for review", clean)
+        _draft_with(page, base_url, f"Library visits, for review at {width} px", clean)
         page.get_by_role("button", name="Submit for review").click()
         page.wait_for_selector(".govuk-notification-banner")
-        problems += _violations(page)
-        page.goto(page.url + "/review")
-        assert page.get_by_role("heading", name="Review Library visits, for review").count()
-        problems += _violations(page)
+        staff_page = page.url
+
+        _sign_in(reviewer, base_url, REVIEWER_EMAIL)
+        reviewer.goto(staff_page + "/review")
+        assert reviewer.get_by_role("heading", name="Review Library visits, for review").count()
+        problems_at(reviewer)
+        reviewer.get_by_role("link", name="Preview the public page").click()
+        reviewer.wait_for_selector(".app-preview-banner")
+        assert reviewer.get_by_text("Preview — not yet public").count()
+        problems_at(reviewer)
+
+        reviewer.goto(staff_page + "/review")
+        reviewer.get_by_role("button", name="Approve").click()
+        when = reviewer.locator("input[name='when']")
+        when.first.wait_for()
+        assert when.count() == 2
+        assert all(when.nth(n).get_attribute("aria-expanded") is None for n in range(2))
+        problems_at(reviewer)
+
+        page.goto(f"{base_url}/publish/datasets/{TRANSPARENCY_DATASET}")
+        page.locator("summary", has_text="Upload a corrected or new version of").first.click()
+        period = page.locator("input[name='period']").first
+        assert period.is_visible() and period.input_value() == "2026/27"
+        problems_at(page)
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
     assert not problems, "\n".join(problems)
+
+
+def _context(browser: Browser, width: int) -> BrowserContext:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def _checker(problems: list[str], width: int) -> Callable[[Page], None]:
+    """Note the page's axe-core violations, and whether it scrolls sideways at `width`."""
+
+    def check(page: Page) -> None:
+        problems.extend(_violations(page))
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            problems.append(f"{page.url} is {scroll_width} px wide at {width} px")
+
+    return check

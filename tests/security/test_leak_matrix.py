@@ -136,6 +136,7 @@ SURFACES = [
     Surface("/publish", "staff"),
     Surface("/publish/datasets/{name}", "staff"),
     Surface("/publish/datasets/{name}/review", "staff"),
+    Surface("/publish/datasets/{name}/preview", "staff"),
     Surface("/publish/datasets/{name}/files/{rid}/versions/1/report", "staff"),
 ]
 

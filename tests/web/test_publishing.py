@@ -350,27 +350,57 @@ def _next_steps(response) -> list[tuple[str, str | None]]:
     return [(text_of(item), item.a["href"] if item.a else None) for item in panel.select("li")]
 
 
-def test_the_staff_page_leads_with_what_to_do_next(signed_in, erin):
-    editor = signed_in(erin)
-    created = editor.submit("/publish/datasets/new", DETAILS)
-    assert _next_steps(created) == [("Upload a file", "#add-file")]
-    assert parse_page(created).find(id="add-file") is not None
-    rows = b"".join(b"School %d,Acomb,%d\n" % (n, n) for n in range(30))
-    broken = MEALS + rows + b"Clifton Primary,Clifton,lots\n"
-    uploaded = _upload(editor, broken, title="Meals by school")
-    ((step, href),) = _next_steps(uploaded)
-    assert step == "Fix 1 error in meals.csv" and href.endswith("/versions/1/report")
-    fixed = _upload(editor, to=f"{PAGE}/files/{_file_id(uploaded)}/versions", note="Fixed")
-    assert _next_steps(fixed) == [("Submit for review", "#submit-for-review")]
-    submitted = editor.submit(PAGE, to=f"{PAGE}/submit")
-    waiting = "Waiting for review by another admin of Children, Education and Communities"
-    assert _next_steps(submitted) == [(waiting, None)]
-    shown = parse_page(submitted)
+def test_the_staff_page_leads_with_what_to_do_next_at_every_stage(client, signed_in, erin, ada):
+    with frozen_at(MONDAY_8AM):
+        editor, admin = signed_in(erin), signed_in(ada)
+        created = editor.submit("/publish/datasets/new", DETAILS)
+        assert _next_steps(created) == [("Upload a file", "#add-file")]
+        assert parse_page(created).find(id="add-file") is not None
+        rows = b"".join(b"School %d,Acomb,%d\n" % (n, n) for n in range(30))
+        broken = MEALS + rows + b"Clifton Primary,Clifton,lots\n"
+        uploaded = _upload(editor, broken, title="Meals by school")
+        ((step, href),) = _next_steps(uploaded)
+        assert step == "Fix 1 error in meals.csv" and href.endswith("/versions/1/report")
+        fixed = _upload(editor, to=f"{PAGE}/files/{_file_id(uploaded)}/versions", note="Fixed")
+        assert _next_steps(fixed) == [("Submit for review", "#submit-for-review")]
+        submitted = editor.submit(PAGE, to=f"{PAGE}/submit")
+        org = "Children, Education and Communities"
+        assert _next_steps(submitted) == [(f"Waiting for review by another admin of {org}", None)]
+        assert _next_steps(admin.get(PAGE)) == [("Review it", f"{PAGE}/review")]
+
+        approved = admin.submit(PAGE, {"decision": "approve"}, to=f"{PAGE}/review")
+        assert _next_steps(approved) == [("Set its release time", "#release")]
+        when = parse_page(approved).select("#release ~ form input[name='when']")
+        assert len(when) == 2 and not any(radio.has_attr("aria-expanded") for radio in when)
+        waiting = f"Approved: waiting for an admin of {org} to publish it"
+        assert _next_steps(editor.get(PAGE)) == [(waiting, None)]
+        release = {"when": "later", "release-day": "2", "release-month": "6"}
+        release |= {"release-year": "2025", "release_time": "09:30"}
+        scheduled = admin.submit(PAGE, release, to=f"{PAGE}/publish")
+        ((step, href),) = _next_steps(scheduled)
+        assert step.startswith("Scheduled for 2 June 2025 at 9:30am") and href is None
+        assert client.get("/datasets/school-meals").status_code == 404
+
+    with frozen_at(RELEASE):
+        published = editor.get(PAGE)
+        new_data = ("Upload a new version when there is new data", "#files")
+        assert _next_steps(published) == [new_data]
+        version = _upload(editor, FIXED, to=f"{PAGE}/files/{_file_id(published)}/versions")
+        assert _next_steps(version) == [("1 change is waiting for review", "#changes")]
+        assert parse_page(version).find(id="changes") is not None
+        _check_long_lists_are_collapsed(parse_page(version))
+
+
+def _check_long_lists_are_collapsed(shown) -> None:
+    """The activity log, each file's columns and its upload form are folded away."""
     history = shown.find("caption", string="Activity log").find_parent("details")
     assert not history.has_attr("open")
     assert text_of(history.summary).startswith("Activity log (")
     columns = shown.find("caption", string=re.compile("columns found")).find_parent("details")
-    assert text_of(columns.summary).startswith("Columns (3)")
+    assert text_of(columns.summary).startswith("Columns (3)") and not columns.has_attr("open")
+    upload = shown.select_one("form[action$='/versions']").find_parent("details")
+    assert not upload.has_attr("open")
+    assert text_of(upload.summary).startswith("Upload a corrected or new version of")
 
 
 def _file_id(response) -> str:

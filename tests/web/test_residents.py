@@ -34,6 +34,7 @@ def search(client, text: str):
 
 
 WASTE = {"Household waste and recycling", "Waste contracts"}
+FLY_TIPPING = "Fly-tipping incidents by ward"
 ROADS = {"CP-TR03: Principal roads where maintenance should be considered", "Parking account"}
 
 
@@ -43,13 +44,26 @@ ROADS = {"CP-TR03: Principal roads where maintenance should be considered", "Par
         ("bin recycling", WASTE),
         ("rubbish", WASTE),
         ("bins", WASTE),
-        ("fly tipping", WASTE),  # the demo has no fly-tipping data: dumped waste is the nearest
+        ("fly tipping", {FLY_TIPPING}),
         ("potholes", ROADS),
         ("CTax", {"Council tax and business rates collection", "Council tax bands and charges"}),
     ],
 )
 def test_residents_words_find_the_councils_datasets(demo, text, expected):
     assert expected <= set(listed_datasets(search(demo, text)))
+
+
+@pytest.mark.parametrize("text", ["fly tipping", "fly-tipping", "dumped rubbish", "Flytipping"])
+def test_fly_tipping_in_any_words_finds_the_fly_tipping_data_first(demo, text):
+    assert listed_datasets(search(demo, text))[0] == FLY_TIPPING
+
+
+def test_the_fly_tipping_data_is_open_and_explorable_by_ward(demo):
+    page = parse_page(demo.get("/datasets/fly-tipping-incidents"))
+    assert find_link(element(page, "aside"), "Open Government Licence v3.0")
+    explore = find_link(page, "Explore Fly-tipping incidents by ward and quarter")["href"]
+    headings = texts(parse_page(demo.get(explore)), "table thead th")
+    assert {"Quarter", "Ward", "Incidents", "Cleared within 2 working days"} <= set(headings)
 
 
 def test_a_word_with_synonyms_gets_no_did_you_mean(demo):
