@@ -157,11 +157,11 @@ def version_add(
     latest = resource.latest
     if keep_same and latest is not None and latest.sha256 == stored.sha256:
         return latest
-    path = store.path_for(stored.sha256)
     try:
         claim_for_change(session, actor=actor, dataset=resource.dataset)
-        layout = _dialect_for(resource, path, dialect)
-        table_schema = _schema_for(resource, path, table_schema, layout)
+        with store.local_copy(stored.sha256) as path:
+            layout = _dialect_for(resource, path, dialect)
+            table_schema = _schema_for(resource, path, table_schema, layout)
     except Exception:
         _remove_if_unused(session, store, stored.sha256)
         raise
@@ -505,8 +505,10 @@ def version_header_set(
     if resource.format not in TABULAR_FORMATS:
         raise Invalid("Only a table has a header row.", field="header_row")
     dialect = Dialect.from_descriptor(version.dialect).with_header_row(header_row)
-    path = store.path_for(version.sha256)
-    schema = required_schema(resource.dataset, None) or infer_schema(path, resource.format, dialect)
+    schema = required_schema(resource.dataset, None)
+    if schema is None:
+        with store.local_copy(version.sha256) as path:
+            schema = infer_schema(path, resource.format, dialect)
     return version_schema_set(
         session, store=store, actor=actor, version=version, table_schema=schema, dialect=dialect
     )
