@@ -13,12 +13,13 @@ are harmless (the next upload of the same bytes finds them) where a missing file
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 from catalog.storage import FileStore, StoredFile
 from catalog.storage.folder import FolderStore
@@ -49,7 +50,7 @@ class StagedStore:
         self.staging.adopt(path, stored)
         self.staged[stored.sha256] = stored
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str) -> io.BufferedReader:
         return self._holder(sha256).open(sha256)
 
     def find(self, sha256: str) -> StoredFile | None:

@@ -11,11 +11,12 @@ nothing behind and a reader never sees half a file. Code that must read a file f
 from __future__ import annotations
 
 import hashlib
+import io
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol
+from typing import IO, Protocol
 from urllib.parse import urlsplit
 
 from catalog.errors import TooLarge
@@ -50,8 +51,9 @@ class FileStore(Protocol):
         file may be moved rather than copied."""
         ...
 
-    def open(self, sha256: str) -> BinaryIO:
-        """The stored file to read, seekable; NotFound if it is missing."""
+    def open(self, sha256: str) -> io.BufferedReader:
+        """The stored file to read, seekable (a `peek` makes an object store answer at once);
+        NotFound if it is missing."""
         ...
 
     def find(self, sha256: str) -> StoredFile | None:

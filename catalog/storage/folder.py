@@ -8,12 +8,13 @@ behind and a reader never sees half a file.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 from catalog.errors import NotFound
 from catalog.storage import Hashed, StoredFile, cached_digest
@@ -63,7 +64,7 @@ class FolderStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str) -> io.BufferedReader:
         path = self.path_for(sha256)
         if not path.is_file():
             raise NotFound(f"The stored file {sha256} is missing.")

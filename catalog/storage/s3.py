@@ -2,7 +2,7 @@
 `<prefix>/ab/cd/<sha256>`, reached through boto3 with its usual `AWS_*` settings
 (`AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_MAX_ATTEMPTS` ...).
 
-An upload is read a part (8 MiB) at a time while it is hashed, so at most two parts are ever in
+An upload is read a part (8 MiB) at a time while it is hashed, so only one part is ever in
 memory. One that fits in a part is put under its hash in one request, which S3 makes visible
 whole or not at all. A larger one goes as a multipart upload to a temporary key, is copied
 within the store to its hash once complete, and the temporary object deleted. Any failure
@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
@@ -83,23 +83,26 @@ class S3Store:
                     key = self.key_for(stored.sha256)
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=first)
                 return stored
-            return self._put_in_parts(first, chunks)
+            handed = [first]
+            del first  # the one reference is handed over, so the part can be let go of
+            return self._put_in_parts(handed, chunks)
 
-    def _put_in_parts(self, first: bytes, chunks: Hashed) -> StoredFile:
+    def _put_in_parts(self, handed: list[bytearray], chunks: Hashed) -> StoredFile:
         temp = f"{self.prefix}{UPLOADS}/{uuid.uuid4().hex}"
         upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=temp)["UploadId"]
         try:
-            parts: list[dict[str, Any]] = []
-            part = first
+            sent: list[dict[str, Any]] = []
+            part = handed.pop()
             while part:
-                number = len(parts) + 1
-                sent = self.client.upload_part(
+                number = len(sent) + 1
+                answer = self.client.upload_part(
                     Bucket=self.bucket, Key=temp, UploadId=upload, PartNumber=number, Body=part
                 )
-                parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                sent.append({"ETag": answer["ETag"], "PartNumber": number})
+                part = bytearray()  # let go of this part before the next is read
                 part = _next_part(chunks)
             self.client.complete_multipart_upload(
-                Bucket=self.bucket, Key=temp, UploadId=upload, MultipartUpload={"Parts": parts}
+                Bucket=self.bucket, Key=temp, UploadId=upload, MultipartUpload={"Parts": sent}
             )
         except BaseException:
             abort = self.client.abort_multipart_upload
@@ -119,7 +122,7 @@ class S3Store:
             if self.find(stored.sha256) is None:
                 self.client.upload_file(str(path), self.bucket, self.key_for(stored.sha256))
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str) -> io.BufferedReader:
         return io.BufferedReader(_ObjectReader(self, sha256), CHUNK)
 
     def find(self, sha256: str) -> StoredFile | None:
@@ -273,14 +276,14 @@ def answers(*, missing: str | None = None) -> Iterator[None]:
         raise StoreUnavailable(UNREACHABLE) from error
 
 
-def _next_part(chunks: Hashed) -> bytes:
+def _next_part(chunks: Hashed) -> bytearray:
     """The stream's next part of at least PART_BYTES (less only at its end; empty after it)."""
     part = bytearray()
     for chunk in chunks:
         part += chunk
         if len(part) >= PART_BYTES:
             break
-    return bytes(part)
+    return part
 
 
 def _quietly(action: Any, **request: Any) -> None:

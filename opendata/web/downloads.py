@@ -7,7 +7,6 @@ serves the newest version.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, send_file, url_for
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from catalog.errors import NotFound
 from catalog.publishing.resources import get_public_file, get_public_version
@@ -62,13 +61,15 @@ def _send(version):
     file's SHA-256 and a request that already has it is answered 304."""
     store = get_store()
     link = store.link(version.sha256, filename=version.filename, media_type=version.media_type)
+    stream = None
     if link is not None:
         response = redirect(link, 302)
         # Never cached: the address expires, and a cached redirect would outlive it.
         response.cache_control.no_store = True
     else:
+        stream = store.open(version.sha256)
         response = send_file(
-            store.open(version.sha256),
+            stream,
             mimetype=version.media_type,
             as_attachment=True,
             download_name=version.filename,
@@ -80,9 +81,12 @@ def _send(version):
     response.last_modified = version.created_at
     response.headers["X-Content-Type-Options"] = "nosniff"
     try:
-        return response.make_conditional(
+        response = response.make_conditional(
             request, accept_ranges=link is None, complete_length=version.size
         )
-    except RequestedRangeNotSatisfiable:
+        if stream is not None and response.status_code in (200, 206):
+            stream.peek(1)  # a store that fails says so now (a 503), not in a cut-off download
+    except BaseException:
         response.close()
         raise
+    return response
