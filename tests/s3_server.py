@@ -1,7 +1,7 @@
 """A real S3 wire-protocol server for the tests: moto's standalone server in a process of its
 own on a free port of 127.0.0.1 (its own process, so the memory a test measures is the
-catalogue's alone), a new bucket for each test, and a gateway in front of it that refuses
-every write, as a full or locked-down object store does."""
+catalogue's alone), a new bucket for each test, and a gateway in front of it that can be
+told to refuse every write, as a full or locked-down object store does."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ class Bucket:
     def url(self, prefix: str = "files") -> str:
         return f"s3://{self.name}/{prefix}"
 
-    def keys(self) -> list[str]:
+    def objects(self) -> list[str]:
         listed = self.client.list_objects_v2(Bucket=self.name)
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
@@ -114,64 +114,78 @@ def s3(s3_endpoint, monkeypatch) -> Bucket:
     return bucket
 
 
+class Gateway:
+    """A gateway to the server that passes every request through until told to `refuse`
+    writes: then it answers each PUT, POST and DELETE with an S3 error, as a full or
+    locked-down object store does, and still serves reads."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.target = urlsplit(endpoint)
+        self.refusal: tuple[int, str] | None = None
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def refuse(self, status: int, code: str) -> None:
+        self.refusal = (status, code)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer()
+
+            do_HEAD = do_PUT = do_POST = do_DELETE = do_GET
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if gateway.refusal and self.command not in {"GET", "HEAD"}:
+                    self._refuse(*gateway.refusal)
+                else:
+                    self._pass_through(body)
+
+            def _pass_through(self, body: bytes | None) -> None:
+                target = gateway.target
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                upstream.request(self.command, self.path, body=body, headers=dict(self.headers))
+                answer = upstream.getresponse()
+                content = answer.read()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in {"transfer-encoding", "connection", "content-length"}:
+                        self.send_header(name, value)
+                length = answer.getheader("Content-Length")
+                self.send_header("Content-Length", length or str(len(content)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(content)
+                upstream.close()
+
+            def _refuse(self, status: int, code: str) -> None:
+                content = (
+                    '<?xml version="1.0" encoding="UTF-8"?>'
+                    f"<Error><Code>{code}</Code><Message>Refused by the gateway</Message></Error>"
+                ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
 @contextmanager
-def refusing_writes(endpoint: str, status: int, code: str) -> Iterator[str]:
-    """A gateway to the server at `endpoint` that passes reads through and answers every
-    write with an S3 error (`status`, `code`); its own endpoint URL."""
-    target = urlsplit(endpoint)
-
-    class Gateway(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._pass_through()
-
-        def do_HEAD(self) -> None:
-            self._pass_through()
-
-        def do_PUT(self) -> None:
-            self._refuse()
-
-        def do_POST(self) -> None:
-            self._refuse()
-
-        def do_DELETE(self) -> None:
-            self._refuse()
-
-        def _pass_through(self) -> None:
-            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-            upstream.request(self.command, self.path, headers=dict(self.headers))
-            answer = upstream.getresponse()
-            body = answer.read()
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in {"transfer-encoding", "connection"}:
-                    self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            upstream.close()
-
-        def _refuse(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            body = (
-                '<?xml version="1.0" encoding="UTF-8"?>'
-                f"<Error><Code>{code}</Code><Message>Refused by the test gateway</Message>"
-                "</Error>"
-            ).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def gateway_to(endpoint: str) -> Iterator[Gateway]:
+    gateway = Gateway(endpoint)
+    thread = threading.Thread(target=gateway.server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield gateway
     finally:
-        server.shutdown()
-        server.server_close()
+        gateway.server.shutdown()
+        gateway.server.server_close()

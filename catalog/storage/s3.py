@@ -264,8 +264,8 @@ def answers(*, missing: str | None = None) -> Iterator[None]:
         log.error("The file store refused: %s", error)
         if code in FULL or _status(error) == 507:
             raise StoreFull(
-                "The file store is full, so this could not be finished and no file was kept "
-                "in part. Tell the site's administrators, then try again."
+                "The file store is full, so nothing was saved and no file was kept in part. "
+                "Tell the site's administrators, then try again."
             ) from error
         raise StoreUnavailable(
             f"The file store refused the request ({code}), so nothing was changed. "

@@ -14,7 +14,7 @@ import pytest
 from catalog.errors import NotFound, StoreFull, StoreUnavailable, TooLarge
 from catalog.storage import open_store
 from catalog.storage.s3 import PART_BYTES
-from tests.s3_server import moto_server, refusing_writes
+from tests.s3_server import gateway_to, moto_server
 
 CSV = b"Ward,Population\nAcomb,10674\nClifton,13481\n"
 
@@ -51,7 +51,7 @@ def test_a_file_is_stored_once_under_its_hash_and_read_back(s3, tmp_path):
     sha256 = hashlib.sha256(CSV).hexdigest()
     assert (stored.sha256, stored.size) == (sha256, len(CSV))
     assert store.put(io.BytesIO(CSV)) == stored
-    assert s3.keys() == [f"files/{sha256[:2]}/{sha256[2:4]}/{sha256}"]
+    assert s3.objects() == [f"files/{sha256[:2]}/{sha256[2:4]}/{sha256}"]
     assert store.find(sha256) == stored
     with store.open(sha256) as handle:
         assert handle.read() == CSV
@@ -62,7 +62,7 @@ def test_a_file_is_stored_once_under_its_hash_and_read_back(s3, tmp_path):
     assert not path.exists()
     assert store.digest(sha256, "sha1") == hashlib.sha1(CSV).hexdigest()
     store.remove(sha256)
-    assert store.find(sha256) is None and s3.keys() == []
+    assert store.find(sha256) is None and s3.objects() == []
     with pytest.raises(NotFound):
         store.open(sha256).read()
 
@@ -87,7 +87,7 @@ def test_a_large_upload_is_streamed_in_parts_never_held_whole(s3, tmp_path):
     assert (stored.sha256, stored.size) == (stream.sha256.hexdigest(), size)
     assert peak < 2 * PART_BYTES < size / 2  # one part at a time, never the whole file
     sha256 = stored.sha256
-    assert s3.keys() == [f"files/{sha256[:2]}/{sha256[2:4]}/{sha256}"]
+    assert s3.objects() == [f"files/{sha256[:2]}/{sha256[2:4]}/{sha256}"]
     assert s3.unfinished_uploads() == []
     with store.open(sha256) as handle:
         handle.seek(size - 100)
@@ -100,7 +100,7 @@ def test_an_upload_cut_off_mid_stream_leaves_nothing(s3, tmp_path, break_at):
     store = store_for(s3, tmp_path, max_bytes=None)
     with pytest.raises(ConnectionResetError):
         store.put(io.BufferedReader(Generated(4 * PART_BYTES, break_at=break_at)))
-    assert s3.keys() == []
+    assert s3.objects() == []
     assert s3.unfinished_uploads() == []
 
 
@@ -109,7 +109,7 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(s3, tmp_path):
     with pytest.raises(TooLarge) as refused:
         store.put(io.BufferedReader(Generated(3 * PART_BYTES)))
     assert f"{PART_BYTES + 10:,} byte limit" in refused.value.message
-    assert s3.keys() == [] and s3.unfinished_uploads() == []
+    assert s3.objects() == [] and s3.unfinished_uploads() == []
 
 
 @pytest.mark.parametrize(
@@ -120,12 +120,15 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(s3, tmp_path):
 def test_a_store_that_refuses_writes_is_said_to_and_keeps_nothing(
     s3, tmp_path, monkeypatch, status, code, error, size
 ):
-    with refusing_writes(s3.endpoint, status, code) as gateway:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", gateway)
+    with gateway_to(s3.endpoint) as gateway:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", gateway.url)
         store = store_for(s3, tmp_path, max_bytes=None)
+        assert store.put(io.BytesIO(CSV)).size == len(CSV)  # passed through until it refuses
+        store.remove(hashlib.sha256(CSV).hexdigest())
+        gateway.refuse(status, code)
         with pytest.raises(error):
             store.put(io.BufferedReader(Generated(size)))
-    assert s3.keys() == [] and s3.unfinished_uploads() == []
+    assert s3.objects() == [] and s3.unfinished_uploads() == []
 
 
 def test_a_store_that_cannot_be_reached_is_said_to_be_unavailable(tmp_path, monkeypatch):
