@@ -28,7 +28,8 @@ from catalog.db import make_engine, make_session_factory
 from catalog.search import SearchBackend
 from catalog.search.sync import attach
 from catalog.search.whoosh_backend import WhooshBackend
-from catalog.storage import FileStore, open_store
+from catalog.storage import FileStore
+from catalog.storage.urls import open_store
 
 
 class CatalogueFlask(Flask):

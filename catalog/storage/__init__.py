@@ -1,7 +1,7 @@
 """The file store: every upload is kept once, by its SHA-256, and never rewritten.
 
-One interface (`FileStore`) with two homes, chosen by `open_store` from a URL: a folder on
-the embedded default (`catalog.storage.folder`) and S3-compatible object storage in
+One interface (`FileStore`) with two homes, chosen from a URL by `catalog.storage.urls`: a
+folder on the embedded default (`catalog.storage.folder`) and S3-compatible object storage in
 production (`catalog.storage.s3`). An upload is streamed, hashed and measured on the way in,
 and becomes visible under its hash only once whole, so a failed or oversized upload leaves
 nothing behind and a reader never sees half a file. Code that must read a file from a path
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Protocol
-from urllib.parse import urlsplit
 
 from catalog.errors import TooLarge
 
@@ -77,36 +76,6 @@ class FileStore(Protocol):
         """A short-lived address the client may fetch the file from directly, or None when
         the file is to be streamed through the site."""
         ...
-
-
-def open_store(
-    url: str | None,
-    *,
-    folder: Path,
-    scratch: Path,
-    max_bytes: int | None,
-    redirect: bool = False,
-) -> FileStore:
-    """The store a URL names: none (the `folder` default), `file:///path`, or
-    `s3://bucket/prefix` (endpoint and credentials from boto3's usual `AWS_*` variables)."""
-    from catalog.storage.folder import FolderStore
-
-    parts = urlsplit(url or "")
-    if not url:
-        return FolderStore(folder, max_bytes=max_bytes)
-    if parts.scheme == "file":
-        return FolderStore(Path(parts.path), max_bytes=max_bytes)
-    if parts.scheme == "s3" and parts.netloc:
-        from catalog.storage.s3 import S3Store  # boto3 is needed only here
-
-        return S3Store(
-            parts.netloc,
-            parts.path.strip("/"),
-            scratch=scratch,
-            max_bytes=max_bytes,
-            redirect=redirect,
-        )
-    raise ValueError(f"The storage URL {url!r} is neither file:///path nor s3://bucket/prefix.")
 
 
 class Hashed:

@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from catalog.errors import NotFound, StoreFull, StoreUnavailable, TooLarge
-from catalog.storage import open_store
 from catalog.storage.s3 import PART_BYTES
+from catalog.storage.urls import open_store
 from tests.s3_server import gateway_to, moto_server
 
 CSV = b"Ward,Population\nAcomb,10674\nClifton,13481\n"
