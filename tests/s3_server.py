@@ -1,7 +1,7 @@
 """A real S3 wire-protocol server for the tests: moto's standalone server in a process of its
 own on a free port of 127.0.0.1 (its own process, so the memory a test measures is the
 catalogue's alone), a new bucket for each test, and a gateway in front of it that can be
-told to refuse every write, as a full or locked-down object store does."""
+told to refuse every write, as a full or locked-down object store does, or to stop."""
 
 from __future__ import annotations
 
@@ -124,9 +124,17 @@ class Gateway:
         self.refusal: tuple[int, str] | None = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def refuse(self, status: int, code: str) -> None:
         self.refusal = (status, code)
+
+    def stop(self) -> None:
+        """Stop answering at all, as a store that has gone away."""
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+        self.server.server_close()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         gateway = self
@@ -182,10 +190,8 @@ class Gateway:
 @contextmanager
 def gateway_to(endpoint: str) -> Iterator[Gateway]:
     gateway = Gateway(endpoint)
-    thread = threading.Thread(target=gateway.server.serve_forever, daemon=True)
-    thread.start()
+    gateway.thread.start()
     try:
         yield gateway
     finally:
-        gateway.server.shutdown()
-        gateway.server.server_close()
+        gateway.stop()

@@ -14,7 +14,7 @@ import pytest
 from catalog.errors import NotFound, StoreFull, StoreUnavailable, TooLarge
 from catalog.storage.s3 import PART_BYTES
 from catalog.storage.urls import open_store
-from tests.s3_server import gateway_to, moto_server
+from tests.s3_server import gateway_to
 
 CSV = b"Ward,Population\nAcomb,10674\nClifton,13481\n"
 
@@ -131,23 +131,17 @@ def test_a_store_that_refuses_writes_is_said_to_and_keeps_nothing(
     assert s3.objects() == [] and s3.unfinished_uploads() == []
 
 
-def test_a_store_that_cannot_be_reached_is_said_to_be_unavailable(tmp_path, monkeypatch):
-    with moto_server() as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-        for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"}.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-        store = open_store(
-            "s3://gone-away/files", folder=tmp_path, scratch=tmp_path / "tmp", max_bytes=None
-        )
-        store.client.create_bucket(Bucket="gone-away")
+def test_a_store_that_cannot_be_reached_is_said_to_be_unavailable(s3, tmp_path, monkeypatch):
+    with gateway_to(s3.endpoint) as gateway:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", gateway.url)
+        store = store_for(s3, tmp_path, max_bytes=None)
         stored = store.put(io.BytesIO(CSV))
-    with pytest.raises(StoreUnavailable) as down:
-        store.put(io.BytesIO(CSV + b"Heworth,3\n"))
-    assert "cannot be reached" in down.value.message
-    with pytest.raises(StoreUnavailable):
-        store.open(stored.sha256).read()
+        gateway.stop()
+        with pytest.raises(StoreUnavailable) as down:
+            store.put(io.BytesIO(CSV + b"Heworth,3\n"))
+        assert "cannot be reached" in down.value.message
+        with pytest.raises(StoreUnavailable):
+            store.open(stored.sha256).read()
 
 
 def test_a_presigned_link_serves_the_file_with_its_name_and_ranges(s3, tmp_path):

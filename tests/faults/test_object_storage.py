@@ -20,10 +20,10 @@ from catalog.accounts.tokens import token_create
 from catalog.accounts.users import account_create, membership_set
 from catalog.models import ResourceVersion
 from catalog.publishing.groups import get_organisation
-from tests.conftest import Catalogue, initialised_app
+from tests.conftest import initialised_app
 from tests.faults.conftest import SETUP
 from tests.pages import parse_page
-from tests.s3_server import gateway_to, moto_server
+from tests.s3_server import gateway_to
 
 CSV = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\nDringhouses and Woodthorpe,13009\r\n"
 NEW = CSV + b"Heworth,12500\r\n"
@@ -166,21 +166,14 @@ def test_a_store_that_refuses_writes_is_a_clear_error_and_nothing_is_saved(
     assert client.get(f"{wards}/download/wards.csv").data == CSV  # reads still work
 
 
-def test_a_store_that_cannot_be_reached_is_a_503_page(environ, monkeypatch):
-    settings = {**environ, "OPENDATA_STORAGE_URL": "s3://gone-away/files"}
-    with moto_server() as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-        for app in initialised_app(settings):
-            store = app.extensions["catalog"]["store"]
-            store.client.create_bucket(
-                Bucket="gone-away", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
-            )
-            with app.extensions["catalog"]["sessions"]() as session:
-                catalogue = Catalogue(app, session)
-                catalogue.organisation()
-                dataset = catalogue.dataset("ward-profiles", files={"wards.csv": CSV})
-                url = f"/datasets/ward-profiles/resources/{dataset.resources[0].id}"
-    for app in initialised_app(settings):  # the same instance, its store now gone
-        answer = app.test_client().get(f"{url}/download/wards.csv")
-        assert answer.status_code == 503 and answer.headers["Retry-After"]
-        assert "cannot be reached" in parse_page(answer.data).get_text()
+def test_a_store_that_cannot_be_reached_is_a_503_and_nothing_is_saved(
+    client, wards, editor, session, gateway
+):
+    before = _versions(session)
+    gateway.stop()
+    download = client.get(f"{wards}/download/wards.csv", headers={"Accept": "text/html"})
+    assert download.status_code == 503 and download.headers["Retry-After"]
+    assert "cannot be reached" in parse_page(download.data).get_text()
+    refused = _upload(client, wards.rsplit("/", 1)[1], editor, NEW)
+    assert refused.status_code == 503 and "nothing" in refused.json["error"]["message"]
+    assert _versions(session) == before
