@@ -159,9 +159,13 @@ def version_add(
         return latest
     try:
         claim_for_change(session, actor=actor, dataset=resource.dataset)
-        with store.local_copy(stored.sha256) as path:
-            layout = _dialect_for(resource, path, dialect)
-            table_schema = _schema_for(resource, path, table_schema, layout)
+        layout = None
+        if resource.format in TABULAR_FORMATS:  # only a table is read (fetched) again here
+            with store.local_copy(stored.sha256) as path:
+                layout = _dialect_for(resource, path, dialect)
+                table_schema = _schema_for(resource, path, table_schema, layout)
+        else:
+            table_schema = None  # a file that is not a table has no columns to describe
     except Exception:
         _remove_if_unused(session, store, stored.sha256)
         raise
@@ -406,11 +410,9 @@ def link_format(chosen: str | None, url: str) -> str:
     return fmt
 
 
-def _dialect_for(resource: Resource, path: Path, given: dict[str, Any] | None) -> Dialect | None:
+def _dialect_for(resource: Resource, path: Path, given: dict[str, Any] | None) -> Dialect:
     """How to read a new table: the dialect given, else one that skips any title rows found
-    above its header. None for a file that is not a table."""
-    if resource.format not in TABULAR_FORMATS:
-        return None
+    above its header."""
     if given is not None:
         return Dialect.from_descriptor(given)
     return detect_dialect(path, resource.format)
@@ -420,13 +422,11 @@ def _schema_for(
     resource: Resource,
     path: Path,
     chosen: dict[str, Any] | str | None,
-    dialect: Dialect | None = None,
+    dialect: Dialect,
 ) -> dict[str, Any] | None:
-    """The description a new version is checked against: the one chosen, else the previous
+    """The description a new table is checked against: the one chosen, else the previous
     version's (a correction keeps its columns), else worked out from the file itself. A
     dataset meeting a Transparency Code requirement is always checked against its schema."""
-    if resource.format not in TABULAR_FORMATS:
-        return None
     required = required_schema(resource.dataset, chosen)
     if required is not None:
         return required
