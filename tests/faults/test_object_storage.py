@@ -20,6 +20,7 @@ from catalog.accounts.tokens import token_create
 from catalog.accounts.users import account_create, membership_set
 from catalog.models import ResourceVersion
 from catalog.publishing.groups import get_organisation
+from tests.cli.test_load import _package, _spend
 from tests.conftest import initialised_app
 from tests.faults.conftest import SETUP
 from tests.pages import parse_page
@@ -123,6 +124,21 @@ def test_the_pages_and_dumps_read_files_from_the_bucket(client, wards):
         package = json.loads(packages.read("ward-profiles/datapackage.json"))
     assert package["resources"][0]["hash"] == f"sha256:{SHA}"
     assert package["resources"][0]["encoding"] == "utf-8"
+
+
+def test_a_load_puts_its_files_in_the_bucket_only_when_it_succeeds(
+    app, runner, catalogue, s3, tmp_path
+):
+    held = _package(tmp_path / "held", {"spend.csv": _spend()[0]})
+    failed = runner.invoke(args=["load", str(held)])
+    assert failed.exit_code == 1 and "Nothing was loaded" in failed.output
+    assert s3.objects() == []
+    good = _package(tmp_path / "good", {"wards.csv": CSV}, name="ward-profiles")
+    loaded = runner.invoke(args=["load", str(good)])
+    assert loaded.exit_code == 0, loaded.output
+    assert s3.objects() == [f"files/{SHA[:2]}/{SHA[2:4]}/{SHA}"]
+    scratch = app.config["SETTINGS"].scratch_path
+    assert [path.name for path in scratch.iterdir()] == []  # the staged files are gone
 
 
 def test_a_backup_holds_the_files_and_restores_into_another_bucket(
