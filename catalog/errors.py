@@ -38,3 +38,12 @@ class Withdrawn(NotFound):
 
 class TooLarge(CatalogError):
     """An upload is bigger than the configured maximum."""
+
+
+class StoreUnavailable(CatalogError):
+    """The file store cannot be reached, or refused to read or write: nothing was kept, and
+    the request may be tried again later."""
+
+
+class StoreFull(CatalogError):
+    """The file store has no room for the file: nothing was kept."""

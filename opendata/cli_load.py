@@ -24,9 +24,9 @@ from catalog.errors import CatalogError
 from catalog.models import Dataset, DatasetState, DataTable, ResourceVersion, TableStatus
 from catalog.permissions import Actor
 from catalog.publishing.packages import load_package
-from catalog.storage import FileStore
 from catalog.tables.reports import grouped
 from catalog.transactions import all_or_nothing
+from opendata.database import get_store
 from publishers.staged_store import StagedStore
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ HINTS = {"organisation": "Name one with --organisation NAME."}
 def load_command(path: Path, organisation: str | None, draft: bool, allow_held: bool) -> None:
     """Import a Frictionless Data Package folder (datapackage.json and its files) as a dataset."""
     settings = current_app.config["SETTINGS"]
-    store = StagedStore(FileStore(settings.store_path, max_bytes=settings.max_load_bytes))
+    store = StagedStore(get_store(), max_bytes=settings.max_load_bytes)
     bars = _Bars()
     try:
         with current_app.extensions["catalog"]["sessions"]() as session, all_or_nothing(session):
@@ -82,7 +82,7 @@ def load_command(path: Path, organisation: str | None, draft: bool, allow_held: 
                     f"hold {'it' if one else 'them'} back for review on the site."
                 )
             _tell_dataset(dataset, draft=draft)
-        store.keep()
+            store.keep()  # before the commit: see `publishers.staged_store`
     finally:
         store.discard()
 

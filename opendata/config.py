@@ -37,6 +37,11 @@ class Settings:
     # The map previews' tile address (Leaflet's {z}/{x}/{y} template); its host joins the
     # pages' Content-Security-Policy for images.
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Where files live: the instance's store folder, or `s3://bucket/prefix` (boto3 takes the
+    # endpoint and credentials from its usual AWS_* variables); with `storage_redirect` a
+    # download is sent to a short-lived presigned address instead of streamed through.
+    storage_url: str | None = None
+    storage_redirect: bool = False
 
     @property
     def link_rules(self) -> LinkRules:
@@ -46,6 +51,11 @@ class Settings:
     @property
     def store_path(self) -> Path:
         return self.instance / "store"
+
+    @property
+    def scratch_path(self) -> Path:
+        """Temporary files on their way to or from an object store."""
+        return self.instance / "tmp"
 
     @property
     def search_path(self) -> Path:
@@ -82,6 +92,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         area_name=env.get("OPENDATA_AREA_NAME") or Settings.area_name,
         contact_email=env.get("OPENDATA_CONTACT_EMAIL") or None,
         map_tiles=env.get("OPENDATA_MAP_TILES") or Settings.map_tiles,
+        storage_url=env.get("OPENDATA_STORAGE_URL") or None,
+        storage_redirect=env.get("OPENDATA_STORAGE_REDIRECT", "").lower() in {"1", "true", "yes"},
     )
 
 

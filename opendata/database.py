@@ -29,6 +29,7 @@ from catalog.search import SearchBackend
 from catalog.search.sync import attach
 from catalog.search.whoosh_backend import WhooshBackend
 from catalog.storage import FileStore
+from catalog.storage.urls import open_store
 
 
 class CatalogueFlask(Flask):
@@ -54,7 +55,13 @@ def init_app(app: Flask) -> None:
         "engine": engine,
         "sessions": factory,
         "search": search,
-        "store": FileStore(settings.store_path, max_bytes=settings.max_upload_bytes),
+        "store": open_store(
+            settings.storage_url,
+            folder=settings.store_path,
+            scratch=settings.scratch_path,
+            max_bytes=settings.max_upload_bytes,
+            redirect=settings.storage_redirect,
+        ),
     }
     app.teardown_appcontext(close_session)
 

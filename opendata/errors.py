@@ -16,12 +16,22 @@ from catalog.errors import (
     Invalid,
     NotAllowed,
     NotFound,
+    StoreFull,
+    StoreUnavailable,
     TooLarge,
     Withdrawn,
 )
 from catalog.migrate import head_revision, out_of_step
 
-STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, Conflict: 409, TooLarge: 413}
+STATUS = {
+    NotFound: 404,
+    NotAllowed: 403,
+    Invalid: 422,
+    Conflict: 409,
+    TooLarge: 413,
+    StoreUnavailable: 503,
+    StoreFull: 507,
+}
 RETRY_AFTER_SECONDS = 10
 UNAVAILABLE = (
     "The database is busy or cannot be reached, so nothing was changed. Try again in a few seconds."
@@ -79,7 +89,10 @@ def _catalog_error(error: CatalogError):
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
     if isinstance(error, Invalid) and error.field in request.args:
         status = 400
-    return error_response(status, error.message, field=error.field)
+    response = error_response(status, error.message, field=error.field)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _http_error(error: HTTPException):

@@ -194,7 +194,7 @@ def _problems(pm: pluggy.PluginManager, source: Source, batch: Batch) -> list[Pr
 
 def _write(session, store, source, actor, batch, summary, say) -> None:
     """Everything or nothing: rows and release records in one unit of work, and new files
-    staged until it has committed (the file store, like the datastore, is outside it)."""
+    staged until it is about to commit (the file store, like the datastore, is outside it)."""
     staged = StagedStore(store)
     try:
         with all_or_nothing(session, keep=not summary.dry_run):
@@ -203,8 +203,8 @@ def _write(session, store, source, actor, batch, summary, say) -> None:
                 outcome.rehearsed = summary.dry_run
                 summary.indicators.append(outcome)
                 say(outcome)
-        if not summary.dry_run:
-            staged.keep()
+            if not summary.dry_run:
+                staged.keep()  # before the commit: see `publishers.staged_store`
     finally:
         staged.discard()
 

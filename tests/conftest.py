@@ -23,6 +23,7 @@ from catalog.publishing.groups import organisation_create, topic_create
 from catalog.publishing.resources import Upload, resource_create
 from catalog.publishing.workflow import release_without_review
 from opendata import create_app
+from tests.s3_server import s3, s3_endpoint  # noqa: F401 (fixtures for the tests that use S3)
 
 
 def _own_database(url: str | None) -> str | None:

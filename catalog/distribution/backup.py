@@ -6,10 +6,11 @@ PostgreSQL: one REPEATABLE READ transaction), every file in the store, the datas
 is a SQLite file, and `manifest.json` with row counts, sizes and SHA-256s. JSON lines are
 portable: a backup restores into SQLite or PostgreSQL alike.
 
-A restore checks every checksum before it writes anything, stores the files (each re-hashed
-on the way in), loads every row in one transaction, then copies the datastore back or
-reloads its tables from the files, and rebuilds the search index. It refuses an instance
-that already has content unless told to replace it.
+A restore checks every checksum before it writes anything, stores the files (at any size: a
+file kept once is restored whatever the upload limit is now), loads every row in one
+transaction, then copies the datastore back or reloads its tables from the files, and
+rebuilds the search index. It refuses an instance that already has content unless told to
+replace it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from catalog.errors import Conflict, Invalid
 from catalog.models import Account, Dataset, DataTable, Organisation, ResourceVersion, TableStatus
 from catalog.search import SearchBackend
 from catalog.search.finder import reindex_all
-from catalog.storage import FileStore
+from catalog.storage import FileStore, StoredFile
 from catalog.tables.checks import check_version
 from catalog.tables.datastore.engine import datastore_for
 from catalog.transactions import all_or_nothing
@@ -154,14 +155,17 @@ def _encode(value: Any) -> str:
 
 
 def _add_store(archive, store: FileStore, referenced: set[str]) -> dict[str, int]:
-    missing = sorted(sha for sha in referenced if not store.path_for(sha).is_file())
+    found = {sha: store.find(sha) for sha in sorted(referenced)}
+    missing = [sha for sha, stored in found.items() if stored is None]
     if missing:
         raise Conflict(f"The file store is missing {len(missing)} files, first {missing[0]}.")
     files = {}
-    for sha256 in sorted(referenced):
-        path = store.path_for(sha256)
-        archive.add(path, arcname=f"store/{sha256}", recursive=False)
-        files[sha256] = path.stat().st_size
+    for stored in filter(None, found.values()):
+        info = tarfile.TarInfo(f"store/{stored.sha256}")
+        info.size = stored.size
+        with store.open(stored.sha256) as stream:
+            archive.addfile(info, stream)
+        files[stored.sha256] = stored.size
     return files
 
 
@@ -209,15 +213,15 @@ def restore_instance(
     Restoring is an edge of its own, like a command, with its own session: the rows are
     committed once, all together, and each missing datastore table is then reloaded by a
     check of its own, which commits as it goes (`catalog.tables.checks`)."""
-    with tempfile.TemporaryDirectory(dir=store.root.parent) as work:
+    with tempfile.TemporaryDirectory(dir=store.scratch, prefix=".restore-") as work:
         folder = Path(work)
         manifest = _unpack(source, folder)
         with sessions() as session:
             with all_or_nothing(session):
                 _check_target(session, manifest, replace=replace)
-                unlimited = FileStore(store.root)  # a file kept once is restored at any size
-                for sha256 in manifest["files"]:
-                    _restore_file(unlimited, folder / "store" / sha256, sha256)
+                for sha256 in manifest["files"]:  # each checked as it was unpacked
+                    path = folder / "store" / sha256
+                    store.adopt(path, StoredFile(sha256=sha256, size=path.stat().st_size))
                 rows = _load_rows(session, folder / "database")
             reloaded = _restore_datastore(session, store, folder / DATASTORE)
             reindex_all(session, search)
@@ -282,13 +286,6 @@ def _check_target(session: Session, manifest: dict[str, Any], *, replace: bool) 
             "This instance already has datasets, organisations or accounts. Restore into an "
             "empty instance, or replace everything in this one with --force."
         )
-
-
-def _restore_file(store: FileStore, path: Path, sha256: str) -> None:
-    with path.open("rb") as stream:
-        stored = store.put(stream)
-    if stored.sha256 != sha256:
-        raise Invalid(f"The backed-up file {sha256} is damaged.")
 
 
 def _load_rows(session: Session, folder: Path) -> int:

@@ -10,11 +10,11 @@ its tolerance, so they can never disagree with the data.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -70,7 +70,7 @@ def published_figures(indicator: Indicator, store: FileStore) -> list[Figure]:
     version = latest_public(indicator.dataset.resources[0])
     if version is None:
         return []
-    return list(_read_figures(store.path_for(version.sha256)))
+    return list(_read_figures(store, version.sha256))
 
 
 def figures_ever_released(indicator: Indicator, store: FileStore) -> dict[str, set[float]]:
@@ -80,16 +80,16 @@ def figures_ever_released(indicator: Indicator, store: FileStore) -> dict[str, s
         return {}
     shown: dict[str, set[float]] = {}
     for version in public_versions(indicator.dataset.resources[0]):
-        for figure in _read_figures(store.path_for(version.sha256)):
+        for figure in _read_figures(store, version.sha256):
             if figure.value is not None:
                 shown.setdefault(figure.period, set()).add(figure.value)
     return shown
 
 
 @lru_cache(maxsize=1024)
-def _read_figures(path: Path) -> tuple[Figure, ...]:
+def _read_figures(store: FileStore, sha256: str) -> tuple[Figure, ...]:
     """Parsed once per file: released files are content-addressed and never change."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.TextIOWrapper(store.open(sha256), encoding="utf-8", newline="") as handle:
         return tuple(_figure(row) for row in csv.DictReader(handle))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from catalog.models import Resource, ResourceVersion
 from catalog.names import slugify
 from catalog.storage import FileStore
-from catalog.tables.reading import TABULAR_FORMATS, sniff
+from catalog.tables.reading import SAMPLE_BYTES, TABULAR_FORMATS, sniff_sample
 from catalog.visibility import PublicDataset
 
 DownloadUrl = Callable[[Resource, ResourceVersion], str]
@@ -90,7 +90,8 @@ def _resource(
     if resource.description:
         described["description"] = resource.description
     if resource.format in TABULAR_FORMATS:
-        layout = sniff(store.path_for(version.sha256))
+        with store.open(version.sha256) as handle:
+            layout = sniff_sample(handle.read(SAMPLE_BYTES))
         described["encoding"] = ENCODINGS.get(layout.encoding, layout.encoding)
         dialect = dict(version.dialect or {})
         if resource.format == "csv" and layout.delimiter != ",":

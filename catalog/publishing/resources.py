@@ -157,11 +157,15 @@ def version_add(
     latest = resource.latest
     if keep_same and latest is not None and latest.sha256 == stored.sha256:
         return latest
-    path = store.path_for(stored.sha256)
     try:
         claim_for_change(session, actor=actor, dataset=resource.dataset)
-        layout = _dialect_for(resource, path, dialect)
-        table_schema = _schema_for(resource, path, table_schema, layout)
+        layout = None
+        if resource.format in TABULAR_FORMATS:  # only a table is read (fetched) again here
+            with store.local_copy(stored.sha256) as path:
+                layout = _dialect_for(resource, path, dialect)
+                table_schema = _schema_for(resource, path, table_schema, layout)
+        else:
+            table_schema = None  # a file that is not a table has no columns to describe
     except Exception:
         _remove_if_unused(session, store, stored.sha256)
         raise
@@ -406,11 +410,9 @@ def link_format(chosen: str | None, url: str) -> str:
     return fmt
 
 
-def _dialect_for(resource: Resource, path: Path, given: dict[str, Any] | None) -> Dialect | None:
+def _dialect_for(resource: Resource, path: Path, given: dict[str, Any] | None) -> Dialect:
     """How to read a new table: the dialect given, else one that skips any title rows found
-    above its header. None for a file that is not a table."""
-    if resource.format not in TABULAR_FORMATS:
-        return None
+    above its header."""
     if given is not None:
         return Dialect.from_descriptor(given)
     return detect_dialect(path, resource.format)
@@ -420,13 +422,11 @@ def _schema_for(
     resource: Resource,
     path: Path,
     chosen: dict[str, Any] | str | None,
-    dialect: Dialect | None = None,
+    dialect: Dialect,
 ) -> dict[str, Any] | None:
-    """The description a new version is checked against: the one chosen, else the previous
+    """The description a new table is checked against: the one chosen, else the previous
     version's (a correction keeps its columns), else worked out from the file itself. A
     dataset meeting a Transparency Code requirement is always checked against its schema."""
-    if resource.format not in TABULAR_FORMATS:
-        return None
     required = required_schema(resource.dataset, chosen)
     if required is not None:
         return required
@@ -505,8 +505,10 @@ def version_header_set(
     if resource.format not in TABULAR_FORMATS:
         raise Invalid("Only a table has a header row.", field="header_row")
     dialect = Dialect.from_descriptor(version.dialect).with_header_row(header_row)
-    path = store.path_for(version.sha256)
-    schema = required_schema(resource.dataset, None) or infer_schema(path, resource.format, dialect)
+    schema = required_schema(resource.dataset, None)
+    if schema is None:
+        with store.local_copy(version.sha256) as path:
+            schema = infer_schema(path, resource.format, dialect)
     return version_schema_set(
         session, store=store, actor=actor, version=version, table_schema=schema, dialect=dialect
     )

@@ -84,9 +84,9 @@ def check_version(
     try:
         started = time.perf_counter()
         writer = TableWriter(datastore, name, columns)
-        path = store.path_for(version.sha256)
         shown = _progress(session, table) if progress else watch
-        checked = _check_and_load(path, version, writer, shown)
+        with store.local_copy(version.sha256) as path:
+            checked = _check_and_load(path, version, writer, shown)
         writer.commit()
         checked.seconds = time.perf_counter() - started  # every row read, checked and stored
         writer.index(checked.loaded_rows)

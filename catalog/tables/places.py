@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.models import ResourceVersion
+from catalog.storage import FileStore
 from catalog.tables.dialects import Dialect
 from catalog.tables.national_grid import is_grid_reference, to_wgs84
 from catalog.tables.reading import TABULAR_FORMATS, preview_cell, read_table
@@ -64,19 +65,24 @@ class PlaceList:
         return {"type": "FeatureCollection", "features": features}
 
 
-def places_of(path: Path, version: ResourceVersion) -> PlaceList | None:
-    """The places in a stored version, or None when it has no locations we can read."""
+def places_of(store: FileStore, version: ResourceVersion) -> PlaceList | None:
+    """The places in a stored version, or None when it has no locations we can read (a file
+    of another kind is not fetched from the store at all)."""
     fmt = version.resource.format.lower()
     if fmt == "geojson" or version.media_type in GEOJSON_MEDIA_TYPES:
-        return _geojson_places(path) if version.size <= MAX_GEOJSON_BYTES else None
+        if version.size > MAX_GEOJSON_BYTES:
+            return None
+        with store.open(version.sha256) as handle:
+            return _geojson_places(handle.read())
     if fmt in TABULAR_FORMATS:
-        return _table_places(path, fmt, Dialect.from_descriptor(version.dialect))
+        with store.local_copy(version.sha256) as path:
+            return _table_places(path, fmt, Dialect.from_descriptor(version.dialect))
     return None
 
 
-def _geojson_places(path: Path) -> PlaceList | None:
+def _geojson_places(content: bytes) -> PlaceList | None:
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(content)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(document, dict):

@@ -64,7 +64,11 @@ class Preview:
 def sniff(path: Path) -> TableLayout:
     """Guess encoding (UTF-8 with or without BOM, else Windows-1252) and delimiter."""
     with path.open("rb") as handle:
-        sample = handle.read(SAMPLE_BYTES)
+        return sniff_sample(handle.read(SAMPLE_BYTES))
+
+
+def sniff_sample(sample: bytes) -> TableLayout:
+    """The same guess from the first SAMPLE_BYTES of a file, however it is read."""
     encoding = _encoding(sample)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
     return TableLayout(encoding=encoding, delimiter=_delimiter(text))

@@ -11,6 +11,8 @@ in CKAN's envelope, `{"help": ..., "success": true, "result": ...}`, and CKAN's 
 | QueryError (q, fq)       | Search Error        | 409, "Search error: ...", as CKAN says |
 | an unknown action        | Bad Request         | 400, "Bad request - Action name not known: ..." |
 | a write not POSTed       | Bad Request         | 405, with `Allow: POST` (CKAN answers 400) |
+| StoreUnavailable         | Service Unavailable | 503, with `Retry-After` (file store down) |
+| StoreFull                | Insufficient Storage | 507 (file store full) |
 
 Field errors use CKAN's names (`license_id`, not our `licence`). A token that does not work
 is refused earlier, by `opendata.auth`, with a plain 401: no guessing at who is calling.
@@ -33,11 +35,20 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from marshmallow import ValidationError
 
-from catalog.errors import CatalogError, Conflict, Invalid, NotAllowed, NotFound
+from catalog.errors import (
+    CatalogError,
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    StoreFull,
+    StoreUnavailable,
+)
 from catalog.search.query_language import QueryError
 from opendata.api import ckan_datastore, ckan_group_writes, ckan_reads, ckan_writes
 from opendata.api.ckan_declared import check_sent
 from opendata.database import get_session
+from opendata.errors import RETRY_AFTER_SECONDS
 
 bp = Blueprint("api_ckan", __name__)
 POST_ONLY = "Bad request - JSON Error: Invalid request. Please use POST method for your request"
@@ -94,7 +105,10 @@ def action(name: str):
         return _failure(name, 409, _validation(error.normalized_messages()))
     except CatalogError as error:
         get_session().rollback()
-        return _failure(name, *_catalog_error(error))
+        failure = _failure(name, *_catalog_error(error))
+        if failure.status_code == 503:
+            failure.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return failure
     return _envelope(name, 200, {"success": True, "result": result})
 
 
@@ -142,6 +156,10 @@ def _catalog_error(error: CatalogError) -> tuple[int, dict[str, Any]]:
         return 404, {"__type": "Not Found Error", "message": f"Not found: {error.message}"}
     if isinstance(error, NotAllowed):
         return 403, {"__type": "Authorization Error", "message": error.message}
+    if isinstance(error, StoreUnavailable):
+        return 503, {"__type": "Service Unavailable", "message": error.message}
+    if isinstance(error, StoreFull):
+        return 507, {"__type": "Insufficient Storage", "message": error.message}
     if isinstance(error, Invalid | Conflict):
         field = CKAN_FIELDS.get(error.field or "", error.field) or "__before"
         return 409, _validation({field: [error.message]})

@@ -6,7 +6,7 @@ serves the newest version.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, send_file, url_for
+from flask import Blueprint, redirect, request, send_file, url_for
 
 from catalog.errors import NotFound
 from catalog.publishing.resources import get_public_file, get_public_version
@@ -56,16 +56,37 @@ def _redirect_to_latest(name, file):
 
 
 def _send(version):
-    path = get_store().path_for(version.sha256)
-    response = send_file(
-        path,
-        mimetype=version.media_type,
-        as_attachment=True,
-        download_name=version.filename,
-        etag=version.sha256,
-        last_modified=version.created_at,
-        conditional=True,
-        max_age=300,
-    )
+    """The file streamed through, or, when the store is set to redirect, a redirect to a
+    short-lived address of its own (which answers Range itself). Either way the ETag is the
+    file's SHA-256 and a request that already has it is answered 304."""
+    store = get_store()
+    link = store.link(version.sha256, filename=version.filename, media_type=version.media_type)
+    stream = None
+    if link is not None:
+        response = redirect(link, 302)
+        # Never cached: the address expires, and a cached redirect would outlive it.
+        response.cache_control.no_store = True
+    else:
+        stream = store.open(version.sha256)
+        response = send_file(
+            stream,
+            mimetype=version.media_type,
+            as_attachment=True,
+            download_name=version.filename,
+            conditional=False,
+            max_age=300,
+        )
+        response.content_length = version.size
+    response.set_etag(version.sha256)
+    response.last_modified = version.created_at
     response.headers["X-Content-Type-Options"] = "nosniff"
+    try:
+        response = response.make_conditional(
+            request, accept_ranges=link is None, complete_length=version.size
+        )
+        if stream is not None and response.status_code in (200, 206):
+            stream.peek(1)  # a store that fails says so now (a 503), not in a cut-off download
+    except BaseException:
+        response.close()
+        raise
     return response

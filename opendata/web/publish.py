@@ -221,8 +221,8 @@ def staff_file(resource, waiting: set[int | None]) -> dict:
     check = version.data_table if version else None
     table = None
     if version is not None and check is not None and check.status == TableStatus.LOADED:
-        path = get_store().path_for(version.sha256)
-        table = preview(path, resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version))
+        with get_store().local_copy(version.sha256) as path:
+            table = preview(path, resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version))
     fields = (version.table_schema or {}).get("fields", []) if version else []
     released = version is not None and is_public(resource.dataset) and version_is_public(version)
     return {
@@ -247,8 +247,10 @@ def _change(actor: Actor, change: ResourceChange) -> dict[str, Any]:
     check = version.data_table if version else None
     table = None
     if version is not None and check is not None and check.status == TableStatus.LOADED:
-        path = get_store().path_for(version.sha256)
-        table = preview(path, change.resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version))
+        with get_store().local_copy(version.sha256) as path:
+            table = preview(
+                path, change.resource.format, limit=PREVIEW_ROWS, dialect=_dialect(version)
+            )
     replaced = latest_public(change.resource)
     return {
         "change": change,

@@ -74,7 +74,7 @@ def _render(file, version):
         file=file,
         version=version,
         preview=_preview(file, version),
-        places=places_of(get_store().path_for(version.sha256), version) if version else None,
+        places=places_of(get_store(), version) if version else None,
         fields=(version.table_schema or {}).get("fields", []) if version else [],
         link=_link(resource),
         citation=version_citation(resource, version) if version else None,

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from catalog.errors import TooLarge
-from catalog.storage import FileStore
+from catalog.storage.folder import FolderStore
 
 
 class BrokenStream(io.BytesIO):
@@ -21,7 +21,7 @@ class BrokenStream(io.BytesIO):
 
 
 def test_a_file_is_stored_under_its_hash(tmp_path):
-    store = FileStore(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     content = b"Ward,Population\nAcomb,10674\n"
     stored = store.put(io.BytesIO(content))
     digest = hashlib.sha256(content).hexdigest()
@@ -33,7 +33,7 @@ def test_a_file_is_stored_under_its_hash(tmp_path):
 
 
 def test_an_oversized_upload_is_refused_and_leaves_nothing(tmp_path):
-    store = FileStore(tmp_path / "store", max_bytes=10)
+    store = FolderStore(tmp_path / "store", max_bytes=10)
     with pytest.raises(TooLarge) as raised:
         store.put(io.BytesIO(b"x" * 11))
     assert "10 byte limit" in raised.value.message
@@ -41,7 +41,7 @@ def test_an_oversized_upload_is_refused_and_leaves_nothing(tmp_path):
 
 
 def test_a_failed_upload_leaves_nothing(tmp_path):
-    store = FileStore(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     with pytest.raises(ConnectionResetError):
         store.put(BrokenStream(b"Ward,Population\nAcomb,10674\n"))
     assert [p for p in (tmp_path / "store").rglob("*") if p.is_file()] == []
