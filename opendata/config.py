@@ -37,6 +37,9 @@ class Settings:
     # The map previews' tile address (Leaflet's {z}/{x}/{y} template); its host joins the
     # pages' Content-Security-Policy for images.
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # The search backend: "whoosh" (a folder in the instance) or "postgres" (the catalogue's
+    # own PostgreSQL database, the default when it is one).
+    search: str = "whoosh"
 
     @property
     def link_rules(self) -> LinkRules:
@@ -52,14 +55,17 @@ class Settings:
         return self.instance / "search"
 
 
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance = Path(env.get("OPENDATA_INSTANCE", "instance")).resolve()
     instance.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("OPENDATA_DATABASE_URL") or f"sqlite:///{instance / 'catalogue.sqlite'}"
     return Settings(
         instance=instance,
-        database_url=env.get("OPENDATA_DATABASE_URL")
-        or f"sqlite:///{instance / 'catalogue.sqlite'}",
+        database_url=database_url,
         secret_key=env.get("OPENDATA_SECRET_KEY") or _instance_secret(instance),
         site_name=env.get("OPENDATA_SITE_NAME", "York Open Data"),
         base_url=env.get("OPENDATA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -82,7 +88,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         area_name=env.get("OPENDATA_AREA_NAME") or Settings.area_name,
         contact_email=env.get("OPENDATA_CONTACT_EMAIL") or None,
         map_tiles=env.get("OPENDATA_MAP_TILES") or Settings.map_tiles,
+        search=_search_backend(env.get("OPENDATA_SEARCH"), database_url),
     )
+
+
+def _search_backend(chosen: str | None, database_url: str) -> str:
+    """PostgreSQL search needs the catalogue in PostgreSQL, and is the default there."""
+    on_postgres = database_url.startswith("postgresql")
+    search = (chosen or "").strip().lower() or ("postgres" if on_postgres else "whoosh")
+    if search not in SEARCH_BACKENDS:
+        raise ValueError(f"OPENDATA_SEARCH must be one of {', '.join(SEARCH_BACKENDS)}: {chosen!r}")
+    if search == "postgres" and not on_postgres:
+        raise ValueError("OPENDATA_SEARCH=postgres needs a PostgreSQL OPENDATA_DATABASE_URL")
+    return search
 
 
 def _instance_secret(instance: Path) -> str:

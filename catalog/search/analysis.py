@@ -80,3 +80,13 @@ def respelling(word: str, own: int, near: dict[str, int]) -> str:
         if count > 5 * own
     ]
     return min(options)[2] if options else word
+
+
+def near(word: str, candidates: list[str]) -> list[str]:
+    """The candidates a respelling of `word` may be: its first letter, few edits away."""
+    most = max_distance(word)
+    return [
+        term
+        for term in candidates
+        if term[:1] == word[:1] and damerau_levenshtein(word, term, limit=most + 1) <= most
+    ]

@@ -1,0 +1,71 @@
+"""Search documents in the catalogue's database, for the PostgreSQL search backend, written in
+the transaction of the change they index. On SQLite the tables are made and stay empty.
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+TEXTS = sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql")
+WORDS = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
+ORDER = "search_entry_order"  # numbers documents as they are written, to order ties
+
+
+def upgrade() -> None:
+    on_postgres = op.get_bind().dialect.name == "postgresql"
+    if on_postgres:
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(f"CREATE SEQUENCE IF NOT EXISTS {ORDER}")
+    op.create_table(
+        "search_entry",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("title_key", sa.Text(), nullable=False),
+        sa.Column("released_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("holds_from", sa.DateTime(), nullable=True),
+        sa.Column("holds_until", sa.DateTime(), nullable=True),
+        sa.Column("organisation", sa.Text(), nullable=True),
+        sa.Column("topics", TEXTS, nullable=False),
+        sa.Column("tags", TEXTS, nullable=False),
+        sa.Column("formats", TEXTS, nullable=False),
+        sa.Column("licence", sa.Text(), nullable=True),
+        sa.Column("frequency", sa.Text(), nullable=True),
+        sa.Column("text", WORDS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_entry")),
+    )
+    op.create_index("ix_search_entry_text", "search_entry", ["text"], postgresql_using="gin")
+    op.create_index("ix_search_entry_released_at", "search_entry", ["released_at"])
+    op.create_table(
+        "search_word",
+        sa.Column("word", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("word", name=op.f("pk_search_word")),
+    )
+    op.create_index(
+        "ix_search_word_trigrams",
+        "search_word",
+        ["word"],
+        postgresql_using="gist",
+        postgresql_ops={"word": "gist_trgm_ops"},
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_search_word_trigrams", table_name="search_word")
+    op.drop_table("search_word")
+    op.drop_index("ix_search_entry_released_at", table_name="search_entry")
+    op.drop_index("ix_search_entry_text", table_name="search_entry")
+    op.drop_table("search_entry")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP SEQUENCE IF EXISTS {ORDER}")

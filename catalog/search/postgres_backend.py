@@ -1,0 +1,277 @@
+"""Search in the catalogue's own PostgreSQL database, for deployments that run one.
+
+Each document is a row of `search_entry` (`catalog.models.search`), written through the session
+of the change it indexes (`write`, called by `sync.py` before the commit), so the search can
+never be behind the catalogue and a crash leaves nothing to rebuild. Text is matched through
+a GIN index on a weighted `tsvector` built as `analysis.py` reads text, so both backends find
+the same documents; results rank by `ts_rank` over those weights, ties going to the most
+recently updated. The rank counts only the words of each document, so unpublished documents
+cannot change how public ones rank. "Did you mean" looks near spellings up among every word
+indexed (`search_word`, by pg_trgm), then counts them only among what the searcher may see.
+Datetimes are stored naive in UTC: aware values are converted, naive ones taken to be UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
+from sqlalchemy.orm import Session
+
+from catalog.clock import utcnow
+from catalog.models import SearchEntry, SearchWord
+from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
+from catalog.search.analysis import FEW, max_distance, near, query_words, ranking_words
+from catalog.search.analysis import respelling as respelled
+from catalog.search.postgres_expressions import E, condition, has_value, has_words, matches
+from catalog.search.postgres_words import LONGEST, vector, word_query
+
+_ORDER = "search_entry_order"  # the sequence of migration 0013
+_BATCH = 1000  # rows an INSERT; PostgreSQL takes at most 65,535 values a statement
+_NEAR = 50  # nearest words by trigrams a misspelt word is compared with
+_TOTAL = ""  # the facet name under which the facet query also counts every result
+_KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order backwards (so
+    # ties come last written first); see whoosh_backend's _ORDERS
+    "updated": (E.updated_at.desc(), False),
+    "updated_asc": (E.updated_at, True),
+    "created": (E.created_at.desc(), False),
+    "created_asc": (E.created_at, True),
+    "name": (E.title_key.collate("C"), False),
+    "name_desc": (E.title_key.collate("C").desc(), True),
+    "id": (E.id.collate("C"), False),
+    "url_name": (E.name.collate("C"), False),
+}
+_FACET_COLUMNS = {
+    "organisation": (E.organisation, False),
+    "topic": (E.topics, True),
+    "tag": (E.tags, True),
+    "format": (E.formats, True),
+    "licence": (E.licence, False),
+    "frequency": (E.frequency, False),
+}
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _values(values: Iterable[str | None]) -> list[str]:
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def _row(doc: SearchDocument) -> tuple[dict[str, object], set[str]]:
+    text, words = vector(doc)
+    single = {"organisation": doc.organisation, "licence": doc.licence, "frequency": doc.frequency}
+    return {
+        "id": doc.id,
+        "seq": func.nextval(_ORDER),
+        "name": doc.name,
+        "title": doc.title,
+        "title_key": doc.title.casefold(),
+        "released_at": _utc(doc.released_at),
+        "updated_at": _utc(doc.updated_at),
+        "created_at": _utc(doc.created_at or doc.updated_at),
+        "holds_from": _utc(doc.holds_from),
+        "holds_until": _utc(doc.holds_until),
+        **{name: next(iter(_values([value])), None) for name, value in single.items()},
+        "topics": _values(doc.topics),
+        "tags": _values(doc.tags),
+        "formats": _values(doc.formats),
+        "text": cast(literal(text), TSVECTOR),
+    }, words
+
+
+def _chunks(rows: list, size: int) -> list[list]:
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def _write(connection: Connection, docs: list[SearchDocument], removed: Iterable[str]) -> None:
+    """Upsert the documents (a later one of the same id wins) and delete the removed ones."""
+    latest = {doc.id: doc for doc in docs}
+    rows, words = [], set()
+    for doc in latest.values():
+        row, held = _row(doc)
+        rows.append(row)
+        words |= held
+    entries = insert(SearchEntry)
+    for batch in _chunks(rows, _BATCH):
+        replaced = {c: entries.excluded[c] for c in batch[0] if c != "id"}
+        connection.execute(
+            entries.values(batch).on_conflict_do_update(index_elements=["id"], set_=replaced)
+        )
+    for some in _chunks(sorted(words), _BATCH * 10):  # sorted: writers lock words in one order
+        connection.execute(
+            insert(SearchWord).values([{"word": w} for w in some]).on_conflict_do_nothing()
+        )
+    if gone := list(removed):
+        connection.execute(delete(SearchEntry).where(E.id.in_(gone)))
+
+
+class PostgresBackend:
+    """Search entries in the catalogue's PostgreSQL database, reached through `engine`."""
+
+    rebuild_needed = False  # the migrations keep the tables up to date
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def write(
+        self,
+        session: Session,
+        documents: list[SearchDocument],
+        removed: Iterable[str] = (),
+        *,
+        everything: bool = False,
+    ) -> None:
+        """Write in the session's transaction: committed, or rolled back, with the change.
+        `everything`: these are all the documents there are; any other is deleted."""
+        connection = session.connection()
+        if everything:
+            _clear(connection)
+        _write(connection, documents, removed)
+
+    def index(self, doc: SearchDocument) -> None:
+        self.index_many([doc])
+
+    def index_many(self, docs: list[SearchDocument]) -> None:
+        with self._engine.begin() as connection:
+            _write(connection, docs, ())
+
+    def remove(self, id: str) -> None:
+        with self._engine.begin() as connection:
+            _write(connection, [], [id])
+
+    def clear(self) -> None:
+        with self._engine.begin() as connection:
+            _clear(connection)
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        now = _utc(query.now) or utcnow()
+        public = and_(E.released_at.is_not(None), E.released_at <= now)
+        visible = true() if query.include_unpublished else public
+        words = query_words(query.text)
+        wanted = [visible, has_words(words)]
+        for name, values in query.filters.items():
+            wanted += [has_value(name, value) for value in values if name in FACETS]
+        ranking = words
+        if query.expression is not None:
+            wanted.append(condition(query.expression, public))
+            ranking = list(dict.fromkeys([*words, *ranking_words(query.expression)]))
+        selected = and_(*wanted)
+        per_page = max(1, query.per_page)
+        sort = query.sort if query.sort in SORTS else "relevance"
+        with self._engine.connect() as connection:
+            total, facets = _facets(connection, selected)
+            page = select(E.id).where(selected).order_by(*_order(sort, ranking))
+            page = page.offset((max(1, query.page) - 1) * per_page).limit(per_page)
+            ids = list(connection.scalars(page))
+            fix = _suggest(connection, words, visible) if words and total < FEW else None
+            late = or_(E.holds_from > now, E.holds_until <= now)
+            stale = connection.scalars(select(E.id).where(public, late).order_by(E.seq))
+            return SearchResults(ids, total, facets, fix, tuple(stale))
+
+
+def _clear(connection: Connection) -> None:
+    connection.execute(delete(SearchEntry))
+    connection.execute(delete(SearchWord))
+
+
+def _order(sort: str, ranking: list[str]) -> list[ColumnElement]:
+    """Equal keys keep the order entries were written in (reversed when descending), as
+    Whoosh keeps its document order, so every page size pages alike."""
+    if sort == "relevance":
+        newest = [E.updated_at.desc(), E.seq]
+        if not ranking:
+            return newest
+        query = " | ".join(q for q in map(word_query, ranking) if q) or None
+        if query is None:
+            return newest
+        return [func.ts_rank(E.text, cast(literal(query), TSQUERY)).desc(), *newest]
+    key, backwards = _KEYS[sort]
+    return [key, E.seq.desc() if backwards else E.seq]
+
+
+def _facets(
+    connection: Connection, selected: ColumnElement[bool]
+) -> tuple[int, dict[str, list[FacetCount]]]:
+    """The number of results and every facet's counts over them, in one query."""
+    hits = select(*(column for column, _ in _FACET_COLUMNS.values())).where(selected).cte("hits")
+    values = [select(literal(_TOTAL).label("facet"), literal("").label("value")).select_from(hits)]
+    for name, (column, listed) in _FACET_COLUMNS.items():
+        value = func.unnest(hits.c[column.name]) if listed else hits.c[column.name]
+        values.append(select(literal(name), value))
+    found = union_all(*values).subquery()
+    counted = select(found.c.facet, found.c.value, func.count())
+    counted = counted.where(found.c.value.is_not(None)).group_by(found.c.facet, found.c.value)
+    counts: dict[str, list[tuple[int, str]]] = {name: [] for name in FACETS}
+    total = 0
+    for facet, value, count in connection.execute(counted):
+        if facet == _TOTAL:
+            total = count
+        else:
+            counts[facet].append((-count, value))
+    return total, {
+        name: [FacetCount(value, -negative) for negative, value in sorted(pairs)]
+        for name, pairs in counts.items()
+    }
+
+
+def _suggest(connection: Connection, words: list[str], visible: ColumnElement[bool]) -> str | None:
+    """The query with near spellings far commoner among visible entries, if that finds more.
+    Only visible entries are counted, so a draft's words are never suggested."""
+    candidates = {word: _near_words(connection, word) for word in words}
+    asked = {word: word_query(word) for words in candidates.values() for word in words}
+    asked.update({word: word_query(word) for word in words})
+    counts = _counts(connection, asked, visible)
+    fixed = [
+        respelled(word, counts[word], {t: counts[t] for t in candidates[word]}) for word in words
+    ]
+    if fixed == words:
+        return None
+    totals = _counts(connection, {"fixed": _all(fixed), "typed": _all(words)}, visible)
+    return " ".join(fixed) if totals["fixed"] > totals["typed"] else None
+
+
+def _near_words(connection: Connection, word: str) -> list[str]:
+    if not max_distance(word) or len(word) > LONGEST:
+        return []
+    nearest = (
+        select(SearchWord.word)
+        .where(SearchWord.word.startswith(word[0], autoescape=True), SearchWord.word != word)
+        .order_by(SearchWord.word.op("<->")(word))
+        .limit(_NEAR)
+    )
+    return near(word, list(connection.scalars(nearest)))
+
+
+def _all(words: list[str]) -> str | None:
+    queries = [word_query(word) for word in words]
+    return None if None in queries else " & ".join(f"({q})" for q in queries)
+
+
+def _counts(
+    connection: Connection, queries: dict[str, str | None], visible: ColumnElement[bool]
+) -> dict[str, int]:
+    """How many visible entries match each `tsquery`, in one pass over the entries."""
+    named = list(queries.items())
+    columns = [func.count().filter(matches(q)) for _, q in named]
+    found = or_(*(matches(q) for _, q in named))
+    row = connection.execute(select(*columns).where(visible, found)).one()
+    return {name: count for (name, _), count in zip(named, row, strict=True)}
