@@ -148,10 +148,6 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
     }
 
 
-
-
-
-
 def _mask(docnums: Iterable[int], size: int) -> int:
     """Bitmask of docnums, set in a bytearray: setting bits on an int one by one is quadratic."""
     buf = bytearray((size >> 3) + 1)
