@@ -28,7 +28,11 @@ class SearchEntry(Base):
     __tablename__ = "search_entry"
     __table_args__ = (
         Index("ix_search_entry_text", "text", postgresql_using="gin"),
+        Index("ix_search_entry_facets", "facets", postgresql_using="gin"),
         Index("ix_search_entry_released_at", "released_at"),
+        Index("ix_search_entry_updated_at", "updated_at"),
+        Index("ix_search_entry_holds_from", "holds_from"),
+        Index("ix_search_entry_holds_until", "holds_until"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -41,12 +45,7 @@ class SearchEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     holds_from: Mapped[datetime | None] = mapped_column(DateTime)
     holds_until: Mapped[datetime | None] = mapped_column(DateTime)
-    organisation: Mapped[str | None] = mapped_column(Text)
-    topics: Mapped[list[str]] = mapped_column(_TEXTS)
-    tags: Mapped[list[str]] = mapped_column(_TEXTS)
-    formats: Mapped[list[str]] = mapped_column(_TEXTS)
-    licence: Mapped[str | None] = mapped_column(Text)
-    frequency: Mapped[str | None] = mapped_column(Text)
+    facets: Mapped[list[str]] = mapped_column(_TEXTS)  # "tag:roads", one a facet value
     text: Mapped[str] = mapped_column(_WORDS)
 
 

@@ -1,13 +1,18 @@
-"""How search reads text into words, shared by every backend so they find the same documents.
+"""How search reads text into words and ranks by them, shared by every backend so they find,
+and order, the same documents.
 
 Words are lower case and accent-free (`café` is `cafe`); stop words ("the", "of") are not
 searched for, but hold their place in a phrase. A typed word finds the words it begins (from
-`MIN_PREFIX` letters) and those with its Porter stem. "Did you mean" offers near spellings that
-are far commoner among the documents the searcher may see.
+`MIN_PREFIX` letters) and those with its Porter stem. Relevance is a match score, not BM25: for
+each of the first `RANK_WORDS` words, 1 for a match anywhere, plus 3 in the title and 1.5 in the
+name, tags, topics or publisher, scaled by the word's rarity among public documents (so a draft
+cannot reorder public results); ties go to the most recently updated. "Did you mean" offers near
+spellings that are far commoner among the documents the searcher may see.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from itertools import chain
 
@@ -24,6 +29,8 @@ TOKENS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 MIN_PREFIX = 3  # shorter words match whole words only: "s" would expand to half the word list
 MAX_WORDS = 12  # a pasted paragraph is not a search; later words are ignored
 FEW = 3  # fewer results than this earns a "did you mean"
+RANK_WORDS = 3  # words that shape the ranking (score tiers multiply with each word)
+TITLE_BOOST, KEYWORDS_BOOST = 3.0, 1.5  # on top of 1 for a match anywhere
 
 
 def tokens(text: str) -> list[str]:
@@ -62,6 +69,11 @@ def ranking_words(expression: Expression) -> list[str]:
     if isinstance(expression, Synonyms):
         return ranking_words(expression.typed)
     return []
+
+
+def rarity(public: int, holding: int) -> float:
+    """A word's weight: higher the fewer of the `public` documents are `holding` it."""
+    return math.log(1 + public / (1 + holding))
 
 
 def max_distance(word: str) -> int:

@@ -20,7 +20,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Numeric,
     and_,
+    case,
     cast,
     delete,
     func,
@@ -28,23 +30,39 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
+from sqlalchemy.dialects.postgresql import TSVECTOR, insert
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
 from catalog.models import SearchEntry, SearchWord
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
-from catalog.search.analysis import FEW, max_distance, near, query_words, ranking_words
+from catalog.search.analysis import (
+    FEW,
+    KEYWORDS_BOOST,
+    RANK_WORDS,
+    TITLE_BOOST,
+    max_distance,
+    near,
+    query_words,
+    ranking_words,
+    rarity,
+)
 from catalog.search.analysis import respelling as respelled
-from catalog.search.postgres_expressions import E, condition, has_value, has_words, matches
-from catalog.search.postgres_words import LONGEST, vector, word_query
+from catalog.search.postgres_expressions import (
+    E,
+    condition,
+    facet_value,
+    has_value,
+    has_words,
+    matches,
+)
+from catalog.search.postgres_words import KEYWORDS, LONGEST, TITLE, vector, word_query
 
 _ORDER = "search_entry_order"  # the sequence of migration 0013
 _BATCH = 1000  # rows an INSERT; PostgreSQL takes at most 65,535 values a statement
 _NEAR = 50  # nearest words by trigrams a misspelt word is compared with
-_TOTAL = ""  # the facet name under which the facet query also counts every result
+_TOTAL = ""  # what the facet query counts every result under, besides its facet values
 _KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order backwards (so
     # ties come last written first); see whoosh_backend's _ORDERS
     "updated": (E.updated_at.desc(), False),
@@ -56,14 +74,6 @@ _KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order ba
     "id": (E.id.collate("C"), False),
     "url_name": (E.name.collate("C"), False),
 }
-_FACET_COLUMNS = {
-    "organisation": (E.organisation, False),
-    "topic": (E.topics, True),
-    "tag": (E.tags, True),
-    "format": (E.formats, True),
-    "licence": (E.licence, False),
-    "frequency": (E.frequency, False),
-}
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -72,13 +82,27 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _values(values: Iterable[str | None]) -> list[str]:
-    return [v.strip() for v in values if v and v.strip()]
+def _facets_of(doc: SearchDocument) -> list[str]:
+    """The document's facet values, each as "facet:value" (see `facet_value`)."""
+    held = [
+        (doc.organisation,),
+        doc.topics,
+        doc.tags,
+        doc.formats,
+        (doc.licence,),
+        (doc.frequency,),
+    ]
+    pairs = {
+        facet_value(name, value.strip())
+        for name, values in zip(FACETS, held, strict=True)
+        for value in values
+        if value and value.strip()
+    }
+    return sorted(pairs)
 
 
 def _row(doc: SearchDocument) -> tuple[dict[str, object], set[str]]:
     text, words = vector(doc)
-    single = {"organisation": doc.organisation, "licence": doc.licence, "frequency": doc.frequency}
     return {
         "id": doc.id,
         "seq": func.nextval(_ORDER),
@@ -90,10 +114,7 @@ def _row(doc: SearchDocument) -> tuple[dict[str, object], set[str]]:
         "created_at": _utc(doc.created_at or doc.updated_at),
         "holds_from": _utc(doc.holds_from),
         "holds_until": _utc(doc.holds_until),
-        **{name: next(iter(_values([value])), None) for name, value in single.items()},
-        "topics": _values(doc.topics),
-        "tags": _values(doc.tags),
-        "formats": _values(doc.formats),
+        "facets": _facets_of(doc),
         "text": cast(literal(text), TSVECTOR),
     }, words
 
@@ -179,7 +200,8 @@ class PostgresBackend:
         sort = query.sort if query.sort in SORTS else "relevance"
         with self._engine.connect() as connection:
             total, facets = _facets(connection, selected)
-            page = select(E.id).where(selected).order_by(*_order(sort, ranking))
+            order = _order(connection, sort, ranking, public)
+            page = select(E.id).where(selected).order_by(*order)
             page = page.offset((max(1, query.page) - 1) * per_page).limit(per_page)
             ids = list(connection.scalars(page))
             fix = _suggest(connection, words, visible) if words and total < FEW else None
@@ -193,40 +215,54 @@ def _clear(connection: Connection) -> None:
     connection.execute(delete(SearchWord))
 
 
-def _order(sort: str, ranking: list[str]) -> list[ColumnElement]:
+def _order(
+    connection: Connection, sort: str, ranking: list[str], public: ColumnElement[bool]
+) -> list[ColumnElement]:
     """Equal keys keep the order entries were written in (reversed when descending), as
     Whoosh keeps its document order, so every page size pages alike."""
-    if sort == "relevance":
-        newest = [E.updated_at.desc(), E.seq]
-        if not ranking:
-            return newest
-        query = " | ".join(q for q in map(word_query, ranking) if q) or None
-        if query is None:
-            return newest
-        return [func.ts_rank(E.text, cast(literal(query), TSQUERY)).desc(), *newest]
-    key, backwards = _KEYS[sort]
-    return [key, E.seq.desc() if backwards else E.seq]
+    if sort != "relevance":
+        key, backwards = _KEYS[sort]
+        return [key, E.seq.desc() if backwards else E.seq]
+    newest = [E.updated_at.desc(), E.seq]
+    words = [w for w in ranking if word_query(w) is not None][:RANK_WORDS]
+    if not words:
+        return newest
+    return [_score(connection, words, public).desc(), *newest]
+
+
+def _score(connection: Connection, words: list[str], public: ColumnElement[bool]) -> ColumnElement:
+    """The match score of `analysis.py`, each word weighed by its rarity among public entries
+    only, rounded as the Whoosh backend rounds it so both make the same tiers."""
+    holding = [func.count().filter(matches(word_query(word))) for word in words]
+    size, *counts = connection.execute(select(func.count(), *holding).where(public)).one()
+    score: ColumnElement = literal(0.0)
+    for word, count in zip(words, counts, strict=True):
+        weight = rarity(size, count)
+        boost = (
+            literal(1.0)
+            + case((matches(word_query(word, TITLE)), TITLE_BOOST), else_=0.0)
+            + case((matches(word_query(word, KEYWORDS)), KEYWORDS_BOOST), else_=0.0)
+        )
+        score = score + case((matches(word_query(word)), boost * weight), else_=0.0)
+    return func.round(cast(score, Numeric), 9)
 
 
 def _facets(
     connection: Connection, selected: ColumnElement[bool]
 ) -> tuple[int, dict[str, list[FacetCount]]]:
-    """The number of results and every facet's counts over them, in one query."""
-    hits = select(*(column for column, _ in _FACET_COLUMNS.values())).where(selected).cte("hits")
-    values = [select(literal(_TOTAL).label("facet"), literal("").label("value")).select_from(hits)]
-    for name, (column, listed) in _FACET_COLUMNS.items():
-        value = func.unnest(hits.c[column.name]) if listed else hits.c[column.name]
-        values.append(select(literal(name), value))
-    found = union_all(*values).subquery()
-    counted = select(found.c.facet, found.c.value, func.count())
-    counted = counted.where(found.c.value.is_not(None)).group_by(found.c.facet, found.c.value)
+    """The number of results and every facet's counts over them, in one pass: each result
+    counts once under "" (the total) and once under each of its facet values."""
+    value = func.unnest(func.array_append(E.facets, _TOTAL)).label("value")
+    held = select(value).where(selected).subquery()
+    counted = select(held.c.value, func.count()).group_by(held.c.value)
     counts: dict[str, list[tuple[int, str]]] = {name: [] for name in FACETS}
     total = 0
-    for facet, value, count in connection.execute(counted):
-        if facet == _TOTAL:
+    for pair, count in connection.execute(counted):
+        name, _, value = pair.partition(":")
+        if pair == _TOTAL:
             total = count
-        else:
-            counts[facet].append((-count, value))
+        elif name in counts:
+            counts[name].append((-count, value))
     return total, {
         name: [FacetCount(value, -negative) for negative, value in sorted(pairs)]
         for name, pairs in counts.items()

@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, Text, and_, cast, false, literal, or_, tru
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from catalog.models import SearchEntry
+from catalog.search import FACETS
 from catalog.search.analysis import terms
-from catalog.search.postgres_words import phrase_query, word_query
+from catalog.search.postgres_words import WEIGHTS, phrase_query, word_query
 from catalog.search.query_language import (
     All,
     And,
@@ -29,14 +30,7 @@ from catalog.search.query_language import (
 )
 
 E = SearchEntry.__table__.c
-LISTS = {"topic": E.topics, "tag": E.tags, "format": E.formats}
-VALUES = {
-    "organisation": E.organisation,
-    "licence": E.licence,
-    "frequency": E.frequency,
-    "name": E.name,
-    "id": E.id,
-}
+VALUES = {"name": E.name, "id": E.id}
 TIMES = {"modified": E.updated_at, "created": E.created_at}
 
 
@@ -48,13 +42,20 @@ def matches(query: str | None) -> ColumnElement[bool]:
 
 
 def has_words(words: list[str], field: str | None = None) -> ColumnElement[bool]:
-    return and_(true(), *(matches(word_query(word, field)) for word in words))
+    """Entries holding every word, in CKAN's `title` or `notes` field if one is named."""
+    weight = WEIGHTS.get(field or "", "")
+    return and_(true(), *(matches(word_query(word, weight)) for word in words))
+
+
+def facet_value(name: str, value: str) -> str:
+    """A facet's value as the entries' `facets` hold it ("tag:roads")."""
+    return f"{name}:{value}"
 
 
 def has_value(name: str, value: str) -> ColumnElement[bool]:
     """Entries with this value of a facet, or this URL name or id."""
-    if name in LISTS:
-        return LISTS[name].bool_op("@>")(literal([value], ARRAY(Text)))
+    if name in FACETS:
+        return E.facets.bool_op("@>")(literal([facet_value(name, value)], ARRAY(Text)))
     if name in VALUES:
         return VALUES[name] == value
     return false()
@@ -69,7 +70,8 @@ def condition(expression: Expression, public: ColumnElement[bool]) -> ColumnElem
         return has_words(terms(expression.text), expression.field)
     if isinstance(expression, Phrase):
         text = " ".join(expression.words)
-        return matches(phrase_query(text, expression.field)) if terms(text) else true()
+        weight = WEIGHTS.get(expression.field or "", "")
+        return matches(phrase_query(text, weight)) if terms(text) else true()
     if isinstance(expression, Field) and expression.name == "state":
         return {"active": public, "draft": public.is_not(True)}.get(expression.value, false())
     if isinstance(expression, Field):

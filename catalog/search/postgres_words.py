@@ -19,7 +19,8 @@ LONGEST = 200  # letters in a word; PostgreSQL refuses words over 2 KB, and none
 _GAP = 10  # positions between texts, so no phrase spans two of them
 _LAST = 16383  # PostgreSQL's last position
 _POSITIONS = 256  # positions PostgreSQL keeps of one word
-WEIGHTS = {"title": "A", "notes": "C"}  # the weights of CKAN's text fields
+TITLE, KEYWORDS, NOTES = "A", "B", "C"  # the weights of the title, the keywords, the description
+WEIGHTS = {"title": TITLE, "notes": NOTES}  # CKAN's text fields by their weights
 
 
 def _quoted(word: str) -> str:
@@ -29,9 +30,9 @@ def _quoted(word: str) -> str:
 def vector(doc: SearchDocument) -> tuple[str, set[str]]:
     """The document as a `tsvector` literal, and the words it holds (for "did you mean")."""
     texts = [
-        ("A", [doc.title]),
-        ("B", [doc.name, *doc.tags, *doc.topics, doc.organisation or ""]),
-        ("C", [doc.description]),
+        (TITLE, [doc.title]),
+        (KEYWORDS, [doc.name, *doc.tags, *doc.topics, doc.organisation or ""]),
+        (NOTES, [doc.description]),
         ("D", [*doc.columns, doc.resource_text]),
     ]
     places: defaultdict[str, dict[int, str]] = defaultdict(dict)
@@ -53,20 +54,18 @@ def vector(doc: SearchDocument) -> tuple[str, set[str]]:
     return " ".join(entries), words
 
 
-def word_query(word: str, field: str | None = None) -> str | None:
+def word_query(word: str, weight: str = "") -> str | None:
     """A typed word as a `tsquery`: the words it begins, or its stem (a short word: only
-    itself); in CKAN's `title` or `notes` field if one is named. None: it matches nothing."""
+    itself); only where it has this `weight`, if one is given. None: it matches nothing."""
     if len(word) > LONGEST:
         return None
-    weight = WEIGHTS.get(field or "", "")
     if len(word) < MIN_PREFIX:
         return f"{_quoted(word)}:{weight}" if weight else _quoted(word)
     return f"({_quoted(word)}:*{weight} | {_quoted(stem(word))}{':' + weight if weight else ''})"
 
 
-def phrase_query(text: str, field: str | None = None) -> str | None:
+def phrase_query(text: str, weight: str = "") -> str | None:
     """Words side by side as a `tsquery` of their stems, a stop word holding its place."""
-    weight = WEIGHTS.get(field or "", "")
     query, gap = "", 1
     for word in tokens(text):
         if word in STOP_WORDS:

@@ -4,9 +4,7 @@ Whoosh stores the postings, columns and word list; searches run on bitmasks (Pyt
 Whoosh docnum n), since walking Whoosh matchers or facet collectors over 20,000 docs takes tens of
 milliseconds and AND-ing and popcounting a 2.5 KB int takes a microsecond. Words are indexed
 unstemmed, so prefixes and "did you mean" use real words; a typed word also finds indexed words
-with its Porter stem. Relevance is a match score, not BM25: 1 per word, plus 3 in the title and
-1.5 in name, tags, topics or publisher, scaled by rarity among public documents (so a draft
-cannot reorder public results); ties go to the most recently updated in public.
+with its Porter stem. Relevance is the match score of `analysis.py`, in tiers of equal score.
 Datetimes are stored as microseconds since the epoch in naive UTC: aware values are converted,
 naive ones are taken to be UTC already (as the catalogue stores them).
 
@@ -18,7 +16,6 @@ documents holding all its words, against a stored copy of each text as its words
 from __future__ import annotations
 
 import logging
-import math
 import operator
 import os
 import threading
@@ -43,11 +40,15 @@ from whoosh.searching import Searcher
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
 from catalog.search.analysis import (
     FEW,
+    KEYWORDS_BOOST,
     MIN_PREFIX,
+    RANK_WORDS,
+    TITLE_BOOST,
     TOKENS,
     max_distance,
     query_words,
     ranking_words,
+    rarity,
     respelling,
     stem,
     stems,
@@ -72,11 +73,10 @@ _PAIR, _VALUE = "\x1e", "\x1f"  # separators in the packed facet column, strippe
 _CLEAN = str.maketrans("", "", _PAIR + _VALUE)
 _EPOCH = datetime(1970, 1, 1)
 _NEVER = 2**63 - 1  # release time of drafts and withdrawn docs; end of a doc that always holds
-_RANK_WORDS = 3  # words that shape the ranking (score tiers multiply with each word)
 _WORD_CACHE = 512  # words kept per segment and per generation (under 13 KB each at 20,000 docs)
 _FACET_CACHE = 256  # facet counts per generation, keyed by result set
 _LOCK_WAIT = 30.0  # seconds to wait for another process's writer, e.g. a CLI reindex
-_BOOSTS = {"title": 3.0, "keywords": 1.5}  # on top of 1 for a match anywhere
+_BOOSTS = {"title": TITLE_BOOST, "keywords": KEYWORDS_BOOST}
 _TEXTS = ("words", *_BOOSTS)  # fields a word is looked up in
 _COLUMNS = (
     *("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until"),
@@ -470,14 +470,14 @@ class _Generation:
         """Docs grouped into tiers of equal score, best first; each tier newest first. A word's
         rarity is counted among public docs only: what is hidden cannot change the order."""
         tiers, size = {0.0: mask}, public.bit_count()
-        for word in words[:_RANK_WORDS]:
+        for word in words[:RANK_WORDS]:
             info = self.word(word)
             scored: defaultdict[float, int] = defaultdict(int)
-            rarity = math.log(1 + size / (1 + (info.mask & public).bit_count()))
+            weight = rarity(size, (info.mask & public).bit_count())
             for score, docs in tiers.items():
-                for weight, holders in info.classes:
+                for boost, holders in info.classes:
                     if both := docs & holders:
-                        scored[round(score + rarity * weight, 9)] |= both
+                        scored[round(score + weight * boost, 9)] |= both
                 if without := docs & ~info.mask:  # matched by an OR's other words
                     scored[score] |= without
             tiers = scored

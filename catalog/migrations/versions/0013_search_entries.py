@@ -16,6 +16,7 @@ depends_on = None
 
 TEXTS = sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql")
 WORDS = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
+TIMES = ("released_at", "updated_at", "holds_from", "holds_until")  # indexed to filter or sort
 ORDER = "search_entry_order"  # numbers documents as they are written, to order ties
 
 
@@ -36,17 +37,14 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("holds_from", sa.DateTime(), nullable=True),
         sa.Column("holds_until", sa.DateTime(), nullable=True),
-        sa.Column("organisation", sa.Text(), nullable=True),
-        sa.Column("topics", TEXTS, nullable=False),
-        sa.Column("tags", TEXTS, nullable=False),
-        sa.Column("formats", TEXTS, nullable=False),
-        sa.Column("licence", sa.Text(), nullable=True),
-        sa.Column("frequency", sa.Text(), nullable=True),
+        sa.Column("facets", TEXTS, nullable=False),
         sa.Column("text", WORDS, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_entry")),
     )
     op.create_index("ix_search_entry_text", "search_entry", ["text"], postgresql_using="gin")
-    op.create_index("ix_search_entry_released_at", "search_entry", ["released_at"])
+    op.create_index("ix_search_entry_facets", "search_entry", ["facets"], postgresql_using="gin")
+    for column in TIMES:
+        op.create_index(f"ix_search_entry_{column}", "search_entry", [column])
     op.create_table(
         "search_word",
         sa.Column("word", sa.Text(), nullable=False),
@@ -64,8 +62,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_search_word_trigrams", table_name="search_word")
     op.drop_table("search_word")
-    op.drop_index("ix_search_entry_released_at", table_name="search_entry")
-    op.drop_index("ix_search_entry_text", table_name="search_entry")
+    for name in ("text", "facets", *TIMES):
+        op.drop_index(f"ix_search_entry_{name}", table_name="search_entry")
     op.drop_table("search_entry")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP SEQUENCE IF EXISTS {ORDER}")
