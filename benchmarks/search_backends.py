@@ -10,8 +10,8 @@ services nor the catalogue rows: `backend.search` is what differs between the ba
 rest of `find_datasets` (loading the page of datasets) is the same for both.
 
 Each query is asked as `find_datasets` asks it (synonyms applied, the time filled in). The
-hits of the two backends are compared: totals and the first page must agree, or the row says
-how they differ.
+answers of the two backends are compared: "agree" means the same total, the same page of hits in
+the same order, the same facet counts and the same "did you mean"; the run fails if any differ.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from benchmarks.vocabulary import SUBJECTS
 from catalog.clock import utcnow
 from catalog.db import make_engine
 from catalog.migrate import upgrade
-from catalog.search import SearchBackend, SearchDocument, SearchQuery
+from catalog.search import SearchBackend, SearchDocument, SearchQuery, SearchResults
 from catalog.search.postgres_backend import PostgresBackend
 from catalog.search.query_language import parse
 from catalog.search.synonyms import with_synonyms
@@ -87,9 +87,13 @@ def queries() -> list[tuple[str, SearchQuery]]:
 class Row:
     label: str
     totals: tuple[int, int]
-    same_page: bool
+    agree: bool
     whoosh: Stats
     postgres: Stats
+
+
+def _answer(results: SearchResults) -> tuple:
+    return results.total, results.ids, results.facets, results.suggestion
 
 
 def _timed(backend: SearchBackend, query: SearchQuery, runs: int, warmup: int) -> Stats:
@@ -130,18 +134,18 @@ def main(argv: list[str] | None = None) -> int:
                 Row(
                     label=label,
                     totals=(whoosh.total, postgres.total),
-                    same_page=whoosh.ids == postgres.ids,
+                    agree=_answer(whoosh) == _answer(postgres),
                     whoosh=_timed(backends["whoosh"], query, args.runs, args.warmup),
                     postgres=_timed(backends["postgres"], query, args.runs, args.warmup),
                 )
             )
     engine.dispose()
-    headers = ("query", "hits W / PG", "same page", "W p50", "W p95", "PG p50", "PG p95")
+    headers = ("query", "hits W / PG", "agree", "W p50", "W p95", "PG p50", "PG p95")
     body = [
         (
             r.label,
             f"{r.totals[0]:,} / {r.totals[1]:,}",
-            "yes" if r.same_page else "no",
+            "yes" if r.agree else "NO",
             r.whoosh.p50,
             r.whoosh.p95,
             r.postgres.p50,
@@ -151,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"\n{args.runs} timed runs a query after {args.warmup} warm-up runs (milliseconds)\n")
     print(table(headers, body))
+    if disagree := [r.label for r in rows if not r.agree]:
+        print(f"\nThe backends DISAGREE on: {', '.join(disagree)}")
+        return 1
     return 0
 
 
