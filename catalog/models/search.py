@@ -4,14 +4,16 @@ They live in the catalogue's own database, so they are written in the transactio
 change they index. On SQLite the tables exist but stay empty: the embedded Whoosh index is
 used there. `text` holds every searchable word with its stem at the same position, weighted
 by where it is (title A; name, tags, topics, publisher B; description C; columns and file
-texts D); `word` is every word ever indexed, for "did you mean" to look near spellings up in.
+texts D); `word` is every word ever indexed, for "did you mean" to look near spellings up in;
+`search_generation` is given a new token by every write, so a search can tell whether what it
+remembers of an earlier answer still holds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,3 +65,12 @@ class SearchWord(Base):
     )
 
     word: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class SearchGeneration(Base):
+    """One row: a token that changes, in the writing transaction, whenever the entries do."""
+
+    __tablename__ = "search_generation"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))

@@ -3,17 +3,21 @@
 Each document is a row of `search_entry` (`catalog.models.search`), written through the session
 of the change it indexes (`write`, called by `sync.py` before the commit), so the search can
 never be behind the catalogue and a crash leaves nothing to rebuild. Text is matched through
-a GIN index on a weighted `tsvector` built as `analysis.py` reads text, so both backends find
-the same documents; results rank by `ts_rank` over those weights, ties going to the most
-recently updated. The rank counts only the words of each document, so unpublished documents
-cannot change how public ones rank. "Did you mean" looks near spellings up among every word
-indexed (`search_word`, by pg_trgm), then counts them only among what the searcher may see.
-Datetimes are stored naive in UTC: aware values are converted, naive ones taken to be UTC.
+a GIN index on a weighted `tsvector` built as `analysis.py` reads text, and ranked by its
+match score (rarity counted among public entries only), so both backends find, count and order
+the same documents. Facet values are one GIN-indexed array, counted in one pass. "Did you mean"
+looks near spellings up among every word indexed (`search_word`, by pg_trgm), then counts them
+only among what the searcher may see. Every write gives `search_generation` a new token in its
+transaction, so an answer remembered for a token and the last release time passed is exactly
+what the search would find again. Datetimes are stored naive in UTC: aware values are
+converted, naive ones taken to be UTC.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -25,6 +29,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    false,
     func,
     literal,
     or_,
@@ -35,7 +40,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR, insert
 from sqlalchemy.orm import Session
 
 from catalog.clock import utcnow
-from catalog.models import SearchEntry, SearchWord
+from catalog.models import SearchEntry, SearchGeneration, SearchWord
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
 from catalog.search.analysis import (
     FEW,
@@ -62,6 +67,7 @@ from catalog.search.postgres_words import KEYWORDS, LONGEST, TITLE, vector, word
 _ORDER = "search_entry_order"  # the sequence of migration 0013
 _BATCH = 1000  # rows an INSERT; PostgreSQL takes at most 65,535 values a statement
 _NEAR = 50  # nearest words by trigrams a misspelt word is compared with
+_ANSWERS = 512  # answers remembered, per process
 _TOTAL = ""  # what the facet query counts every result under, besides its facet values
 _KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order backwards (so
     # ties come last written first); see whoosh_backend's _ORDERS
@@ -143,6 +149,13 @@ def _write(connection: Connection, docs: list[SearchDocument], removed: Iterable
         )
     if gone := list(removed):
         connection.execute(delete(SearchEntry).where(E.id.in_(gone)))
+    _changed(connection)
+
+
+def _changed(connection: Connection) -> None:
+    """A new generation token, committed or rolled back with the change it marks."""
+    token = insert(SearchGeneration).values(id=1, token=str(uuid.uuid4()))
+    connection.execute(token.on_conflict_do_update(index_elements=["id"], set_=token.excluded))
 
 
 class PostgresBackend:
@@ -152,6 +165,7 @@ class PostgresBackend:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._answers: dict[tuple, SearchResults] = {}
 
     def write(
         self,
@@ -184,35 +198,72 @@ class PostgresBackend:
             _clear(connection)
 
     def search(self, query: SearchQuery) -> SearchResults:
+        """One snapshot of the entries answers the whole search. An answer is remembered for
+        the entries' generation and the last release time passed, so a repeated search (the
+        landing page) costs two small lookups; only which entries no longer hold is always
+        asked afresh, as it moves with the clock."""
         now = _utc(query.now) or utcnow()
-        public = and_(E.released_at.is_not(None), E.released_at <= now)
-        visible = true() if query.include_unpublished else public
-        words = query_words(query.text)
-        wanted = [visible, has_words(words)]
-        for name, values in query.filters.items():
-            wanted += [has_value(name, value) for value in values if name in FACETS]
-        ranking = words
-        if query.expression is not None:
-            wanted.append(condition(query.expression, public))
-            ranking = list(dict.fromkeys([*words, *ranking_words(query.expression)]))
-        selected = and_(*wanted)
-        per_page = max(1, query.per_page)
-        sort = query.sort if query.sort in SORTS else "relevance"
         with self._engine.connect() as connection:
-            total, facets = _facets(connection, selected)
-            order = _order(connection, sort, ranking, public)
-            page = select(E.id).where(selected).order_by(*order)
-            page = page.offset((max(1, query.page) - 1) * per_page).limit(per_page)
-            ids = list(connection.scalars(page))
-            fix = _suggest(connection, words, visible) if words and total < FEW else None
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            generation, released = connection.execute(
+                select(
+                    select(SearchGeneration.token).scalar_subquery(),
+                    select(func.max(E.released_at)).where(E.released_at <= now).scalar_subquery(),
+                )
+            ).one()
+            key = (generation, released, *_asked(query))
+            answer = self._answers.get(key)
+            if answer is None:
+                answer = _answer(connection, query, released)
+                if len(self._answers) >= _ANSWERS:
+                    self._answers.clear()
+                self._answers[key] = answer
             late = or_(E.holds_from > now, E.holds_until <= now)
-            stale = connection.scalars(select(E.id).where(public, late).order_by(E.seq))
-            return SearchResults(ids, total, facets, fix, tuple(stale))
+            stale = connection.scalars(select(E.id).where(_public(now), late).order_by(E.seq))
+            return replace(answer, stale=tuple(stale))
+
+
+def _asked(query: SearchQuery) -> tuple:
+    """What of a query decides its answer, besides the time (see `PostgresBackend.search`)."""
+    filters = tuple(sorted((name, tuple(values)) for name, values in query.filters.items()))
+    pages = (query.sort, query.page, query.per_page)
+    return (query.text, filters, query.expression, query.include_unpublished, *pages)
+
+
+def _public(moment: datetime | None) -> ColumnElement[bool]:
+    if moment is None:
+        return false()
+    return and_(E.released_at.is_not(None), E.released_at <= moment)
+
+
+def _answer(connection: Connection, query: SearchQuery, released: datetime | None) -> SearchResults:
+    """The results of a query among entries released by `released` (the last release time
+    passed: the same entries as by the query's time, so the answer holds until the next)."""
+    public = _public(released)
+    visible = true() if query.include_unpublished else public
+    words = query_words(query.text)
+    wanted = [visible, has_words(words)]
+    for name, values in query.filters.items():
+        wanted += [has_value(name, value) for value in values if name in FACETS]
+    ranking = words
+    if query.expression is not None:
+        wanted.append(condition(query.expression, public))
+        ranking = list(dict.fromkeys([*words, *ranking_words(query.expression)]))
+    selected = and_(*wanted)
+    per_page = max(1, query.per_page)
+    sort = query.sort if query.sort in SORTS else "relevance"
+    total, facets = _facets(connection, selected)
+    page = select(E.id).where(selected).order_by(*_order(connection, sort, ranking, public))
+    page = page.offset((max(1, query.page) - 1) * per_page).limit(per_page)
+    ids = list(connection.scalars(page))
+    fix = _suggest(connection, words, visible) if words and total < FEW else None
+    return SearchResults(ids, total, facets, fix)
 
 
 def _clear(connection: Connection) -> None:
     connection.execute(delete(SearchEntry))
     connection.execute(delete(SearchWord))
+    _changed(connection)
 
 
 def _order(

@@ -43,7 +43,7 @@ def _index_state(app, session) -> dict[str, int]:
     """What a write to the index would change: the Whoosh folder's files, or each PostgreSQL
     search entry's number, given anew whenever it is written."""
     if app.config["SETTINGS"].search == "postgres":
-        return dict(session.execute(select(SearchEntry.id, SearchEntry.seq)).tuples().all())
+        return {id: seq for id, seq in session.execute(select(SearchEntry.id, SearchEntry.seq))}
     folder = app.config["SETTINGS"].search_path
     return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
 

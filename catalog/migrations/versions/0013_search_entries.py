@@ -50,6 +50,12 @@ def upgrade() -> None:
         sa.Column("word", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("word", name=op.f("pk_search_word")),
     )
+    op.create_table(
+        "search_generation",
+        sa.Column("id", sa.SmallInteger(), nullable=False),
+        sa.Column("token", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_generation")),
+    )
     op.create_index(
         "ix_search_word_trigrams",
         "search_word",
@@ -60,6 +66,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("search_generation")
     op.drop_index("ix_search_word_trigrams", table_name="search_word")
     op.drop_table("search_word")
     for name in ("text", "facets", *TIMES):
