@@ -9,6 +9,10 @@ straight into each backend, so the comparison needs neither the 18-minute build 
 services nor the catalogue rows: `backend.search` is what differs between the backends, and the
 rest of `find_datasets` (loading the page of datasets) is the same for both.
 
+"warm" is a query asked again with nothing written in between (each backend remembers answers
+or their parts); "after a write" is the first search after one document was written again,
+as any publish does, which each backend must then answer afresh.
+
 Each query is asked as `find_datasets` asks it (synonyms applied, the time filled in). The
 answers of the two backends are compared: "agree" means the same total, the same page of hits in
 the same order, the same facet counts and the same "did you mean"; the run fails if any differ.
@@ -90,6 +94,8 @@ class Row:
     agree: bool
     whoosh: Stats
     postgres: Stats
+    whoosh_cold: Stats
+    postgres_cold: Stats
 
 
 def _answer(results: SearchResults) -> tuple:
@@ -98,6 +104,18 @@ def _answer(results: SearchResults) -> tuple:
 
 def _timed(backend: SearchBackend, query: SearchQuery, runs: int, warmup: int) -> Stats:
     return measure(lambda _i: backend.search(query), runs=runs, warmup=warmup)
+
+
+def _after_a_write(
+    backend: SearchBackend, doc: SearchDocument, query: SearchQuery, runs: int
+) -> Stats:
+    samples = []
+    for _ in range(runs):
+        backend.index(doc)
+        started = time.perf_counter()
+        backend.search(query)
+        samples.append((time.perf_counter() - started) * 1000)
+    return Stats.of(samples)
 
 
 def _index(backend: SearchBackend, docs: list[SearchDocument]) -> float:
@@ -113,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--writes", type=int, default=20, help="writes, each then a search")
     args = parser.parse_args(argv)
 
     for key, value in machine.describe().items():
@@ -137,10 +156,15 @@ def main(argv: list[str] | None = None) -> int:
                     agree=_answer(whoosh) == _answer(postgres),
                     whoosh=_timed(backends["whoosh"], query, args.runs, args.warmup),
                     postgres=_timed(backends["postgres"], query, args.runs, args.warmup),
+                    whoosh_cold=_after_a_write(backends["whoosh"], docs[0], query, args.writes),
+                    postgres_cold=_after_a_write(backends["postgres"], docs[0], query, args.writes),
                 )
             )
     engine.dispose()
-    headers = ("query", "hits W / PG", "agree", "W p50", "W p95", "PG p50", "PG p95")
+    headers = (
+        "query", "hits W / PG", "agree", "W p50", "W p95", "PG p50", "PG p95",
+        "W write p95", "PG write p95",
+    )  # fmt: skip
     body = [
         (
             r.label,
@@ -150,10 +174,13 @@ def main(argv: list[str] | None = None) -> int:
             r.whoosh.p95,
             r.postgres.p50,
             r.postgres.p95,
+            r.whoosh_cold.p95,
+            r.postgres_cold.p95,
         )
         for r in rows
     ]
-    print(f"\n{args.runs} timed runs a query after {args.warmup} warm-up runs (milliseconds)\n")
+    print(f"\nWarm: {args.runs} timed runs a query after {args.warmup} warm-up runs.")
+    print(f"After a write: {args.writes} writes, each then one timed search. Milliseconds.\n")
     print(table(headers, body))
     if disagree := [r.label for r in rows if not r.agree]:
         print(f"\nThe backends DISAGREE on: {', '.join(disagree)}")
