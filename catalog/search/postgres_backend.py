@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR, insert
@@ -108,7 +109,7 @@ def _facets_of(doc: SearchDocument) -> list[str]:
 
 
 def _row(doc: SearchDocument) -> tuple[dict[str, object], set[str]]:
-    text, words = vector(doc)
+    lexemes, words = vector(doc)
     return {
         "id": doc.id,
         "seq": func.nextval(_ORDER),
@@ -121,7 +122,7 @@ def _row(doc: SearchDocument) -> tuple[dict[str, object], set[str]]:
         "holds_from": _utc(doc.holds_from),
         "holds_until": _utc(doc.holds_until),
         "facets": _facets_of(doc),
-        "text": cast(literal(text), TSVECTOR),
+        "text": cast(literal(lexemes), TSVECTOR),
     }, words
 
 
@@ -149,6 +150,8 @@ def _write(connection: Connection, docs: list[SearchDocument], removed: Iterable
         )
     if gone := list(removed):
         connection.execute(delete(SearchEntry).where(E.id.in_(gone)))
+    if len(rows) >= _BATCH:  # a rebuild: the planner's statistics would lead it astray
+        connection.execute(text("ANALYZE search_entry, search_word"))
     _changed(connection)
 
 

@@ -46,7 +46,7 @@ def report(tmp_path_factory) -> dict:
 def test_both_search_backends_give_the_same_answers_on_the_generated_catalogue():
     """The run fails when any query's total, page, facets or suggestion differ."""
     assert POSTGRES_URL
-    tiny = ("--datasets", "300", "--runs", "1", "--warmup", "0", "--writes", "1")
+    tiny = ("--datasets", "100", "--runs", "1", "--warmup", "0", "--writes", "1")
     run = _run("benchmarks.search_backends", "--database-url", POSTGRES_URL, *tiny)
     assert "misspelt" in run.stdout
 
