@@ -19,7 +19,7 @@ LONGEST = 200  # letters in a word; PostgreSQL refuses words over 2 KB, and none
 _GAP = 10  # positions between texts, so no phrase spans two of them
 _LAST = 16383  # PostgreSQL's last position
 _POSITIONS = 256  # positions PostgreSQL keeps of one word
-TITLE, KEYWORDS, NOTES = "A", "B", "C"  # the weights of the title, the keywords, the description
+TITLE, KEYWORDS, NOTES, FILES = "A", "B", "C", "D"  # title; name, tags...; description; files
 WEIGHTS = {"title": TITLE, "notes": NOTES}  # CKAN's text fields by their weights
 
 
@@ -33,7 +33,7 @@ def vector(doc: SearchDocument) -> tuple[str, set[str]]:
         (TITLE, [doc.title]),
         (KEYWORDS, [doc.name, *doc.tags, *doc.topics, doc.organisation or ""]),
         (NOTES, [doc.description]),
-        ("D", [*doc.columns, doc.resource_text]),
+        (FILES, [*doc.columns, doc.resource_text]),
     ]
     places: defaultdict[str, dict[int, str]] = defaultdict(dict)
     words: set[str] = set()
