@@ -69,6 +69,7 @@ _ORDER = "search_entry_order"  # the sequence of migration 0013
 _BATCH = 1000  # rows an INSERT; PostgreSQL takes at most 65,535 values a statement
 _NEAR = 50  # nearest words by trigrams a misspelt word is compared with
 _ANSWERS = 512  # answers remembered, per process
+_PAGE_REMEMBERED = 100  # hits in an answer remembered (a member's search asks for 10,000)
 _TOTAL = ""  # what the facet query counts every result under, besides its facet values
 _KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order backwards (so
     # ties come last written first); see whoosh_backend's _ORDERS
@@ -220,7 +221,8 @@ class PostgresBackend:
                 answer = _answer(connection, query, released)
                 if len(self._answers) >= _ANSWERS:
                     self._answers.clear()
-                self._answers[key] = answer
+                if len(answer.ids) <= _PAGE_REMEMBERED:
+                    self._answers[key] = answer
             late = or_(E.holds_from > now, E.holds_until <= now)
             stale = connection.scalars(select(E.id).where(_public(now), late).order_by(E.seq))
             return replace(answer, stale=tuple(stale))
