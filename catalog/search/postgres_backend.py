@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC, datetime
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -68,7 +68,8 @@ from catalog.search.postgres_words import KEYWORDS, LONGEST, TITLE, vector, word
 _ORDER = "search_entry_order"  # the sequence of migration 0013
 _BATCH = 1000  # rows an INSERT; PostgreSQL takes at most 65,535 values a statement
 _NEAR = 50  # nearest words by trigrams a misspelt word is compared with
-_ANSWERS = 512  # answers remembered, per process
+_T = TypeVar("_T")
+_ANSWERS = 512  # counts, and pages, remembered per process
 _PAGE_REMEMBERED = 100  # hits in an answer remembered (a member's search asks for 10,000)
 _TOTAL = ""  # what the facet query counts every result under, besides its facet values
 _KEYS = {  # a sort -> what it orders by, and whether Whoosh reads that order backwards (so
@@ -169,7 +170,8 @@ class PostgresBackend:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._answers: dict[tuple, SearchResults] = {}
+        self._counted: dict[tuple, tuple[int, dict[str, list[FacetCount]], str | None]] = {}
+        self._pages: dict[tuple, list[str]] = {}
 
     def write(
         self,
@@ -205,7 +207,8 @@ class PostgresBackend:
         """One snapshot of the entries answers the whole search. An answer is remembered for
         the entries' generation and the last release time passed, so a repeated search (the
         landing page) costs two small lookups; only which entries no longer hold is always
-        asked afresh, as it moves with the clock."""
+        asked afresh, as it moves with the clock. The counts are remembered apart from the
+        pages, so the next page or another sort counts nothing again."""
         now = _utc(query.now) or utcnow()
         with self._engine.connect() as connection:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
@@ -215,24 +218,33 @@ class PostgresBackend:
                     select(func.max(E.released_at)).where(E.released_at <= now).scalar_subquery(),
                 )
             ).one()
-            key = (generation, released, *_asked(query))
-            answer = self._answers.get(key)
-            if answer is None:
-                answer = _answer(connection, query, released)
-                if len(self._answers) >= _ANSWERS:
-                    self._answers.clear()
-                if len(answer.ids) <= _PAGE_REMEMBERED:
-                    self._answers[key] = answer
+            found = (generation, released, *_asked(query))
+            counted = self._counted.get(found)
+            if counted is None:
+                counted = _remember(self._counted, found, _count(connection, query, released))
+            shown = (*found, query.sort, query.page, query.per_page)
+            ids = self._pages.get(shown)
+            if ids is None:
+                ids = _page(connection, query, released)
+                if len(ids) <= _PAGE_REMEMBERED:
+                    _remember(self._pages, shown, ids)
             late = or_(E.holds_from > now, E.holds_until <= now)
             stale = connection.scalars(select(E.id).where(_public(now), late).order_by(E.seq))
-            return replace(answer, stale=tuple(stale))
+            total, facets, suggestion = counted
+            return SearchResults(ids, total, facets, suggestion, tuple(stale))
+
+
+def _remember(memory: dict[tuple, _T], key: tuple, value: _T) -> _T:
+    if len(memory) >= _ANSWERS:
+        memory.clear()
+    memory[key] = value
+    return value
 
 
 def _asked(query: SearchQuery) -> tuple:
-    """What of a query decides its answer, besides the time (see `PostgresBackend.search`)."""
+    """What of a query decides which entries it finds, besides the time (see `search`)."""
     filters = tuple(sorted((name, tuple(values)) for name, values in query.filters.items()))
-    pages = (query.sort, query.page, query.per_page)
-    return (query.text, filters, query.expression, query.include_unpublished, *pages)
+    return (query.text, filters, query.expression, query.include_unpublished)
 
 
 def _public(moment: datetime | None) -> ColumnElement[bool]:
@@ -241,9 +253,17 @@ def _public(moment: datetime | None) -> ColumnElement[bool]:
     return and_(E.released_at.is_not(None), E.released_at <= moment)
 
 
-def _answer(connection: Connection, query: SearchQuery, released: datetime | None) -> SearchResults:
-    """The results of a query among entries released by `released` (the last release time
-    passed: the same entries as by the query's time, so the answer holds until the next)."""
+class _Asked(NamedTuple):
+    selected: ColumnElement[bool]
+    words: list[str]  # the typed words
+    ranking: list[str]  # the words that rank the results
+    public: ColumnElement[bool]
+    visible: ColumnElement[bool]
+
+
+def _read(query: SearchQuery, released: datetime | None) -> _Asked:
+    """The query as conditions on the entries released by `released` (the last release time
+    passed: the same entries as by the query's time, so an answer holds until the next)."""
     public = _public(released)
     visible = true() if query.include_unpublished else public
     words = query_words(query.text)
@@ -254,15 +274,27 @@ def _answer(connection: Connection, query: SearchQuery, released: datetime | Non
     if query.expression is not None:
         wanted.append(condition(query.expression, public))
         ranking = list(dict.fromkeys([*words, *ranking_words(query.expression)]))
-    selected = and_(*wanted)
+    return _Asked(and_(*wanted), words, ranking, public, visible)
+
+
+def _count(
+    connection: Connection, query: SearchQuery, released: datetime | None
+) -> tuple[int, dict[str, list[FacetCount]], str | None]:
+    """How many entries the query finds, their facet counts, and a "did you mean"."""
+    asked = _read(query, released)
+    total, facets = _facets(connection, asked.selected)
+    fix = _suggest(connection, asked.words, asked.visible) if asked.words and total < FEW else None
+    return total, facets, fix
+
+
+def _page(connection: Connection, query: SearchQuery, released: datetime | None) -> list[str]:
+    asked = _read(query, released)
     per_page = max(1, query.per_page)
     sort = query.sort if query.sort in SORTS else "relevance"
-    total, facets = _facets(connection, selected)
-    page = select(E.id).where(selected).order_by(*_order(connection, sort, ranking, public))
+    order = _order(connection, sort, asked.ranking, asked.public)
+    page = select(E.id).where(asked.selected).order_by(*order)
     page = page.offset((max(1, query.page) - 1) * per_page).limit(per_page)
-    ids = list(connection.scalars(page))
-    fix = _suggest(connection, words, visible) if words and total < FEW else None
-    return SearchResults(ids, total, facets, fix)
+    return list(connection.scalars(page))
 
 
 def _clear(connection: Connection) -> None:
