@@ -36,6 +36,7 @@ from catalog.publishing.groups import organisation_create, topic_create
 from catalog.publishing.resources import Upload, resource_create
 from catalog.publishing.workflow import release_without_review
 from catalog.search.finder import reindex_all
+from catalog.transactions import all_or_nothing
 from catalog.visibility import public_dataset_clause
 from opendata import create_app
 
@@ -146,7 +147,7 @@ def reindex(app: Flask) -> float:
     """Rebuild the search index from the database in one go, as `opendata reindex` does."""
     catalog = app.extensions["catalog"]
     started = time.perf_counter()
-    with catalog["sessions"]() as session:
+    with catalog["sessions"]() as session, all_or_nothing(session):
         reindex_all(session, catalog["search"])
     return time.perf_counter() - started
 

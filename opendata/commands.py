@@ -59,7 +59,7 @@ def _migrate() -> None:
     with _session() as session, all_or_nothing(session):
         ensure_licences(session)
     if _catalog()["search"].rebuild_needed:
-        with _session() as session:
+        with _session() as session, all_or_nothing(session):
             click.echo(
                 f"Search index rebuilt: {reindex_all(session, _catalog()['search'])} datasets."
             )
@@ -80,7 +80,7 @@ def demo_command() -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database."""
-    with _session() as session:
+    with _session() as session, all_or_nothing(session):
         count = reindex_all(session, _catalog()["search"])
     click.echo(f"Indexed {count} datasets.")
 

@@ -42,6 +42,9 @@ class Settings:
     # download is sent to a short-lived presigned address instead of streamed through.
     storage_url: str | None = None
     storage_redirect: bool = False
+    # The search backend: "whoosh" (a folder in the instance) or "postgres" (the catalogue's
+    # own PostgreSQL database, the default when it is one).
+    search: str = "whoosh"
 
     @property
     def link_rules(self) -> LinkRules:
@@ -62,14 +65,17 @@ class Settings:
         return self.instance / "search"
 
 
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance = Path(env.get("OPENDATA_INSTANCE", "instance")).resolve()
     instance.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("OPENDATA_DATABASE_URL") or f"sqlite:///{instance / 'catalogue.sqlite'}"
     return Settings(
         instance=instance,
-        database_url=env.get("OPENDATA_DATABASE_URL")
-        or f"sqlite:///{instance / 'catalogue.sqlite'}",
+        database_url=database_url,
         secret_key=env.get("OPENDATA_SECRET_KEY") or _instance_secret(instance),
         site_name=env.get("OPENDATA_SITE_NAME", "York Open Data"),
         base_url=env.get("OPENDATA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -94,7 +100,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         map_tiles=env.get("OPENDATA_MAP_TILES") or Settings.map_tiles,
         storage_url=env.get("OPENDATA_STORAGE_URL") or None,
         storage_redirect=env.get("OPENDATA_STORAGE_REDIRECT", "").lower() in {"1", "true", "yes"},
+        search=_search_backend(env.get("OPENDATA_SEARCH"), database_url),
     )
+
+
+def _search_backend(chosen: str | None, database_url: str) -> str:
+    """PostgreSQL search needs the catalogue in PostgreSQL, and is the default there."""
+    on_postgres = database_url.startswith("postgresql")
+    search = (chosen or "").strip().lower() or ("postgres" if on_postgres else "whoosh")
+    if search not in SEARCH_BACKENDS:
+        raise ValueError(f"OPENDATA_SEARCH must be one of {', '.join(SEARCH_BACKENDS)}: {chosen!r}")
+    if search == "postgres" and not on_postgres:
+        raise ValueError("OPENDATA_SEARCH=postgres needs a PostgreSQL OPENDATA_DATABASE_URL")
+    return search
 
 
 def _instance_secret(instance: Path) -> str:

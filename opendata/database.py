@@ -10,7 +10,8 @@ many services it called first.
 The commit happens where the view's answer is known and before Flask finishes the response,
 not in a teardown: a commit that fails (a full disk, a database gone away) then raises where
 any view error does and becomes the same clear error page, instead of a "saved" page for
-changes that were lost. The search index follows the commit (`catalog.search.sync`), and work
+changes that were lost. The search index follows the commit, or with PostgreSQL search is
+written in its transaction (`catalog.search.sync`), and work
 that must see the committed rows, such as a table's check, is handed over with
 `after_commit`.
 """
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db import make_engine, make_session_factory
 from catalog.search import SearchBackend
+from catalog.search.postgres_backend import PostgresBackend
 from catalog.search.sync import attach
 from catalog.search.whoosh_backend import WhooshBackend
 from catalog.storage import FileStore
@@ -49,7 +51,11 @@ def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
-    search = WhooshBackend(settings.search_path)
+    search: SearchBackend
+    if settings.search == "postgres":
+        search = PostgresBackend(engine)
+    else:
+        search = WhooshBackend(settings.search_path)
     attach(factory, search)
     app.extensions["catalog"] = {
         "engine": engine,

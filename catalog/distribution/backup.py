@@ -224,7 +224,8 @@ def restore_instance(
                     store.adopt(path, StoredFile(sha256=sha256, size=path.stat().st_size))
                 rows = _load_rows(session, folder / "database")
             reloaded = _restore_datastore(session, store, folder / DATASTORE)
-            reindex_all(session, search)
+            with all_or_nothing(session):
+                reindex_all(session, search)
             datasets = session.scalar(select(func.count()).select_from(Dataset))
     return Restored(
         datasets=datasets, files=len(manifest["files"]), rows=rows, tables_reloaded=reloaded

@@ -21,6 +21,7 @@ from catalog.models.indicators import Indicator, Observation
 from catalog.models.policies import SourcePolicy
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 from catalog.models.releases import Release
+from catalog.models.search import SearchEntry, SearchGeneration, SearchWord
 
 __all__ = [
     "Account",
@@ -45,6 +46,9 @@ __all__ = [
     "Resource",
     "ResourceChange",
     "ResourceVersion",
+    "SearchEntry",
+    "SearchGeneration",
+    "SearchWord",
     "SourcePolicy",
     "TableStatus",
     "Tag",

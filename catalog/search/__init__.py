@@ -1,6 +1,8 @@
 """Search sits behind this small interface so the backend can change with the deployment.
 
-The embedded default is Whoosh in the instance folder (`whoosh_backend.py`). A document holds
+The embedded default is Whoosh in the instance folder (`whoosh_backend.py`); with a PostgreSQL
+catalogue, the documents are rows of its own database (`postgres_backend.py`), written in the
+transaction of the change they index (an `InTransaction` backend). A document holds
 only what the public will see (`documents.py` builds it through `catalog.visibility`): released
 files' titles, formats and columns, and the public "last updated". Every public query filters on
 the document's release time, so an index that still holds a draft or an embargoed dataset never
@@ -17,9 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from catalog.search.query_language import Expression
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.orm import Session
 
 FACETS = ("organisation", "topic", "tag", "format", "licence", "frequency")
 PAGE_SORTS = ("relevance", "updated", "name")  # what the search page offers; name is the title
@@ -98,3 +105,18 @@ class SearchBackend(Protocol):
     def clear(self) -> None: ...
 
     def search(self, query: SearchQuery) -> SearchResults: ...
+
+
+@runtime_checkable
+class InTransaction(Protocol):
+    """A backend whose documents live in the catalogue's database: they are written through the
+    session of the change, before its commit, so they are committed or rolled back with it."""
+
+    def write(
+        self,
+        session: Session,
+        documents: list[SearchDocument],
+        removed: Iterable[str] = (),
+        *,
+        everything: bool = False,
+    ) -> None: ...

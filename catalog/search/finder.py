@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.models import Dataset, DatasetState, Indicator, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
-from catalog.search import FACETS, FacetCount, SearchBackend, SearchQuery, SearchResults
+from catalog.search import (
+    FACETS,
+    FacetCount,
+    InTransaction,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+)
 from catalog.search.documents import document_for
 from catalog.search.synonyms import with_synonyms
 from catalog.visibility import PublicSummary, is_public, public_datasets_by_id, public_summaries
@@ -157,9 +164,13 @@ def _facet_counts(datasets: list[Dataset], now: datetime) -> dict[str, list[Face
 
 
 def reindex_all(session: Session, backend: SearchBackend) -> int:
-    """Rebuild the index from the database, the source of truth; returns datasets indexed."""
-    backend.clear()
+    """Rebuild the index from the database, the source of truth; returns datasets indexed. A
+    backend in the database is rebuilt in the session's unit of work, for its edge to commit."""
     documents = [document_for(d) for d in session.scalars(select(Dataset))]
+    if isinstance(backend, InTransaction):
+        backend.write(session, documents, everything=True)
+        return len(documents)
+    backend.clear()
     backend.index_many(documents)
     return len(documents)
 

@@ -2,9 +2,10 @@
 
 Services mark the datasets they change and flush; the edge of the unit of work (a request, a
 command, a job, a publishing run: see `catalog.transactions`) commits once. Just before that
-commit the marked datasets are turned into search documents, and once it has succeeded they
-are written to the index. A rolled-back unit therefore never reaches the index, however many
-services it called.
+commit the marked datasets are turned into search documents. A backend in the catalogue's own
+database (`InTransaction`) writes them there and then, in the same transaction; any other gets
+them once the commit has succeeded. A rolled-back unit therefore never reaches the index,
+however many services it called.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Dataset
 from catalog.reindex import MARKED
-from catalog.search import SearchBackend
+from catalog.search import InTransaction, SearchBackend
 from catalog.search.documents import document_for
 
 PENDING = "search_pending"
@@ -38,7 +39,11 @@ def _collect(session: Session) -> None:
             removed.append(dataset_id)
         else:
             documents.append(document_for(dataset))
-    session.info[PENDING] = (documents, removed)
+    backend = session.info["search"]
+    if isinstance(backend, InTransaction):
+        backend.write(session, documents, removed)
+    else:
+        session.info[PENDING] = (documents, removed)
 
 
 @event.listens_for(Session, "after_commit")

@@ -4,9 +4,7 @@ Whoosh stores the postings, columns and word list; searches run on bitmasks (Pyt
 Whoosh docnum n), since walking Whoosh matchers or facet collectors over 20,000 docs takes tens of
 milliseconds and AND-ing and popcounting a 2.5 KB int takes a microsecond. Words are indexed
 unstemmed, so prefixes and "did you mean" use real words; a typed word also finds indexed words
-with its Porter stem. Relevance is a match score, not BM25: 1 per word, plus 3 in the title and
-1.5 in name, tags, topics or publisher, scaled by rarity among public documents (so a draft
-cannot reorder public results); ties go to the most recently updated in public.
+with its Porter stem. Relevance is the match score of `analysis.py`, in tiers of equal score.
 Datetimes are stored as microseconds since the epoch in naive UTC: aware values are converted,
 naive ones are taken to be UTC already (as the catalogue stores them).
 
@@ -18,7 +16,6 @@ documents holding all its words, against a stored copy of each text as its words
 from __future__ import annotations
 
 import logging
-import math
 import operator
 import os
 import threading
@@ -27,23 +24,36 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache, reduce
+from functools import reduce
 from itertools import chain, islice, product
 from pathlib import Path
 from typing import Any, NamedTuple, assert_never
 
 from whoosh import index, writing
-from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import StopFilter
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, FieldType, Schema
 from whoosh.formats import Existence
-from whoosh.lang.porter import stem
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.support.charset import accent_map
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from catalog.search import FACETS, SORTS, FacetCount, SearchDocument, SearchQuery, SearchResults
+from catalog.search.analysis import (
+    FEW,
+    KEYWORDS_BOOST,
+    MIN_PREFIX,
+    RANK_WORDS,
+    TITLE_BOOST,
+    TOKENS,
+    max_distance,
+    query_words,
+    ranking_words,
+    rarity,
+    respelling,
+    stem,
+    stems,
+    terms,
+)
 from catalog.search.query_language import (
     All,
     And,
@@ -63,15 +73,10 @@ _PAIR, _VALUE = "\x1e", "\x1f"  # separators in the packed facet column, strippe
 _CLEAN = str.maketrans("", "", _PAIR + _VALUE)
 _EPOCH = datetime(1970, 1, 1)
 _NEVER = 2**63 - 1  # release time of drafts and withdrawn docs; end of a doc that always holds
-_FEW = 3  # fewer results than this earns a "did you mean"
-_MIN_PREFIX = 3  # shorter words match whole words only: "s" would expand to half the word list
-_MAX_WORDS = 12  # a pasted paragraph is not a search; later words are ignored
-_RANK_WORDS = 3  # words that shape the ranking (score tiers multiply with each word)
 _WORD_CACHE = 512  # words kept per segment and per generation (under 13 KB each at 20,000 docs)
 _FACET_CACHE = 256  # facet counts per generation, keyed by result set
 _LOCK_WAIT = 30.0  # seconds to wait for another process's writer, e.g. a CLI reindex
-_RAW = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-_BOOSTS = {"title": 3.0, "keywords": 1.5}  # on top of 1 for a match anywhere
+_BOOSTS = {"title": TITLE_BOOST, "keywords": KEYWORDS_BOOST}
 _TEXTS = ("words", *_BOOSTS)  # fields a word is looked up in
 _COLUMNS = (
     *("id", "released", "modified", "title_key", "facets", "holds_from", "holds_until"),
@@ -96,7 +101,7 @@ def _schema() -> Schema:
     stems, to check phrases and CKAN's `notes:` against (postings of the notes again would
     make indexing half as slow again). Fields are scorable only because otherwise Whoosh's
     writer stats a missing lengths file once per posting."""
-    text = FieldType(Existence(), _RAW | StopFilter(minsize=1), scorable=True)
+    text = FieldType(Existence(), TOKENS | StopFilter(minsize=1), scorable=True)
     return Schema(
         id=ID(unique=True, sortable=True),
         released=COLUMN(NumericColumn("q")),
@@ -139,42 +144,8 @@ def _fields(doc: SearchDocument) -> dict[str, object]:
         "title_key": doc.title.casefold().encode(),
         "url_name": doc.name.encode(),
         "facets": _PAIR.join(sorted(pairs)).encode(),
-        "phrases": "\n".join(_stems(t) for t in [*texts, *doc.columns, doc.resource_text]).encode(),
+        "phrases": "\n".join(stems(t) for t in [*texts, *doc.columns, doc.resource_text]).encode(),
     }
-
-
-def _words(text: str) -> list[str]:
-    """User text as plain lowercase words: no operator or character is ever Whoosh syntax."""
-    words = list(dict.fromkeys(t.text for t in _RAW(text[:1000])))[:_MAX_WORDS]
-    return [w for w in words if w not in STOP_WORDS] or words
-
-
-def _terms(text: str) -> list[str]:
-    """The words of a CKAN query's clause: as `_words`, but a clause of only stop words asks
-    for nothing (as in Solr), rather than for words no document is indexed with."""
-    return [w for w in dict.fromkeys(t.text for t in _RAW(text[:1000])) if w not in STOP_WORDS]
-
-
-def _stems(text: str) -> str:
-    """A text as its words' stems, the form phrases are checked in. A stop word holds its
-    place as "_", so "safety road" is not found in "safety of the roads"."""
-    return " ".join("_" if t.text in STOP_WORDS else _stem(t.text) for t in _RAW(text))
-
-
-_stem = lru_cache(maxsize=50_000)(stem)  # a catalogue's words repeat: indexing stems each once
-
-
-def _ranking_words(expression: Expression) -> list[str]:
-    """The words an expression asks for (not those it rules out), to rank the results by."""
-    if isinstance(expression, Words):
-        return _terms(expression.text)
-    if isinstance(expression, Phrase):
-        return _terms(" ".join(expression.words))
-    if isinstance(expression, And | Or):
-        return list(dict.fromkeys(chain(*(_ranking_words(p) for p in expression.parts))))
-    if isinstance(expression, Synonyms):
-        return _ranking_words(expression.typed)
-    return []
 
 
 def _mask(docnums: Iterable[int], size: int) -> int:
@@ -202,11 +173,11 @@ def _shift(docnums: list[int], offset: int) -> Iterable[int]:
 def _stands_for(reader: IndexReader, word: str) -> list[str]:
     """Indexed words a typed word finds: those it begins and those with its stem. Porter rewrites
     at most the last letter a word shares with its stem, so only that short run is scanned."""
-    if len(word) < _MIN_PREFIX:
+    if len(word) < MIN_PREFIX:
         return [word]
     root = stem(word)
     start = os.path.commonprefix([word, root])[:-1]
-    start = start if len(start) >= _MIN_PREFIX else word[:_MIN_PREFIX]
+    start = start if len(start) >= MIN_PREFIX else word[:MIN_PREFIX]
     scanned = (t.decode() for t in reader.expand_prefix("words", start))
     return [t for t in scanned if t.startswith(word) or stem(t) == root]
 
@@ -362,7 +333,7 @@ class _Generation:
             return visible
         if isinstance(expression, Words):
             found = visible
-            for word in _terms(expression.text):
+            for word in terms(expression.text):
                 found &= self.word_in(word, expression.field)
             return found
         if isinstance(expression, Phrase):
@@ -418,7 +389,7 @@ class _Generation:
             return self.word(word).fields[field or "words"]
         key = ("word", (word,), field)
         if key not in self._checked:
-            root = _stem(word)
+            root = stem(word)
             found = self._stored(
                 self.word(word).mask,
                 _PARTS[field],
@@ -432,10 +403,10 @@ class _Generation:
         key = ("phrase", words, field)
         if key not in self._checked:
             text, candidates = " ".join(words), self.live
-            for word in _terms(text):  # then each part of their texts is checked
+            for word in terms(text):  # then each part of their texts is checked
                 candidates &= self.word(word).mask
-            wanted = f" {_stems(text)} "
-            if _terms(text):  # a phrase of only stop words asks for nothing, as a word would
+            wanted = f" {stems(text)} "
+            if terms(text):  # a phrase of only stop words asks for nothing, as a word would
                 part = _PARTS.get(field or "")
                 candidates = self._stored(candidates, part, lambda t: wanted in f" {t} ")
             self._keep(key, candidates)
@@ -499,14 +470,14 @@ class _Generation:
         """Docs grouped into tiers of equal score, best first; each tier newest first. A word's
         rarity is counted among public docs only: what is hidden cannot change the order."""
         tiers, size = {0.0: mask}, public.bit_count()
-        for word in words[:_RANK_WORDS]:
+        for word in words[:RANK_WORDS]:
             info = self.word(word)
             scored: defaultdict[float, int] = defaultdict(int)
-            rarity = math.log(1 + size / (1 + (info.mask & public).bit_count()))
+            weight = rarity(size, (info.mask & public).bit_count())
             for score, docs in tiers.items():
-                for weight, holders in info.classes:
+                for boost, holders in info.classes:
                     if both := docs & holders:
-                        scored[round(score + rarity * weight, 9)] |= both
+                        scored[round(score + weight * boost, 9)] |= both
                 if without := docs & ~info.mask:  # matched by an OR's other words
                     scored[score] |= without
             tiers = scored
@@ -527,16 +498,12 @@ class _Generation:
 
     def _respell(self, word: str, visible: int) -> str:
         """Only visible docs vote, so a draft's vocabulary never leaks into a suggestion."""
-        if len(word) < 4 or not word.isalpha():
+        maxdist, leaves = max_distance(word), self.searcher.reader().leaf_readers()
+        if not maxdist:
             return word
-        maxdist, leaves = 1 if len(word) < 6 else 2, self.searcher.reader().leaf_readers()
         near = {t for r, _ in leaves for t in r.terms_within("words", word, maxdist, prefix=1)}
-        own, options = (self.word(word).mask & visible).bit_count(), []
-        for term in near:
-            count = (self.word(term).mask & visible).bit_count()
-            if count > 5 * own:
-                options.append((damerau_levenshtein(word, term), -count, term))
-        return min(options)[2] if options else word
+        counts = {term: (self.word(term).mask & visible).bit_count() for term in near}
+        return respelling(word, (self.word(word).mask & visible).bit_count(), counts)
 
 
 @contextmanager
@@ -608,7 +575,7 @@ class WhooshBackend:
             now = _micros(query.now or datetime.now(UTC))
             public = gen.visible_at(now)
             visible = gen.live if query.include_unpublished else public
-            words = _words(query.text) if gen.size else []
+            words = query_words(query.text) if gen.size else []
             selected = gen.matching(words, visible)
             for name, values in query.filters.items():
                 for value in values if name in FACETS else ():
@@ -616,14 +583,14 @@ class WhooshBackend:
             ranking = words
             if query.expression is not None:
                 selected = gen.matches(query.expression, selected, public)
-                ranking = list(dict.fromkeys([*words, *_ranking_words(query.expression)]))
+                ranking = list(dict.fromkeys([*words, *ranking_words(query.expression)]))
             per_page = max(1, query.per_page)
             start = (max(1, query.page) - 1) * per_page
             sort = query.sort if query.sort in SORTS else "relevance"
             found = gen.page(sort, ranking, selected, start, start + per_page, public)
             ids = [gen.ids[d] for d in found]
             total = selected.bit_count()
-            fix = gen.suggest(words, visible) if words and total < _FEW else None
+            fix = gen.suggest(words, visible) if words and total < FEW else None
             stale = tuple(gen.ids[d] for d in _bits(gen.stale_at(now)))
             return SearchResults(ids, total, gen.facet_counts(selected), fix, stale)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import POSTGRES_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
     "--datasets", "200",
@@ -23,22 +25,30 @@ TINY = [
 ]  # fmt: skip
 
 
+def _run(module: str, *arguments: str) -> subprocess.CompletedProcess:
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    command = [sys.executable, "-m", module, *arguments]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> dict:
     """One whole `python -m benchmarks` process at the tiny size, as `make bench` runs it."""
     out = tmp_path_factory.mktemp("bench") / "figures.json"
-    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks", *TINY, "--json", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    _run("benchmarks", *TINY, "--json", str(out))
     return json.loads(out.read_text())
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs OPENDATA_TEST_DATABASE_URL")
+def test_both_search_backends_give_the_same_answers_on_the_generated_catalogue():
+    """The run fails when any query's total, page, facets or suggestion differ."""
+    assert POSTGRES_URL
+    tiny = ("--datasets", "100", "--runs", "1", "--warmup", "0", "--writes", "1")
+    run = _run("benchmarks.search_backends", "--database-url", POSTGRES_URL, *tiny)
+    assert "misspelt" in run.stdout
 
 
 def test_the_generated_catalogue_loads_every_kind_of_file(report):

@@ -122,8 +122,10 @@ def test_init_rebuilds_a_search_index_made_by_an_older_version(app, environ, cat
     deployment) rebuilds it, so search does not come back empty."""
     catalogue.dataset("libraries", title="Library visits")
     older = Schema(id=ID(unique=True, stored=True), words=TEXT)
-    index.create_in(str(app.config["SETTINGS"].search_path), older)
-    upgraded = initialised_app(environ)
+    folder = app.config["SETTINGS"].search_path
+    folder.mkdir(exist_ok=True)
+    index.create_in(str(folder), older)
+    upgraded = initialised_app({**environ, "OPENDATA_SEARCH": "whoosh"})
     page = parse_page(next(upgraded).test_client().get("/datasets?q=library"))
     assert listed_datasets(page) == ["Library visits"]
     next(upgraded, None)

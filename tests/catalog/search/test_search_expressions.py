@@ -1,7 +1,8 @@
-"""CKAN query expressions evaluated by the Whoosh backend: only ever among what may be shown."""
+"""CKAN query expressions evaluated by every backend: only ever among what may be shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -9,20 +10,20 @@ import pytest
 from whoosh import index
 from whoosh.fields import ID, Schema
 
-from catalog.search import SearchQuery
+from catalog.search import SearchBackend, SearchQuery
 from catalog.search.query_language import parse
 from catalog.search.whoosh_backend import WhooshBackend
-from tests.catalog.search.test_search_whoosh import NOW, make_doc
+from tests.catalog.search.test_search_backends import NOW, make_doc
 
 
 def day(n: int) -> datetime:
     return datetime(2026, 1, n, 9, 0)
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory) -> WhooshBackend:
+@pytest.fixture
+def backend(open_backend: Callable[[], SearchBackend]) -> SearchBackend:
     """Four public datasets, a draft and an embargoed one that share their words and tags."""
-    made = WhooshBackend(tmp_path_factory.mktemp("expressions") / "index")
+    made = open_backend()
     hidden = {"title": "Road safety secrets", "tags": ("roads",), "organisation": "highways"}
     made.index_many(
         [
@@ -75,7 +76,7 @@ def backend(tmp_path_factory) -> WhooshBackend:
     return made
 
 
-def ask(backend: WhooshBackend, text: str, **options: object) -> list[str]:
+def ask(backend: SearchBackend, text: str, **options: object) -> list[str]:
     expression = parse(text, param="q", now=NOW)
     query = SearchQuery(expression=expression, now=NOW, per_page=100, **options)  # type: ignore[arg-type]
     return backend.search(query).ids
@@ -171,7 +172,7 @@ def test_an_index_made_by_an_older_version_is_made_afresh_to_be_rebuilt(tmp_path
     assert ask(reopened, "title:parks") == ["a"]
 
 
-def test_an_empty_index_answers_every_kind_of_clause(tmp_path: Path):
-    empty = WhooshBackend(tmp_path / "index")
+def test_an_empty_index_answers_every_kind_of_clause(open_backend: Callable):
+    empty = open_backend()
     text = 'title:parks notes:"road safety" tags:x name:y metadata_created:[* TO NOW]'
     assert ask(empty, text, sort="id") == []

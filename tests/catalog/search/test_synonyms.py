@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from catalog.search import SearchQuery
+from catalog.search import SearchBackend, SearchQuery
 from catalog.search.query_language import And, Phrase, Synonyms, Words, parse
 from catalog.search.synonyms import SynonymList, council_synonyms
-from catalog.search.whoosh_backend import WhooshBackend
-from tests.catalog.search.test_search_whoosh import NOW, make_doc
+from tests.catalog.search.test_search_backends import NOW, make_doc
 
 LIST = SynonymList.read(
     """# comments and blank lines are skipped
@@ -66,8 +65,8 @@ def test_the_repository_list_holds_the_councils_everyday_words(said, meant):
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> WhooshBackend:
-    made = WhooshBackend(tmp_path / "index")
+def backend(open_backend: Callable[[], SearchBackend]) -> SearchBackend:
+    made = open_backend()
     made.index_many(
         [
             make_doc("waste", title="Household waste collected", updated_at=NOW),
@@ -79,7 +78,7 @@ def backend(tmp_path: Path) -> WhooshBackend:
     return made
 
 
-def find(backend: WhooshBackend, text: str) -> list[str]:
+def find(backend: SearchBackend, text: str) -> list[str]:
     query = LIST.applied(SearchQuery(text=text, now=NOW, per_page=10))
     return backend.search(query).ids
 

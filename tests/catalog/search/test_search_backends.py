@@ -1,16 +1,23 @@
-"""The embedded Whoosh backend, exercised through a real index in a temporary folder."""
+"""Every search backend, exercised through a real index (see conftest.py): Whoosh in a
+temporary folder, and PostgreSQL when the tests have one."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from catalog.search import FACETS, FacetCount, SearchDocument, SearchQuery, SearchResults
-from catalog.search.whoosh_backend import WhooshBackend
+from catalog.search import (
+    FACETS,
+    FacetCount,
+    SearchBackend,
+    SearchDocument,
+    SearchQuery,
+    SearchResults,
+)
 
 NOW = datetime(2025, 6, 1, 12, 0, 0)
 
@@ -28,32 +35,26 @@ def make_doc(id: str, **changes: object) -> SearchDocument:
     return replace(doc, **changes)
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> WhooshBackend:
-    return WhooshBackend(tmp_path / "index")
-
-
-def search(backend: WhooshBackend, text: str = "", **options: object) -> SearchResults:
+def search(backend: SearchBackend, text: str = "", **options: object) -> SearchResults:
     return backend.search(SearchQuery(text=text, **{"now": NOW, **options}))
 
 
-def found(backend: WhooshBackend, text: str = "", **options: object) -> set[str]:
+def found(backend: SearchBackend, text: str = "", **options: object) -> set[str]:
     return set(search(backend, text, per_page=100, **options).ids)
 
 
 # Storage
 
 
-def test_index_folder_is_created_and_reopened_with_its_documents(tmp_path: Path) -> None:
-    folder = tmp_path / "instance" / "search"
-    WhooshBackend(folder).index(make_doc("a", title="Street lighting"))
+def test_an_index_is_reopened_with_its_documents(open_backend: Callable) -> None:
+    open_backend().index(make_doc("a", title="Street lighting"))
 
-    reopened = WhooshBackend(folder)
+    reopened = open_backend()
 
     assert found(reopened, "lighting") == {"a"}
 
 
-def test_documents_written_one_commit_at_a_time_are_all_found(backend: WhooshBackend) -> None:
+def test_documents_written_one_commit_at_a_time_are_all_found(backend: SearchBackend) -> None:
     """As the site writes them: one commit per change, so the index holds many segments."""
     for n in range(12):
         backend.index(make_doc(f"d{n}", title=f"Parking permits zone {n}"))
@@ -63,7 +64,7 @@ def test_documents_written_one_commit_at_a_time_are_all_found(backend: WhooshBac
     assert found(backend, "zone") == set()
 
 
-def test_indexing_the_same_id_replaces_the_old_version(backend: WhooshBackend) -> None:
+def test_indexing_the_same_id_replaces_the_old_version(backend: SearchBackend) -> None:
     backend.index(make_doc("a", title="Bus timetables"))
     assert found(backend, "bus") == {"a"}
 
@@ -74,7 +75,7 @@ def test_indexing_the_same_id_replaces_the_old_version(backend: WhooshBackend) -
     assert search(backend).total == 1
 
 
-def test_index_many_adds_everything_and_later_duplicates_win(backend: WhooshBackend) -> None:
+def test_index_many_adds_everything_and_later_duplicates_win(backend: SearchBackend) -> None:
     backend.index(make_doc("old", title="Allotments"))
     docs = [make_doc(f"d{i}", title=f"Ward profile {i}") for i in range(50)]
     backend.index_many([*docs, make_doc("d0", title="Ward boundaries")])
@@ -84,7 +85,7 @@ def test_index_many_adds_everything_and_later_duplicates_win(backend: WhooshBack
     assert found(backend, "allotments") == {"old"}
 
 
-def test_remove_and_clear(backend: WhooshBackend) -> None:
+def test_remove_and_clear(backend: SearchBackend) -> None:
     backend.index_many([make_doc("a", title="Parks"), make_doc("b", title="Parks")])
     assert found(backend, "parks") == {"a", "b"}
 
@@ -97,7 +98,7 @@ def test_remove_and_clear(backend: WhooshBackend) -> None:
     assert found(backend, "parks") == {"c"}
 
 
-def test_edits_reach_totals_and_facets_on_the_next_search(backend: WhooshBackend) -> None:
+def test_edits_reach_totals_and_facets_on_the_next_search(backend: SearchBackend) -> None:
     backend.index_many([make_doc(str(i), title="Ward data", tags=("old",)) for i in range(30)])
     assert search(backend).facets["tag"] == [FacetCount("old", 30)]
 
@@ -110,8 +111,8 @@ def test_edits_reach_totals_and_facets_on_the_next_search(backend: WhooshBackend
     assert found(backend, filters={"tag": ("new",)}) == {"3"}
 
 
-def test_a_second_backend_on_the_same_folder_sees_commits(tmp_path: Path) -> None:
-    web, worker = WhooshBackend(tmp_path / "ix"), WhooshBackend(tmp_path / "ix")
+def test_a_second_backend_on_the_same_index_sees_commits(open_backend: Callable) -> None:
+    web, worker = open_backend(), open_backend()
     assert search(web).total == 0
 
     worker.index(make_doc("a", title="Recycling centres"))
@@ -135,7 +136,7 @@ def test_a_second_backend_on_the_same_folder_sees_commits(tmp_path: Path) -> Non
         {"resource_text": "ward,pothole,depth"},
     ],
 )
-def test_every_text_field_is_searchable(backend: WhooshBackend, where: dict) -> None:
+def test_every_text_field_is_searchable(backend: SearchBackend, where: dict) -> None:
     backend.index_many([make_doc("hit", **where), make_doc("miss", title="Bin collections")])
 
     assert found(backend, "pothole") == {"hit"}
@@ -145,7 +146,7 @@ def test_every_text_field_is_searchable(backend: WhooshBackend, where: dict) -> 
     ("text", "indexed"),
     [("schools", "School term dates"), ("payments", "Payment to suppliers")],
 )
-def test_stemming_finds_other_forms_of_a_word(backend: WhooshBackend, text, indexed) -> None:
+def test_stemming_finds_other_forms_of_a_word(backend: SearchBackend, text, indexed) -> None:
     backend.index_many([make_doc("hit", title=indexed), make_doc("miss", title="Road closures")])
 
     assert found(backend, text) == {"hit"}
@@ -160,13 +161,13 @@ def test_stemming_finds_other_forms_of_a_word(backend: WhooshBackend, text, inde
         ("schooli", "Schooling statistics"),
     ],
 )
-def test_words_match_as_they_are_typed(backend: WhooshBackend, text, indexed) -> None:
+def test_words_match_as_they_are_typed(backend: SearchBackend, text, indexed) -> None:
     backend.index_many([make_doc("hit", title=indexed), make_doc("miss", title="Road closures")])
 
     assert found(backend, text) == {"hit"}
 
 
-def test_every_word_must_match(backend: WhooshBackend) -> None:
+def test_every_word_must_match(backend: SearchBackend) -> None:
     backend.index_many(
         [
             make_doc("both", title="School meals", description="Free meals for pupils"),
@@ -180,14 +181,14 @@ def test_every_word_must_match(backend: WhooshBackend) -> None:
     assert found(backend, "school unicorns") == set()
 
 
-def test_accents_do_not_matter(backend: WhooshBackend) -> None:
+def test_accents_do_not_matter(backend: SearchBackend) -> None:
     backend.index(make_doc("a", title="Café licences"))
 
     assert found(backend, "cafe") == {"a"}
     assert found(backend, "CAFÉ") == {"a"}
 
 
-def test_title_matches_rank_above_matches_elsewhere(backend: WhooshBackend) -> None:
+def test_title_matches_rank_above_matches_elsewhere(backend: SearchBackend) -> None:
     newest = NOW - timedelta(days=1)
     backend.index_many(
         [
@@ -200,7 +201,7 @@ def test_title_matches_rank_above_matches_elsewhere(backend: WhooshBackend) -> N
     assert search(backend, "flooding").ids == ["title", "tag", "body"]
 
 
-def test_empty_text_matches_everything(backend: WhooshBackend) -> None:
+def test_empty_text_matches_everything(backend: SearchBackend) -> None:
     backend.index_many([make_doc(str(i)) for i in range(5)])
 
     assert search(backend, "").total == 5
@@ -232,7 +233,7 @@ def test_empty_text_matches_everything(backend: WhooshBackend) -> None:
         "",
     ],
 )
-def test_any_text_is_searched_without_error(backend: WhooshBackend, text: str) -> None:
+def test_any_text_is_searched_without_error(backend: SearchBackend, text: str) -> None:
     backend.index(make_doc("a", title="School places"))
 
     results = search(backend, text)
@@ -241,7 +242,7 @@ def test_any_text_is_searched_without_error(backend: WhooshBackend, text: str) -
     assert set(results.facets) == set(FACETS)
 
 
-def test_operators_and_syntax_are_plain_words(backend: WhooshBackend) -> None:
+def test_operators_and_syntax_are_plain_words(backend: SearchBackend) -> None:
     backend.index_many(
         [
             make_doc("s", title="Schools census"),
@@ -260,7 +261,7 @@ def test_operators_and_syntax_are_plain_words(backend: WhooshBackend) -> None:
 
 
 @pytest.fixture
-def spelling(backend: WhooshBackend) -> WhooshBackend:
+def spelling(backend: SearchBackend) -> SearchBackend:
     backend.index_many(
         [
             make_doc("1", title="Schools in the borough"),
@@ -290,7 +291,7 @@ def test_no_suggestion_when_the_query_is_fine_or_hopeless(spelling, text: str) -
     assert search(spelling, text).suggestion is None
 
 
-def test_rare_real_words_are_not_corrected_to_commoner_ones(backend: WhooshBackend) -> None:
+def test_rare_real_words_are_not_corrected_to_commoner_ones(backend: SearchBackend) -> None:
     backend.index_many([make_doc(str(i), title="Street lighting") for i in range(4)])
     backend.index(make_doc("storm", title="Lightning strikes"))
 
@@ -300,7 +301,7 @@ def test_rare_real_words_are_not_corrected_to_commoner_ones(backend: WhooshBacke
     assert results.suggestion is None
 
 
-def test_suggestions_never_reveal_unpublished_words(backend: WhooshBackend) -> None:
+def test_suggestions_never_reveal_unpublished_words(backend: SearchBackend) -> None:
     backend.index(make_doc("draft", title="Pensions", released_at=None))
 
     assert search(backend, "pesnions").suggestion is None
@@ -313,7 +314,7 @@ def test_suggestions_never_reveal_unpublished_words(backend: WhooshBackend) -> N
 
 
 @pytest.fixture
-def faceted(backend: WhooshBackend) -> WhooshBackend:
+def faceted(backend: SearchBackend) -> SearchBackend:
     backend.index_many(
         [
             make_doc("a", organisation="Highways", tags=("roads", "safety"), formats=("CSV",)),
@@ -326,22 +327,22 @@ def faceted(backend: WhooshBackend) -> WhooshBackend:
     return backend
 
 
-def test_values_of_one_facet_are_all_required(faceted: WhooshBackend) -> None:
+def test_values_of_one_facet_are_all_required(faceted: SearchBackend) -> None:
     assert found(faceted, filters={"tag": ("roads",)}) == {"a", "b"}
     assert found(faceted, filters={"tag": ("roads", "safety")}) == {"a"}
 
 
-def test_filters_on_different_facets_are_all_required(faceted: WhooshBackend) -> None:
+def test_filters_on_different_facets_are_all_required(faceted: SearchBackend) -> None:
     assert found(faceted, filters={"organisation": ("Parks",), "tag": ("safety",)}) == {"c"}
     assert found(faceted, filters={"organisation": ("Finance",), "format": ("CSV",)}) == set()
 
 
-def test_unknown_facets_and_values_behave(faceted: WhooshBackend) -> None:
+def test_unknown_facets_and_values_behave(faceted: SearchBackend) -> None:
     assert found(faceted, filters={"colour": ("red",)}) == {"a", "b", "c", "d", "e"}
     assert found(faceted, filters={"tag": ("no-such-tag",)}) == set()
 
 
-def test_facet_counts_cover_all_results_not_just_the_page(faceted: WhooshBackend) -> None:
+def test_facet_counts_cover_all_results_not_just_the_page(faceted: SearchBackend) -> None:
     results = search(faceted, per_page=1)
 
     assert len(results.ids) == 1
@@ -362,7 +363,7 @@ def test_facet_counts_cover_all_results_not_just_the_page(faceted: WhooshBackend
     assert results.facets["frequency"] == [FacetCount("monthly", 1)]
 
 
-def test_facet_counts_follow_text_and_filters(faceted: WhooshBackend) -> None:
+def test_facet_counts_follow_text_and_filters(faceted: SearchBackend) -> None:
     results = search(faceted, filters={"tag": ("safety",)})
 
     assert results.total == 2
@@ -374,7 +375,7 @@ def test_facet_counts_follow_text_and_filters(faceted: WhooshBackend) -> None:
 
 
 @pytest.fixture
-def mixed(backend: WhooshBackend) -> WhooshBackend:
+def mixed(backend: SearchBackend) -> SearchBackend:
     hidden = {"organisation": "Secret Unit", "tags": ("hidden",), "title": "Budget"}
     backend.index_many(
         [
@@ -388,7 +389,7 @@ def mixed(backend: WhooshBackend) -> WhooshBackend:
     return backend
 
 
-def test_only_released_documents_are_found_or_counted(mixed: WhooshBackend) -> None:
+def test_only_released_documents_are_found_or_counted(mixed: SearchBackend) -> None:
     results = search(mixed, "budget")
 
     assert results.ids == ["live"]
@@ -398,14 +399,14 @@ def test_only_released_documents_are_found_or_counted(mixed: WhooshBackend) -> N
     assert search(mixed, filters={"tag": ("hidden",)}).total == 0
 
 
-def test_include_unpublished_shows_everything(mixed: WhooshBackend) -> None:
+def test_include_unpublished_shows_everything(mixed: SearchBackend) -> None:
     results = search(mixed, "budget", include_unpublished=True, per_page=10)
 
     assert results.total == 5
     assert FacetCount("hidden", 4) in results.facets["tag"]
 
 
-def test_embargo_lifts_at_the_second_of_release(backend: WhooshBackend) -> None:
+def test_embargo_lifts_at_the_second_of_release(backend: SearchBackend) -> None:
     backend.index(make_doc("a", title="Census results", released_at=NOW + timedelta(seconds=1)))
 
     assert search(backend, "census").total == 0
@@ -413,7 +414,7 @@ def test_embargo_lifts_at_the_second_of_release(backend: WhooshBackend) -> None:
     assert search(backend, "census", now=NOW + timedelta(seconds=1)).ids == ["a"]
 
 
-def test_embargo_uses_the_current_time_by_default(backend: WhooshBackend) -> None:
+def test_embargo_uses_the_current_time_by_default(backend: SearchBackend) -> None:
     utc_now = datetime.now(UTC).replace(tzinfo=None)
     backend.index_many(
         [
@@ -425,7 +426,7 @@ def test_embargo_uses_the_current_time_by_default(backend: WhooshBackend) -> Non
     assert backend.search(SearchQuery(text="crime")).ids == ["out"]
 
 
-def test_aware_datetimes_mean_the_same_instant(backend: WhooshBackend) -> None:
+def test_aware_datetimes_mean_the_same_instant(backend: SearchBackend) -> None:
     bst = timezone(timedelta(hours=1))
     release = (NOW + timedelta(hours=2)).replace(tzinfo=UTC).astimezone(bst)
     backend.index(make_doc("a", title="Elections", released_at=release))
@@ -439,7 +440,7 @@ def test_aware_datetimes_mean_the_same_instant(backend: WhooshBackend) -> None:
 
 
 @pytest.fixture
-def dated(backend: WhooshBackend) -> WhooshBackend:
+def dated(backend: SearchBackend) -> SearchBackend:
     backend.index_many(
         [
             make_doc("b", title="banana trees", updated_at=NOW - timedelta(days=3)),
@@ -450,20 +451,20 @@ def dated(backend: WhooshBackend) -> WhooshBackend:
     return backend
 
 
-def test_sort_by_updated_puts_the_most_recent_first(dated: WhooshBackend) -> None:
+def test_sort_by_updated_puts_the_most_recent_first(dated: SearchBackend) -> None:
     assert search(dated, "trees", sort="updated").ids == ["a", "c", "b"]
 
 
-def test_sort_by_name_ignores_case(dated: WhooshBackend) -> None:
+def test_sort_by_name_ignores_case(dated: SearchBackend) -> None:
     assert search(dated, sort="name").ids == ["a", "b", "c"]
 
 
-def test_relevance_without_text_means_most_recent_first(dated: WhooshBackend) -> None:
+def test_relevance_without_text_means_most_recent_first(dated: SearchBackend) -> None:
     assert search(dated).ids == ["a", "c", "b"]
     assert search(dated, sort="shoe size").ids == ["a", "c", "b"]
 
 
-def test_unknown_sort_ranks_by_relevance(backend: WhooshBackend) -> None:
+def test_unknown_sort_ranks_by_relevance(backend: SearchBackend) -> None:
     backend.index_many(
         [
             make_doc("recent", description="about trees", updated_at=NOW),
@@ -474,7 +475,7 @@ def test_unknown_sort_ranks_by_relevance(backend: WhooshBackend) -> None:
     assert search(backend, "trees", sort="bogus").ids == ["titled", "recent"]
 
 
-def test_pages_split_the_results_and_past_the_end_is_empty(backend: WhooshBackend) -> None:
+def test_pages_split_the_results_and_past_the_end_is_empty(backend: SearchBackend) -> None:
     docs = [make_doc(f"{i:02}", updated_at=NOW - timedelta(hours=i)) for i in range(25)]
     backend.index_many(docs)
 
@@ -489,7 +490,7 @@ def test_pages_split_the_results_and_past_the_end_is_empty(backend: WhooshBacken
 # Concurrency
 
 
-def test_searches_in_threads_while_writing(backend: WhooshBackend) -> None:
+def test_searches_in_threads_while_writing(backend: SearchBackend) -> None:
     backend.index_many([make_doc(f"seed{i}", title="Bridge inspections") for i in range(20)])
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -515,7 +516,7 @@ def test_searches_in_threads_while_writing(backend: WhooshBackend) -> None:
     assert search(backend, "bridge").total == 35
 
 
-def test_a_hidden_document_does_not_change_how_public_results_rank(backend: WhooshBackend) -> None:
+def test_a_hidden_document_does_not_change_how_public_results_rank(backend: SearchBackend) -> None:
     """Word rarity is counted over public documents only: drafts full of one word do not
     make it common, so they cannot push a public result holding it down the list."""
     day = timedelta(days=1)
@@ -538,7 +539,7 @@ def test_a_hidden_document_does_not_change_how_public_results_rank(backend: Whoo
 # Documents that hold for a while
 
 
-def test_a_public_document_past_its_time_is_reported_stale(backend: WhooshBackend) -> None:
+def test_a_public_document_past_its_time_is_reported_stale(backend: SearchBackend) -> None:
     """A document built before a file version's release says it holds until then; a search
     after that second names it, so the caller can rebuild it."""
     backend.index_many(
