@@ -11,9 +11,8 @@ The commit happens where the view's answer is known and before Flask finishes th
 not in a teardown: a commit that fails (a full disk, a database gone away) then raises where
 any view error does and becomes the same clear error page, instead of a "saved" page for
 changes that were lost. The search index follows the commit, or with PostgreSQL search is
-written in its transaction (`catalog.search.sync`), and work
-that must see the committed rows, such as a table's check, is handed over with
-`after_commit`.
+written in its transaction (`catalog.search.sync`), and work that must see the committed rows,
+such as a table's check, is handed over with `after_commit`.
 """
 
 from __future__ import annotations
