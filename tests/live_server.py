@@ -91,12 +91,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
+def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, name: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(
-                f"`opendata serve` exited with {process.returncode} before answering:\n"
+                f"`{name}` exited with {process.returncode} before answering:\n"
                 f"{log.read_text(errors='replace')}",
                 pytrace=False,
             )
@@ -108,7 +108,7 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
             pass
         time.sleep(0.1)
     pytest.fail(
-        f"`opendata serve` did not answer {url} within {START_TIMEOUT:.0f} s:\n"
+        f"`{name}` did not answer {url} within {START_TIMEOUT:.0f} s:\n"
         f"{log.read_text(errors='replace')}",
         pytrace=False,
     )
@@ -118,23 +118,52 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
 def serving(env: dict[str, str], folder: Path, probe: str = "/") -> Iterator[str]:
     """Start `opendata serve` on a free port, wait until `probe` answers 200, yield the base
     URL, and stop the server afterwards."""
-    url = f"http://127.0.0.1:{_free_port()}"
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*_command(), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_answering(url + probe, process, log)
+    port = str(_free_port())
+    command = [*_command(), "serve", "--host", "127.0.0.1", "--port", port]
+    with _running("opendata serve", [(command, port, env, folder)], probe) as (url,):
         yield url
+
+
+@contextmanager
+def gunicorn_serving(
+    *instances: tuple[dict[str, str], Path], probe: str = "/", workers: int = 1
+) -> Iterator[list[str]]:
+    """`serving` by gunicorn on `opendata.wsgi:app`, as in production: one server for each
+    (environment, folder), all started at once; their base URLs."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    started = []
+    for env, folder in instances:
+        port = str(_free_port())
+        command = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        started.append(([*command, "opendata.wsgi:app"], port, env, folder))
+    with _running("gunicorn", started, probe) as urls:
+        yield urls
+
+
+@contextmanager
+def _running(
+    name: str, started: list[tuple[list[str], str, dict[str, str], Path]], probe: str
+) -> Iterator[list[str]]:
+    """Start each (command, port, environment, folder), logging to the folder's server.log,
+    wait until every one answers `probe`, and stop them all afterwards."""
+    running = []
+    for command, port, env, folder in started:
+        log = folder / "server.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            )
+        running.append((f"http://127.0.0.1:{port}", process, log))
+    try:
+        for url, process, log in running:
+            _wait_until_answering(url + probe, process, log, name)
+        yield [url for url, _process, _log in running]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        for _url, process, _log in running:
+            process.terminate()
+        for _url, process, _log in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
