@@ -44,6 +44,12 @@ PLACES_DETAILS = {**DETAILS, "title": "School places", "name": "school-places"}
 API_LIMIT = 20  # an hour, per client address: the test's own calls come from elsewhere
 PROXY = {"X-Forwarded-For": "203.0.113.9"}  # the address the reverse proxy says it serves
 
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="Two app servers share one PostgreSQL database: set OPENDATA_TEST_DATABASE_URL "
+    "(CI does) to run this test.",
+)
+
 
 @dataclass
 class Browser:
@@ -85,11 +91,6 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path, migrated_sqlite, s3):
-    if not POSTGRES_URL:
-        pytest.skip(
-            "Two app servers share one PostgreSQL database: set OPENDATA_TEST_DATABASE_URL "
-            "(CI does) to run this test."
-        )
     redis.Redis.from_url(REDIS_URL).flushdb()
     setup_env = fresh_environ("postgresql", tmp_path / "setup", migrated_sqlite)
     shared = {
