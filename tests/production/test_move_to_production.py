@@ -26,7 +26,6 @@ from tests.web.conftest import People, Visitor
 PLACES = b"School,Ward,Places\nAcomb Primary,Acomb,420\nFishergate Primary,Fishergate,315\n"
 FIXED = b"School,Ward,Places\nAcomb Primary,Acomb,420\nFishergate Primary,Fishergate,351\n"
 FILE_PAGE = re.compile(r"/datasets/[a-z-]+/resources/[0-9a-f-]+(/versions/[0-9]+)?")
-SECRET = "the instance's secret, moved with it"
 NAMES = ["school-places", "library-visits", "pupil-budget", "draft-notes"]
 SEARCHES = ["school", "places", "visits", "librar", "pupil", "draft", ""]
 
@@ -123,13 +122,17 @@ def _public(client) -> dict:
 
 
 def test_a_single_host_instance_moves_onto_postgresql_and_object_storage(embedded, tmp_path, s3):
+    before_the_move = Visitor(embedded.test_client())
+    before_the_move.sign_in("erin-editor@york.gov.uk")
+    signed_in_before = before_the_move.client.get_cookie("session").value
+    secret = embedded.config["SECRET_KEY"]  # moved with the instance
     archive = tmp_path / "instance.tar.gz"
-    said = run_opendata(["backup", str(archive)], instance_env(tmp_path / "embedded", SECRET))
+    said = run_opendata(["backup", str(archive)], instance_env(tmp_path / "embedded", secret))
     assert said.startswith("Backed up") and "5 files" in said
 
     empty = fresh_environ("postgresql", tmp_path / "production", tmp_path)
     production = {
-        **instance_env(tmp_path / "production", SECRET),
+        **instance_env(tmp_path / "production", secret),
         "OPENDATA_DATABASE_URL": empty["OPENDATA_DATABASE_URL"],
         "OPENDATA_SEARCH": "postgres",
         "OPENDATA_STORAGE_URL": s3.url("files"),
@@ -150,6 +153,9 @@ def test_a_single_host_instance_moves_onto_postgresql_and_object_storage(embedde
         assert staff.sign_in("erin-editor@york.gov.uk").request.path == "/publish"
         draft = staff.get("/publish/datasets/draft-notes")
         assert draft.status_code == 200 and heading(parse_page(draft)) == "Draft notes"
+        still_signed_in = moved.test_client()
+        still_signed_in.set_cookie("session", signed_in_before)
+        assert still_signed_in.get("/publish/datasets/draft-notes").status_code == 200
         assert Visitor(moved.test_client()).get("/publish/datasets/draft-notes").status_code == 302
     finally:
         moved.extensions["catalog"]["engine"].dispose()
