@@ -5,7 +5,7 @@ PYTHON ?= python3
 GOVUK := node_modules/govuk-frontend/dist/govuk
 LEAFLET := node_modules/leaflet/dist
 
-.PHONY: run test install install-test assets browser lint bench clean
+.PHONY: run test install install-test assets browser lint bench bench-load clean
 
 run: install assets
 	$(BIN)/opendata init
@@ -24,6 +24,11 @@ lint: install-test
 bench: install assets
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
+
+# 40 users for 40 s against gunicorn on the demo catalogue (figures in docs/performance.md).
+bench-load: install assets
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.load --json bench-load.json
 
 install: $(VENV)/.installed
 

@@ -50,7 +50,7 @@ def opendata_server(folder: Path, log: Path) -> Iterator[int]:
     port = free_port()
     environ = {**os.environ, **instance_environ(folder)}
     command = [_tool("opendata"), "serve", "--port", str(port)]
-    with _running(command, environ, log, port, "/"):
+    with running(command, environ, log, port, "/"):
         yield port
 
 
@@ -73,7 +73,7 @@ def datasette_server(database: Path, log: Path) -> Iterator[int]:
         "max_csv_mb",
         "0",  # no size cap on the CSV export, like ours
     ]
-    with _running(command, dict(os.environ), log, port, f"/{database.stem}.json"):
+    with running(command, dict(os.environ), log, port, f"/{database.stem}.json"):
         yield port
 
 
@@ -132,7 +132,7 @@ def _tool(name: str) -> str:
 
 
 @contextmanager
-def _running(command: list[str], environ: dict, log: Path, port: int, probe: str):
+def running(command: list[str], environ: dict, log: Path, port: int, probe: str):
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=environ, stdout=output, stderr=subprocess.STDOUT)
         try:
