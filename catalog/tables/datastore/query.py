@@ -47,7 +47,12 @@ from catalog.tables.fields import CAST_ERRORS, FieldReader, field_reader
 
 DEFAULT_SIZE = 100
 MAX_SIZE = 10_000
-COUNT_CAP = 10_000
+# Totals are counted exactly up to this many matches; past it, exactly still when one index
+# holds every filtered column (its entries alone are counted: about 15 ms for 700,000 on
+# SQLite, 70 ms on PostgreSQL), else estimated (see `estimated_total`).
+EXACT_TOTAL_UP_TO = 100_000
+# From this many matches, a sorted page on SQLite walks the sort column's index (`conditions`).
+WALK_FROM_MATCHES = 10_000
 TIME_LIMIT_SECONDS = 5.0
 STREAM_BATCH = 5_000
 SETTINGS = ("_sort", "_sort_desc", "_col", "_size", "_next", "_shape", "_count")
@@ -147,7 +152,7 @@ def run_query(
     rows: list[Any] = []
     with time_limited(datastore, time_limit) as (connection, _renew):
         total, exact = _count(connection, sql, table, query)
-        walk = datastore.is_sqlite and query.sort is not None and total >= COUNT_CAP
+        walk = datastore.is_sqlite and query.sort is not None and total >= WALK_FROM_MATCHES
         where = conditions(sql, query, walk_sort_index=walk)
         for segment, order in segments(sql, query.sort, query.after):
             statement = (
@@ -199,7 +204,7 @@ def stream_batches(
         for segment, order in segments(sql, query.sort, None):
             statement = select(*selected).where(*conditions(sql, query), segment).order_by(*order)
             if datastore.is_sqlite:
-                yield from _sqlite_batches(connection, statement, query.columns, batch, renew)
+                yield from sqlite_batches(connection, statement, query.columns, batch, renew)
                 continue
             result = connection.execution_options(yield_per=batch).execute(statement)
             for rows in result.partitions():
@@ -207,7 +212,7 @@ def stream_batches(
                 renew()
 
 
-def _sqlite_batches(connection, statement, columns, batch: int, renew) -> Iterator[list[tuple]]:
+def sqlite_batches(connection, statement, columns, batch: int, renew) -> Iterator[list[tuple]]:
     """Rows straight from SQLite's cursor, which reads them twice as fast as SQLAlchemy's
     result rows; the statement is still built (and its values bound) by SQLAlchemy."""
     compiled = statement.compile(
@@ -257,12 +262,14 @@ def conditions(
     """The filters in SQL. With `walk_sort_index`, the filtered columns are wrapped so that
     SQLite cannot use their indexes: when thousands of rows match, walking the sort column's
     index and keeping the matches finds a page at once, where SQLite's own choice (the filter's
-    index, then sorting every match) takes tens of milliseconds."""
+    index, then sorting every match) takes tens of milliseconds. A column filtered by equality
+    and indexed together with the sort column is left as it is: that index serves the page."""
     sort_key = query.sort.column.key if query.sort else None
     conditions = []
     for item in query.filters:
         column: ColumnElement[Any] = sql.c[item.column.key]
-        if walk_sort_index and item.column.key != sort_key:
+        paired = item.operator == "exact" and sort_key in item.column.paired_with
+        if walk_sort_index and item.column.key != sort_key and not paired:
             column = func.coalesce(column, column)
         conditions.append(_condition(column, item))
     return conditions
@@ -311,16 +318,52 @@ def segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> li
 
 
 def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -> tuple[int, bool]:
-    """The number of matching rows; counting stops past COUNT_CAP unless `_count=exact`."""
+    """The number of matching rows and whether it is exact: counted up to EXACT_TOTAL_UP_TO,
+    and past it when an index holds every filtered column or `_count=exact` asks; otherwise
+    estimated from where the counted matches reach."""
     if not query.filters:
         return table.row_count, True
-    matching = select(sql.c[ROW]).where(*conditions(sql, query))
-    if not query.exact_count:
-        matching = matching.limit(COUNT_CAP + 1)
+    where = conditions(sql, query)
+    matching = select(sql.c[ROW]).where(*where)
+    exact = query.exact_count or counted_by_index(query.filters)
+    if not exact:
+        matching = matching.limit(EXACT_TOTAL_UP_TO + 1)
     total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
-    if total > COUNT_CAP and not query.exact_count:
-        return COUNT_CAP, False
-    return total, True
+    if exact or total <= EXACT_TOTAL_UP_TO:
+        return total, True
+    return estimated_total(connection, sql, where, total, table.row_count), False
+
+
+def counted_by_index(filters: list[Filter]) -> bool:
+    """Whether one index holds every filtered column (text searches aside), so a count reads
+    index entries only, however many rows match: a column's own index, or a pair's."""
+    if any(item.operator in TEXT_OPERATORS for item in filters):
+        return False
+    columns = {item.column.key: item.column for item in filters}
+    if len(columns) == 1:
+        return next(iter(columns.values())).indexed
+    if len(columns) == 2:
+        first, second = columns.values()
+        return second.key in first.paired_with or first.key in second.paired_with
+    return False
+
+
+def estimated_total(
+    connection: Connection,
+    sql: Table,
+    where: list[ColumnElement[bool]],
+    counted: int,
+    rows: int,
+) -> int:
+    """The total of a table of `rows` rows, scaled up from the first `counted` matches: if
+    they lie within its first n rows, about `counted` × rows ÷ n match in all. Within 1% when
+    matches are spread through the file (checked at a million rows); off when they bunch (a
+    file sorted by the filtered column, say), though never below the matches counted."""
+    row = sql.c[ROW]
+    first = connection.execute(select(func.min(row))).scalar_one()
+    last = select(row).where(*where).order_by(row).offset(counted - 1).limit(1)
+    reached = connection.execute(last).scalar_one() - first + 1
+    return max(counted, round(counted * rows / reached))
 
 
 @contextmanager
