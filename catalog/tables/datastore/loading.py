@@ -4,8 +4,8 @@ allows.
 SQLite takes ADBC's bulk ingest, in a child process (`catalog.tables.datastore.ingest` says why);
 PostgreSQL takes COPY in CSV form, written by Arrow. Rows go in inside one transaction, so a
 load that stops part way leaves nothing behind. Indexes (one per column, with `_row` as the
-tie-break keyset paging needs) are built after the rows, which is several times faster than
-keeping them up to date row by row.
+tie-break keyset paging needs, and on a large table a few two-column ones: see `indexes`) are
+built after the rows, which is several times faster than keeping them up to date row by row.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ ANALYSIS_ROWS = 1000
 # SQLite's ANALYZE reloads the statistics of every table in the file, so its cost grows with
 # the datastore (about 20 ms at 5,000 tables, against 0.3 ms at the first). Below this many
 # rows any plan reads the table in a few milliseconds, so a small table is left without
-# statistics and the planner's default, which trusts every index, serves it.
+# statistics (and without paired indexes) and the planner's default, which trusts every
+# index, serves it.
 ANALYSE_FROM_ROWS = 10_000
 
 

@@ -319,7 +319,7 @@ def _total(
 ) -> tuple[int, bool]:
     """The number of matching records: with nothing to match the table's own count; from the
     page itself when it ends short (no second pass over the table); above `estimate_above`
-    an estimate (see `estimated_total`); else counted. `conditions` come twice: as the page has
+    an estimate (see `_estimate`); else counted. `conditions` come twice: as the page has
     them, and as they are quickest when every row is read (see `_Query._contains`)."""
     walking, reading = conditions
     if not walking and not search.distinct:
@@ -336,4 +336,18 @@ def _total(
     total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
     if search.distinct or search.estimate_above is None or total <= search.estimate_above:
         return total, False
-    return estimated_total(connection, query.sql, walking, total, table.row_count), True
+    return _estimate(connection, query, table, walking, total), True
+
+
+def _estimate(
+    connection: Connection,
+    query: _Query,
+    table: DataTable,
+    conditions: list[ColumnElement[bool]],
+    counted: int,
+) -> int:
+    """The total estimated from where the `counted`-th match lies, as the data API does."""
+    row = query.order_key(ID_COLUMN)
+    last = select(row).where(*conditions).order_by(row).offset(counted - 1).limit(1)
+    reached = connection.execute(last).scalar_one()
+    return estimated_total(connection, query.sql, counted, reached, table.row_count)
