@@ -45,7 +45,7 @@ from catalog.tables.datastore.query import (
     TIME_LIMIT_SECONDS,
     Query,
     conditions,
-    segments,
+    query_segments,
     sql_table_of,
     sqlite_batches,
     stream_batches,
@@ -144,7 +144,7 @@ def _sqlite_csv(datastore, table, query: Query, batch: int, time_limit: float) -
     yield _drain(buffer)
     with time_limited(datastore, time_limit) as (connection, renew):
         risky = _risky_positions(connection, sql, query.columns)
-        for segment, order in segments(sql, query.sort, None):
+        for segment, order in query_segments(sql, query, None):
             statement = sql_select(*selected).where(*conditions(sql, query), segment)
             for rows in sqlite_batches(connection, statement.order_by(*order), [], batch, renew):
                 writer.writerows(neutralised(rows, risky) if risky else rows)
@@ -185,7 +185,7 @@ def _postgres_csv(datastore, table, query: Query, time_limit: float) -> Iterator
     with time_limited(datastore, time_limit) as (connection, _renew):
         connection.execute(sql_select(func.set_config("extra_float_digits", "1", True)))
         driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-        for segment, order in segments(sql, query.sort, None):
+        for segment, order in query_segments(sql, query, None):
             statement = sql_select(*selected).where(*conditions(sql, query), segment)
             compiled = statement.order_by(*order).compile(
                 dialect=connection.dialect, compile_kwargs={"render_postcompile": True}

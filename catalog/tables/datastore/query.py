@@ -65,6 +65,7 @@ COMPARISONS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 }
 OPERATORS = (*COMPARISONS, "not", "contains", "startswith", "in", "isnull")
 TEXT_OPERATORS = ("contains", "startswith")
+VALUED = (*COMPARISONS, "in", *TEXT_OPERATORS)  # operators no missing value satisfies
 ISO_TYPES = ("date", "datetime", "time")
 STORED_TYPES = {"integer": (int,), "year": (int,), "number": (int, float), "boolean": (bool,)}
 NULL_WORDS = {"true": True, "1": True, "false": False, "0": False}
@@ -154,7 +155,7 @@ def run_query(
         total, exact = _count(connection, sql, table, query)
         walk = datastore.is_sqlite and query.sort is not None and total >= WALK_FROM_MATCHES
         where = conditions(sql, query, walk_sort_index=walk)
-        for segment, order in segments(sql, query.sort, query.after):
+        for segment, order in query_segments(sql, query, query.after):
             statement = (
                 select(*selected)
                 .where(*where, segment)
@@ -201,7 +202,7 @@ def stream_batches(
     sql = sql_table_of(datastore, table)
     selected = [sql.c[column.key] for column in query.columns]
     with time_limited(datastore, time_limit) as (connection, renew):
-        for segment, order in segments(sql, query.sort, None):
+        for segment, order in query_segments(sql, query, None):
             statement = select(*selected).where(*conditions(sql, query), segment).order_by(*order)
             if datastore.is_sqlite:
                 yield from sqlite_batches(connection, statement, query.columns, batch, renew)
@@ -315,6 +316,18 @@ def segments(sql: Table, sort: Sort | None, after: tuple[Any, int] | None) -> li
     if after[0] is None:
         return [(and_(column.is_(None), row > after[1]), [row]), values]
     return [(tuple_(column, row) > after, values[1])]
+
+
+def query_segments(sql: Table, query: Query, after: tuple[Any, int] | None) -> list[_Segment]:
+    """`segments` for a query. When the sort column is filtered by a comparison, no row
+    without a value matches, and that run (the one ordered by `_row` alone) is left out: on
+    SQLite, reading it through a paired (filter, sort) index would visit every filtered row
+    to find none."""
+    found = segments(sql, query.sort, after)
+    sort_key = query.sort.column.key if query.sort else None
+    if not any(item.column.key == sort_key and item.operator in VALUED for item in query.filters):
+        return found
+    return [(condition, order) for condition, order in found if len(order) > 1]
 
 
 def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -> tuple[int, bool]:
