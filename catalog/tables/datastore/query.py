@@ -17,6 +17,7 @@ import json
 import operator
 import re
 import sqlite3
+import threading
 import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable, Iterator, Mapping
@@ -51,6 +52,9 @@ MAX_SIZE = 10_000
 # holds every filtered column (its entries alone are counted: about 15 ms for 700,000 on
 # SQLite, 70 ms on PostgreSQL), else estimated (see `estimated_total`).
 EXACT_TOTAL_UP_TO = 100_000
+KEPT_TOTALS = 4096  # the totals `_count` keeps, oldest out first
+_TOTALS: dict[tuple[str, str, str, int], tuple[int, bool]] = {}
+_TOTALS_LOCK = threading.Lock()
 # From this many matches, a sorted page on SQLite walks the sort column's index (`conditions`).
 WALK_FROM_MATCHES = 10_000
 TIME_LIMIT_SECONDS = 5.0
@@ -331,12 +335,32 @@ def query_segments(sql: Table, query: Query, after: tuple[Any, int] | None) -> l
 
 
 def _count(connection: Connection, sql: Table, table: DataTable, query: Query) -> tuple[int, bool]:
+    """The total of `_counted`, kept for the table's life in this process: a loaded table
+    never changes (a reload is a new table), and each page of a filtered view, and each
+    visitor asking for the same one, would otherwise count it again."""
+    if not query.filters:
+        return table.row_count, True
+    counting = -1 if query.exact_count else EXACT_TOTAL_UP_TO
+    key = (str(connection.engine.url), table.table_name, repr(query.filters), counting)
+    with _TOTALS_LOCK:
+        known = _TOTALS.get(key)
+    if known is not None:
+        return known
+    total = _counted(connection, sql, table, query)
+    with _TOTALS_LOCK:
+        _TOTALS[key] = total
+        if len(_TOTALS) > KEPT_TOTALS:
+            del _TOTALS[next(iter(_TOTALS))]
+    return total
+
+
+def _counted(
+    connection: Connection, sql: Table, table: DataTable, query: Query
+) -> tuple[int, bool]:
     """The number of matching rows and whether it is exact: every match when an index holds
     every filtered column or `_count=exact` asks; otherwise the first EXACT_TOTAL_UP_TO + 1
     in file order, which give the total when there are no more, and an estimate when there
     are (see `estimated_total`)."""
-    if not query.filters:
-        return table.row_count, True
     where = conditions(sql, query)
     if query.exact_count or counted_by_index(query.filters):
         matching = select(sql.c[ROW]).where(*where).subquery()
