@@ -43,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
             _catalogue_benchmarks(Path(scratch), args, report)
         if not args.skip_datastore:
             report["datastore"] = datastore.run(
-                Path(scratch), rows=args.datastore_rows, runs=args.page_runs, warmup=args.warmup
+                Path(scratch),
+                rows=args.datastore_rows,
+                runs=args.page_runs,
+                warmup=args.warmup,
+                postgres=args.postgres,
             )
 
     elapsed = time.perf_counter() - begun
@@ -117,6 +121,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="only the datastore part: check, load, query and export a generated spend file",
     )
     parts.add_argument("--skip-datastore", action="store_true", help="leave the datastore out")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also load the spend file into PostgreSQL and time the filtered page and the full "
+        "export there: the database in URL is dropped and created again "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/opendata_bench)",
+    )
     parser.add_argument(
         "--datastore-rows",
         type=int,

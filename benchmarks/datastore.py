@@ -24,7 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks import agreement, instance, servers, spend
+from sqlalchemy import create_engine, make_url, text
+
+from benchmarks import agreement, instance, machine, servers, spend
 from benchmarks.timing import Stats, measure, table
 
 PAGE_SIZE = 100
@@ -40,18 +42,25 @@ DATASETTE_DEFAULT_RUNS = 30
 QUERIES = (
     ("service = Housing, sorted by amount", {"service__exact": "Housing", "_sort": "amount"}),
     (
+        "service = Housing and amount > 1,000, sorted by amount",
+        {"service__exact": "Housing", "amount__gt": "1000", "_sort": "amount"},
+    ),
+    (
         "1,000 <= amount < 2,000, newest first",
         {"amount__gte": "1000", "amount__lt": "2000", "_sort_desc": "paid_on"},
     ),
     ("all rows sorted by amount, page 1", {"_sort": "amount"}),
 )
 DEEP_SORT = "amount"
+# The filtered, sorted page whose total is compared with Datasette's count (issue 22, item 2).
+COUNTED = 1
 
 ROWS_PER_SECOND_TARGET = 100_000
 TIMES_FASTER_TARGET = 5.0
 PEAK_MB_TARGET = 300.0
 PAGE_P95_TARGET_MS = 20.0
 EXPORT_SECONDS_TARGET = 5.0
+EXPORT_TIMES_DATASETTE_TARGET = 6.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class Timed:
     error: str | None = None
 
 
-def run(scratch: Path, *, rows: int, runs: int, warmup: int) -> dict:
+def run(scratch: Path, *, rows: int, runs: int, warmup: int, postgres: str | None = None) -> dict:
     data = scratch / "data"
     data.mkdir()
     folder = scratch / "datastore-instance"
@@ -89,17 +98,107 @@ def run(scratch: Path, *, rows: int, runs: int, warmup: int) -> dict:
         report["http_ours"] = [asdict(t) for t in _time_http(port, labels, urls, runs, warmup)]
         print("  ours (`opendata serve`, _shape=arrays):")
         print(_timed_table(report["http_ours"]))
-        _heading("Full CSV export over HTTP (ours)")
-        report["export"] = asdict(servers.download(port, f"{base}.csv"))
-        print(_download_line(report["export"]))
+        report["export_first"], report["export"] = _exports(port, base)
         ours_first = _first_id(servers.get_json(port, urls[-1]))
+        report["total"] = _our_total(port, urls[COUNTED])
     report["datasette"] = _datasette(folder, load, labels, queries, deep_page, runs, warmup)
+    if postgres:
+        report["postgres"] = _postgres(postgres, scratch, clean, schema, urls, runs, warmup)
+    _print_comparison(report)
     if report["datasette"].get("first_id_on_deep_page") not in (None, ours_first):
         print(
             f"  NOTE: the deep page starts at transaction {ours_first} on ours and "
             f"{report['datasette']['first_id_on_deep_page']} on Datasette"
         )
     return report
+
+
+def _exports(port: int, base: str) -> tuple[dict, dict]:
+    """The whole table as CSV twice: the first export writes it and keeps the file (on
+    SQLite), the second reads the kept file; both must give the same bytes."""
+    _heading("Full CSV export over HTTP (ours): first, then again")
+    first = servers.download(port, f"{base}.csv", digest=True)
+    print(f"  first: {_download_line(asdict(first))}")
+    again = servers.download(port, f"{base}.csv", digest=True)
+    print(f"  again: {_download_line(asdict(again))}")
+    if first.sha256 != again.sha256:
+        print("  NOTE: the two exports differ")
+    return asdict(first), asdict(again)
+
+
+def _our_total(port: int, url: str) -> dict:
+    body = servers.get_json(port, url)
+    return {"total": body["total"], "exact": body["total_is_exact"]}
+
+
+def _postgres(
+    url: str, scratch: Path, clean: Path, schema: Path, urls: list[str], runs: int, warmup: int
+) -> dict:
+    """The same file loaded into a fresh PostgreSQL database (dropped and created again),
+    then the filtered, sorted page, its total and the full export over HTTP."""
+    _heading(f"PostgreSQL: the same file in {make_url(url).database}, loaded afresh")
+    _fresh_database(url)
+    folder = scratch / "datastore-instance-pg"
+    instance.use_database(folder, url)
+    load = _check_and_load(folder, clean, schema, scratch)
+    base = f"/api/data/{load['resource_id']}"
+    ours = [f"{base}?{asked.split('?', 1)[1]}" for asked in urls[: COUNTED + 1]]
+    labels = [label for label, _ in QUERIES[: COUNTED + 1]]
+    with servers.opendata_server(folder, scratch / "opendata-serve-pg.log") as port:
+        timed = _time_http(port, labels, ours, runs, warmup)
+        print(_timed_table([asdict(t) for t in timed]))
+        total = _our_total(port, ours[COUNTED])
+        print(f"  total of the filtered page: {total['total']:,} (exact: {total['exact']})")
+        _heading("PostgreSQL: full CSV export over HTTP (COPY)")
+        export = servers.download(port, f"{base}.csv", digest=True)
+        print(_download_line(asdict(export)))
+    return {
+        "load": load,
+        "http": [asdict(t) for t in timed],
+        "total": total,
+        "export": asdict(export),
+    }
+
+
+def _fresh_database(url: str) -> None:
+    name = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+
+
+def _print_comparison(report: dict) -> None:
+    """Issue 22's items 2 and 3 side by side: ours against Datasette, one run, one machine."""
+    _heading("Issue 22, items 2 and 3: ours against Datasette (ratio = Datasette / ours)")
+    datasette = report.get("datasette", {})
+    rows = []
+    if "lean" in datasette:
+        ours_p95 = report["http_ours"][COUNTED]["stats"]["p95"]
+        theirs_p95 = datasette["lean"][COUNTED]["stats"]["p95"]
+        rows.append((QUERIES[COUNTED][0] + ", p95 ms", ours_p95, theirs_p95, theirs_p95 / ours_p95))
+        label = "exact" if report["total"]["exact"] else "estimate"
+        rows.append(
+            (f"its total ({label}; Datasette counts)", report["total"]["total"],
+             datasette.get("total"), "")
+        )  # fmt: skip
+    theirs = datasette.get("export", {}).get("seconds")
+    exports = [("full CSV export, first (writes the kept file), s", report["export_first"])]
+    exports.append(("full CSV export, again (the kept file), s", report["export"]))
+    if "postgres" in report:
+        exports.append(("full CSV export on PostgreSQL (COPY), s", report["postgres"]["export"]))
+    for label, export in exports:
+        rows.append(
+            (label, export["seconds"], theirs, theirs / export["seconds"] if theirs else "")
+        )
+    print(
+        "\n".join(
+            "  " + line
+            for line in table(("measure", "ours", "Datasette", "ratio"), rows).splitlines()
+        )
+    )
+    print(f"  load average {machine.load_average()}")
 
 
 def _generate(data: Path, rows: int, report: dict) -> tuple[Path, Path, Path]:
@@ -241,6 +340,7 @@ def verdict(report: dict) -> str:
             f"{export['seconds']:.1f} s ({export['bytes'] / 1e6:.0f} MB)",
         )
     )
+    rows += _against_datasette(report)
     ratio = _datasette_ratio(report)
     if ratio:
         rows.append(("Datasette p95 / ours p95 (HTTP, same pages)", ratio, "reported"))
@@ -248,6 +348,37 @@ def verdict(report: dict) -> str:
         "  " + line
         for line in table(("datastore target", "measured", "verdict"), rows).splitlines()
     )
+
+
+def _against_datasette(report: dict) -> list[tuple[str, str, str]]:
+    """Issue 22: the filtered, sorted page no slower than Datasette's with the same indexes,
+    and the full export at least 6 times faster than its streamed CSV, on both databases."""
+    datasette = report.get("datasette", {})
+    if "lean" not in datasette:
+        return []
+    ours, theirs = report["http_ours"][COUNTED]["stats"], datasette["lean"][COUNTED]["stats"]
+    rows = []
+    if ours and theirs:
+        rows.append(
+            _against(
+                "filtered, sorted page p95 <= Datasette's",
+                ours["p95"] <= theirs["p95"],
+                f"{ours['p95']:.1f} ms against {theirs['p95']:.1f} ms",
+            )
+        )
+    exports = [("SQLite, first", report["export_first"]), ("SQLite, again", report["export"])]
+    if "postgres" in report:
+        exports.append(("PostgreSQL", report["postgres"]["export"]))
+    for where, export in exports:
+        times = datasette["export"]["seconds"] / export["seconds"]
+        rows.append(
+            _against(
+                f"CSV export >= {EXPORT_TIMES_DATASETTE_TARGET:.0f}x Datasette's ({where})",
+                times >= EXPORT_TIMES_DATASETTE_TARGET,
+                f"{times:.1f}x ({export['seconds']:.2f} s)",
+            )
+        )
+    return rows
 
 
 def _against(target: str, met: bool, measured: str) -> tuple[str, str, str]:
@@ -307,6 +438,7 @@ def _datasette(folder, load, labels, our_queries, deep_page, runs, warmup) -> di
         result["lean"] = [asdict(t) for t in _time_http(port, labels, lean, runs, warmup)]
         print("  Datasette with _nocount=1&_nofacet=1&_nosuggest=1 (our API counts to 10,000):")
         print(_timed_table(result["lean"]))
+        result["total"] = datasette_get(urls[COUNTED]).get("filtered_table_rows_count")
         body = datasette_get(urls[-1])
         result["first_id_on_deep_page"] = body["rows"][0][body["columns"].index("c0")]
         export = base.removesuffix(".json") + ".csv?_stream=on&_size=max"

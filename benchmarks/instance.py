@@ -45,6 +45,7 @@ from opendata import create_app
 ACTOR = Actor.system("benchmark loader")
 SOURCE = "benchmark"
 FRESH_SESSION_EVERY = 500  # keeps the identity map (and memory) small during a long load
+DATABASE_URL_FILE = "DATABASE_URL"
 
 
 @dataclass
@@ -90,12 +91,24 @@ def close(app: Flask) -> None:
 
 def instance_environ(folder: Path) -> dict[str, str]:
     """The settings a benchmark runs the app with: its own instance, and no rate limit (the
-    timed requests would otherwise be refused after the 300th in a minute)."""
-    return {
+    timed requests would otherwise be refused after the 300th in a minute). An instance on
+    PostgreSQL names its database in the folder's `DATABASE_URL` file (see `use_database`)."""
+    environ = {
         "OPENDATA_INSTANCE": str(folder),
         "OPENDATA_SECRET_KEY": "benchmark",
         "OPENDATA_RATE_LIMIT": "off",
     }
+    marker = folder / DATABASE_URL_FILE
+    if marker.exists():
+        environ["OPENDATA_DATABASE_URL"] = marker.read_text(encoding="utf-8").strip()
+    return environ
+
+
+def use_database(folder: Path, url: str) -> None:
+    """Make the instance in `folder` keep its catalogue (and so its datastore) at `url`; every
+    app and server the benchmark opens on the folder then uses it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DATABASE_URL_FILE).write_text(url, encoding="utf-8")
 
 
 def fill(

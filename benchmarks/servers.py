@@ -8,6 +8,7 @@ as a script paging through the API would, and reads every response to the last b
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -36,6 +37,7 @@ class Download:
     seconds: float
     bytes: int
     lines: int
+    sha256: str | None = None
 
 
 def free_port() -> int:
@@ -110,8 +112,9 @@ def time_urls(port: int, urls: Sequence[str], *, runs: int, warmup: int) -> tupl
     return replace(stats, cpu_p50=None, cpu_p95=None), size
 
 
-def download(port: int, url: str) -> Download:
-    """Stream a whole response to nowhere, counting bytes and lines."""
+def download(port: int, url: str, *, digest: bool = False) -> Download:
+    """Stream a whole response to nowhere, counting bytes and lines; with `digest`, also its
+    SHA-256 (about 0.2 s of the time for 90 MB), to tell two answers' bytes apart."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
     connection.request("GET", url)
@@ -119,12 +122,16 @@ def download(port: int, url: str) -> Download:
     if response.status != 200:
         raise RequestFailed(f"{url} answered {response.status}")
     size = lines = 0
+    hashed = hashlib.sha256() if digest else None
     while chunk := response.read(CHUNK):
         size += len(chunk)
         lines += chunk.count(b"\n")
+        if hashed:
+            hashed.update(chunk)
     seconds = time.perf_counter() - started
     connection.close()
-    return Download(seconds=seconds, bytes=size, lines=lines)
+    sha256 = hashed.hexdigest() if hashed else None
+    return Download(seconds=seconds, bytes=size, lines=lines, sha256=sha256)
 
 
 def _tool(name: str) -> str:

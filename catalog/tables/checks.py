@@ -89,7 +89,7 @@ def check_version(
             checked = _check_and_load(path, version, writer, shown)
         writer.commit()
         checked.seconds = time.perf_counter() - started  # every row read, checked and stored
-        writer.index(checked.loaded_rows)
+        columns = writer.index(checked.loaded_rows)
     except UNREADABLE as error:
         _discard(writer)
         finding = _unreadable(error)

@@ -8,7 +8,6 @@ The query-string vocabulary (`col__gt`, `_sort`, `_size`, `_next`, ...) is parse
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -22,6 +21,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 
 from catalog.errors import Invalid
 from catalog.names import row_number
+from catalog.tables.datastore.csv_export import csv_export
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.query import (
     Query,
@@ -34,8 +34,6 @@ from catalog.tables.datastore.serving import served_table
 from catalog.tables.exports import (
     TooManyRowsForExcel,
     check_fits_excel,
-    neutralised,
-    safe_header,
     write_xlsx,
 )
 from opendata.database import get_session
@@ -91,15 +89,20 @@ def export(resource_id: str, fmt: str):
     if request.if_none_match.contains(etag):
         return _not_modified(etag)
     query = parse_query(table, _query_params())
-    batches = stream_batches(datastore_for(get_session()), table, query)
-    if fmt == "xlsx":
+    datastore = datastore_for(get_session())
+    if fmt == "csv":
+        rows = csv_export(datastore, table, query)
+        response = Response(stream_with_context(rows), mimetype=EXPORTS[fmt])
+    elif fmt == "xlsx":
+        batches = stream_batches(datastore, table, query)
         try:
             check_fits_excel(_exact_total(table, query))
         except TooManyRowsForExcel as error:  # the query asked for too much: a bad request
             return _shared(error_response(400, error.message))
         response = Response(_workbook(query, batches), mimetype=EXPORTS[fmt])
     else:
-        writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines}[fmt]
+        batches = stream_batches(datastore, table, query)
+        writer = {"json": _json_lines, "ndjson": _ndjson_lines}[fmt]
         response = Response(stream_with_context(writer(query, batches)), mimetype=EXPORTS[fmt])
     filename = f"{resource.dataset.name}-{resource.id}-v{version.number}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -152,18 +155,6 @@ def _next_url(resource_id: str, token: str) -> str:
     params = [(name, value) for name, value in request.args.items(multi=True) if name != "_next"]
     query_string = urlencode([*params, ("_next", token)])
     return f"{url_for('data.rows', resource_id=resource_id, _external=True)}?{query_string}"
-
-
-def _csv_lines(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
-    """CSV a batch at a time; text cells that a spreadsheet would run are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(safe_header([column.name for column in query.columns]))
-    text = [n for n, column in enumerate(query.columns) if column.type not in NON_TEXT]
-    for rows in batches:
-        writer.writerows(neutralised(rows, text))
-        yield _drain(buffer)
-    yield _drain(buffer)
 
 
 def _json_lines(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:

@@ -13,7 +13,7 @@ from typing import Any
 from catalog.indicators.scorecard import RAG_LABELS
 from catalog.indicators.scorecard import SORTS as INDICATOR_SORTS
 from catalog.names import MAX_ROW_NUMBER
-from catalog.tables.datastore.query import COUNT_CAP, DEFAULT_SIZE, MAX_SIZE
+from catalog.tables.datastore.query import DEFAULT_SIZE, EXACT_TOTAL_UP_TO, MAX_SIZE
 from opendata.api.indicator_schemas import MAX_LATEST, MAX_PAGE, MAX_PER_PAGE
 from opendata.dcat_graph import DCAT_AP_3, PROFILES
 
@@ -177,7 +177,9 @@ DATA_PARAMS = [
     _param(
         "_count",
         "query",
-        f"exact to count past {COUNT_CAP:,} matching rows.",
+        f"exact to count every match: past {EXACT_TOTAL_UP_TO:,} matching rows the total is "
+        "otherwise estimated (`total_is_exact` false) unless one index holds every filtered "
+        "column.",
         {"type": "string", "enum": ["exact"]},
     ),
 ]

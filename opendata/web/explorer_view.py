@@ -221,8 +221,13 @@ def _fill_table(
 def _range_text(start: int, shown: int, page: Page) -> str:
     if shown == 0:
         return "No rows match"
-    total = f"{page.total:,}" if page.total_is_exact else f"at least {page.total:,} (an estimate)"
+    total = f"{page.total:,}" if page.total_is_exact else f"about {_rounded(page.total):,}"
     return f"Rows {start:,} to {start + shown - 1:,} of {total}"
+
+
+def _rounded(estimate: int) -> int:
+    """An estimate to three significant figures: it is good to about 1%, so no finer."""
+    return round(estimate, 3 - len(str(estimate)))
 
 
 def _heading(column: ShownColumn, query: Query, params: Params, page_url: str) -> Heading:

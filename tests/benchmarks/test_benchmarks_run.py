@@ -70,3 +70,5 @@ def test_the_datastore_is_checked_loaded_queried_and_exported_beside_its_peers(r
     assert datastore["agreement"]["agree"]
     assert datastore["datasette"]["default"] and datastore["datasette"]["lean"]
     assert datastore["export"]["lines"] == 401
+    assert datastore["export_first"]["sha256"] == datastore["export"]["sha256"]
+    assert datastore["total"]["total"] == datastore["datasette"]["total"]

@@ -4,8 +4,8 @@ allows.
 SQLite takes ADBC's bulk ingest, in a child process (`catalog.tables.datastore.ingest` says why);
 PostgreSQL takes COPY in CSV form, written by Arrow. Rows go in inside one transaction, so a
 load that stops part way leaves nothing behind. Indexes (one per column, with `_row` as the
-tie-break keyset paging needs) are built after the rows, which is several times faster than
-keeping them up to date row by row.
+tie-break keyset paging needs, and on a large table a few two-column ones: see `indexes`) are
+built after the rows, which is several times faster than keeping them up to date row by row.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ import pyarrow as pa
 import pyarrow.csv as arrow_csv
 from sqlalchemy import Index, Table, text
 
+from catalog.tables.datastore.csv_export import kept_export
 from catalog.tables.datastore.engine import Datastore
+from catalog.tables.datastore.indexes import chosen_pairs, with_pairs
 from catalog.tables.datastore.ingest import COMMIT
 from catalog.tables.datastore.tables import ROW, DataColumn, sql_table
 
@@ -47,7 +49,8 @@ ANALYSIS_ROWS = 1000
 # SQLite's ANALYZE reloads the statistics of every table in the file, so its cost grows with
 # the datastore (about 20 ms at 5,000 tables, against 0.3 ms at the first). Below this many
 # rows any plan reads the table in a few milliseconds, so a small table is left without
-# statistics and the planner's default, which trusts every index, serves it.
+# statistics (and without paired indexes) and the planner's default, which trusts every
+# index, serves it.
 ANALYSE_FROM_ROWS = 10_000
 
 
@@ -102,24 +105,43 @@ class TableWriter:
         self.rows.commit()
         self.committed = True
 
-    def index(self, rows: int) -> None:
-        """Index the `rows` rows and, when there are enough to matter, analyse them so the
-        planner picks the indexes."""
+    def index(self, rows: int) -> list[DataColumn]:
+        """Index the `rows` rows and, when there are enough to matter, pair columns (see
+        `indexes`) and gather statistics so the planner picks the indexes; returns the columns
+        with their pairs recorded."""
         # SQLite keeps every index entry in rowid (`_row`) order within a value already.
         tie_break = [] if self.datastore.is_sqlite else [self.table.c[ROW]]
         for column in self.columns:
             if column.indexed:
-                key = self.table.c[column.key]
-                index = Index(f"ix_{self.table.name}_{column.key}", key, *tie_break)
-                index.create(self.datastore.engine)
-        if self.datastore.is_sqlite and rows < ANALYSE_FROM_ROWS:
-            return
-        with self.datastore.engine.begin() as connection:
-            if self.datastore.is_sqlite:
-                # Statistics from a sample of each index: as good for the planner here, and
-                # milliseconds instead of a second for a million rows.
+                self._index([column], tie_break)
+        if rows < ANALYSE_FROM_ROWS:
+            if not self.datastore.is_sqlite:
+                self._analyse()
+            return self.columns
+        with self.datastore.engine.connect() as connection:
+            pairs = chosen_pairs(connection, self.table, self.columns)
+        for pair in pairs:
+            self._index(list(pair), tie_break)
+        self._analyse()
+        return with_pairs(self.columns, pairs)
+
+    def _index(self, columns: list[DataColumn], tie_break: list[Any]) -> None:
+        keys = [column.key for column in columns]
+        name = f"ix_{self.table.name}_{'_'.join(keys)}"
+        Index(name, *(self.table.c[key] for key in keys), *tie_break).create(self.datastore.engine)
+
+    def _analyse(self) -> None:
+        """Statistics for the planner. SQLite samples each index (milliseconds instead of a
+        second for a million rows, and as good a plan here); PostgreSQL also vacuums, which
+        marks the pages all-visible so a count reads an index alone (an index-only scan)."""
+        if self.datastore.is_sqlite:
+            with self.datastore.engine.begin() as connection:
                 connection.execute(text(f"PRAGMA analysis_limit={ANALYSIS_ROWS}"))
-            connection.execute(text(f"ANALYZE {self._qualified()}"))
+                connection.execute(text(f"ANALYZE {self._qualified()}"))
+            return
+        autocommit = self.datastore.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit as connection:  # VACUUM runs outside a transaction
+            connection.execute(text(f"VACUUM ANALYZE {self._qualified()}"))
 
     def discard(self) -> None:
         """Drop a table that failed part way (while loading, or while indexing after its rows
@@ -282,5 +304,8 @@ def _finding_this_code() -> dict[str, str]:
 
 
 def drop_table(datastore: Datastore, name: str) -> None:
+    """Drop a table and the CSV of it kept for exports (see `csv_export`)."""
     table = sql_table(datastore.metadata(), name, [])
     table.drop(datastore.engine, checkfirst=True)
+    if datastore.is_sqlite:
+        kept_export(datastore, name).unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from catalog.models import DataTable
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.query import (
     TIME_LIMIT_SECONDS,
+    estimated_total,
     sql_table_of,
     time_limited,
     typed_value,
@@ -345,11 +346,8 @@ def _estimate(
     conditions: list[ColumnElement[bool]],
     counted: int,
 ) -> int:
-    """The total, scaled up from the first `counted` matches: if they lie within the first
-    n rows of the table, about `counted` × rows ÷ n match in all. Close when matches are
-    spread evenly through the file; off when they bunch (a file sorted by the filtered
-    column, say), though never below the matches already counted."""
+    """The total estimated from where the `counted`-th match lies, as the data API does."""
     row = query.order_key(ID_COLUMN)
     last = select(row).where(*conditions).order_by(row).offset(counted - 1).limit(1)
-    reached = connection.execute(last).scalar_one() - query.base
-    return max(counted, round(counted * table.row_count / reached))
+    reached = connection.execute(last).scalar_one()
+    return estimated_total(connection, query.sql, counted, reached, table.row_count)

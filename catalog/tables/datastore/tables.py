@@ -25,19 +25,29 @@ NATIVE_TYPES = {
 
 @dataclass(frozen=True)
 class DataColumn:
-    """A schema field as stored: `key` is its column in the table."""
+    """A schema field as stored: `key` is its column in the table; `paired_with` the keys of
+    the columns indexed after it in a (this, that) index, for filtering by this column and
+    sorting by that one (see `catalog.tables.datastore.indexes`)."""
 
     name: str
     type: str
     key: str
     indexed: bool
+    paired_with: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "key": self.key, "indexed": self.indexed}
+        data = {"name": self.name, "type": self.type, "key": self.key, "indexed": self.indexed}
+        return data | ({"paired_with": list(self.paired_with)} if self.paired_with else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DataColumn:
-        return cls(name=data["name"], type=data["type"], key=data["key"], indexed=data["indexed"])
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            key=data["key"],
+            indexed=data["indexed"],
+            paired_with=tuple(data.get("paired_with", ())),
+        )
 
 
 def native_type(column: DataColumn) -> str:

@@ -121,11 +121,13 @@ def test_columns_shape_and_counts(session, table, monkeypatch):
     assert [column.name for column in page.columns] == ["amount"]
     assert page.rows[0] == (370,) and len(page.rows) == 5
     assert (page.total, page.total_is_exact) == (300, True)
-    monkeypatch.setattr(data_query, "COUNT_CAP", 50)
-    capped = ask(session, table, ward__not="Acomb")
-    assert (capped.total, capped.total_is_exact) == (50, False)
-    exact = ask(session, table, ward__not="Acomb", _count="exact")
-    assert (exact.total, exact.total_is_exact) == (225, True)
+    monkeypatch.setattr(data_query, "EXACT_TOTAL_UP_TO", 50)
+    indexed = ask(session, table, ward__not="Acomb")  # its index is counted, however many
+    assert (indexed.total, indexed.total_is_exact) == (225, True)
+    searched = ask(session, table, note__contains="payment")
+    assert not searched.total_is_exact and 50 < searched.total <= 300
+    exact = ask(session, table, note__contains="payment", _count="exact")
+    assert (exact.total, exact.total_is_exact) == (299, True)
 
 
 BAD = [
