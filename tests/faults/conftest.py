@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from catalog.accounts.tokens import token_create
+from catalog.accounts.users import account_create, membership_set
+from catalog.publishing.groups import get_organisation
 from tests.pages import parse_page
 from tests.web.conftest import SETUP, Visitor, people  # noqa: F401 (a fixture used here)
 
@@ -31,3 +33,14 @@ def token_of(catalogue):
         return {"Authorization": f"Bearer {secret}"}
 
     return make
+
+
+def editor_with_token(session, password: str = "a" * 16) -> str:
+    """Erin, an editor of children-education, and the secret of her API token: for the
+    caller's unit of work to commit."""
+    account = account_create(
+        session, actor=SETUP, email="erin@york.gov.uk", name="Erin", password=password
+    )
+    organisation = get_organisation(session, "children-education")
+    membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
+    return token_create(session, actor=SETUP, account=account, name="script")[1]

@@ -8,12 +8,9 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
-from catalog.accounts.tokens import token_create
-from catalog.accounts.users import account_create, membership_set
 from catalog.models import Activity
-from catalog.publishing.groups import get_organisation
 from tests.conftest import Catalogue
-from tests.faults.conftest import SETUP
+from tests.faults.conftest import editor_with_token
 from tests.faults.databases import PrivateServer, build_app
 from tests.pages import lede, parse_page, title
 from tests.web.conftest import PASSWORD, Visitor
@@ -27,12 +24,7 @@ def _site(app):
     catalogue = Catalogue(app, session)
     catalogue.organisation()
     catalogue.dataset("school-places", title="School places", description="Places by school.")
-    account = account_create(
-        session, actor=SETUP, email="erin@york.gov.uk", name="Erin", password=PASSWORD
-    )
-    organisation = get_organisation(session, "children-education")
-    membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
-    _token, secret = token_create(session, actor=SETUP, account=account, name="script")
+    secret = editor_with_token(session, PASSWORD)
     catalogue.saved()
     session.close()
     browser = Visitor(app.test_client())

@@ -14,13 +14,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from catalog.accounts.tokens import token_create
-from catalog.accounts.users import account_create, membership_set
 from catalog.db import make_engine
 from catalog.models import ResourceVersion
-from catalog.publishing.groups import get_organisation
 from tests.conftest import Catalogue
-from tests.faults.conftest import SETUP
+from tests.faults.conftest import editor_with_token
 from tests.faults.databases import build_app
 from tests.live_server import instance_env, serving
 
@@ -36,12 +33,7 @@ def _site(folder):
     catalogue = Catalogue(app, session)
     catalogue.organisation()
     dataset = catalogue.dataset("ward-counts", title="Ward counts", files={"counts.csv": FIRST})
-    account = account_create(
-        session, actor=SETUP, email="erin@york.gov.uk", name="Erin", password="a" * 16
-    )
-    organisation = get_organisation(session, "children-education")
-    membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
-    _token, secret = token_create(session, actor=SETUP, account=account, name="script")
+    secret = editor_with_token(session)
     catalogue.saved()
     resource_id = dataset.resources[0].id
     session.close()

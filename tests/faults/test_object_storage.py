@@ -16,13 +16,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from catalog.accounts.tokens import token_create
-from catalog.accounts.users import account_create, membership_set
 from catalog.models import ResourceVersion
-from catalog.publishing.groups import get_organisation
 from tests.cli.test_load import _package, _spend
 from tests.conftest import initialised_app
-from tests.faults.conftest import SETUP
+from tests.faults.conftest import editor_with_token
 from tests.pages import parse_page
 from tests.s3_server import gateway_to
 
@@ -61,12 +58,7 @@ def wards(catalogue):
 def editor(catalogue):
     """The Authorization header of an editor of the dataset's organisation."""
     session = catalogue.session
-    account = account_create(
-        session, actor=SETUP, email="erin@york.gov.uk", name="Erin", password="a" * 16
-    )
-    organisation = get_organisation(session, "children-education")
-    membership_set(session, actor=SETUP, account=account, organisation=organisation, role="editor")
-    _token, secret = token_create(session, actor=SETUP, account=account, name="script")
+    secret = editor_with_token(session)
     catalogue.saved()
     return {"Authorization": secret}
 
