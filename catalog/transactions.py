@@ -8,8 +8,9 @@ any number of services is kept together or not at all. The edges are:
 - a publishing run (`publishers.runs`): its writes in `all_or_nothing`, a dry run with
   `keep=False`, so it runs every rule and is then rolled back.
 
-The search index follows only a successful commit (`catalog.search.sync`); other work outside
-the database that must wait for the commit, or be undone by a rollback, is handed to
+The search follows only a successful commit (`catalog.search.sync`): Whoosh is written after
+it, PostgreSQL search inside it. Other work outside the database that must wait for the
+commit, or be undone by a rollback, is handed to
 `after_commit` and `after_rollback`. The check of a large table is the one documented
 exception: run as a job of its own it commits its progress (`catalog.tables.checks`), through
 `save_progress`, so every commit in the catalogue is made in this module.
