@@ -1,5 +1,6 @@
 """`opendata backup` and `opendata restore`: the whole instance (database, files, datastore)
-in one archive, and back into an empty instance."""
+in one archive, and back into an empty instance. The archive is a local path or an object in
+S3-compatible storage (`s3://bucket/key`)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from flask.cli import with_appcontext
 from catalog.distribution.backup import backup_instance, restore_instance
 from catalog.errors import CatalogError
 from catalog.migrate import upgrade
+from catalog.storage.archives import archive_to_read, archive_to_write
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.argument("path")
 @with_appcontext
-def backup_command(path: Path) -> None:
-    """Write the catalogue database, the file store and the datastore to one archive."""
+def backup_command(path: str) -> None:
+    """Write the catalogue database, the file store and the datastore to one archive at PATH
+    (a file, or s3://bucket/key)."""
     catalog = current_app.extensions["catalog"]
     try:
-        manifest = backup_instance(catalog["engine"], catalog["store"], path)
+        with archive_to_write(path, scratch=_scratch()) as archive:
+            manifest = backup_instance(catalog["engine"], catalog["store"], archive)
     except CatalogError as error:
         raise click.ClickException(error.message) from error
     rows = sum(table["rows"] for table in manifest["tables"].values())
@@ -29,17 +33,19 @@ def backup_command(path: Path) -> None:
 
 
 @click.command("restore")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path")
 @click.option("--force", is_flag=True, help="Replace everything in an instance with content.")
 @with_appcontext
-def restore_command(path: Path, force: bool) -> None:
-    """Restore a backup into this (empty) instance, then rebuild its search index."""
+def restore_command(path: str, force: bool) -> None:
+    """Restore the backup at PATH (a file, or s3://bucket/key) into this (empty) instance,
+    then rebuild its search index."""
     catalog = current_app.extensions["catalog"]
     upgrade(catalog["engine"])
     try:
-        restored = restore_instance(
-            catalog["sessions"], catalog["store"], catalog["search"], path, replace=force
-        )
+        with archive_to_read(path, scratch=_scratch()) as archive:
+            restored = restore_instance(
+                catalog["sessions"], catalog["store"], catalog["search"], archive, replace=force
+            )
     except CatalogError as error:
         raise click.ClickException(error.message) from error
     click.echo(
@@ -47,6 +53,11 @@ def restore_command(path: Path, force: bool) -> None:
         f"{restored.files} files; {restored.tables_reloaded} datastore tables reloaded; "
         "search index rebuilt."
     )
+
+
+def _scratch() -> Path:
+    scratch: Path = current_app.config["SETTINGS"].scratch_path
+    return scratch
 
 
 def init_app(app: Flask) -> None:

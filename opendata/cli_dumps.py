@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from opendata.web.dumps import dumps_folder, make_dumps
+from opendata.web.dumps import make_dumps
 
 
 @click.command("dump")
@@ -18,7 +18,7 @@ def dump_command() -> None:
     """Write the public catalogue as JSON Lines and as a zip of Data Packages."""
     with current_app.extensions["catalog"]["sessions"]() as session:
         manifest = make_dumps(session)
-    click.echo(f"{manifest.datasets} public datasets dumped into {dumps_folder()}:")
+    click.echo(f"{manifest.datasets} public datasets dumped into the file store:")
     for name, found in manifest.files.items():
         click.echo(f"  {name}  {found.size} bytes  sha256 {found.sha256}")
 

@@ -7,7 +7,14 @@ remakes it first when it is a day old, when a release time has passed, something
 withdrawn or a public dataset changed since it was made, or when the set of public datasets and
 files it recorded differs from the one in the database now (a file cleared by its check, a
 release moved later). A lock file keeps two requests, or a request and `opendata dump`, from
-writing at once; files are written beside their final name and moved into place.
+writing at once.
+
+The dump files are kept in the file store by their SHA-256, as uploads are, so on object
+storage they are served (or redirected to) from there and no app server's disk holds them;
+the folder keeps only the manifest, which says which stored files are the dumps now, and the
+lock. A remade dump's earlier files are removed from the store unless an upload has the same
+bytes. Each server keeps a manifest of its own: one that finds its files gone (removed by
+another server's remake) makes them again.
 
 The dictionaries themselves come from the caller (the web layer owns URLs): `package` gives a
 dataset's CKAN `package_show` dictionary and `datapackage` its `datapackage.json` descriptor.
@@ -36,6 +43,7 @@ from catalog.clock import utcnow
 from catalog.errors import NotFound
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.publishing.lookups import public_datasets_page
+from catalog.storage import FileStore, StoredFile
 from catalog.visibility import public_dataset_clause, public_version_clause, public_view
 
 CATALOGUE_JSONL = "catalogue.jsonl"
@@ -68,45 +76,76 @@ class Manifest:
 
 
 def dumps_write(
-    session: Session, *, folder: Path, package: DatasetDict, datapackage: DatasetDict
+    session: Session,
+    *,
+    folder: Path,
+    store: FileStore,
+    package: DatasetDict,
+    datapackage: DatasetDict,
 ) -> Manifest:
     """Make every dump now, whatever their age (for `opendata dump` run by cron)."""
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
-        return _write(session, folder, package, datapackage)
+        return _write(session, folder, store, package, datapackage)
 
 
 def dump_open(
-    session: Session, *, folder: Path, name: str, package: DatasetDict, datapackage: DatasetDict
+    session: Session,
+    *,
+    folder: Path,
+    store: FileStore,
+    name: str,
+    package: DatasetDict,
+    datapackage: DatasetDict,
 ) -> tuple[IO[bytes], DumpFile, Manifest]:
     """An open dump file, remade first if it could differ from the public catalogue now.
 
-    The file is opened under the lock, so a later remake replaces the name but not what the
-    caller is reading, and the hash in the manifest is always the hash of that file."""
+    The file is opened under the lock, and a stored file is never rewritten, so the hash in
+    the manifest is always the hash of what the caller reads."""
     if name not in DUMP_FILES:
         raise NotFound(f"There is no dump called '{name}'.")
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
-        manifest = _current(session, folder, package, datapackage)
-        handle = (folder / name).open("rb")
+        manifest = _current(session, folder, store, package, datapackage)
+        try:
+            handle = _opened(store, manifest.files[name])
+        except NotFound:
+            manifest = _write(session, folder, store, package, datapackage)
+            handle = _opened(store, manifest.files[name])
     return handle, manifest.files[name], manifest
 
 
+def _opened(store: FileStore, found: DumpFile) -> IO[bytes]:
+    """The stored dump, read from at once so that a missing one says so here."""
+    handle = store.open(found.sha256)
+    try:
+        handle.peek(1)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
 def dumps_current(
-    session: Session, *, folder: Path, package: DatasetDict, datapackage: DatasetDict
+    session: Session,
+    *,
+    folder: Path,
+    store: FileStore,
+    package: DatasetDict,
+    datapackage: DatasetDict,
 ) -> Manifest:
     """The manifest of dumps that match the public catalogue now, remade first if need be."""
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
-        return _current(session, folder, package, datapackage)
+        return _current(session, folder, store, package, datapackage)
 
 
 def _current(
-    session: Session, folder: Path, package: DatasetDict, datapackage: DatasetDict
+    session: Session, folder: Path, store: FileStore, package: DatasetDict, datapackage: DatasetDict
 ) -> Manifest:
     manifest = manifest_read(folder)
     if manifest is None or is_stale(session, manifest):
-        manifest = _write(session, folder, package, datapackage)
+        manifest = _write(session, folder, store, package, datapackage)
     return manifest
 
 
@@ -194,38 +233,42 @@ def public_fingerprint(session: Session, now: datetime) -> str:
 
 
 def _write(
-    session: Session, folder: Path, package: DatasetDict, datapackage: DatasetDict
+    session: Session, folder: Path, store: FileStore, package: DatasetDict, datapackage: DatasetDict
 ) -> Manifest:
     made_at = utcnow()
     fingerprint = public_fingerprint(session, made_at)
     count = 0
+    earlier = manifest_read(folder)
     # mtime=0 and fixed zip entry times: the same catalogue always gives the same bytes, so the
     # ETag stays the same however often the dump is remade.
     with (
-        _replacing(folder / CATALOGUE_JSONL) as jsonl,
-        _replacing(folder / CATALOGUE_JSONL_GZ) as raw_gz,
-        _replacing(folder / DATAPACKAGES_ZIP) as raw_zip,
-        gzip.GzipFile(fileobj=raw_gz, mode="wb", mtime=0, filename="") as jsonl_gz,
-        zipfile.ZipFile(raw_zip, "w", compression=zipfile.ZIP_DEFLATED) as packages,
+        _scratch_file(folder, CATALOGUE_JSONL) as jsonl,
+        _scratch_file(folder, CATALOGUE_JSONL_GZ) as raw_gz,
+        _scratch_file(folder, DATAPACKAGES_ZIP) as raw_zip,
     ):
-        for dataset in _public_datasets(session, made_at):
-            line = (json.dumps(package(dataset), ensure_ascii=False) + "\n").encode("utf-8")
-            jsonl.write(line)
-            jsonl_gz.write(line)
-            entry = zipfile.ZipInfo(
-                f"{dataset.name}/datapackage.json",
-                date_time=_zip_time(public_view(dataset, made_at).updated_at),
-            )
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            packages.writestr(entry, json.dumps(datapackage(dataset), indent=2) + "\n")
-            count += 1
-    manifest = Manifest(
-        made_at=made_at,
-        datasets=count,
-        fingerprint=fingerprint,
-        files={name: _describe(folder / name) for name in DUMP_FILES},
-    )
+        with (
+            gzip.GzipFile(fileobj=raw_gz, mode="wb", mtime=0, filename="") as jsonl_gz,
+            zipfile.ZipFile(raw_zip, "w", compression=zipfile.ZIP_DEFLATED) as packages,
+        ):
+            for dataset in _public_datasets(session, made_at):
+                line = (json.dumps(package(dataset), ensure_ascii=False) + "\n").encode("utf-8")
+                jsonl.write(line)
+                jsonl_gz.write(line)
+                entry = zipfile.ZipInfo(
+                    f"{dataset.name}/datapackage.json",
+                    date_time=_zip_time(public_view(dataset, made_at).updated_at),
+                )
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                packages.writestr(entry, json.dumps(datapackage(dataset), indent=2) + "\n")
+                count += 1
+        files = {
+            name: _store(store, handle, name)
+            for name, handle in zip(DUMP_FILES, (jsonl, raw_gz, raw_zip), strict=True)
+        }
+    manifest = Manifest(made_at=made_at, datasets=count, fingerprint=fingerprint, files=files)
     _manifest_write(folder, manifest)
+    if earlier is not None:
+        _let_go(session, store, earlier, keep=manifest)
     return manifest
 
 
@@ -234,6 +277,40 @@ def _public_datasets(session: Session, now: datetime) -> Iterator[Dataset]:
     while page := public_datasets_page(session, limit=PAGE_SIZE, offset=offset, now=now):
         yield from page
         offset += PAGE_SIZE
+
+
+@contextmanager
+def _scratch_file(folder: Path, name: str) -> Iterator[IO[bytes]]:
+    """A temporary file for one dump on its way into the store, gone afterwards."""
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", delete=False) as handle:
+        try:
+            yield handle
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+
+
+def _store(store: FileStore, handle: IO[bytes], name: str) -> DumpFile:
+    """Hash a written dump and put it in the store (the folder store may move it there)."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    path = Path(handle.name)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    stored = StoredFile(sha256=digest.hexdigest(), size=path.stat().st_size)
+    store.adopt(path, stored)
+    return DumpFile(name=name, size=stored.size, sha256=stored.sha256)
+
+
+def _let_go(session: Session, store: FileStore, earlier: Manifest, *, keep: Manifest) -> None:
+    """Remove an earlier dump's files from the store, except any the new dump or an upload
+    (a version with the same bytes) still needs."""
+    kept = {found.sha256 for found in keep.files.values()}
+    for found in earlier.files.values():
+        uploaded = select(ResourceVersion.id).where(ResourceVersion.sha256 == found.sha256)
+        if found.sha256 not in kept and session.scalar(uploaded.limit(1)) is None:
+            store.remove(found.sha256)
 
 
 @contextmanager
@@ -250,14 +327,6 @@ def _replacing(path: Path) -> Iterator[IO[bytes]]:
             Path(handle.name).unlink(missing_ok=True)
             raise
     os.replace(handle.name, path)
-
-
-def _describe(path: Path) -> DumpFile:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return DumpFile(name=path.name, size=path.stat().st_size, sha256=digest.hexdigest())
 
 
 def _manifest_write(folder: Path, manifest: Manifest) -> None:

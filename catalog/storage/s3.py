@@ -62,9 +62,7 @@ class S3Store:
         self.redirect = redirect
         self._scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
-        self.client = client or boto3.client(
-            "s3", config=Config(connect_timeout=5, read_timeout=60, signature_version="s3v4")
-        )
+        self.client = client or s3_client()
 
     @property
     def scratch(self) -> Path:
@@ -167,6 +165,14 @@ class S3Store:
             "get_object", Params=params, ExpiresIn=LINK_SECONDS
         )
         return url
+
+
+def s3_client() -> Any:
+    """A client set up from boto3's usual `AWS_*` variables, with short connect timeouts so a
+    store that cannot be reached is said at once."""
+    return boto3.client(
+        "s3", config=Config(connect_timeout=5, read_timeout=60, signature_version="s3v4")
+    )
 
 
 class _ObjectReader(io.RawIOBase):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 
 from catalog.distribution.dumps import (
     CATALOGUE_JSONL,
@@ -59,18 +59,27 @@ def index():
 
 @bp.get("/dumps/<any(catalogue.jsonl, catalogue.jsonl.gz, datapackages.zip):name>")
 def download(name: str):
+    """The dump streamed through, or a redirect to the object store's own short-lived address
+    when the store is set to redirect, as file downloads are."""
     handle, found, manifest = _at_public_address(dump_open, get_session(), name=name)
-    response = send_file(
-        handle,
-        mimetype=MEDIA_TYPES[name],
-        as_attachment=True,
-        download_name=name,
-        etag=found.sha256,
-        last_modified=manifest.made_at,
-        max_age=300,
-        conditional=False,
-    )
-    response.content_length = found.size
+    link = get_store().link(found.sha256, filename=name, media_type=MEDIA_TYPES[name])
+    if link is not None:
+        handle.close()
+        response = redirect(link, 302)
+        response.cache_control.no_store = True  # the address expires before a cache would
+        response.set_etag(found.sha256)
+    else:
+        response = send_file(
+            handle,
+            mimetype=MEDIA_TYPES[name],
+            as_attachment=True,
+            download_name=name,
+            etag=found.sha256,
+            last_modified=manifest.made_at,
+            max_age=300,
+            conditional=False,
+        )
+        response.content_length = found.size
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
@@ -87,6 +96,7 @@ def _at_public_address(service, session: Session, **options: Any):
         return service(
             session,
             folder=dumps_folder(),
+            store=get_store(),
             package=package_dict,
             datapackage=_datapackage,
             **options,

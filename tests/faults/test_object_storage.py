@@ -133,13 +133,21 @@ def test_a_load_puts_its_files_in_the_bucket_only_when_it_succeeds(
     assert [path.name for path in scratch.iterdir()] == []  # the staged files are gone
 
 
+@pytest.mark.parametrize("kept", ["on disk", "in the bucket"])
 def test_a_backup_holds_the_files_and_restores_into_another_bucket(
-    app, wards, runner, tmp_path, s3, environ, monkeypatch
+    app, wards, runner, tmp_path, s3, environ, monkeypatch, kept
 ):
-    archive = tmp_path / "backup.tar.gz"
-    made = runner.invoke(args=["backup", str(archive)])
+    archive = str(tmp_path / "backup.tar.gz") if kept == "on disk" else s3.url("backups/b.tar.gz")
+    made = runner.invoke(args=["backup", archive])
     assert made.exit_code == 0, made.output
-    with tarfile.open(archive) as backup:
+    local = tmp_path / "copy.tar.gz"
+    if kept == "on disk":
+        local = tmp_path / "backup.tar.gz"
+    else:
+        local.write_bytes(s3.content("backups/b.tar.gz"))
+        scratch = app.config["SETTINGS"].scratch_path
+        assert [path.name for path in scratch.iterdir()] == []  # no local copy is left
+    with tarfile.open(local) as backup:
         assert backup.extractfile(f"store/{SHA}").read() == CSV
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3.endpoint)
     elsewhere = {
@@ -150,11 +158,47 @@ def test_a_backup_holds_the_files_and_restores_into_another_bucket(
     elsewhere.pop("OPENDATA_DATABASE_URL", None)  # a new SQLite instance, whatever is tested
     (tmp_path / "restored").mkdir()
     for restored_app in initialised_app(elsewhere):
-        restored = restored_app.test_cli_runner().invoke(args=["restore", str(archive)])
+        restored = restored_app.test_cli_runner().invoke(args=["restore", archive])
         assert restored.exit_code == 0, restored.output
         download = restored_app.test_client().get(f"{wards}/download/wards.csv")
         assert download.data == CSV
     assert f"restored/{SHA[:2]}/{SHA[2:4]}/{SHA}" in s3.objects()
+
+
+def test_a_backup_named_wrongly_or_missing_in_the_bucket_is_a_clear_error(runner, s3):
+    missing = runner.invoke(args=["restore", s3.url("backups/none.tar.gz")])
+    assert missing.exit_code == 1
+    assert f"There is no backup archive at {s3.url('backups/none.tar.gz')}." in missing.output
+    no_key = runner.invoke(args=["backup", f"s3://{s3.name}/"])
+    assert no_key.exit_code == 1
+    assert "does not name an object: give s3://bucket/path/to/backup.tar.gz" in no_key.output
+    assert s3.objects() == []
+
+
+def test_dumps_are_kept_in_the_bucket_and_remade_ones_replace_them(
+    s3, client, catalogue, wards, mode
+):
+    first = client.get("/dumps/catalogue.jsonl")
+    assert first.status_code == (302 if mode == "redirect" else 200)
+    dumped = _fetched(first)
+    etag = first.headers["ETag"].strip('"')
+    assert etag == hashlib.sha256(dumped).hexdigest()
+    assert f"files/{etag[:2]}/{etag[2:4]}/{etag}" in s3.objects()
+    assert [json.loads(line)["name"] for line in dumped.decode().splitlines()] == ["ward-profiles"]
+    catalogue.dataset("school-places", files={"places.csv": NEW})
+    again = client.get("/dumps/catalogue.jsonl")
+    names = [json.loads(line)["name"] for line in _fetched(again).decode().splitlines()]
+    assert names == ["school-places", "ward-profiles"]
+    assert f"files/{etag[:2]}/{etag[2:4]}/{etag}" not in s3.objects()  # the old dump is gone
+    assert f"files/{SHA[:2]}/{SHA[2:4]}/{SHA}" in s3.objects()  # uploads stay
+
+
+def _fetched(answer) -> bytes:
+    """The bytes of a download, followed to the bucket when the site redirects there."""
+    if answer.status_code != 302:
+        return answer.data
+    with urllib.request.urlopen(answer.headers["Location"]) as fetched:
+        return fetched.read()
 
 
 @pytest.mark.parametrize(

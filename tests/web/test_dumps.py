@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from catalog.clock import frozen_at, utcnow
+from catalog.distribution.dumps import manifest_read
 from catalog.publishing.resources import Upload, version_add
 from catalog.publishing.workflow import dataset_submit, dataset_withdraw
 from tests.conftest import ACTOR
@@ -175,9 +176,15 @@ def test_the_dump_command_writes_both_files(app, runner, catalogue):
     assert result.exit_code == 0, result.output
     assert "1 public datasets dumped" in result.output
     folder = app.config["SETTINGS"].instance / "dumps"
-    (line,) = (folder / "catalogue.jsonl").read_text(encoding="utf-8").splitlines()
+    manifest = manifest_read(folder)
+    store = app.extensions["catalog"]["store"]
+    with store.open(manifest.files["catalogue.jsonl"].sha256) as handle:
+        (line,) = handle.read().decode("utf-8").splitlines()
     assert json.loads(line)["name"] == "ward-profiles"
     assert json.loads(line)["url"] == "http://127.0.0.1:5000/datasets/ward-profiles"
-    with zipfile.ZipFile(folder / "datapackages.zip") as packages:
+    with (
+        store.open(manifest.files["datapackages.zip"].sha256) as handle,
+        zipfile.ZipFile(handle) as packages,
+    ):
         assert packages.namelist() == ["ward-profiles/datapackage.json"]
-    assert not [path.name for path in folder.iterdir() if path.name.startswith(".catalogue")]
+    assert sorted(path.name for path in folder.iterdir()) == [".lock", "manifest.json"]
