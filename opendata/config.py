@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.publishing.links import LinkRules
+from catalog.storage.cache import COPIES_BYTES
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Settings:
     # download is sent to a short-lived presigned address instead of streamed through.
     storage_url: str | None = None
     storage_redirect: bool = False
+    storage_copies_bytes: int = COPIES_BYTES
     # The search backend: "whoosh" (a folder in the instance) or "postgres" (the catalogue's
     # own PostgreSQL database, the default when it is one).
     search: str = "whoosh"
@@ -59,6 +61,11 @@ class Settings:
     def scratch_path(self) -> Path:
         """Temporary files on their way to or from an object store."""
         return self.instance / "tmp"
+
+    @property
+    def copies_path(self) -> Path:
+        """Local copies of object-store files that readers needing a path have fetched."""
+        return self.instance / "copies"
 
     @property
     def search_path(self) -> Path:
@@ -100,6 +107,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         map_tiles=env.get("OPENDATA_MAP_TILES") or Settings.map_tiles,
         storage_url=env.get("OPENDATA_STORAGE_URL") or None,
         storage_redirect=env.get("OPENDATA_STORAGE_REDIRECT", "").lower() in {"1", "true", "yes"},
+        storage_copies_bytes=int(env.get("OPENDATA_STORAGE_COPIES_BYTES") or COPIES_BYTES),
         search=_search_backend(env.get("OPENDATA_SEARCH"), database_url),
     )
 

@@ -30,6 +30,7 @@ from catalog.search.postgres_backend import PostgresBackend
 from catalog.search.sync import attach
 from catalog.search.whoosh_backend import WhooshBackend
 from catalog.storage import FileStore
+from catalog.storage.cache import DownloadCache
 from catalog.storage.urls import open_store
 
 
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
             scratch=settings.scratch_path,
             max_bytes=settings.max_upload_bytes,
             redirect=settings.storage_redirect,
+            copies=DownloadCache(settings.copies_path, settings.storage_copies_bytes),
         ),
     }
     app.teardown_appcontext(close_session)

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from catalog.errors import NotFound, StoreFull, StoreUnavailable
 from catalog.storage import CHUNK, Hashed, StoredFile, cached_digest
+from catalog.storage.cache import COPIES_BYTES, DownloadCache
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +53,7 @@ class S3Store:
         scratch: Path,
         max_bytes: int | None = None,
         redirect: bool = False,
+        copies: DownloadCache | None = None,
         client: Any = None,
     ) -> None:
         self.bucket = bucket
@@ -62,6 +62,7 @@ class S3Store:
         self.redirect = redirect
         self._scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
+        self.copies = copies or DownloadCache(scratch / "copies", COPIES_BYTES)
         self.client = client or s3_client()
 
     @property
@@ -142,15 +143,12 @@ class S3Store:
 
     @contextmanager
     def local_copy(self, sha256: str) -> Iterator[Path]:
-        handle, name = tempfile.mkstemp(dir=self.scratch, prefix=".download-")
-        os.close(handle)
-        path = Path(name)
-        try:
+        def download(path: Path) -> None:
             with answers(missing=sha256):
-                self.client.download_file(self.bucket, self.key_for(sha256), name)
+                self.client.download_file(self.bucket, self.key_for(sha256), str(path))
+
+        with self.copies.copy(sha256, download) as path:
             yield path
-        finally:
-            path.unlink(missing_ok=True)
 
     def link(self, sha256: str, *, filename: str, media_type: str) -> str | None:
         if not self.redirect:

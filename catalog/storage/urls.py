@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from catalog.storage import FileStore
+from catalog.storage.cache import DownloadCache
 from catalog.storage.folder import FolderStore
 from catalog.storage.s3 import S3Store
 
@@ -17,9 +18,11 @@ def open_store(
     scratch: Path,
     max_bytes: int | None,
     redirect: bool = False,
+    copies: DownloadCache | None = None,
 ) -> FileStore:
     """The store a URL names: none (the `folder` default), `file:///path`, or
-    `s3://bucket/prefix` (endpoint and credentials from boto3's usual `AWS_*` variables)."""
+    `s3://bucket/prefix` (endpoint and credentials from boto3's usual `AWS_*` variables),
+    which keeps the local copies its readers need in `copies`."""
     if not url:
         return FolderStore(folder, max_bytes=max_bytes)
     parts = urlsplit(url)
@@ -32,5 +35,6 @@ def open_store(
             scratch=scratch,
             max_bytes=max_bytes,
             redirect=redirect,
+            copies=copies,
         )
     raise ValueError(f"The storage URL {url!r} is neither file:///path nor s3://bucket/prefix.")

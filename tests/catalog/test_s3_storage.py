@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from catalog.errors import NotFound, StoreFull, StoreUnavailable, TooLarge
+from catalog.storage.cache import DownloadCache
 from catalog.storage.s3 import PART_BYTES
 from catalog.storage.urls import open_store
 from tests.s3_server import gateway_to
@@ -65,6 +66,27 @@ def test_a_file_is_stored_once_under_its_hash_and_read_back(s3, tmp_path):
     assert store.find(sha256) is None and s3.objects() == []
     with pytest.raises(NotFound):
         store.open(sha256).read()
+
+
+def test_a_file_read_from_a_path_is_downloaded_once_and_kept_within_the_limit(s3, tmp_path):
+    """A table previewed on every page view is fetched once; past the limit the copies used
+    longest ago go, but never from under a reader still holding one."""
+    copies = DownloadCache(tmp_path / "copies", max_bytes=2 * len(CSV))
+    store = store_for(s3, tmp_path, max_bytes=None, copies=copies)
+    files = [CSV, CSV + b"Heworth,12500\n", CSV + b"Huntington,9000\n"]
+    first, second, third = (store.put(io.BytesIO(content)).sha256 for content in files)
+    with store.local_copy(first) as path:
+        assert path.read_bytes() == CSV
+    s3.client.delete_object(Bucket=s3.name, Key=store.key_for(first))
+    with store.local_copy(first) as path:  # the bucket is not asked again
+        assert path.read_bytes() == CSV
+        with store.local_copy(second), store.local_copy(third):
+            pass
+        assert path.read_bytes() == CSV  # let go of from the copies, not from this reader
+    kept = sorted(item.name for item in (tmp_path / "copies").iterdir())
+    assert kept == [third]  # the other two no longer fit beside it
+    with pytest.raises(NotFound), store.local_copy(first):
+        pass
 
 
 def test_an_empty_file_is_a_file(s3, tmp_path):
