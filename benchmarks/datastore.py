@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 from benchmarks import agreement, instance, machine, servers, spend
 from benchmarks.timing import Stats, measure, table
@@ -137,9 +137,9 @@ def _postgres(
     """The same file loaded into a fresh PostgreSQL database (dropped and created again),
     then the filtered, sorted page, its total and the full export over HTTP."""
     _heading(f"PostgreSQL: the same file in {make_url(url).database}, loaded afresh")
-    _fresh_database(url)
+    instance.fresh_database(url)
     folder = scratch / "datastore-instance-pg"
-    instance.use_database(folder, url)
+    instance.use_settings(folder, {"OPENDATA_DATABASE_URL": url})
     load = _check_and_load(folder, clean, schema, scratch)
     base = f"/api/data/{load['resource_id']}"
     ours = [f"{base}?{asked.split('?', 1)[1]}" for asked in urls[: COUNTED + 1]]
@@ -158,15 +158,6 @@ def _postgres(
         "total": total,
         "export": asdict(export),
     }
-
-
-def _fresh_database(url: str) -> None:
-    name = make_url(url).database
-    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
 
 
 def _print_comparison(report: dict) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import random
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from benchmarks.generate import DatasetSpec, file_content, table_schema
 from benchmarks.vocabulary import ORGANISATIONS, SUBJECTS, TOPICS
@@ -45,7 +46,7 @@ from opendata import create_app
 ACTOR = Actor.system("benchmark loader")
 SOURCE = "benchmark"
 FRESH_SESSION_EVERY = 500  # keeps the identity map (and memory) small during a long load
-DATABASE_URL_FILE = "DATABASE_URL"
+SETTINGS_FILE = "settings.json"
 
 
 @dataclass
@@ -92,23 +93,34 @@ def close(app: Flask) -> None:
 def instance_environ(folder: Path) -> dict[str, str]:
     """The settings a benchmark runs the app with: its own instance, and no rate limit (the
     timed requests would otherwise be refused after the 300th in a minute). An instance on
-    PostgreSQL names its database in the folder's `DATABASE_URL` file (see `use_database`)."""
+    PostgreSQL or object storage keeps those settings in the folder (see `use_settings`)."""
     environ = {
         "OPENDATA_INSTANCE": str(folder),
         "OPENDATA_SECRET_KEY": "benchmark",
         "OPENDATA_RATE_LIMIT": "off",
     }
-    marker = folder / DATABASE_URL_FILE
-    if marker.exists():
-        environ["OPENDATA_DATABASE_URL"] = marker.read_text(encoding="utf-8").strip()
+    saved = folder / SETTINGS_FILE
+    if saved.exists():
+        environ.update(json.loads(saved.read_text(encoding="utf-8")))
     return environ
 
 
-def use_database(folder: Path, url: str) -> None:
-    """Make the instance in `folder` keep its catalogue (and so its datastore) at `url`; every
-    app and server the benchmark opens on the folder then uses it."""
+def use_settings(folder: Path, settings: dict[str, str]) -> None:
+    """Make the instance in `folder` run with these `OPENDATA_*` settings too (its database,
+    search, file store); every app, server and child process the benchmark opens on the
+    folder then uses them."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / DATABASE_URL_FILE).write_text(url, encoding="utf-8")
+    (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
+
+
+def fresh_database(url: str) -> None:
+    """Drop the PostgreSQL database in `url` and create it again, empty: give a throwaway one."""
+    name = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
 
 
 def fill(

@@ -140,11 +140,20 @@ def _tool(name: str) -> str:
 
 @contextmanager
 def running(command: list[str], environ: dict, log: Path, port: int, probe: str):
+    """A server, once `probe` answers 200 on `port`."""
+    with started(command, environ, log) as process:
+        _wait_for(port, probe, process, log)
+        yield
+
+
+@contextmanager
+def started(command: list[str], environ: dict, log: Path) -> Iterator[subprocess.Popen]:
+    """A child process writing to `log`, stopped when the block ends (killed if it has not
+    stopped 10 s after being asked)."""
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=environ, stdout=output, stderr=subprocess.STDOUT)
         try:
-            _wait_for(port, probe, process, log)
-            yield
+            yield process
         finally:
             process.terminate()
             try:

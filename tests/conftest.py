@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from catalog.publishing.groups import organisation_create, topic_create
 from catalog.publishing.resources import Upload, resource_create
 from catalog.publishing.workflow import release_without_review
 from opendata import create_app
-from tests.s3_server import s3, s3_endpoint  # noqa: F401 (fixtures for the tests that use S3)
+from tests.s3_server import CREDENTIALS, Bucket, moto_server, new_bucket
 
 
 def _own_database(url: str | None) -> str | None:
@@ -178,6 +179,21 @@ def migrated_sqlite(tmp_path_factory) -> Path:
         connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
     engine.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server (`tests.s3_server`), one for the whole run."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch) -> Bucket:
+    """A new, empty bucket, with boto3's usual variables pointing at the server."""
+    for name, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": s3_endpoint}.items():
+        monkeypatch.setenv(name, value)
+    return new_bucket(s3_endpoint)
 
 
 @pytest.fixture(params=DATABASES)

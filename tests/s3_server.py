@@ -1,7 +1,10 @@
 """A real S3 wire-protocol server for the tests: moto's standalone server in a process of its
 own on a free port of 127.0.0.1 (its own process, so the memory a test measures is the
 catalogue's alone), a new bucket for each test, and a gateway in front of it that can be
-told to refuse every write, as a full or locked-down object store does, or to stop."""
+told to refuse every write, as a full or locked-down object store does, or to stop.
+
+The fixtures that use these are in `tests/conftest.py`: this module needs no pytest, so the
+load benchmark (`benchmarks/load.py --production`) starts the same server."""
 
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
-
-import pytest
 
 START_TIMEOUT = 20.0
 CREDENTIALS = {
@@ -95,18 +96,9 @@ class Bucket:
         return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    with moto_server() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def s3(s3_endpoint, monkeypatch) -> Bucket:
-    """A new, empty bucket, with boto3's usual variables pointing at the server."""
-    for name, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": s3_endpoint}.items():
-        monkeypatch.setenv(name, value)
-    bucket = Bucket(s3_endpoint, f"opendata-{uuid.uuid4().hex[:12]}")
+def new_bucket(endpoint: str) -> Bucket:
+    """A new, empty bucket on the server; boto3's variables (CREDENTIALS) must be set."""
+    bucket = Bucket(endpoint, f"opendata-{uuid.uuid4().hex[:12]}")
     bucket.client.create_bucket(
         Bucket=bucket.name,
         CreateBucketConfiguration={"LocationConstraint": CREDENTIALS["AWS_DEFAULT_REGION"]},
