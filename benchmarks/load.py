@@ -7,6 +7,15 @@ on it as the README's production section runs it (2 workers x 4 threads by defau
 output; stop the server; print requests per second, p50/p95/p99 per page kind and every error
 as a markdown table, and write them as JSON. The load average is recorded before and after:
 other processes on the machine inflate the tails.
+
+The instance is the embedded default (SQLite, Whoosh, the store folder) unless `--production
+POSTGRES_URL` is given: then it is the README's production set-up on this one machine. The
+catalogue and its search are in that PostgreSQL database (dropped and created again: give a
+throwaway one), every file in a bucket on moto's S3 server (`tests/s3_server.py`, started for
+the run), and Redis (`--redis`, needed) holds the job queue, worked by an `opendata worker`
+beside gunicorn, so the publisher's uploads are checked there rather than in the request.
+With `--redis`, its database is emptied first, and the run waits for the queue to empty before
+counting the checks that finished and failed (a failed check is an error).
 """
 
 from __future__ import annotations
@@ -15,23 +24,32 @@ import argparse
 import csv
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
+import redis
+from sqlalchemy import create_engine, text
+
 from benchmarks import demo, generate, instance, machine
-from benchmarks.servers import free_port, get_json, running
+from benchmarks.servers import free_port, get_json, running, started
 from benchmarks.vocabulary import ORGANISATIONS
 from catalog.permissions import Actor
 from catalog.publishing.datasets import DatasetInput, dataset_create
+from publishers.jobs import JobQueue
+from tests.s3_server import CREDENTIALS, moto_server, new_bucket
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 P95_TARGET_MS = 150.0
 PUBLISHER = {"email": "publisher@load.test", "password": "a long load-test password"}
 DRAFT = "load-test-uploads"
+QUEUE_WAIT_SECONDS = 120  # for the uploads still queued when the users stop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,19 +58,27 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"machine": machine.describe(), "settings": settings}
     with tempfile.TemporaryDirectory(prefix="opendata-load-") as scratch:
         folder = Path(scratch) / "instance"
-        report["datasets"] = _catalogue(folder, args.datasets)
-        with _gunicorn(folder, Path(scratch), args) as port:
-            targets = _targets(port, Path(scratch) / "targets.json")
-            if args.warmup:
-                report["warmup"] = _locust(
-                    port, targets, Path(scratch) / "warmup", args, args.warmup
+        with _set_up(folder, args) as set_up:
+            report["set_up"] = set_up
+            report["datasets"] = _catalogue(folder, args.datasets)
+            environ = _environ(folder, args)
+            with (
+                _gunicorn(environ, Path(scratch), args) as port,
+                _worker(environ, Path(scratch), args),
+            ):
+                targets = _targets(port, Path(scratch) / "targets.json")
+                if args.warmup:
+                    report["warmup"] = _locust(
+                        port, targets, Path(scratch) / "warmup", args, args.warmup
+                    )
+                report["load_before"] = machine.load_average()
+                report["requests"] = _locust(
+                    port, targets, Path(scratch) / "locust", args, args.seconds
                 )
-            report["load_before"] = machine.load_average()
-            report["requests"] = _locust(
-                port, targets, Path(scratch) / "locust", args, args.seconds
-            )
-            report["load_after"] = machine.load_average()
-    report["verdict"] = _verdict(report["requests"], report.get("warmup", []))
+                report["load_after"] = machine.load_average()
+                if args.redis:
+                    report["checks"] = _checks(args.redis)
+    report["verdict"] = _verdict(report["requests"], report.get("warmup", []), report.get("checks"))
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
@@ -79,9 +105,63 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
-    parser.add_argument("--redis", help="OPENDATA_REDIS_URL: rate limits counted across workers")
+    parser.add_argument(
+        "--redis",
+        help="OPENDATA_REDIS_URL (its database is emptied first): the job queue, worked by an "
+        "`opendata worker` started beside gunicorn, and the counts behind rate limits",
+    )
+    parser.add_argument(
+        "--production",
+        metavar="POSTGRES_URL",
+        help="run on the production set-up: the catalogue and its search in this PostgreSQL "
+        "database (dropped and created again), files in a bucket on moto's S3 server; needs "
+        "--redis (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/opendata_load)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.production and not args.redis:
+        parser.error("--production needs --redis: the production set-up queues its checks")
+    return args
+
+
+@contextmanager
+def _set_up(folder: Path, args: argparse.Namespace) -> Iterator[dict]:
+    """The instance's set-up for the run, and what it is made of (with versions).
+
+    For the production set-up, boto3's variables go into this process's environment, so the
+    catalogue built here, gunicorn and the worker all reach the one bucket."""
+    versions = {name: version(name) for name in ("gunicorn", "locust")}
+    if args.redis:
+        connection = redis.Redis.from_url(args.redis)
+        connection.flushdb()
+        versions["Redis"] = connection.info("server")["redis_version"]
+        connection.close()
+    if not args.production:
+        versions["SQLite"] = sqlite3.sqlite_version
+        yield {"name": "embedded: SQLite, Whoosh, the store folder", "versions": versions}
+        return
+    instance.fresh_database(args.production)
+    versions["PostgreSQL"] = _postgres_version(args.production)
+    versions |= {name: version(name) for name in ("psycopg", "boto3", "moto")}
+    with moto_server() as endpoint:
+        os.environ.update({**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint})
+        bucket = new_bucket(endpoint)
+        production = {
+            "OPENDATA_DATABASE_URL": args.production,
+            "OPENDATA_SEARCH": "postgres",
+            "OPENDATA_STORAGE_URL": bucket.url("files"),
+        }
+        instance.use_settings(folder, production)
+        name = "production: PostgreSQL and its search, moto's S3 server, Redis, one worker"
+        yield {"name": name, "versions": versions}
+
+
+def _postgres_version(url: str) -> str:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(text("SHOW server_version")).scalar_one()
+    engine.dispose()
+    return str(found).split()[0]
 
 
 def _catalogue(folder: Path, datasets: int | None) -> int:
@@ -110,13 +190,18 @@ def _catalogue(folder: Path, datasets: int | None) -> int:
         instance.close(app)
 
 
-@contextmanager
-def _gunicorn(folder: Path, scratch: Path, args: argparse.Namespace) -> Iterator[int]:
-    """gunicorn on the instance, as the README's production section starts it."""
-    port = free_port()
+def _environ(folder: Path, args: argparse.Namespace) -> dict[str, str]:
+    """What gunicorn and the worker run with: the same settings, as on every server."""
     environ = {**os.environ, **instance.instance_environ(folder)}
     if args.redis:
         environ["OPENDATA_REDIS_URL"] = args.redis
+    return environ
+
+
+@contextmanager
+def _gunicorn(environ: dict[str, str], scratch: Path, args: argparse.Namespace) -> Iterator[int]:
+    """gunicorn on the instance, as the README's production section starts it."""
+    port = free_port()
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         f"--workers={args.workers}",
@@ -130,6 +215,38 @@ def _gunicorn(folder: Path, scratch: Path, args: argparse.Namespace) -> Iterator
     ]
     with running(command, environ, scratch / "gunicorn.log", port, "/"):
         yield port
+
+
+@contextmanager
+def _worker(environ: dict[str, str], scratch: Path, args: argparse.Namespace) -> Iterator[None]:
+    """An `opendata worker` while the users run, when there is a queue to work."""
+    if not args.redis:
+        yield
+        return
+    command = [str(Path(sys.executable).with_name("opendata")), "worker"]
+    log = scratch / "worker.log"
+    with started(command, environ, log) as process:
+        yield
+        if process.poll() is not None:
+            raise RuntimeError(f"opendata worker stopped: {log.read_text()[-1000:]}")
+
+
+def _checks(redis_url: str) -> dict:
+    """Wait for the worker to empty the queue, then count the jobs (the checks of the
+    publisher's uploads) that finished and failed, with the first failure's error."""
+    queue = JobQueue(redis_url).queue()
+    deadline = time.monotonic() + QUEUE_WAIT_SECONDS
+    while (queue.count or queue.started_job_registry.count) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    failed = queue.failed_job_registry
+    jobs = [queue.fetch_job(job_id) for job_id in failed.get_job_ids()[:1]]
+    results = [job.latest_result() for job in jobs if job is not None]
+    return {
+        "finished": queue.finished_job_registry.count,
+        "failed": failed.count,
+        "waiting": queue.count + queue.started_job_registry.count,
+        "errors": [result.exc_string.strip().splitlines()[-1] for result in results if result],
+    }
 
 
 def _targets(port: int, path: Path) -> Path:
@@ -214,13 +331,17 @@ def _ms(text: str) -> float | None:
     return None if text in ("", "N/A") else float(text)
 
 
-def _verdict(rows: list[dict], warmup: list[dict]) -> dict:
+def _verdict(rows: list[dict], warmup: list[dict], checks: dict | None) -> dict:
     """The goal of issue 22: p95 under 150 ms for every public page and API call, and no
     errors. The publisher's requests (a deliberately slow password hash, an upload and its
-    check) are shown, and their errors counted, but their times are not judged."""
+    check) are shown, and their errors counted, but their times are not judged; so are the
+    worker's checks of the uploads, when there is a queue (one failed or left waiting is an
+    error)."""
     judged = [r for r in rows if r["kind"].startswith("GET ") and "publisher:" not in r["kind"]]
     slow = [r["kind"] for r in judged if r["requests"] and (r["p95"] or 0) >= P95_TARGET_MS]
     failed = sum(r["failures"] for r in [*rows, *warmup] if r["kind"] == "all")
+    if checks:
+        failed += checks["failed"] + checks["waiting"]
     return {
         "p95_target_ms": P95_TARGET_MS,
         "slower": slow,
@@ -231,14 +352,16 @@ def _verdict(rows: list[dict], warmup: list[dict]) -> dict:
 
 def markdown(report: dict) -> str:
     """The figures as the markdown table docs/performance.md shows."""
-    settings, computer = report["settings"], report["machine"]
+    settings, computer, set_up = report["settings"], report["machine"], report["set_up"]
     server = f"gunicorn {settings['workers']} workers x {settings['threads']} threads"
+    versions = ", ".join(f"{name} {number}" for name, number in set_up["versions"].items())
     lines = [
-        f"{settings['users']} users for {settings['seconds']} s after {settings['warmup']} s of "
-        f"warm-up; {server}{' with Redis' if settings['redis'] else ''}; "
+        f"{set_up['name']}. {settings['users']} users for {settings['seconds']} s after "
+        f"{settings['warmup']} s of warm-up; {server}{' with Redis' if settings['redis'] else ''}; "
         f"{'generated' if settings['datasets'] else 'demo'} catalogue ({report['datasets']} "
-        f"datasets); {computer['cpu']}, {computer['cores']}; load "
-        f"average {report['load_before']} before, {report['load_after']} after.",
+        f"datasets); {computer['cpu']}, {computer['cores']}, {computer['memory']}; "
+        f"{computer['python']}, {versions}; load average {report['load_before']} before, "
+        f"{report['load_after']} after.",
         "",
         "| page kind | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -252,6 +375,13 @@ def markdown(report: dict) -> str:
     for r in report["requests"]:
         for error in r["errors"] if r["kind"] != "all" else []:
             lines.append(f"ERROR {r['kind']}: {error}")
+    if "checks" in report:
+        checks = report["checks"]
+        lines.append(
+            f"Uploads checked by the worker: {checks['finished']} finished, {checks['failed']} "
+            f"failed, {checks['waiting']} still waiting"
+            + "".join(f"; ERROR {error}" for error in checks["errors"])
+        )
     verdict = report["verdict"]
     lines.append(
         f"Goal (p95 under {verdict['p95_target_ms']:.0f} ms for every page and API call, no "
