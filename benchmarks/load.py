@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         with _set_up(folder, args) as set_up:
             report["set_up"] = set_up
             report["datasets"] = _catalogue(folder, args.datasets)
+            if args.production:
+                _analyse(args.production)
             environ = _environ(folder, args)
             with (
                 _gunicorn(environ, Path(scratch), args) as port,
@@ -154,6 +156,17 @@ def _set_up(folder: Path, args: argparse.Namespace) -> Iterator[dict]:
         instance.use_settings(folder, production)
         name = "production: PostgreSQL and its search, moto's S3 server, Redis, one worker"
         yield {"name": name, "versions": versions}
+
+
+def _analyse(url: str) -> None:
+    """Statistics for PostgreSQL's planner on the catalogue just built, as autovacuum gathers
+    them within a minute on a production server. This machine's PostgreSQL runs without
+    autovacuum (a CI setting): with no statistics the planner takes the dataset table for one
+    row, and the related-datasets query on every dataset page took 100 ms instead of 1 ms."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def _postgres_version(url: str) -> str:
