@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -65,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                 _analyse(args.production)
             environ = _environ(folder, args)
             with (
-                _gunicorn(environ, Path(scratch), args) as port,
-                _worker(environ, Path(scratch), args),
+                _gunicorn(environ, Path(scratch), args) as (port, server),
+                _worker(environ, Path(scratch), args) as worker,
             ):
                 targets = _targets(port, Path(scratch) / "targets.json")
                 if args.warmup:
@@ -74,8 +75,12 @@ def main(argv: list[str] | None = None) -> int:
                         port, targets, Path(scratch) / "warmup", args, args.warmup
                     )
                 report["load_before"] = machine.load_average()
+                before = _cpu(server, worker, args.production)
                 report["requests"] = _locust(
                     port, targets, Path(scratch) / "locust", args, args.seconds
+                )
+                report["cpu_ms_per_request"] = _per_request(
+                    before, _cpu(server, worker, args.production), report["requests"]
                 )
                 report["load_after"] = machine.load_average()
                 if args.redis:
@@ -212,8 +217,11 @@ def _environ(folder: Path, args: argparse.Namespace) -> dict[str, str]:
 
 
 @contextmanager
-def _gunicorn(environ: dict[str, str], scratch: Path, args: argparse.Namespace) -> Iterator[int]:
-    """gunicorn on the instance, as the README's production section starts it."""
+def _gunicorn(
+    environ: dict[str, str], scratch: Path, args: argparse.Namespace
+) -> Iterator[tuple[int, int]]:
+    """gunicorn on the instance, as the README's production section starts it: its port and
+    its master's process id."""
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
@@ -226,22 +234,64 @@ def _gunicorn(environ: dict[str, str], scratch: Path, args: argparse.Namespace) 
         "--keep-alive=5",
         "opendata.wsgi:app",
     ]
-    with running(command, environ, scratch / "gunicorn.log", port, "/"):
-        yield port
+    with running(command, environ, scratch / "gunicorn.log", port, "/") as process:
+        yield port, process.pid
 
 
 @contextmanager
-def _worker(environ: dict[str, str], scratch: Path, args: argparse.Namespace) -> Iterator[None]:
-    """An `opendata worker` while the users run, when there is a queue to work."""
+def _worker(
+    environ: dict[str, str], scratch: Path, args: argparse.Namespace
+) -> Iterator[int | None]:
+    """An `opendata worker` while the users run, when there is a queue to work; its id."""
     if not args.redis:
-        yield
+        yield None
         return
     command = [str(Path(sys.executable).with_name("opendata")), "worker"]
     log = scratch / "worker.log"
     with started(command, environ, log) as process:
-        yield
+        yield process.pid
         if process.poll() is not None:
             raise RuntimeError(f"opendata worker stopped: {log.read_text()[-1000:]}")
+
+
+def _cpu(server: int, worker: int | None, database: str | None) -> dict[str, dict[int, float]]:
+    """The CPU seconds used so far by each process that serves the users, by its role, and by
+    the users themselves: the locust runs this process has waited for."""
+    roles = {"app": machine.with_children(server)}
+    if worker is not None:
+        roles["worker"] = [worker]
+    if database:
+        roles["PostgreSQL"] = _backends(database)
+    used = {role: {pid: machine.cpu_seconds([pid]) for pid in pids} for role, pids in roles.items()}
+    users = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used | {"locust": {0: users.ru_utime + users.ru_stime}}
+
+
+def _backends(url: str) -> list[int]:
+    """The PostgreSQL server processes connected to the catalogue's database."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        pids = list(found)
+    engine.dispose()
+    return pids
+
+
+def _per_request(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], rows: list[dict]
+) -> dict[str, float]:
+    """Milliseconds of CPU for each request answered in the measured run, by role."""
+    answered = max(1, next(row["requests"] for row in rows if row["kind"] == "all"))
+    per_request = {}
+    for role, pids in after.items():
+        used = sum(seconds - before[role].get(pid, 0.0) for pid, seconds in pids.items())
+        per_request[role] = used * 1000 / answered
+    return per_request
 
 
 def _checks(redis_url: str) -> dict:
@@ -388,6 +438,8 @@ def markdown(report: dict) -> str:
     for r in report["requests"]:
         for error in r["errors"] if r["kind"] != "all" else []:
             lines.append(f"ERROR {r['kind']}: {error}")
+    used = ", ".join(f"{role} {ms:.1f}" for role, ms in report["cpu_ms_per_request"].items())
+    lines.append(f"CPU ms per request answered: {used}")
     if "checks" in report:
         checks = report["checks"]
         lines.append(

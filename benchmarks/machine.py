@@ -1,4 +1,5 @@
-"""What the figures were measured on: CPU, cores, memory, Python, SQLite, libraries, date."""
+"""What the figures were measured on: CPU, cores, memory, Python, SQLite, libraries, date; and
+the CPU time a benchmark's own processes used."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -32,6 +34,28 @@ def load_average() -> str:
     """Other processes on the machine inflate wall-clock tails; this says how busy it was."""
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """CPU time (user and system) these processes have used so far, with that of the children
+    they have waited for (a worker's forked jobs); a process that has gone counts nothing."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def with_children(pid: int) -> list[int]:
+    """A process and its children (a gunicorn master and its workers)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *(int(child) for child in children)]
 
 
 def _cpu_model() -> str:

@@ -139,11 +139,13 @@ def _tool(name: str) -> str:
 
 
 @contextmanager
-def running(command: list[str], environ: dict, log: Path, port: int, probe: str):
+def running(
+    command: list[str], environ: dict, log: Path, port: int, probe: str
+) -> Iterator[subprocess.Popen]:
     """A server, once `probe` answers 200 on `port`."""
     with started(command, environ, log) as process:
         _wait_for(port, probe, process, log)
-        yield
+        yield process
 
 
 @contextmanager
