@@ -1,10 +1,11 @@
 """Many users at once on the demo catalogue: what `python -m benchmarks.load` runs with locust.
 
-Residents browse the home page, search and filter /datasets, read dataset and file pages and
-explore tables; developers page through the data API, call the CKAN Action API and export CSV;
-now and then a publisher signs in and uploads a file to a draft. Each request is named for its
-page kind, so the figures come out per kind. What to ask for (dataset names, tables, facet
-values, the publisher's account and draft) is read from the JSON file named by
+Residents browse the home page, search and filter /datasets, read dataset and file pages,
+explore tables and download a file as it was uploaded (from the file store: the object store on
+the production set-up); developers page through the data API, call the CKAN Action API and
+export CSV; now and then a publisher signs in and uploads a file to a draft. Each request is
+named for its page kind, so the figures come out per kind. What to ask for (dataset names,
+tables, facet values, the publisher's account and draft) is read from the JSON file named by
 `OPENDATA_LOAD_TARGETS`, written by `benchmarks.load` from the catalogue it serves.
 """
 
@@ -66,6 +67,12 @@ class Resident(HttpUser):
         table = _table()
         url = f"/datasets/{table['dataset']}/resources/{table['id']}/explore"
         self.client.get(url, name="table explorer")
+
+    @task(1)
+    def download(self) -> None:
+        table = _table()
+        url = f"/datasets/{table['dataset']}/resources/{table['id']}/download"
+        self.client.get(url, name="file download")
 
 
 class Developer(HttpUser):
