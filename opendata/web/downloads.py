@@ -6,6 +6,8 @@ serves the newest version.
 
 from __future__ import annotations
 
+from typing import IO
+
 from flask import Blueprint, redirect, request, send_file, url_for
 
 from catalog.errors import NotFound
@@ -84,9 +86,20 @@ def _send(version):
         response = response.make_conditional(
             request, accept_ranges=link is None, complete_length=version.size
         )
-        if stream is not None and response.status_code in (200, 206):
+        if stream is not None and response.status_code in (200, 206) and _fails_late(stream):
             stream.peek(1)  # a store that fails says so now (a 503), not in a cut-off download
     except BaseException:
         response.close()
         raise
     return response
+
+
+def _fails_late(stream: IO[bytes]) -> bool:
+    """Whether the stream may yet fail at its first read: one from an object store does. A
+    local file cannot (it is open), and must not be read ahead: gunicorn sends a file by its
+    descriptor (sendfile) from where the descriptor stands, past what was read ahead."""
+    try:
+        stream.fileno()
+    except OSError:  # io.UnsupportedOperation: no descriptor of its own
+        return True
+    return False

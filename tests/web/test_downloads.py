@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import urllib.request
 
 import pytest
 
 from catalog.permissions import Actor
 from catalog.publishing.resources import Upload, version_add
+from tests.conftest import Catalogue
+from tests.faults.databases import build_app
+from tests.live_server import gunicorn_serving, instance_env
 from tests.pages import hrefs, parse_page, table, table_rows
 
 CSV = b"Ward,Population\r\nAcomb,10674\r\nClifton,13481\r\nDringhouses and Woodthorpe,13009\r\n"
@@ -89,3 +93,23 @@ def test_missing_version_is_404(client, ward_file):
     base, _ = ward_file
     assert client.get(f"{base}/versions/7/download/wards.csv").status_code == 404
     assert client.get(f"{base}/versions/7").status_code == 404
+
+
+def test_gunicorn_sends_each_file_whole_as_uploaded(tmp_path):
+    """Served by gunicorn as in production, on the embedded default's store folder: gunicorn
+    sends a local file by its descriptor (sendfile), from wherever the descriptor stands, so
+    a file read ahead before it is sent would lose its start. A short file and one longer
+    than a read-ahead both come whole."""
+    longer = b"Ward,Population\r\n" + b"".join(b"Ward %d,%d\r\n" % (n, n) for n in range(2_000))
+    app = build_app(tmp_path / "instance")
+    with app.extensions["catalog"]["sessions"]() as session:
+        catalogue = Catalogue(app, session)
+        catalogue.organisation()
+        files = {"wards.csv": CSV, "heworth.csv": longer}
+        dataset = catalogue.dataset("ward-profiles", files=files)
+        paths = [f"/datasets/ward-profiles/resources/{r.id}/download" for r in dataset.resources]
+    app.extensions["catalog"]["engine"].dispose()
+    with gunicorn_serving((instance_env(tmp_path, "test"), tmp_path)) as (base,):
+        for path, content in zip(paths, files.values(), strict=True):
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.read() == content, path
