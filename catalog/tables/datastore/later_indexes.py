@@ -35,11 +35,11 @@ log = logging.getLogger(__name__)
 CATALOGUE_URL = "CATALOGUE_URL"
 
 
-def start(catalogue_url: str, version_id: int, name: str) -> subprocess.Popen[bytes]:
+def start(catalogue_url: str, version_id: int, name: str) -> None:
     """Leave a process building the `indexing` columns of table `name`, loaded for the
     version (its row must be committed)."""
     command = [sys.executable, "-m", __name__, str(version_id), name]
-    return subprocess.Popen(
+    subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
