@@ -107,11 +107,13 @@ def load(folder: Path, csv_path: Path, schema_path: Path) -> dict:
     output = command.stdout.read() if command.stdout else ""
     if command.returncode != 0:
         raise RuntimeError(f"opendata load failed: {output[-2000:]}")
-    indexed_seconds = _wait_for_indexes(folder, watched, started)
+    indexed_at = {"command": command_seconds}
+    indexed_seconds = _wait_for_indexes(folder, watched, started, indexed_at)
     return {
         **_table_figures(folder),
         "command_seconds": command_seconds,
         "indexed_seconds": indexed_seconds,
+        "indexed_at": indexed_at,
         "peak_mb": watched.together_mb,
         "process_peaks_mb": watched.by_role(),
         "output": output.splitlines()[-3:],
@@ -154,9 +156,12 @@ def _package(folder: Path, csv_path: Path, schema_path: Path) -> Path:
     return folder
 
 
-def _wait_for_indexes(folder: Path, watched: Watched, started: float) -> float:
+def _wait_for_indexes(
+    folder: Path, watched: Watched, started: float, indexed_at: dict[str, float]
+) -> float:
     """Seconds from the start of the command until the table has every index (its columns no
-    longer marked `indexing`) and the process that built them has ended."""
+    longer marked `indexing`) and the process that built them has ended; `indexed_at` gets
+    when each column was first seen indexed (and paired, as "<name> paired")."""
     app = make_app(folder)
     sessions = app.extensions["catalog"]["sessions"]
     deadline = time.monotonic() + INDEXES_WAIT_SECONDS
@@ -166,6 +171,12 @@ def _wait_for_indexes(folder: Path, watched: Watched, started: float) -> float:
             with sessions() as session:
                 table = session.scalars(select(DataTable)).one()
                 pending = any(column.get("indexing") for column in table.columns)
+                now = time.perf_counter() - started
+                for column in table.columns:
+                    if column["indexed"]:
+                        indexed_at.setdefault(column["name"], now)
+                    if column.get("paired_with"):
+                        indexed_at.setdefault(f"{column['name']} paired", now)
             if pending:
                 watched.find(f"later_indexes {table.version_id} {table.table_name}")
             if not pending and not watched.alive():

@@ -193,6 +193,7 @@ def test_a_large_file_shows_its_progress_and_gets_its_indexes_after(
     assert result.output.startswith("Checking big.csv (4.")
     assert f"big.csv: {rows:,} rows loaded, 0 errors, 0 warnings" in result.output
     # Served before its indexes: they are built by a process the command leaves behind.
+    assert "Its other columns' indexes are being built in the background" in result.output
     table = session.scalars(select(DataTable)).one()
     assert all(column["indexed"] or column["indexing"] for column in table.columns)
     assert all(column["indexed"] for column in _once_indexed(session, table.version_id))

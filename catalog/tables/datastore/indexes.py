@@ -4,7 +4,7 @@ Each indexed column gets a `(column, _row)` index, the order keyset paging reads
 sorts every row (about a second a million rows), so a table of `LATER_FROM_ROWS` rows or more
 is served as soon as its rows and its key's indexes are in, and the rest are built just after
 by a process of their own (`later_indexes`), most useful first: unique columns, dates, numbers,
-few-valued columns (an `enum`, a boolean), then free text. Until a column's index is built the
+text with an `enum` (and its pair), booleans, then free text. Until a column's index is built the
 column is marked `indexing`: filters and sorts on it still answer, reading the whole table.
 
 A page that filters a column with few distinct values (a service, a directorate) and sorts by
@@ -41,8 +41,9 @@ ANALYSE_FROM_ROWS = 10_000
 CATEGORY_TYPES = ("string", "any")
 # The columns people sort by, in the order they are paired: amounts, then dates, then counts.
 SORTED_TYPES = (("number",), ("date", "datetime"), ("integer", "year"))
-# The order a large table's later indexes are built in, by type (see `later_order`).
-LATER_TYPES = (("date", "datetime", "year", "time"), ("number", "integer"), ("boolean",))
+# Types whose indexes a large table gets first after its unique columns (see `later_order`).
+DATE_TYPES = ("date", "datetime", "year", "time")
+NUMBER_TYPES = ("number", "integer")
 # Told the columns as they stand after each index is built; answers whether to go on.
 Record = Callable[[list[DataColumn]], bool]
 SORTING_SOON = (
@@ -113,18 +114,21 @@ def index_later(
 
 
 def later_order(columns: list[DataColumn], schema: dict[str, Any]) -> list[DataColumn]:
-    """The columns still `indexing`, most useful first: unique ones, dates, numbers, booleans,
-    columns with an `enum`, then the rest (free text)."""
+    """The columns still `indexing`, most useful first: unique ones, dates, numbers, text with
+    an `enum` (whose pair with the first number follows at once), booleans, then the rest
+    (free text)."""
     fields = {field.get("name"): field for field in schema.get("fields", [])}
 
     def rank(column: DataColumn) -> int:
         constraints = fields.get(column.name, {}).get("constraints") or {}
-        if constraints.get("unique"):
-            return 0
-        for place, types in enumerate(LATER_TYPES, start=1):
-            if column.type in types:
-                return place
-        return len(LATER_TYPES) + (1 if constraints.get("enum") else 2)
+        kinds = (
+            bool(constraints.get("unique")),
+            column.type in DATE_TYPES,
+            column.type in NUMBER_TYPES,
+            bool(constraints.get("enum")),
+            column.type == "boolean",
+        )
+        return next((place for place, met in enumerate(kinds) if met), len(kinds))
 
     return sorted((column for column in columns if column.indexing), key=rank)
 
