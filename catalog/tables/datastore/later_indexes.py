@@ -27,7 +27,7 @@ from catalog.db import make_engine, make_session_factory
 from catalog.models import DataTable
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.indexes import index_later
-from catalog.tables.datastore.loading import child_environment
+from catalog.tables.datastore.processes import child_environment
 from catalog.tables.datastore.tables import DataColumn, sql_table
 from catalog.transactions import all_or_nothing
 

@@ -12,14 +12,12 @@ table's are mostly built after it is served (`later_indexes`).
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import subprocess
 import sys
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
@@ -30,6 +28,7 @@ from catalog.tables.datastore.csv_export import kept_export
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.indexes import index_now
 from catalog.tables.datastore.ingest import COMMIT
+from catalog.tables.datastore.processes import child_environment
 from catalog.tables.datastore.tables import ROW, DataColumn, sql_table
 
 if TYPE_CHECKING:
@@ -249,14 +248,6 @@ def _refusals(datastore: Datastore) -> Iterator[None]:
         yield
     except datastore.engine.dialect.loaded_dbapi.Error as error:
         raise LoadFailed(str(error).splitlines()[0]) from error
-
-
-def child_environment() -> dict[str, str]:
-    """The environment, with this checkout first on the path: the child imports the same
-    `catalog` package even where it is run from a source folder rather than installed."""
-    root = str(Path(__file__).resolve().parents[3])
-    paths = [root, *filter(None, [os.environ.get("PYTHONPATH")])]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def drop_table(datastore: Datastore, name: str) -> None:
