@@ -35,6 +35,7 @@ class FrictionlessRun:
     errors: int | None
     peak_mb: float | None
     error: str | None = None
+    cpu_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def frictionless_validate(csv_path: Path, schema_path: Path) -> FrictionlessRun:
         "--trusted",  # the files are in a temporary folder, outside the working directory
         "--json",
     ]
-    stdout, stderr, seconds, peak = _run_measured(command)
+    stdout, stderr, seconds, peak, cpu = _run_measured(command)
     try:
         report = json.loads(stdout)
     except json.JSONDecodeError:
@@ -74,6 +75,7 @@ def frictionless_validate(csv_path: Path, schema_path: Path) -> FrictionlessRun:
         rows=task["stats"].get("rows"),
         errors=task["stats"]["errors"],
         peak_mb=peak,
+        cpu_seconds=cpu,
     )
 
 
@@ -108,10 +110,10 @@ def compare(csv_path: Path, schema_path: Path, scratch: Path) -> Agreement:
     )
 
 
-def _run_measured(command: list[str]) -> tuple[str, str, float, float]:
-    """Run a command to its end: its output, wall time and own peak memory (MB), read from
-    its exit's resource use by `wait4` (the getrusage of all children would give the largest
-    child so far, which may be another)."""
+def _run_measured(command: list[str]) -> tuple[str, str, float, float, float]:
+    """Run a command to its end: its output, wall time, own peak memory (MB) and CPU time,
+    read from its exit's resource use by `wait4` (the getrusage of all children would give
+    the largest child so far, which may be another)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err)
@@ -121,7 +123,7 @@ def _run_measured(command: list[str]) -> tuple[str, str, float, float]:
         out.seek(0)
         err.seek(0)
         texts = [part.read().decode("utf-8", "replace") for part in (out, err)]
-    return texts[0], texts[1], seconds, usage.ru_maxrss / 1024
+    return texts[0], texts[1], seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _frictionless_errors(csv_path: str, schema_path: str, out: str) -> None:

@@ -189,6 +189,8 @@ def _print_item_one(report: dict) -> None:
          theirs["times_slower_than_pages_indexed"]),
         ("  ... until its every index is built, s", load["indexed_seconds"], theirs["seconds"],
          theirs["times_slower_than_indexed"]),
+        ("CPU time of the command (with its ingest process), s", load["command_cpu_seconds"],
+         theirs["cpu_seconds"], theirs["cpu_seconds"] / load["command_cpu_seconds"]),
         ("peak memory, all processes together, MB", load["peak_mb"], theirs["peak_mb"], ""),
         ("errors on the planted file", sum(found["ours"].values()),
          sum(found["theirs"].values()), "lists agree" if found["agree"] else "DISAGREE"),
