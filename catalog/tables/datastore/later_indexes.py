@@ -7,7 +7,8 @@ that loaded it has committed, `start` leaves this process building the columns m
 index from then on. It outlives the command or request that started it, holds neither the
 rows nor the file, and stops quietly when the table is no longer the version's (a newer load
 replaced it, or it was dropped). Should it stop otherwise, the columns it had not reached are
-recorded as not indexed (they still answer, reading the whole table) and the reason is logged.
+recorded as not indexed: they still filter, reading the whole table, but are no longer sorted
+by, and no page says their index is on its way.
 
 Run as `python -m catalog.tables.datastore.later_indexes VERSION_ID TABLE_NAME`, with the
 catalogue's database address in the environment (`CATALOGUE_URL`).
@@ -15,7 +16,6 @@ catalogue's database address in the environment (`CATALOGUE_URL`).
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -31,7 +31,6 @@ from catalog.tables.datastore.processes import child_environment
 from catalog.tables.datastore.tables import DataColumn, sql_table
 from catalog.transactions import all_or_nothing
 
-log = logging.getLogger(__name__)
 CATALOGUE_URL = "CATALOGUE_URL"
 
 
@@ -41,8 +40,11 @@ def start(catalogue_url: str, version_id: int, name: str) -> None:
     command = [sys.executable, "-m", __name__, str(version_id), name]
     subprocess.Popen(
         command,
+        # Not the command's output: a pipe it writes to (`opendata load | tee`) would stay
+        # open until the last index is built.
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**child_environment(), CATALOGUE_URL: catalogue_url},
         start_new_session=True,  # not stopped with the command's terminal or process group
     )
@@ -73,14 +75,11 @@ def build(session: Session, version_id: int, name: str) -> None:
     try:
         index_later(datastore, sql, columns, schema, record)
     except Exception:
-        if name not in datastore.table_names():
-            return
-        log.exception("Building the indexes of table %s stopped", name)
-        record([replace(column, indexing=False) for column in recorded])
+        if name in datastore.table_names():
+            record([replace(column, indexing=False) for column in recorded])
 
 
 def main(version_id: str, name: str) -> int:
-    logging.basicConfig(level=logging.WARNING)
     engine = make_engine(os.environ[CATALOGUE_URL])
     try:
         with make_session_factory(engine)() as session:
