@@ -27,8 +27,7 @@ from sqlalchemy import Table
 from catalog.tables.datastore.csv_export import kept_export
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.indexes import index_now
-from catalog.tables.datastore.ingest import COMMIT
-from catalog.tables.datastore.processes import child_environment
+from catalog.tables.datastore.processes import COMMIT, child_environment
 from catalog.tables.datastore.tables import ROW, DataColumn, sql_table
 
 if TYPE_CHECKING:
