@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from catalog.distribution.backup import backup_instance, restore_instance
 from catalog.errors import CatalogError
+from catalog.migrate import upgrade
 
 
 @click.command("backup")
@@ -33,8 +34,6 @@ def backup_command(path: Path) -> None:
 @with_appcontext
 def restore_command(path: Path, force: bool) -> None:
     """Restore a backup into this (empty) instance, then rebuild its search index."""
-    from catalog.migrate import upgrade  # alembic: imported by the commands that migrate
-
     catalog = current_app.extensions["catalog"]
     upgrade(catalog["engine"])
     try:

@@ -17,6 +17,7 @@ from werkzeug.serving import run_simple
 
 from catalog.demo import load_demo
 from catalog.licences import ensure_licences
+from catalog.migrate import upgrade
 from catalog.search.finder import reindex_all
 from catalog.transactions import all_or_nothing
 from opendata import cli_backup, cli_dumps, cli_links, cli_load, cli_publish, cli_users
@@ -54,8 +55,6 @@ def db_upgrade_command() -> None:
 
 def _migrate() -> None:
     """Bring the database, and a search index made by an older version, up to date."""
-    from catalog.migrate import upgrade  # alembic: 0.1 to 0.3 s that other commands skip
-
     upgrade(_catalog()["engine"])
     with _session() as session, all_or_nothing(session):
         ensure_licences(session)

@@ -21,6 +21,7 @@ from catalog.errors import (
     TooLarge,
     Withdrawn,
 )
+from catalog.migrate import head_revision, out_of_step
 
 STATUS = {
     NotFound: 404,
@@ -120,8 +121,6 @@ def _database_error(error: DBAPIError):
 
 
 def _schema_behind() -> str | None:
-    from catalog.migrate import out_of_step  # alembic: imported only when a fault needs it
-
     try:
         return out_of_step(current_app.extensions["catalog"]["engine"])
     except DBAPIError:
@@ -131,8 +130,6 @@ def _schema_behind() -> str | None:
 def _needs_upgrade(revision: str, error: Exception):
     """New code on a database not yet upgraded: the operator is told what to run, and
     visitors are told to come back, not shown a fault."""
-    from catalog.migrate import head_revision
-
     current_app.logger.error(
         "The database is at migration %s, the code needs %s: run `opendata init`. (%s)",
         revision,

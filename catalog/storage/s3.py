@@ -25,8 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from catalog.errors import NotFound, StoreFull, StoreUnavailable
@@ -62,9 +60,7 @@ class S3Store:
         self.redirect = redirect
         self._scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
-        self.client = client or boto3.client(
-            "s3", config=Config(connect_timeout=5, read_timeout=60, signature_version="s3v4")
-        )
+        self.client = client or _client()
 
     @property
     def scratch(self) -> Path:
@@ -300,3 +296,14 @@ def _code(error: ClientError) -> str:
 
 def _status(error: ClientError) -> int:
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+
+
+def _client() -> Any:
+    """An S3 client from boto3's usual settings. boto3 is imported here, only by a site whose
+    files are in S3: importing it took 0.1 to 0.3 s of every command's start."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3", config=Config(connect_timeout=5, read_timeout=60, signature_version="s3v4")
+    )

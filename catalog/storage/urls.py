@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from catalog.storage import FileStore
 from catalog.storage.folder import FolderStore
+from catalog.storage.s3 import S3Store
 
 
 def open_store(
@@ -25,8 +26,6 @@ def open_store(
     if parts.scheme == "file":
         return FolderStore(Path(parts.path), max_bytes=max_bytes)
     if parts.scheme == "s3" and parts.netloc:
-        from catalog.storage.s3 import S3Store  # boto3 takes 0.1 to 0.3 s to import
-
         return S3Store(
             parts.netloc,
             parts.path.strip("/"),
