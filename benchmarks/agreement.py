@@ -12,9 +12,10 @@ frictionless's errors (type, row number, field number) for the planted file to O
 from __future__ import annotations
 
 import json
-import resource
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class FrictionlessRun:
     errors: int | None
     peak_mb: float | None
     error: str | None = None
+    cpu_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,11 @@ def frictionless_validate(csv_path: Path, schema_path: Path) -> FrictionlessRun:
         "--trusted",  # the files are in a temporary folder, outside the working directory
         "--json",
     ]
-    started = time.perf_counter()
-    before = _children_peak_mb()
-    done = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    peak = _children_peak_mb()
+    stdout, stderr, seconds, peak, cpu = _run_measured(command)
     try:
-        report = json.loads(done.stdout)
+        report = json.loads(stdout)
     except json.JSONDecodeError:
-        message = (done.stderr or done.stdout).strip()[-500:]
+        message = (stderr or stdout).strip()[-500:]
         return FrictionlessRun(seconds, None, None, None, None, f"no report: {message}")
     task = report["tasks"][0]
     return FrictionlessRun(
@@ -76,8 +74,8 @@ def frictionless_validate(csv_path: Path, schema_path: Path) -> FrictionlessRun:
         valid=report["valid"],
         rows=task["stats"].get("rows"),
         errors=task["stats"]["errors"],
-        # ru_maxrss of children is the largest child so far: only a new maximum is this one's.
-        peak_mb=peak if peak > before else None,
+        peak_mb=peak,
+        cpu_seconds=cpu,
     )
 
 
@@ -112,8 +110,20 @@ def compare(csv_path: Path, schema_path: Path, scratch: Path) -> Agreement:
     )
 
 
-def _children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _run_measured(command: list[str]) -> tuple[str, str, float, float, float]:
+    """Run a command to its end: its output, wall time, own peak memory (MB) and CPU time,
+    read from its exit's resource use by `wait4` (the getrusage of all children would give
+    the largest child so far, which may be another)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        texts = [part.read().decode("utf-8", "replace") for part in (out, err)]
+    return texts[0], texts[1], seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _frictionless_errors(csv_path: str, schema_path: str, out: str) -> None:

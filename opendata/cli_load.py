@@ -36,6 +36,10 @@ CLI_ACTOR = Actor.system("command line")
 PROGRESS_BYTES = 4 * 1024 * 1024  # a file this large shows a progress bar as it is checked
 SAMPLE_BYTES = 1024 * 1024
 HINTS = {"organisation": "Name one with --organisation NAME."}
+LATER_INDEXES = (
+    "Its other columns' indexes are being built in the background: sorting by them will be "
+    "quick in a moment, and answers correctly meanwhile."
+)
 
 
 @click.command("load")
@@ -116,6 +120,8 @@ def _tell(dataset: Dataset, *, written: bool) -> None:
             click.echo(f"{version.filename}: {_outcome(table, written)}")
             for line in _kinds(table):
                 click.echo(f"  {line}")
+            if written and any(column.get("indexing") for column in table.columns):
+                click.echo(f"  {LATER_INDEXES}")
             if written and not version.cleared:
                 click.echo(f"  Held back, not public until fixed or accepted: {_report(version)}")
 

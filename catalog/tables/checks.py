@@ -31,7 +31,9 @@ from catalog.errors import Invalid
 from catalog.models import DataTable, ResourceVersion, TableStatus
 from catalog.reindex import mark_for_index
 from catalog.storage import FileStore
+from catalog.tables.datastore import later_indexes
 from catalog.tables.datastore.engine import Datastore, datastore_for
+from catalog.tables.datastore.indexes import key_names
 from catalog.tables.datastore.loading import LoadFailed, TableWriter, drop_table, new_table_name
 from catalog.tables.datastore.tables import columns_for
 from catalog.tables.dialects import Dialect
@@ -70,7 +72,9 @@ def check_version(
 ) -> DataTable:
     """Validate and load one version, recording the report and the outcome; with `progress`,
     as a job of its own that commits its progress (see above). Inside a unit of work, `watch`
-    is told the rows read so far (a command's progress bar)."""
+    is told the rows read so far (a command's progress bar). A large table is served once
+    its rows and its key's indexes are in; its other indexes are built just after, by a
+    process of their own (`catalog.tables.datastore.later_indexes`)."""
     table = version.data_table or queue_check(session, version)
     table.status = TableStatus.LOADING
     table.started_at = utcnow()
@@ -89,7 +93,7 @@ def check_version(
             checked = _check_and_load(path, version, writer, shown)
         writer.commit()
         checked.seconds = time.perf_counter() - started  # every row read, checked and stored
-        columns = writer.index(checked.loaded_rows)
+        columns = writer.index(checked.loaded_rows, keys=key_names(version.table_schema or {}))
     except UNREADABLE as error:
         _discard(writer)
         finding = _unreadable(error)
@@ -128,6 +132,8 @@ def check_version(
         mark_for_index(session, version.resource.dataset_id)
     _save(session, progress=progress)
     _swap_tables(session, datastore, served=name, earlier=earlier, progress=progress)
+    if any(column.indexing for column in columns):
+        _index_later(session, table, progress=progress)
     return table
 
 
@@ -173,6 +179,17 @@ def _swap_tables(
     if earlier:
         after_commit(session, lambda: drop_table(datastore, earlier))
     after_rollback(session, lambda: drop_table(datastore, served))
+
+
+def _index_later(session: Session, table: DataTable, *, progress: bool) -> None:
+    """Leave the rest of a large table's indexes to a process of their own (`later_indexes`),
+    once the table is committed: now for a check of its own, else when its unit commits."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    version_id, name = table.version_id, table.table_name
+    if progress:
+        later_indexes.start(url, version_id, name)
+    else:
+        after_commit(session, lambda: later_indexes.start(url, version_id, name))
 
 
 def _save(session: Session, *, progress: bool) -> None:

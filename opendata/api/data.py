@@ -23,6 +23,7 @@ from catalog.errors import Invalid
 from catalog.names import row_number
 from catalog.tables.datastore.csv_export import csv_export
 from catalog.tables.datastore.engine import datastore_for
+from catalog.tables.datastore.indexes import sorting_note
 from catalog.tables.datastore.query import (
     Query,
     QueryTimeout,
@@ -76,6 +77,8 @@ def rows(resource_id: str):
         "next": page.next,
         "next_url": next_url,
     }
+    if note := sorting_note(query.sort.column if query.sort else None):
+        body["notice"] = note
     response = _shared(jsonify(body), etag)
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'

@@ -24,7 +24,7 @@ class ShownColumn:
     name: str
     title: str
     type: str
-    indexed: bool
+    sortable: bool  # indexed, or its index is being built
     money: bool
 
     @property
@@ -42,7 +42,7 @@ def _shown(column: DataColumn, field: dict[str, Any]) -> ShownColumn:
         name=column.name,
         title=field.get("title") or readable_name(column.name),
         type=column.type,
-        indexed=column.indexed,
+        sortable=column.indexed or column.indexing,
         money=is_money(field),
     )
 

@@ -21,6 +21,7 @@ from catalog.errors import Invalid
 from catalog.models import DataTable, Resource
 from catalog.tables.datastore.browsing import ValueCount, page_before, value_lists
 from catalog.tables.datastore.engine import Datastore
+from catalog.tables.datastore.indexes import sorting_note
 from catalog.tables.datastore.query import OPERATORS, Page, Query, parse_query, run_query
 from catalog.tables.datastore.tables import DataColumn
 from opendata.web.explorer_cells import ShownColumn, cell_text, shown_columns
@@ -98,6 +99,7 @@ class Explorer:
     caption: str = ""
     range_text: str = ""
     count_href: str | None = None
+    sorting_note: str | None = None
     previous_href: str | None = None
     next_href: str | None = None
     value_lists: list[ValueList] = field(default_factory=list)
@@ -209,6 +211,7 @@ def _fill_table(
     start = before.rows + 1 if before else 1
     explorer.range_text = _range_text(start, len(page.rows), page)
     explorer.caption = f"{resource.title}: {explorer.range_text.lower()}"
+    explorer.sorting_note = sorting_note(query.sort.column if query.sort else None)
     if not page.total_is_exact:
         explorer.count_href = _href(page_url, params, drop=("_count",), add=[("_count", "exact")])
     if before is not None:
@@ -231,11 +234,12 @@ def _rounded(estimate: int) -> int:
 
 
 def _heading(column: ShownColumn, query: Query, params: Params, page_url: str) -> Heading:
-    """An indexed column's heading links to sorting by it, ascending first, then descending."""
+    """An indexed column's heading links to sorting by it, ascending first, then descending
+    (also while its index is still being built: the page then says so)."""
     state = "none"
     if query.sort and query.sort.column.name == column.name:
         state = "descending" if query.sort.descending else "ascending"
-    if not column.indexed:
+    if not column.sortable:
         return Heading(column.title, None, state)
     target = "_sort_desc" if state == "ascending" else "_sort"
     href = _href(

@@ -120,7 +120,7 @@ def _sort_params(sort: str) -> dict[str, list[str]]:
 def _heading(column, sort: str) -> Heading:
     """A column heading links to sorting by it, ascending first, then descending."""
     state = {column.name: "ascending", f"-{column.name}": "descending"}.get(sort, "none")
-    if not column.indexed:
+    if not (column.indexed or column.indexing):
         return Heading(column.name, None, state)
     target = f"-{column.name}" if state == "ascending" else column.name
     return Heading(column.name, f"?{urlencode({'sort': target})}#preview", state)

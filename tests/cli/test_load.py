@@ -4,13 +4,15 @@ writes nothing at all when it fails, so the same command can run again once a fi
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
 
-from catalog.models import Dataset, DatasetState, ResourceVersion
+from catalog.models import Dataset, DatasetState, DataTable, ResourceVersion
+from catalog.tables.datastore import indexes
 from catalog.tables.datastore.engine import datastore_for
 from tests.pages import heading, parse_page
 
@@ -180,7 +182,9 @@ def test_a_local_load_is_not_bound_by_the_web_upload_limit(
     assert heading(parse_page(client.get("/datasets/spend-2026-27"))).startswith("Spend 2026/27")
 
 
-def test_a_large_file_shows_its_progress(runner, catalogue, tmp_path):
+def test_a_large_file_shows_its_progress_and_gets_its_indexes_after(
+    runner, catalogue, session, tmp_path
+):
     rows = 150_000
     body = "".join(f"2026-04-{n % 28 + 1:02d},Supplier {n % 7},{n}.50\n" for n in range(rows))
     package = _package(tmp_path / "pkg", {"big.csv": "Date,Supplier,Amount\n" + body})
@@ -188,3 +192,32 @@ def test_a_large_file_shows_its_progress(runner, catalogue, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Checking big.csv (4.")
     assert f"big.csv: {rows:,} rows loaded, 0 errors, 0 warnings" in result.output
+    # Served before its indexes: they are built by a process the command leaves behind.
+    assert "Its other columns' indexes are being built in the background" in result.output
+    table = session.scalars(select(DataTable)).one()
+    assert all(column["indexed"] or column["indexing"] for column in table.columns)
+    assert all(column["indexed"] for column in _once_indexed(session, table.version_id))
+
+
+def test_a_large_held_file_fails_the_load_and_leaves_no_index_to_build(
+    runner, catalogue, written, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(indexes, "LATER_FROM_ROWS", 10)
+    content, _total = _spend()
+    before = written()
+    result = runner.invoke(args=["load", str(_package(tmp_path / "pkg", {"spend.csv": content}))])
+    assert result.exit_code == 1
+    assert "spend.csv: 60 rows checked, 3 errors, 0 warnings" in result.output.splitlines()
+    assert written() == before
+
+
+def _once_indexed(session, version_id: int) -> list[dict]:
+    """The table's columns once the process building its indexes has recorded the last."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        session.expire_all()
+        columns = session.get(DataTable, version_id).columns
+        if not any(column.get("indexing") for column in columns):
+            return columns
+        time.sleep(0.1)
+    raise AssertionError("The table's indexes were not all built.")

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session
 
 POSTGRES_SCHEMA = "datastore"
+BUSY_MILLISECONDS = 30_000
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,10 @@ def datastore_at(catalogue_url: str) -> Datastore:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL so queries run while a table loads; no fsync, as every table can be rebuilt."""
+    """WAL so queries run while a table loads; no fsync, as every table can be rebuilt; and
+    a writer waits its turn for as long as another takes to build a large table's index."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MILLISECONDS}")
     cursor.close()

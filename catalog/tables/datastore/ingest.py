@@ -20,8 +20,9 @@ import adbc_driver_sqlite
 import nanoarrow
 import nanoarrow.ipc
 
+from catalog.tables.datastore.processes import COMMIT
+
 BUSY_MILLISECONDS = 30_000
-COMMIT = b"commit"
 # ADBC's words before SQLite's own message, as in "INTERNAL: failed to execute: disk is full".
 ADBC_PREFIX = re.compile(r"^[A-Z_]+: (\[SQLite\] )?([Ff]ailed to \w+: )?")
 APPEND = {"adbc.ingest.mode": "adbc.ingest.mode.append"}

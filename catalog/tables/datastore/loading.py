@@ -4,31 +4,30 @@ allows.
 SQLite takes ADBC's bulk ingest, in a child process (`catalog.tables.datastore.ingest` says why);
 PostgreSQL takes COPY in CSV form, written by Arrow. Rows go in inside one transaction, so a
 load that stops part way leaves nothing behind. Indexes (one per column, with `_row` as the
-tie-break keyset paging needs, and on a large table a few two-column ones: see `indexes`) are
-built after the rows, which is several times faster than keeping them up to date row by row.
+tie-break keyset paging needs, and on a large table a two-column one: see `indexes`) are built
+after the rows, which is several times faster than keeping them up to date row by row; a large
+table's are mostly built after it is served (`later_indexes`).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
-from sqlalchemy import Index, Table, text
+from sqlalchemy import Table
 
 from catalog.tables.datastore.csv_export import kept_export
 from catalog.tables.datastore.engine import Datastore
-from catalog.tables.datastore.indexes import chosen_pairs, with_pairs
-from catalog.tables.datastore.ingest import COMMIT
+from catalog.tables.datastore.indexes import index_now
+from catalog.tables.datastore.processes import COMMIT, child_environment
 from catalog.tables.datastore.tables import ROW, DataColumn, sql_table
 
 if TYPE_CHECKING:
@@ -45,13 +44,6 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 # Below this much Arrow data a table goes in through the site's own SQLite connection: starting
 # the ingest process (about 0.1 s) would cost more than it saves.
 IN_PROCESS_BYTES = 4 * 1024 * 1024
-ANALYSIS_ROWS = 1000
-# SQLite's ANALYZE reloads the statistics of every table in the file, so its cost grows with
-# the datastore (about 20 ms at 5,000 tables, against 0.3 ms at the first). Below this many
-# rows any plan reads the table in a few milliseconds, so a small table is left without
-# statistics (and without paired indexes) and the planner's default, which trusts every
-# index, serves it.
-ANALYSE_FROM_ROWS = 10_000
 
 
 class LoadFailed(RuntimeError):
@@ -105,43 +97,10 @@ class TableWriter:
         self.rows.commit()
         self.committed = True
 
-    def index(self, rows: int) -> list[DataColumn]:
-        """Index the `rows` rows and, when there are enough to matter, pair columns (see
-        `indexes`) and gather statistics so the planner picks the indexes; returns the columns
-        with their pairs recorded."""
-        # SQLite keeps every index entry in rowid (`_row`) order within a value already.
-        tie_break = [] if self.datastore.is_sqlite else [self.table.c[ROW]]
-        for column in self.columns:
-            if column.indexed:
-                self._index([column], tie_break)
-        if rows < ANALYSE_FROM_ROWS:
-            if not self.datastore.is_sqlite:
-                self._analyse()
-            return self.columns
-        with self.datastore.engine.connect() as connection:
-            pairs = chosen_pairs(connection, self.table, self.columns)
-        for pair in pairs:
-            self._index(list(pair), tie_break)
-        self._analyse()
-        return with_pairs(self.columns, pairs)
-
-    def _index(self, columns: list[DataColumn], tie_break: list[Any]) -> None:
-        keys = [column.key for column in columns]
-        name = f"ix_{self.table.name}_{'_'.join(keys)}"
-        Index(name, *(self.table.c[key] for key in keys), *tie_break).create(self.datastore.engine)
-
-    def _analyse(self) -> None:
-        """Statistics for the planner. SQLite samples each index (milliseconds instead of a
-        second for a million rows, and as good a plan here); PostgreSQL also vacuums, which
-        marks the pages all-visible so a count reads an index alone (an index-only scan)."""
-        if self.datastore.is_sqlite:
-            with self.datastore.engine.begin() as connection:
-                connection.execute(text(f"PRAGMA analysis_limit={ANALYSIS_ROWS}"))
-                connection.execute(text(f"ANALYZE {self._qualified()}"))
-            return
-        autocommit = self.datastore.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        with autocommit as connection:  # VACUUM runs outside a transaction
-            connection.execute(text(f"VACUUM ANALYZE {self._qualified()}"))
+    def index(self, rows: int, *, keys: Collection[str] = ()) -> list[DataColumn]:
+        """Index the `rows` rows now, or on a large table only the `keys` columns (see
+        `indexes`); returns the columns as indexed, with their pairs recorded."""
+        return index_now(self.datastore, self.table, self.columns, rows=rows, keys=keys)
 
     def discard(self) -> None:
         """Drop a table that failed part way (while loading, or while indexing after its rows
@@ -151,11 +110,6 @@ class TableWriter:
                 self.rows.abandon()
         finally:
             self.table.drop(self.datastore.engine, checkfirst=True)
-
-    def _qualified(self) -> str:
-        if self.datastore.schema:
-            return f'{self.datastore.schema}."{self.table.name}"'
-        return f'"{self.table.name}"'
 
 
 class _PostgresCopy:
@@ -248,7 +202,7 @@ class _Ingest:
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the child ends)
         command = [sys.executable, "-m", "catalog.tables.datastore.ingest", path, table]
         self.child = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stderr=self.errors, env=_finding_this_code()
+            command, stdin=subprocess.PIPE, stderr=self.errors, env=child_environment()
         )
         # Popen(stdin=PIPE) always opens the pipe, as a buffered writer.
         self.input = cast(io.BufferedWriter, self.child.stdin)
@@ -293,14 +247,6 @@ def _refusals(datastore: Datastore) -> Iterator[None]:
         yield
     except datastore.engine.dialect.loaded_dbapi.Error as error:
         raise LoadFailed(str(error).splitlines()[0]) from error
-
-
-def _finding_this_code() -> dict[str, str]:
-    """The environment, with this checkout first on the path: the child imports the same
-    `catalog` package even where it is run from a source folder rather than installed."""
-    root = str(Path(__file__).resolve().parents[3])
-    paths = [root, *filter(None, [os.environ.get("PYTHONPATH")])]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def drop_table(datastore: Datastore, name: str) -> None:

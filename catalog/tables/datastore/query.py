@@ -532,7 +532,7 @@ def _sort(params: Mapping[str, list[str]], named: dict[str, DataColumn]) -> Sort
             f"Unknown column '{name}' in {field}. The columns are: {', '.join(named)}.",
             field=field,
         )
-    if not named[name].indexed:
+    if not (named[name].indexed or named[name].indexing):
         raise Invalid(
             f"The table cannot be sorted by '{name}' because it is not indexed: only the "
             f"first {INDEXED_COLUMNS} columns are.",

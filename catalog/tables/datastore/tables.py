@@ -25,19 +25,25 @@ NATIVE_TYPES = {
 
 @dataclass(frozen=True)
 class DataColumn:
-    """A schema field as stored: `key` is its column in the table; `paired_with` the keys of
-    the columns indexed after it in a (this, that) index, for filtering by this column and
-    sorting by that one (see `catalog.tables.datastore.indexes`)."""
+    """A schema field as stored: `key` is its column in the table; `indexed` whether it has
+    its index now, and `indexing` whether that index is still being built (a large table is
+    served before it has them all: it may still be sorted by the column, without the index,
+    until then); `paired_with` the keys of the columns indexed after it in a (this, that)
+    index, for filtering by this column and sorting by that one (see
+    `catalog.tables.datastore.indexes`)."""
 
     name: str
     type: str
     key: str
     indexed: bool
     paired_with: tuple[str, ...] = ()
+    indexing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = {"name": self.name, "type": self.type, "key": self.key, "indexed": self.indexed}
-        return data | ({"paired_with": list(self.paired_with)} if self.paired_with else {})
+        if self.paired_with:
+            data["paired_with"] = list(self.paired_with)
+        return data | ({"indexing": True} if self.indexing else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DataColumn:
@@ -47,6 +53,7 @@ class DataColumn:
             key=data["key"],
             indexed=data["indexed"],
             paired_with=tuple(data.get("paired_with", ())),
+            indexing=data.get("indexing", False),
         )
 
 
