@@ -20,6 +20,7 @@ from catalog.errors import CatalogError, NotAllowed
 from catalog.permissions import Actor
 from catalog.transactions import all_or_nothing
 from opendata.background import enqueue_job
+from opendata.cli_indexes import resume_index_builds
 from publishers.demo_store import build_demo_store
 from publishers.jobs import JobQueue
 from publishers.kpi_store import store_url
@@ -210,8 +211,10 @@ def source_policy_command(
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@with_appcontext
 def worker_command(burst: bool) -> None:
     """Run background jobs: an RQ worker on Redis when OPENDATA_REDIS_URL is set."""
+    resume_index_builds()
     queue = JobQueue.from_environ()
     if queue.in_process:
         click.echo(

@@ -21,6 +21,7 @@ from catalog.migrate import upgrade
 from catalog.search.finder import reindex_all
 from catalog.transactions import all_or_nothing
 from opendata import cli_backup, cli_dumps, cli_links, cli_load, cli_publish, cli_users
+from opendata.cli_indexes import resume_index_builds
 from opendata.request_log import RedactingRequestHandler
 
 
@@ -54,10 +55,12 @@ def db_upgrade_command() -> None:
 
 
 def _migrate() -> None:
-    """Bring the database, and a search index made by an older version, up to date."""
+    """Bring the database, and a search index made by an older version, up to date, and start
+    again the index builds a restart stopped."""
     upgrade(_catalog()["engine"])
     with _session() as session, all_or_nothing(session):
         ensure_licences(session)
+    resume_index_builds()
     if _catalog()["search"].rebuild_needed:
         with _session() as session, all_or_nothing(session):
             click.echo(

@@ -533,9 +533,13 @@ def _sort(params: Mapping[str, list[str]], named: dict[str, DataColumn]) -> Sort
             field=field,
         )
     if not (named[name].indexed or named[name].indexing):
+        why = (
+            f"only the first {INDEXED_COLUMNS} columns are"
+            if list(named).index(name) >= INDEXED_COLUMNS
+            else "building its index failed (the site's administrators can see why in its log)"
+        )
         raise Invalid(
-            f"The table cannot be sorted by '{name}' because it is not indexed: only the "
-            f"first {INDEXED_COLUMNS} columns are.",
+            f"The table cannot be sorted by '{name}' because it is not indexed: {why}.",
             field=field,
         )
     return Sort(named[name], descending=bool(descending))

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from catalog.models import DataTable
 from catalog.publishing.datasets import DatasetInput, dataset_create
 from catalog.publishing.resources import Upload, resource_create
 from catalog.publishing.workflow import release_without_review
-from catalog.tables.datastore import indexes
+from catalog.tables.datastore import indexes, later_indexes
 from catalog.tables.datastore.engine import Datastore, datastore_for
 from catalog.tables.datastore.indexes import SORTING_SOON, later_order
 from catalog.tables.datastore.tables import columns_for
@@ -163,3 +163,66 @@ def test_unique_columns_dates_numbers_enums_and_booleans_come_before_free_text()
     ]
     order = [column.name for column in later_order(columns, SCHEMA)]
     assert order == ["invoice", "paid_on", "amount", "service", "capital", "supplier"]
+
+
+def _stopped_mid_build(session, version_id: int, waiting: set[str]) -> str:
+    """The table as a restart leaves it: these columns' indexes not built, still waiting."""
+    table = session.get(DataTable, version_id)
+    datastore = datastore_for(session)
+    keys = {column["key"] for column in table.columns if column["name"] in waiting}
+    found = inspect(datastore.engine).get_indexes(table.table_name, schema=datastore.schema)
+    with datastore.engine.begin() as connection:
+        for index in found:
+            if keys & set(index["column_names"]):
+                where = (
+                    f'{datastore.schema}."{index["name"]}"' if datastore.schema else index["name"]
+                )
+                connection.execute(text(f"DROP INDEX {where}"))
+    table.columns = [
+        {**column, "indexed": False, "indexing": True} if column["key"] in keys else column
+        for column in table.columns
+    ]
+    session.commit()
+    return table.table_name
+
+
+def _indexed_columns(session, name: str) -> set[str]:
+    datastore = datastore_for(session)
+    found = inspect(datastore.engine).get_indexes(name, schema=datastore.schema)
+    return {column for index in found for column in index["column_names"] if column != "_row"}
+
+
+def test_indexes_a_restart_stopped_are_built_again_by_init(catalogue, session, client, runner):
+    dataset = catalogue.dataset("spend", files={})
+    resource = catalogue.add_file(dataset, "spend.csv", _spend(), table_schema=SCHEMA)
+    version_id = resource.versions[-1].id
+    name = _stopped_mid_build(session, version_id, {"amount", "paid_on"})
+    page = f"/api/data/{resource.id}?_sort_desc=amount&_size=5"
+    assert client.get(page).json["notice"] == SORTING_SOON
+    keys = {column["name"]: column["key"] for column in _columns(session, version_id).values()}
+    assert not {keys["amount"], keys["paid_on"]} & _indexed_columns(session, name)
+
+    started = runner.invoke(args=["init"])
+    assert "Building the indexes still waiting for 1 large tables." in started.output
+    columns = _all_indexed(session, version_id)
+    assert columns["amount"]["indexed"] and columns["paid_on"]["indexed"]
+    assert {keys["amount"], keys["paid_on"]} <= _indexed_columns(session, name)
+    assert "notice" not in client.get(page).json
+    assert "Building the indexes" not in runner.invoke(args=["init"]).output
+
+
+def test_one_process_at_a_time_builds_a_tables_indexes(app, catalogue, session):
+    dataset = catalogue.dataset("spend", files={})
+    resource = catalogue.add_file(dataset, "spend.csv", _spend(), table_schema=SCHEMA)
+    version_id = resource.versions[-1].id
+    name = _stopped_mid_build(session, version_id, {"supplier"})
+    datastore = datastore_for(session)
+    with later_indexes._building(datastore, name) as first:
+        assert first
+        with app.extensions["catalog"]["sessions"]() as other:
+            later_indexes.build(other, version_id, name)  # another process holds the table
+        assert _columns(session, version_id)["supplier"]["indexing"]
+    with app.extensions["catalog"]["sessions"]() as other:
+        later_indexes.build(other, version_id, name)
+    supplier = _columns(session, version_id)["supplier"]
+    assert supplier["indexed"] and not supplier.get("indexing")
