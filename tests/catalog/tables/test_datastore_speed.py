@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import event, inspect
 
 from catalog.publishing.workflow import release_without_review
 from catalog.tables.datastore import query as data_query
+from catalog.tables.datastore import totals
 from catalog.tables.datastore.csv_export import csv_export, csv_lines, kept_export
 from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.loading import drop_table
@@ -78,8 +80,8 @@ def ask(datastore, table, **params):
     return query, run_query(datastore, table, query)
 
 
-def every_row(datastore, table):
-    query = parse_query(table, {})
+def every_row(datastore, table, query=None):
+    query = query or parse_query(table, {})
     return [row for batch in stream_batches(datastore, table, query) for row in batch]
 
 
@@ -137,17 +139,53 @@ def test_totals_are_exact_below_the_threshold_and_through_an_index_above_it(
     assert (paired.total, paired.total_is_exact) == (housing_over_100, True)
 
 
+@pytest.fixture
+def small_estimates(monkeypatch):
+    """The estimate's thresholds scaled down to this table (and no totals kept from before)."""
+    monkeypatch.setattr(data_query, "EXACT_TOTAL_UP_TO", 1000)
+    monkeypatch.setattr(data_query, "_TOTALS", {})
+    monkeypatch.setattr(totals, "ESTIMATE_FROM_ROWS", 2000)
+    monkeypatch.setattr(totals, "BLOCK_ROWS", 16)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"note__contains": "payment"},  # spread through the file
+        # bunched in its last rows: from its first 1,001 matches alone, about 1,250
+        {"id__gt": "7000", "note__contains": "e"},
+    ],
+    ids=["spread", "bunched"],
+)
 def test_above_the_threshold_an_unindexed_total_is_a_labelled_estimate_within_1_percent(
+    datastore, loaded, client_for_shared, small_estimates, params
+):
+    resource_id, table = loaded
+    query = parse_query(table, {name: [value] for name, value in params.items()})
+    matching = len(every_row(datastore, table, query))
+    asked = urlencode(params)
+    body = client_for_shared.get(f"/api/data/{resource_id}?{asked}").get_json()
+    assert body["total_is_exact"] is False
+    assert abs(body["total"] - matching) <= matching / 100
+    exact = client_for_shared.get(f"/api/data/{resource_id}?{asked}&_count=exact").get_json()
+    assert (exact["total"], exact["total_is_exact"]) == (matching, True)
+    page = client_for_shared.get(f"/datasets/big-spend/resources/{resource_id}/explore?{asked}")
+    shown = round(body["total"], 4 - len(str(body["total"])))
+    assert f"of about {shown:,} (within 1%)" in page.get_data(as_text=True)
+
+
+def test_a_table_under_the_estimate_threshold_is_counted_exactly(
     datastore, loaded, client_for_shared, monkeypatch
 ):
     resource_id, table = loaded
-    matching = sum(1 for row in every_row(datastore, table) if "payment" in (row[4] or ""))
     monkeypatch.setattr(data_query, "EXACT_TOTAL_UP_TO", 1000)
+    monkeypatch.setattr(data_query, "_TOTALS", {})
+    query = parse_query(table, {"note__contains": ["payment"]})
     body = client_for_shared.get(f"/api/data/{resource_id}?note__contains=payment").get_json()
-    assert body["total_is_exact"] is False
-    assert body["total"] != matching and abs(body["total"] - matching) <= matching / 100
-    exact = client_for_shared.get(f"/api/data/{resource_id}?note__contains=payment&_count=exact")
-    assert (exact.get_json()["total"], exact.get_json()["total_is_exact"]) == (matching, True)
+    assert (body["total"], body["total_is_exact"]) == (
+        len(every_row(datastore, table, query)),
+        True,
+    )
 
 
 EXPORTS = [
