@@ -116,15 +116,19 @@ def sampled_total(
     already_read: int,
     already_matched: int,
     rng: random.Random,
+    *,
+    estimate_from_rows: int | None = None,
 ) -> Total:
-    """The rounds of the module docstring, reading blocks through `matches_in`."""
+    """The rounds of the module docstring, reading blocks through `matches_in`; an estimate
+    may stop them once `estimate_from_rows` rows are read (ESTIMATE_FROM_ROWS unless told)."""
+    least = ESTIMATE_FROM_ROWS if estimate_from_rows is None else estimate_from_rows
     if blocks.count == 0:
         return Total(already_matched, exact=True)
     first = rng.randrange(blocks.count)
     strata = [Stratum(0, blocks.count, first, matches_in(first))]
     read = already_read + blocks.rows(first, first + 1)
     while any(stratum.end - stratum.first > 1 for stratum in strata):
-        if len(strata) >= MIN_STRATA and read >= ESTIMATE_FROM_ROWS:
+        if len(strata) >= MIN_STRATA and read >= least:
             estimate, bound = _estimate(blocks, strata)
             whole = already_matched + estimate
             if bound <= WITHIN * whole:
