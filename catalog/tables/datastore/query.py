@@ -43,6 +43,7 @@ from sqlalchemy.exc import OperationalError
 from catalog.errors import Invalid
 from catalog.models import DataTable
 from catalog.tables.datastore.engine import Datastore
+from catalog.tables.datastore.likes import contains_any_case, starts_any_case
 from catalog.tables.datastore.tables import INDEXED_COLUMNS, ROW, SQL_TYPES, DataColumn, sql_table
 from catalog.tables.datastore.totals import total_from_first_matches
 from catalog.tables.fields import CAST_ERRORS, FieldReader, field_reader
@@ -288,9 +289,9 @@ def _condition(column, item: Filter) -> ColumnElement[bool]:
     if item.operator == "not":
         return or_(column != item.value, column.is_(None))
     if item.operator == "contains":
-        return column.icontains(item.value, autoescape=True)
+        return contains_any_case(column, item.value)
     if item.operator == "startswith":
-        return column.istartswith(item.value, autoescape=True)
+        return starts_any_case(column, item.value)
     if item.operator == "in":
         return column.in_(item.value)
     return column.is_(None) if item.value else column.is_not(None)

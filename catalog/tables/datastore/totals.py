@@ -165,7 +165,7 @@ def _estimate(blocks: Blocks, strata: list[Stratum]) -> tuple[float, float]:
     read = [blocks.rows(stratum.block, stratum.block + 1) for stratum in strata]
     density = [stratum.matches / size for stratum, size in zip(strata, read, strict=True)]
     terms = [
-        (size * (1 - block / size)) * size * (later - earlier) ** 2 / 2
+        size * (size - block) * (later - earlier) ** 2 / 2  # W² (1 - f) (d' - d)² / 2
         for size, block, earlier, later in zip(rows, read, density, density[1:], strict=False)
     ]
     variance = len(strata) / (len(strata) - 1) * sum(terms)

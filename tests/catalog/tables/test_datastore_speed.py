@@ -174,6 +174,16 @@ def test_above_the_threshold_an_unindexed_total_is_a_labelled_estimate_within_1_
     assert f"of about {shown:,} (within 1%)" in page.get_data(as_text=True)
 
 
+def test_ckan_shares_the_labelled_estimate(datastore, loaded, client_for_shared, small_estimates):
+    resource_id, table = loaded
+    query = parse_query(table, {"note__contains": ["payment"]})
+    matching = len(every_row(datastore, table, query))
+    asked = f"resource_id={resource_id}&q=payment&total_estimation_threshold=1000&limit=1"
+    body = client_for_shared.get(f"/api/3/action/datastore_search?{asked}").get_json()
+    assert body["result"]["total_was_estimated"] is True
+    assert abs(body["result"]["total"] - matching) <= matching / 100
+
+
 def test_a_table_under_the_estimate_threshold_is_counted_exactly(
     datastore, loaded, client_for_shared, monkeypatch
 ):
