@@ -23,9 +23,10 @@ otherwise every block is read and the total is exact. Where matches bunch, a str
 holding the edge of a bunch differs from its neighbour by about as much as it can be wrong,
 so the bound widens with it and the count goes on (or ends exact); the random block within
 each stratum keeps a pattern that repeats through the file from lining up with the sample.
-What no sample can promise: a bunch narrower than a stratum that no block read touches is
-missed, which is why no estimate is made before two million rows are read. The random
-choices are seeded by the table and filter, so the same question gets the same answer.
+What no sample can promise: a dense bunch narrower than a stratum that no block read touches
+is not seen, and nothing widens the bound for it (docs/performance.md gives simulated odds),
+which is why no estimate is made before two million rows are read. The random choices are
+seeded by the table and filter, so the same question gets the same answer.
 """
 
 from __future__ import annotations
