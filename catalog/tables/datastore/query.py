@@ -52,7 +52,7 @@ DEFAULT_SIZE = 100
 MAX_SIZE = 10_000
 # Totals are counted exactly up to this many matches; past it, exactly still when one index
 # holds every filtered column (its entries alone are counted: about 15 ms for 700,000 on
-# SQLite, 70 ms on PostgreSQL) or the table has at most a million rows, else perhaps
+# SQLite, 70 ms on PostgreSQL) or the table has at most two million rows, else perhaps
 # estimated to within 1% (see `catalog.tables.datastore.totals`).
 EXACT_TOTAL_UP_TO = 100_000
 KEPT_TOTALS = 4096  # the totals `_count` keeps, oldest out first
