@@ -8,9 +8,11 @@ In one run, on one machine:
 3. run `frictionless validate` on the same file, and compare our errors with frictionless's on
    the planted copy (`agreement.py`);
 4. time filtered, sorted and deep pages of `/api/data/<id>` through the Flask test client;
-5. time the same pages over HTTP from `opendata serve`, and the equivalent pages from
+5. count totals past the exact threshold where matches spread and where they bunch, and
+   compare the estimates with the exact counts (`estimates.py`);
+6. time the same pages over HTTP from `opendata serve`, and the equivalent pages from
    Datasette serving the same SQLite file (`servers.py`);
-6. time the full CSV export over HTTP.
+7. time the full CSV export over HTTP.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import make_url
 
-from benchmarks import agreement, instance, machine, servers, spend
+from benchmarks import agreement, estimates, instance, machine, servers, spend
 from benchmarks.timing import Stats, measure, table
 
 PAGE_SIZE = 100
@@ -95,6 +97,8 @@ def run(scratch: Path, *, rows: int, runs: int, warmup: int, postgres: str | Non
     report["deep_page"] = deep_page
     queries = _test_client(folder, base, deep_page, runs, warmup, report)
     labels = [label for label, _ in queries]
+    _heading("Totals where matches are spread out and where they bunch (SQLite)")
+    report["totals"] = estimates.run(folder, load["resource_id"], "SQLite")
 
     _heading(f"Query API over HTTP: `opendata serve` against `datasette serve` ({runs} each)")
     urls = [_url(base, {**q, "_size": PAGE_SIZE, "_shape": "arrays"}) for _, q in queries]
@@ -156,11 +160,13 @@ def _postgres(
         _heading("PostgreSQL: full CSV export over HTTP (COPY)")
         export = servers.download(port, f"{base}.csv", digest=True)
         print(_download_line(asdict(export)))
+    _heading("PostgreSQL: totals where matches are spread out and where they bunch")
     return {
         "load": load,
         "http": [asdict(t) for t in timed],
         "total": total,
         "export": asdict(export),
+        "totals": estimates.run(folder, load["resource_id"], "PostgreSQL"),
     }
 
 

@@ -418,7 +418,7 @@ READS: dict[str, Read] = {
             lenient_flag("include_total", "Whether to count the matching rows.", True),
             count(
                 "total_estimation_threshold",
-                "A total above this may be estimated (see total_was_estimated).",
+                "A total above this may be estimated, within 1% (see total_was_estimated).",
             ),
             choice(
                 "records_format", "objects (unless sent), lists, csv or tsv (no header).", FORMATS

@@ -14,6 +14,7 @@ from catalog.indicators.scorecard import RAG_LABELS
 from catalog.indicators.scorecard import SORTS as INDICATOR_SORTS
 from catalog.names import MAX_ROW_NUMBER
 from catalog.tables.datastore.query import DEFAULT_SIZE, EXACT_TOTAL_UP_TO, MAX_SIZE
+from catalog.tables.datastore.totals import ESTIMATE_FROM_ROWS
 from opendata.api.indicator_schemas import MAX_LATEST, MAX_PAGE, MAX_PER_PAGE
 from opendata.dcat_graph import DCAT_AP_3, PROFILES
 
@@ -177,9 +178,10 @@ DATA_PARAMS = [
     _param(
         "_count",
         "query",
-        f"exact to count every match: past {EXACT_TOTAL_UP_TO:,} matching rows the total is "
-        "otherwise estimated (`total_is_exact` false) unless one index holds every filtered "
-        "column.",
+        f"exact to count every match. Otherwise, past {EXACT_TOTAL_UP_TO:,} matching rows "
+        f"in a table of over {ESTIMATE_FROM_ROWS:,} rows, the total may be an estimate "
+        "within 1% of the count (with 99.9% confidence; `total_is_exact` false), unless one "
+        "index holds every filtered column.",
         {"type": "string", "enum": ["exact"]},
     ),
 ]

@@ -224,13 +224,16 @@ def _fill_table(
 def _range_text(start: int, shown: int, page: Page) -> str:
     if shown == 0:
         return "No rows match"
-    total = f"{page.total:,}" if page.total_is_exact else f"about {_rounded(page.total):,}"
+    if page.total_is_exact:
+        return f"Rows {start:,} to {start + shown - 1:,} of {page.total:,}"
+    total = f"about {_rounded(page.total):,} (within 1%)"
     return f"Rows {start:,} to {start + shown - 1:,} of {total}"
 
 
 def _rounded(estimate: int) -> int:
-    """An estimate to three significant figures: it is good to about 1%, so no finer."""
-    return round(estimate, 3 - len(str(estimate)))
+    """An estimate to four significant figures: it is good to 1%, and rounding it to three
+    could move it half as much again."""
+    return round(estimate, 4 - len(str(estimate)))
 
 
 def _heading(column: ShownColumn, query: Query, params: Params, page_url: str) -> Heading:

@@ -4,13 +4,17 @@ formula-like text cells neutralised: see `catalog.tables.exports`).
 
 On SQLite the export of a whole table (no filters, no sort, every column) is kept beside the
 datastore as it is first written, and later ones are read from that file: a loaded table never
-changes, its name is new on every load, and the file goes when the table is dropped. Otherwise
-SQLite hands its rows to Python's C `csv` writer in batches: booleans become their words in
-SQL, and a text column is checked for formula-like cells batch by batch only when its index
-shows one somewhere in the table (usually none does). PostgreSQL writes the CSV itself with
-`COPY (SELECT ...) TO STDOUT`, each cell put in Python's form in SQL. A float whose Python
-form SQL cannot be sure of (exponents, NaN, infinities) and a text cell holding the marker
-character come through marked, and Python writes those few cells.
+changes, its name is new on every load, and the file goes when the table is dropped. An
+export in file order (no `_sort`) of two columns or more has SQLite write each row as one line
+with `printf` (a third less time than Python's work on a million rows), and a batch of lines
+goes out as it is unless a cell in it needs quoting or a float's text could differ from
+Python's, when that batch alone is read again as values. Otherwise SQLite hands its rows to
+Python's C `csv` writer in batches: booleans become their words in SQL, and a text column is
+checked for formula-like cells batch by batch only when its index shows one somewhere in the
+table (usually none does); on the `printf` path such a column's cells are made safe in SQL.
+PostgreSQL writes the CSV itself with `COPY (SELECT ...) TO STDOUT`, each cell put in Python's
+form in SQL. A float whose Python form SQL cannot be sure of (exponents, NaN, infinities) and a
+text cell holding the marker character come through marked, and Python writes those few cells.
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ import csv
 import io
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterator
+from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Float,
     Table,
     Text,
     and_,
@@ -51,7 +59,7 @@ from catalog.tables.datastore.query import (
     stream_batches,
     time_limited,
 )
-from catalog.tables.datastore.tables import DataColumn
+from catalog.tables.datastore.tables import ROW, DataColumn
 from catalog.tables.exports import FORMULA_STARTS, neutralised, safe_cell, safe_header
 
 if TYPE_CHECKING:
@@ -62,6 +70,9 @@ KEPT_FOLDER = "exports"
 FILE_CHUNK = 1024 * 1024
 MARK = "\x01"
 MARKED = re.compile(rb"\x01([FT])([^\x01]*)\x01")
+SEPARATOR = "\x1f"  # between the cells of a line SQLite writes: no CSV of ours needs it
+LINE_END = "\x1e"  # between the lines of a batch, until they are checked
+PYTHON_WRITES = ('"', ",", "\r", "\n", MARK)  # a batch with any of these goes to Python
 # A float in [1e-4, 1e15) is written in plain notation by Python, SQLite and PostgreSQL alike.
 PLAIN_FLOATS = (1e-4, 1e15)
 
@@ -144,11 +155,79 @@ def _sqlite_csv(datastore, table, query: Query, batch: int, time_limit: float) -
     yield _drain(buffer)
     with time_limited(datastore, time_limit) as (connection, renew):
         risky = _risky_positions(connection, sql, query.columns)
+        if query.sort is None and len(query.columns) > 1 and _fifteen_digits():
+            yield from _sqlite_lines(connection, sql, query, risky, batch, renew)
+            return
         for segment, order in query_segments(sql, query, None):
             statement = sql_select(*selected).where(*conditions(sql, query), segment)
             for rows in sqlite_batches(connection, statement.order_by(*order), [], batch, renew):
                 writer.writerows(neutralised(rows, risky) if risky else rows)
                 yield _drain(buffer)
+
+
+def _sqlite_lines(connection, sql: Table, query: Query, risky: list[int], batch: int, renew):
+    """The rows in file order as lines SQLite writes itself (`_line`), a batch at a time,
+    sent as they are unless something in the batch needs Python's csv writer: a quote, comma
+    or line break in a cell (to be quoted), a cell SQLite cannot be sure to write as Python
+    does (`MARK`), or a separator in a cell. Such a batch is read again as values and
+    written by Python, as any other export is."""
+    row = sql.c[ROW]
+    where = conditions(sql, query)
+    lines = sql_select(row, _line(sql, query.columns, risky)).where(*where).order_by(row)
+    values = sql_select(*[_sqlite_cell(sql, column) for column in query.columns]).where(*where)
+    separators = len(query.columns) - 1
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for rows in sqlite_batches(connection, lines, [], batch, renew):
+        text = LINE_END.join(map(itemgetter(1), rows))
+        if any(character in text for character in PYTHON_WRITES) or (
+            text.count(SEPARATOR) != separators * len(rows) or text.count(LINE_END) != len(rows) - 1
+        ):
+            again = values.where(row >= rows[0][0], row <= rows[-1][0]).order_by(row)
+            for found in sqlite_batches(connection, again, [], batch, renew):
+                writer.writerows(neutralised(found, risky) if risky else found)
+            yield _drain(buffer)
+        else:
+            yield text.replace(SEPARATOR, ",").replace(LINE_END, "\r\n") + "\r\n"
+
+
+def _line(sql: Table, columns: list[DataColumn], risky: list[int]) -> ColumnElement[str]:
+    """A row's cells joined by SEPARATOR as Python's csv writer gives them when none needs
+    quoting, by one `printf` (a missing value is empty there); MARK for a cell only Python
+    can be sure to write."""
+    cells = [
+        _line_cell(sql.c[column.key], column, position in risky)
+        for position, column in enumerate(columns)
+    ]
+    return func.printf(literal(SEPARATOR.join(["%s"] * len(cells))), *cells)
+
+
+def _line_cell(cell: ColumnElement[Any], column: DataColumn, risky: bool) -> ColumnElement[Any]:
+    if column.type == "boolean":
+        return case((cell.is_(None), None), (cell == 1, "True"), else_="False")
+    if column.type in ("integer", "year"):
+        return case((func.typeof(cell).in_(("integer", "null")), cell), else_=MARK)
+    if column.type == "number":
+        # SQLite writes a float with 15 significant digits: Python's shortest form wherever
+        # they read back as the same float, as 15-digit decimals lie further apart than
+        # floats do (see `_fifteen_digits`).
+        size = func.abs(cell)
+        low, high = PLAIN_FLOATS
+        same = sql_cast(sql_cast(cell, Text), Float) == cell
+        plain = and_(size < high, or_(size >= low, cell == 0), same)
+        return case((cell.is_(None), None), (plain, cell), else_=MARK)
+    if risky:
+        formula = func.substr(cell, 1, 1).in_(FORMULA_STARTS)
+        return case((formula, literal("'").concat(cell)), else_=cell)
+    return cell
+
+
+@cache
+def _fifteen_digits() -> bool:
+    """Whether this SQLite writes floats as text with 15 significant digits (3.40 does), as
+    the lines `_line` writes take for granted."""
+    with sqlite3.connect(":memory:") as probe:
+        return probe.execute("SELECT CAST(0.30000000000000004 AS TEXT)").fetchone() == ("0.3",)
 
 
 def _sqlite_cell(sql: Table, column: DataColumn) -> ColumnElement[Any]:

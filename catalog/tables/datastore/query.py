@@ -43,14 +43,17 @@ from sqlalchemy.exc import OperationalError
 from catalog.errors import Invalid
 from catalog.models import DataTable
 from catalog.tables.datastore.engine import Datastore
+from catalog.tables.datastore.likes import contains_any_case, starts_any_case
 from catalog.tables.datastore.tables import INDEXED_COLUMNS, ROW, SQL_TYPES, DataColumn, sql_table
+from catalog.tables.datastore.totals import total_from_first_matches
 from catalog.tables.fields import CAST_ERRORS, FieldReader, field_reader
 
 DEFAULT_SIZE = 100
 MAX_SIZE = 10_000
 # Totals are counted exactly up to this many matches; past it, exactly still when one index
 # holds every filtered column (its entries alone are counted: about 15 ms for 700,000 on
-# SQLite, 70 ms on PostgreSQL), else estimated (see `estimated_total`).
+# SQLite, 70 ms on PostgreSQL) or the table has at most two million rows, else perhaps
+# estimated to within 1% (see `catalog.tables.datastore.totals`).
 EXACT_TOTAL_UP_TO = 100_000
 KEPT_TOTALS = 4096  # the totals `_count` keeps, oldest out first
 _TOTALS: dict[tuple[str, str, str, int], tuple[int, bool]] = {}
@@ -286,9 +289,9 @@ def _condition(column, item: Filter) -> ColumnElement[bool]:
     if item.operator == "not":
         return or_(column != item.value, column.is_(None))
     if item.operator == "contains":
-        return column.icontains(item.value, autoescape=True)
+        return contains_any_case(column, item.value)
     if item.operator == "startswith":
-        return column.istartswith(item.value, autoescape=True)
+        return starts_any_case(column, item.value)
     if item.operator == "in":
         return column.in_(item.value)
     return column.is_(None) if item.value else column.is_not(None)
@@ -359,8 +362,9 @@ def _counted(
 ) -> tuple[int, bool]:
     """The number of matching rows and whether it is exact: every match when an index holds
     every filtered column or `_count=exact` asks; otherwise the first EXACT_TOTAL_UP_TO + 1
-    in file order, which give the total when there are no more, and an estimate when there
-    are (see `estimated_total`)."""
+    in file order, which give the total when there are no more, and when there are, the rows
+    after the last of them are counted, or in a large table perhaps estimated (see
+    `total_from_first_matches`)."""
     where = conditions(sql, query)
     if query.exact_count or counted_by_index(query.filters):
         matching = select(sql.c[ROW]).where(*where).subquery()
@@ -370,7 +374,11 @@ def _counted(
     counted, reached = connection.execute(select(func.count(), func.max(first.c[ROW]))).one()
     if counted <= EXACT_TOTAL_UP_TO:
         return counted, True
-    return estimated_total(connection, sql, counted, reached, table.row_count), False
+    seed = f"{table.table_name} {query.filters!r}"
+    total = total_from_first_matches(
+        connection, sql, where, counted=counted, reached=reached, seed=seed
+    )
+    return total.matches, total.exact
 
 
 def counted_by_index(filters: list[Filter]) -> bool:
@@ -385,18 +393,6 @@ def counted_by_index(filters: list[Filter]) -> bool:
         first, second = columns.values()
         return second.key in first.paired_with or first.key in second.paired_with
     return False
-
-
-def estimated_total(
-    connection: Connection, sql: Table, counted: int, reached: int, rows: int
-) -> int:
-    """The total of a table of `rows` rows from its first `counted` matches, the last of them
-    at row `reached`: about `counted` × rows ÷ (the rows up to `reached`) match in all. Within
-    0.2% at a million rows when matches are spread through the file (the spend benchmark's
-    text searches); off when they bunch (4% on its invoice numbers, which rise through the
-    file), though never below the matches counted."""
-    first = connection.execute(select(func.min(sql.c[ROW]))).scalar_one()
-    return max(counted, round(counted * rows / (reached - first + 1)))
 
 
 @contextmanager

@@ -27,13 +27,13 @@ from catalog.models import DataTable
 from catalog.tables.datastore.engine import Datastore
 from catalog.tables.datastore.query import (
     TIME_LIMIT_SECONDS,
-    estimated_total,
     sql_table_of,
     time_limited,
     typed_value,
     value_readers,
 )
 from catalog.tables.datastore.tables import ROW, DataColumn
+from catalog.tables.datastore.totals import total_from_first_matches
 from catalog.tables.datastore.words import AllOf, AnyOf, Not, Word, Words, parse_words
 from catalog.tables.fields import FieldReader
 
@@ -336,18 +336,24 @@ def _total(
     total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
     if search.distinct or search.estimate_above is None or total <= search.estimate_above:
         return total, False
-    return _estimate(connection, query, table, walking, total), True
+    return _estimate(connection, query, table, search, walking, total)
 
 
 def _estimate(
     connection: Connection,
     query: _Query,
     table: DataTable,
+    search: RecordSearch,
     conditions: list[ColumnElement[bool]],
     counted: int,
-) -> int:
-    """The total estimated from where the `counted`-th match lies, as the data API does."""
+) -> tuple[int, bool]:
+    """The total from the rows after the `counted`-th match, as the data API has it: counted,
+    or in a large table perhaps estimated to within 1%."""
     row = query.order_key(ID_COLUMN)
     last = select(row).where(*conditions).order_by(row).offset(counted - 1).limit(1)
     reached = connection.execute(last).scalar_one()
-    return estimated_total(connection, query.sql, counted, reached, table.row_count)
+    seed = f"{table.table_name} {search!r}"
+    found = total_from_first_matches(
+        connection, query.sql, conditions, counted=counted, reached=reached, seed=seed
+    )
+    return found.matches, not found.exact
