@@ -8,6 +8,9 @@ any number of services is kept together or not at all. The edges are:
 - a publishing run (`publishers.runs`): its writes in `all_or_nothing`, a dry run with
   `keep=False`, so it runs every rule and is then rolled back.
 
+A commit that changes anything the public may see writes a new public-change stamp in the
+same transaction (`catalog.public_changes`), the key of the cache of public answers.
+
 The search follows only a successful commit (`catalog.search.sync`): Whoosh is written after
 it, PostgreSQL search inside it. Other work outside the database that must wait for the
 commit, or be undone by a rollback, is handed to
@@ -23,6 +26,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
+
+import catalog.public_changes  # noqa: F401 (its listeners stamp each commit that changes public rows)
 
 ON_COMMIT, ON_ROLLBACK = "after_commit", "after_rollback"
 

@@ -16,6 +16,7 @@ from opendata import (
     http_headers,
     json_limits,
     limits,
+    public_cache,
     security_headers,
     templating,
     unsafe_input,
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     unsafe_input.init_app(app)
     json_limits.init_app(app)
     blueprints.register(app)
+    public_cache.init_app(app)  # last: see its init_app
     commands.init_app(app)
     return app
 

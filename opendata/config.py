@@ -47,6 +47,9 @@ class Settings:
     # The search backend: "whoosh" (a folder in the instance) or "postgres" (the catalogue's
     # own PostgreSQL database, the default when it is one).
     search: str = "whoosh"
+    # Anonymous public answers kept and served again until the public catalogue changes
+    # (`opendata.public_cache`): in Redis when `redis_url` is set, else in each process.
+    public_cache: bool = True
 
     @property
     def link_rules(self) -> LinkRules:
@@ -109,6 +112,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         storage_redirect=env.get("OPENDATA_STORAGE_REDIRECT", "").lower() in {"1", "true", "yes"},
         storage_copies_bytes=int(env.get("OPENDATA_STORAGE_COPIES_BYTES") or COPIES_BYTES),
         search=_search_backend(env.get("OPENDATA_SEARCH"), database_url),
+        public_cache=env.get("OPENDATA_PUBLIC_CACHE", "").strip().lower() not in {"off", "0"},
     )
 
 

@@ -48,6 +48,7 @@ from catalog.clock import utcnow
 from catalog.db import Base
 from catalog.errors import Conflict, Invalid
 from catalog.models import Account, Dataset, DataTable, Organisation, ResourceVersion, TableStatus
+from catalog.public_changes import stamp_public_change
 from catalog.search import SearchBackend
 from catalog.search.finder import reindex_all
 from catalog.storage import FileStore, StoredFile
@@ -223,6 +224,7 @@ def restore_instance(
                     path = folder / "store" / sha256
                     store.adopt(path, StoredFile(sha256=sha256, size=path.stat().st_size))
                 rows = _load_rows(session, folder / "database")
+                stamp_public_change(session)  # the rows were written past the session
             reloaded = _restore_datastore(session, store, folder / DATASTORE)
             with all_or_nothing(session):
                 reindex_all(session, search)

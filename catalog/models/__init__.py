@@ -19,6 +19,7 @@ from catalog.models.datasets import (
 from catalog.models.datastore import DataTable, TableStatus
 from catalog.models.indicators import Indicator, Observation
 from catalog.models.policies import SourcePolicy
+from catalog.models.public_change import PublicChange
 from catalog.models.publishers import Licence, Organisation, Tag, Topic
 from catalog.models.releases import Release
 from catalog.models.search import SearchEntry, SearchGeneration, SearchWord
@@ -42,6 +43,7 @@ __all__ = [
     "Licence",
     "Observation",
     "Organisation",
+    "PublicChange",
     "RedactionConfirmation",
     "Resource",
     "ResourceChange",

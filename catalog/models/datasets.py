@@ -155,7 +155,7 @@ class ResourceVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(Integer)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     cleared: Mapped[bool] = mapped_column(Boolean, default=True)
     issues_note: Mapped[str] = mapped_column(Text, default="")
     issues_noted_by_id: Mapped[int | None] = mapped_column(Integer)
