@@ -87,6 +87,9 @@ class MemoryAnswers:
         self._kept: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._kept)
+
     def get(self, key: str) -> Answer | None:
         with self._lock:
             found = self._kept.get(key)
