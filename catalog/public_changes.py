@@ -35,6 +35,7 @@ from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from catalog.clock import utcnow
+from catalog.db import Base
 from catalog.models import (
     AccountSession,
     Activity,
@@ -148,13 +149,17 @@ def stamp_public_change(session: Session) -> None:
 def _shown(session: Session, row: object) -> bool:
     """Whether a public surface may read this row: anything but `UNSEEN` and what belongs to
     a dataset that is not (and was not) published or withdrawn."""
-    if isinstance(row, UNSEEN):
-        return False
+    if not _catalogued(type(row)):
+        return False  # not seen, or a row of another database (the KPI Machine's)
     dataset = _owner(session, row)
     if dataset is None:
         return True
     states = {dataset.state, *inspect_row(dataset).attrs.state.history.deleted}
     return not SHOWN_STATES.isdisjoint(states)
+
+
+def _catalogued(model: type) -> bool:
+    return issubclass(model, Base) and not issubclass(model, UNSEEN)
 
 
 def _owner(session: Session, row: object) -> Dataset | None:
@@ -187,7 +192,7 @@ def _notice_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     mapper = state.bind_mapper
-    if mapper is not None and not issubclass(mapper.class_, UNSEEN):
+    if mapper is not None and _catalogued(mapper.class_):
         state.session.info[CHANGED] = True
 
 

@@ -3,8 +3,9 @@
 Most requests to a catalogue are anonymous reads of pages and APIs that the previous visitor
 was just given. Such an answer is kept under the name of the public state it was made from
 (`catalog.public_changes.public_state`: the stamp every public change writes, and the release
-times passed), the search index's generation, the day, the full URL and the `Accept` header;
-the next visitor asking the same at the same state gets it without the view running. A change
+times passed), the search index's generation, the day, the settings pages show, the full URL
+and the `Accept` header; the next visitor asking the same at the same state gets it without
+the view running. A change
 writes a new stamp in its own transaction, so its commit and the new key appear together, on
 every server. The name is read first, in the request's own transaction, so a kept answer is
 never older than its key; one made while a release time passed is not kept.
@@ -51,6 +52,7 @@ MEMORY_BYTES = 64 * 1024 * 1024
 STAFF_PATHS = ("/publish", "/account", "/login", "/logout")
 TOKEN_HEADERS = ("Authorization", "X-CKAN-API-Key")
 NONCE = b"\x00csp-nonce\x00"
+PER_SERVER = {"instance", "secret_key", "database_url", "redis_url"}  # shown on no page
 LEFT_OUT = {"Content-Length", "Date", "Set-Cookie"}
 
 
@@ -166,7 +168,8 @@ def _give_kept_answer() -> Response | None:
         return None
     g.public_answer_given = True
     body = answer.body.replace(NONCE, csp_nonce().encode())
-    return Response(body, status=answer.status, headers=answer.headers)
+    given = Response(body, status=answer.status, headers=answer.headers)
+    return given.make_conditional(request)  # as the view did for an answer with an ETag
 
 
 def _keep_answer(response: Response) -> Response:
@@ -208,8 +211,20 @@ def _key() -> tuple[str, datetime | None] | None:
         return None
     day = utc_to_uk(utcnow()).date().isoformat()
     accept = request.headers.get("Accept")
-    parts = (state.key, get_search().written(), day, request.url, accept)
+    parts = (state.key, get_search().written(), day, _settings(), request.url, accept)
     return hashlib.sha256(repr(parts).encode()).hexdigest(), state.until
+
+
+def _settings() -> str:
+    """The settings a page may show (the site's name, the council's area, the contact), so a
+    server started with new ones does not give out answers made with the old."""
+    settings = current_app.config["SETTINGS"]
+    known = current_app.extensions.get("public_answers_settings")
+    if known is None or known[0] is not settings:
+        shown = {k: v for k, v in vars(settings).items() if k not in PER_SERVER}
+        known = (settings, hashlib.sha256(repr(sorted(shown.items())).encode()).hexdigest())
+        current_app.extensions["public_answers_settings"] = known
+    return known[1]
 
 
 def _shared(response: Response) -> bool:
