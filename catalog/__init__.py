@@ -12,5 +12,6 @@ services in its rooms. The rooms, top to bottom (a room may use only those below
 - `accounts` and `search`: who may act, and finding datasets.
 - the core, as modules directly in this package: `models`, `db`, `clock`, `uk_time`, `errors`,
   `names`, `periods`, `permissions`, `activity`, `licences`, `storage`, `reindex`,
-  `transactions`, `migrate`, and `visibility`, the one public read model.
+  `transactions`, `migrate`, `public_changes` (the stamp every public change writes) and
+  `visibility`, the one public read model.
 """

@@ -49,7 +49,8 @@ from opendata.security_headers import csp_nonce
 TTL = 300
 MAX_BYTES = 512 * 1024
 MEMORY_BYTES = 64 * 1024 * 1024
-STAFF_PATHS = ("/publish", "/account", "/login", "/logout")
+# Staff pages, and static files (sent from disk, never kept): no need to read the key.
+NOT_KEPT = ("/publish", "/account", "/login", "/logout", "/static/")
 TOKEN_HEADERS = ("Authorization", "X-CKAN-API-Key")
 NONCE = b"\x00csp-nonce\x00"
 PER_SERVER = {"instance", "secret_key", "database_url", "redis_url"}  # shown on no page
@@ -169,7 +170,8 @@ def _give_kept_answer() -> Response | None:
     g.public_answer_given = True
     body = answer.body.replace(NONCE, csp_nonce().encode())
     given = Response(body, status=answer.status, headers=answer.headers)
-    return given.make_conditional(request)  # as the view did for an answer with an ETag
+    given.make_conditional(request)  # as the view did for an answer with an ETag
+    return given
 
 
 def _keep_answer(response: Response) -> Response:
@@ -192,7 +194,7 @@ def _keep_answer(response: Response) -> Response:
 
 def _anonymous_read() -> bool:
     """A read that carries nobody's identity: no session, no token, not a staff path."""
-    if request.method not in ("GET", "HEAD") or request.path.startswith(STAFF_PATHS):
+    if request.method not in ("GET", "HEAD") or request.path.startswith(NOT_KEPT):
         return False
     if any(name in request.headers for name in TOKEN_HEADERS):
         return False
