@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, event, insert, select, update
+from sqlalchemy import Connection, CursorResult, event, insert, select, update
 from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
@@ -122,12 +122,12 @@ def _releases_around(
     return passed, following
 
 
-def _first_release_after(session: Session, moment: datetime) -> datetime | None:
+def _first_release_after(session: Session | Connection, moment: datetime) -> datetime | None:
     times = [session.scalar(select(c).where(c > moment).order_by(c).limit(1)) for c in RELEASES]
     return min((t for t in times if t is not None), default=None)
 
 
-def stamp_public_change(session: Session) -> None:
+def stamp_public_change(session: Session | Connection) -> None:
     """Write a new stamp (and the next release to come) in the session's transaction. The
     listeners below call it for every change that counts; a bulk write that bypasses the
     session (a restore from a backup) calls it itself."""
@@ -143,7 +143,17 @@ def stamp_public_change(session: Session) -> None:
     )
     if cast(CursorResult[Any], stamped).rowcount == 0:
         session.execute(insert(PublicChange).values(id=STAMP_ROW, **values))
-    session.info[STAMPED] = True
+    if isinstance(session, Session):
+        session.info[STAMPED] = True
+
+
+def stamp_once_indexed(session: Session) -> None:
+    """Stamp again once a search index written after the commit (Whoosh) has the change, if
+    the commit stamped: an answer made in between from the index as it was is then not
+    given out after the write. Its own short transaction, as the commit is over."""
+    if session.info.get(STAMPED):
+        with session.get_bind().engine.begin() as connection:
+            stamp_public_change(connection)
 
 
 def _shown(session: Session, row: object) -> bool:

@@ -2,13 +2,13 @@
 
 Most requests to a catalogue are anonymous reads of pages and APIs that the previous visitor
 was just given. Such an answer is kept under the name of the public state it was made from
-(`catalog.public_changes.public_state`: the stamp every public change writes, and the release
-times passed), the search index's generation, the day, the settings pages show, the full URL
-and the `Accept` header; the next visitor asking the same at the same state gets it without
-the view running. A change
-writes a new stamp in its own transaction, so its commit and the new key appear together, on
-every server. The name is read first, in the request's own transaction, so a kept answer is
-never older than its key; one made while a release time passed is not kept.
+(`catalog.public_changes.public_state`: the stamp every public change writes, again once a
+Whoosh index has it, and the release times passed), the day, the settings pages show, the full
+URL and the `Accept` header; the next visitor asking the same at the same state gets it without
+the view running. A change writes a new stamp in its own transaction, so its commit and the new
+key appear together, on every server. The name is read first, in the request's own
+transaction, so a kept answer is never older than its key; one made while a release time
+passed is not kept.
 
 Only what is the same for everyone is kept: a GET or HEAD with no session cookie and no API
 token (so never a signed-in page, and nobody signed in is ever given one), outside the staff
@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from catalog.clock import utcnow
 from catalog.public_changes import public_state
 from catalog.uk_time import utc_to_uk
-from opendata.database import get_search, get_session
+from opendata.database import get_session
 from opendata.security_headers import csp_nonce
 
 TTL = 300
@@ -213,7 +213,7 @@ def _key() -> tuple[str, datetime | None] | None:
         return None
     day = utc_to_uk(utcnow()).date().isoformat()
     accept = request.headers.get("Accept")
-    parts = (state.key, get_search().written(), day, _settings(), request.url, accept)
+    parts = (state.key, day, _settings(), request.url, accept)
     return hashlib.sha256(repr(parts).encode()).hexdigest(), state.until
 
 

@@ -106,11 +106,6 @@ class SearchBackend(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResults: ...
 
-    def written(self) -> int:
-        """A number that changes whenever the index does after a commit (a backend written in
-        the transaction of its change answers 0): part of the key of cached public answers."""
-        ...
-
 
 @runtime_checkable
 class InTransaction(Protocol):

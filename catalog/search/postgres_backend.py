@@ -203,10 +203,6 @@ class PostgresBackend:
         with self._engine.begin() as connection:
             _clear(connection)
 
-    def written(self) -> int:
-        """Entries are written in the transaction of their change, under its stamp."""
-        return 0
-
     def search(self, query: SearchQuery) -> SearchResults:
         """One snapshot of the entries answers the whole search. An answer is remembered for
         the entries' generation and the last release time passed, so a repeated search (the

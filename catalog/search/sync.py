@@ -4,8 +4,9 @@ Services mark the datasets they change and flush; the edge of the unit of work (
 command, a job, a publishing run: see `catalog.transactions`) commits once. Just before that
 commit the marked datasets are turned into search documents. A backend in the catalogue's own
 database (`InTransaction`) writes them there and then, in the same transaction; any other gets
-them once the commit has succeeded. A rolled-back unit therefore never reaches the index,
-however many services it called.
+them once the commit has succeeded (and then the public-change stamp is written once more, for
+the answers kept in between: `catalog.public_changes`). A rolled-back unit therefore never
+reaches the index, however many services it called.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Dataset
+from catalog.public_changes import stamp_once_indexed
 from catalog.reindex import MARKED
 from catalog.search import InTransaction, SearchBackend
 from catalog.search.documents import document_for
@@ -57,6 +59,7 @@ def _apply(session: Session) -> None:
         backend.index_many(documents)
     for dataset_id in removed:
         backend.remove(dataset_id)
+    stamp_once_indexed(session)
 
 
 @event.listens_for(Session, "after_rollback")

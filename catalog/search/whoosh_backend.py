@@ -568,11 +568,6 @@ class WhooshBackend:
             pass
         self.rebuild_needed = False
 
-    def written(self) -> int:
-        """The index's generation: written after the catalogue's commit, so a page made
-        between the two is cached under the generation it read."""
-        return self._ix.latest_generation()
-
     def search(self, query: SearchQuery) -> SearchResults:
         """Whoosh readers share file positions, so searches take turns on the one searcher."""
         with self._read_lock:
