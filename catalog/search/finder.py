@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from catalog.clock import utcnow
 from catalog.models import Dataset, DatasetState, Indicator, Licence, Organisation, Topic
 from catalog.permissions import MEMBER, Actor
+from catalog.public_changes import stamp_public_change
 from catalog.search import (
     FACETS,
     FacetCount,
@@ -165,13 +166,15 @@ def _facet_counts(datasets: list[Dataset], now: datetime) -> dict[str, list[Face
 
 def reindex_all(session: Session, backend: SearchBackend) -> int:
     """Rebuild the index from the database, the source of truth; returns datasets indexed. A
-    backend in the database is rebuilt in the session's unit of work, for its edge to commit."""
+    backend in the database is rebuilt in the session's unit of work, for its edge to commit,
+    with a new public-change stamp: kept answers made from the old index are not given out."""
     documents = [document_for(d) for d in session.scalars(select(Dataset))]
     if isinstance(backend, InTransaction):
         backend.write(session, documents, everything=True)
-        return len(documents)
-    backend.clear()
-    backend.index_many(documents)
+    else:
+        backend.clear()
+        backend.index_many(documents)
+    stamp_public_change(session)  # a rebuilt index may answer otherwise (a repair)
     return len(documents)
 
 
