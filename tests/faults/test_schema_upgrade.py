@@ -20,10 +20,11 @@ def test_a_database_behind_the_code_is_a_503_until_init_is_run(tmp_path, caplog)
     catalogue.dataset("school-places", files={"places.csv": b"school,places\nFulford,120\n"})
     session.commit()
     session.close()
-    # The database as the code before UUIDs for groups and tags (migration 0012) and search
-    # entries (0013) left it.
+    # The database as the code before UUIDs for groups and tags (migration 0012), search
+    # entries (0013) and the public-change stamp (0014) left it.
     with app.extensions["catalog"]["engine"].begin() as connection:
-        for table in ("search_entry", "search_word", "search_generation"):
+        connection.execute(text("DROP INDEX ix_resource_version_published_at"))
+        for table in ("search_entry", "search_word", "search_generation", "public_change"):
             connection.execute(text(f"DROP TABLE {table}"))
         for table in ("organisation", "topic", "tag"):
             connection.execute(text(f"DROP INDEX ix_{table}_uuid"))
