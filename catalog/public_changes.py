@@ -37,6 +37,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 from catalog.clock import utcnow
 from catalog.db import Base
 from catalog.models import (
+    Account,
     AccountSession,
     Activity,
     ApiToken,
@@ -57,6 +58,9 @@ UNSEEN = (AccountSession, ApiToken, SearchEntry, SearchGeneration, SearchWord, P
 SHOWN_STATES = frozenset({DatasetState.PUBLISHED, DatasetState.WITHDRAWN})
 RELEASES = (DATASET.release, VERSION.release)
 CHANGED, STAMPED = "public_changed", "public_stamped"
+# Written at every sign-in (and every failed one): counting them would let anyone empty the
+# cache at the rate they can fail to sign in.
+SIGN_IN_BOOKKEEPING = frozenset({"failed_logins", "locked_until", "last_login_at", "password_hash"})
 
 
 @dataclass(frozen=True)
@@ -161,11 +165,21 @@ def _shown(session: Session, row: object) -> bool:
     a dataset that is not (and was not) published or withdrawn."""
     if not _catalogued(type(row)):
         return False  # not seen, or a row of another database (the KPI Machine's)
+    if isinstance(row, Account) and _changed(row) <= SIGN_IN_BOOKKEEPING:
+        return False  # a sign-in, failed or not, changes nothing public
     dataset = _owner(session, row)
     if dataset is None:
         return True
     states = {dataset.state, *inspect_row(dataset).attrs.state.history.deleted}
     return not SHOWN_STATES.isdisjoint(states)
+
+
+def _changed(row: object) -> set[str]:
+    """The attributes a flush will write for a changed row (all of them for a new one)."""
+    state = inspect_row(row)
+    if state.pending or state.deleted:
+        return {attribute.key for attribute in state.attrs}
+    return {attribute.key for attribute in state.attrs if attribute.history.has_changes()}
 
 
 def _catalogued(model: type) -> bool:

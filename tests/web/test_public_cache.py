@@ -17,6 +17,7 @@ import pytest
 import redis
 
 from catalog.clock import frozen_at
+from catalog.public_changes import public_state
 from catalog.publishing.groups import get_organisation, organisation_update
 from catalog.publishing.resources import Upload, version_add
 from catalog.publishing.workflow import dataset_withdraw
@@ -170,6 +171,27 @@ def test_signed_in_staff_never_get_a_kept_page_nor_leave_one(app, client, catalo
     assert "Sign out" not in client.get(public).text
     assert "Draft places" in staff.get("/publish").text
     assert client.get("/publish").status_code == 302
+
+
+def test_signing_in_keeps_the_kept_answers_but_a_name_change_does_not(app, client, catalogue):
+    """Anyone can fail to sign in as often as the rate limit lets them: that must not empty
+    the cache for everyone. A change to an account, which pages may show, does."""
+    _places(catalogue)
+    account = People(catalogue.session).make("Erin Editor", "editor")
+    catalogue.saved()
+
+    def stamp() -> str:
+        with app.extensions["catalog"]["sessions"]() as session:
+            return public_state(session).key
+
+    before = stamp()
+    staff = Visitor(app.test_client())
+    staff.sign_in("erin-editor@york.gov.uk", "not the password", follow=False)
+    staff.sign_in("erin-editor@york.gov.uk")
+    assert stamp() == before
+    account.name = "Erin Editor-Smith"
+    catalogue.saved()
+    assert stamp() != before
 
 
 def test_an_api_token_never_gets_a_kept_answer_nor_leaves_one(app, client, catalogue, runner):
