@@ -22,7 +22,18 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks import datastore, demo, generate, instance, machine, pages, search, spend
+from benchmarks import (
+    datastore,
+    demo,
+    generate,
+    instance,
+    issue22,
+    load,
+    machine,
+    pages,
+    search,
+    spend,
+)
 from benchmarks.timing import Stats, table
 
 SEARCH_P95_TARGET_MS = 10.0
@@ -49,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 postgres=args.postgres,
             )
+        if args.with_load:
+            figures = Path(scratch) / "load.json"
+            load.main(["--json", str(figures)])
+            report["many_users"] = json.loads(figures.read_text(encoding="utf-8"))
+        if "datastore" in report:
+            _heading("Issue 22: each figure beside its peer's, from this run")
+            print(issue22.summary(report["datastore"], report.get("many_users")))
 
     elapsed = time.perf_counter() - begun
     report["seconds"] = elapsed
@@ -121,6 +139,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="only the datastore part: check, load, query and export a generated spend file",
     )
     parts.add_argument("--skip-datastore", action="store_true", help="leave the datastore out")
+    parser.add_argument(
+        "--with-load",
+        action="store_true",
+        help="also run `benchmarks.load` (40 users on gunicorn, about two minutes) and give its "
+        "figures in issue 22's table",
+    )
     parser.add_argument(
         "--postgres",
         metavar="URL",

@@ -86,7 +86,7 @@ def _one(datastore, loaded, spread: str, label: str, params: dict[str, str]) -> 
         sampled = totals.sampled_total(
             blocks, matches_in, 0, 0, random.Random(label), estimate_from_rows=SAMPLE_FROM_ROWS
         )
-    before = round(counted * loaded.row_count / reached)
+    before = round(counted * loaded.row_count / reached) if reached else 0
     return {
         "matches": spread,
         "filter": label,
@@ -95,13 +95,18 @@ def _one(datastore, loaded, spread: str, label: str, params: dict[str, str]) -> 
         "api_total_is_exact": page.total_is_exact,
         "api_first_count_seconds": seconds,
         "before_estimate": before,
-        "before_error_percent": 100 * (before - exact) / exact,
+        "before_error_percent": _error(before, exact),
         "sampled_estimate": sampled.matches,
         "sampled_is_exact": sampled.exact,
         "sampled_bound": sampled.bound,
-        "sampled_error_percent": 100 * (sampled.matches - exact) / exact,
+        "sampled_error_percent": _error(sampled.matches, exact),
         "sampled_rows_read_percent": 100 * len(read) / blocks.count,
     }
+
+
+def _error(estimate: int, exact: int) -> float:
+    """How far off, in per cent of the exact count (none off when nothing matches)."""
+    return 100 * (estimate - exact) / exact if exact else 0.0
 
 
 def _table(found: list[dict]) -> str:
