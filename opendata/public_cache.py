@@ -13,7 +13,8 @@ passed is not kept.
 Only what is the same for everyone is kept: a GET or HEAD with no session cookie and no API
 token (so never a signed-in page, and nobody signed in is ever given one), outside the staff
 paths, answered 200, whole (not streamed: downloads and CSV exports go through as before), not
-over `MAX_BYTES`, setting no cookie and not marked private or no-store. What differs per
+over `MAX_BYTES`, setting no cookie and not marked private or no-store; or a redirect (a
+file's address to its latest released version), which the same stamp keeps true. What differs per
 request is left out of the kept answer and added again each time by the hooks that run after
 this one: rate-limit headers, the security headers and the page's CSP nonce (kept as a
 placeholder in the body and replaced with this request's). Machine-readable answers get their
@@ -55,6 +56,8 @@ TOKEN_HEADERS = ("Authorization", "X-CKAN-API-Key")
 NONCE = b"\x00csp-nonce\x00"
 PER_SERVER = {"instance", "secret_key", "database_url", "redis_url"}  # shown on no page
 LEFT_OUT = {"Content-Length", "Date", "Set-Cookie"}
+# A page, or a redirect to the file's latest released version (itself then streamed).
+KEPT_STATUSES = (200, 301, 302, 308)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,9 @@ def _settings() -> str:
 
 def _shared(response: Response) -> bool:
     """An answer that is the same for every anonymous visitor, and small enough to keep."""
-    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
+    if response.status_code not in KEPT_STATUSES:
+        return False
+    if response.is_streamed or response.direct_passthrough:
         return False
     if "Set-Cookie" in response.headers or session.modified or g.get("api_account"):
         return False

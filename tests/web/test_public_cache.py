@@ -77,6 +77,9 @@ def test_a_new_version_shows_at_once(client, catalogue):
     page = f"/datasets/school-places/resources/{resource.id}"
     assert "Haxby Road" not in _twice(client, page).text
     assert "Haxby Road" not in _twice(client, f"/api/data/{resource.id}").text
+    latest = _twice(client, f"{page}/download")
+    assert latest.status_code == 302 and latest.location == f"{page}/download/p.csv"
+    assert client.get(latest.location).data == PLACES
     upload = Upload(stream=io.BytesIO(MORE_PLACES), filename="p.csv")
     version_add(
         catalogue.session, store=catalogue.store, actor=ACTOR, resource=resource, upload=upload
@@ -84,6 +87,8 @@ def test_a_new_version_shows_at_once(client, catalogue):
     catalogue.saved()
     assert "Haxby Road" in client.get(page).text
     assert "Haxby Road" in client.get(f"/api/data/{resource.id}").text
+    latest = client.get(f"{page}/download")
+    assert client.get(latest.location).data == MORE_PLACES
 
 
 def test_a_file_shows_once_its_check_clears_it(client, catalogue):
