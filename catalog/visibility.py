@@ -153,12 +153,17 @@ def public_view(dataset: Dataset, now: datetime | None = None) -> PublicDataset:
     """The dataset's released files at `now`; the caller has found the dataset public (or, for
     a search document, builds what the public will see once it is)."""
     moment = now or utcnow()
-    files = []
-    for resource in dataset.resources:
-        versions = tuple(public_versions(resource, moment))
-        if resource.link_url is not None or versions:
-            files.append(PublicFile(resource, versions))
-    return PublicDataset(dataset, tuple(files))
+    files = (public_file(resource, moment) for resource in dataset.resources)
+    return PublicDataset(dataset, tuple(file for file in files if file is not None))
+
+
+def public_file(resource: Resource, now: datetime | None = None) -> PublicFile | None:
+    """A file of a public dataset as the public sees it at `now`: a link, or its released
+    versions; None when it has neither."""
+    versions = tuple(public_versions(resource, now or utcnow()))
+    if resource.link_url is None and not versions:
+        return None
+    return PublicFile(resource, versions)
 
 
 def preview_view(dataset: Dataset, waiting: Iterable[int | None] = ()) -> PublicDataset:

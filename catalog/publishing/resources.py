@@ -15,7 +15,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from catalog import activity
 from catalog.clock import utcnow
@@ -45,7 +45,7 @@ from catalog.visibility import (
     check_not_withdrawn,
     is_public,
     public_dataset_clause,
-    public_view,
+    public_file,
     version_is_public,
 )
 
@@ -527,11 +527,12 @@ def get_public_file(
             Dataset.name == dataset_name,
             public_dataset_clause(moment),
         )
+        .options(contains_eager(Resource.dataset), selectinload(Resource.versions))
     )
     resource = session.scalar(query)
     if resource is None:
         check_not_withdrawn(session, dataset_name)
-    file = None if resource is None else public_view(resource.dataset, moment).file(resource_id)
+    file = None if resource is None else public_file(resource, moment)
     if file is None:
         raise NotFound(f"There is no published file with the id '{resource_id}' in this dataset.")
     return file
