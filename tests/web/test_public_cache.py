@@ -48,6 +48,20 @@ def _places(catalogue: Catalogue):
     return catalogue.dataset("school-places", title="School places", files={"p.csv": PLACES})
 
 
+def _more_places(catalogue: Catalogue, resource, **options):
+    """A new version of the places file, with a school the first lacks, saved."""
+    upload = Upload(stream=io.BytesIO(MORE_PLACES), filename="p.csv")
+    version = version_add(
+        catalogue.session,
+        store=catalogue.store,
+        actor=ACTOR,
+        resource=resource,
+        upload=upload,
+        **options,
+    )
+    return catalogue.saved(version)
+
+
 def test_answers_are_kept_for_anonymous_visitors(app, client, catalogue):
     _places(catalogue)
     _twice(client, "/datasets/school-places")
@@ -80,11 +94,7 @@ def test_a_new_version_shows_at_once(client, catalogue):
     latest = _twice(client, f"{page}/download")
     assert latest.status_code == 302 and latest.location == f"{page}/download/p.csv"
     assert client.get(latest.location).data == PLACES
-    upload = Upload(stream=io.BytesIO(MORE_PLACES), filename="p.csv")
-    version_add(
-        catalogue.session, store=catalogue.store, actor=ACTOR, resource=resource, upload=upload
-    )
-    catalogue.saved()
+    _more_places(catalogue, resource)
     assert "Haxby Road" in client.get(page).text
     assert "Haxby Road" in client.get(f"/api/data/{resource.id}").text
     latest = client.get(f"{page}/download")
@@ -93,16 +103,7 @@ def test_a_new_version_shows_at_once(client, catalogue):
 
 def test_a_file_shows_once_its_check_clears_it(client, catalogue):
     resource = _places(catalogue).resources[0]
-    upload = Upload(stream=io.BytesIO(MORE_PLACES), filename="p.csv")
-    version = version_add(
-        catalogue.session,
-        store=catalogue.store,
-        actor=ACTOR,
-        resource=resource,
-        upload=upload,
-        check_now=False,
-    )
-    catalogue.saved()
+    version = _more_places(catalogue, resource, check_now=False)
     page = f"/datasets/school-places/resources/{resource.id}"
     assert "Haxby Road" not in _twice(client, page).text
     check_version(catalogue.session, catalogue.store, version)
@@ -146,16 +147,7 @@ def test_an_embargo_lifts_at_its_second_with_kept_answers(client, catalogue, off
 def test_a_scheduled_file_version_lifts_at_its_second(client, catalogue):
     resource = _places(catalogue).resources[0]
     release = datetime(2031, 4, 1, 9, 30, 0)
-    upload = Upload(stream=io.BytesIO(MORE_PLACES), filename="p.csv")
-    version_add(
-        catalogue.session,
-        store=catalogue.store,
-        actor=ACTOR,
-        resource=resource,
-        upload=upload,
-        release_at=release,
-    )
-    catalogue.saved()
+    _more_places(catalogue, resource, release_at=release)
     page = f"/datasets/school-places/resources/{resource.id}"
     with frozen_at(release - timedelta(seconds=1)):
         assert "Haxby Road" not in _twice(client, page).text
