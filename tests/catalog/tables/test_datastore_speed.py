@@ -18,6 +18,7 @@ from catalog.tables.datastore.engine import datastore_for
 from catalog.tables.datastore.loading import drop_table
 from catalog.tables.datastore.query import parse_query, run_query, stream_batches
 from catalog.tables.datastore.serving import served_table
+from opendata.public_cache import MemoryAnswers
 from tests.conftest import ACTOR
 
 ROWS = 10_000  # enough to be analysed and paired (loading.ANALYSE_FROM_ROWS)
@@ -140,7 +141,14 @@ def test_totals_are_exact_below_the_threshold_and_through_an_index_above_it(
 
 
 @pytest.fixture
-def small_estimates(monkeypatch):
+def answers_forgotten(shared_app, monkeypatch):
+    """No public answer kept from before a test moves a threshold: the public cache's key
+    names the catalogue's state, not this module's constants."""
+    monkeypatch.setitem(shared_app.extensions, "public_answers", MemoryAnswers())
+
+
+@pytest.fixture
+def small_estimates(answers_forgotten, monkeypatch):
     """The estimate's thresholds scaled down to this table (and no totals kept from before)."""
     monkeypatch.setattr(data_query, "EXACT_TOTAL_UP_TO", 1000)
     monkeypatch.setattr(data_query, "_TOTALS", {})
@@ -185,7 +193,7 @@ def test_ckan_shares_the_labelled_estimate(datastore, loaded, client_for_shared,
 
 
 def test_a_table_under_the_estimate_threshold_is_counted_exactly(
-    datastore, loaded, client_for_shared, monkeypatch
+    datastore, loaded, client_for_shared, answers_forgotten, monkeypatch
 ):
     resource_id, table = loaded
     monkeypatch.setattr(data_query, "EXACT_TOTAL_UP_TO", 1000)
