@@ -99,7 +99,7 @@ def test_gunicorn_sends_each_file_whole_as_uploaded(tmp_path):
     """Served by gunicorn as in production, on the embedded default's store folder: gunicorn
     sends a local file by its descriptor (sendfile), from wherever the descriptor stands, so
     a file read ahead before it is sent would lose its start. A short file and one longer
-    than a read-ahead both come whole."""
+    than a read-ahead both come whole, and so does a bulk dump (kept in the store too)."""
     longer = b"Ward,Population\r\n" + b"".join(b"Ward %d,%d\r\n" % (n, n) for n in range(2_000))
     app = build_app(tmp_path / "instance")
     with app.extensions["catalog"]["sessions"]() as session:
@@ -113,3 +113,7 @@ def test_gunicorn_sends_each_file_whole_as_uploaded(tmp_path):
         for path, content in zip(paths, files.values(), strict=True):
             with urllib.request.urlopen(base + path, timeout=30) as response:
                 assert response.read() == content, path
+        with urllib.request.urlopen(base + "/dumps/catalogue.jsonl", timeout=30) as response:
+            dumped = response.read()
+            assert hashlib.sha256(dumped).hexdigest() == response.headers["ETag"].strip('"')
+            assert b'"name": "ward-profiles"' in dumped
