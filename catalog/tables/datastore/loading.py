@@ -11,12 +11,14 @@ table's are mostly built after it is served (`later_indexes`).
 
 from __future__ import annotations
 
+import fcntl
 import io
 import secrets
 import subprocess
 import sys
 import tempfile
 from collections.abc import Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -44,6 +46,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 # Below this much Arrow data a table goes in through the site's own SQLite connection: starting
 # the ingest process (about 0.1 s) would cost more than it saves.
 IN_PROCESS_BYTES = 4 * 1024 * 1024
+PIPE_BYTES = 1024 * 1024
 
 
 class LoadFailed(RuntimeError):
@@ -195,6 +198,15 @@ class _SqliteRows:
         self.begin()
 
 
+def _widen(pipe: io.BufferedWriter) -> None:
+    """Let the pipe hold about a batch (Linux gives 64 KB), so the checking goes on while the
+    child takes the batch before, rather than each waiting on the other a piece at a time."""
+    try:
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:  # above the system's limit (/proc/sys/fs/pipe-max-size): keep the default
+        return
+
+
 class _Ingest:
     """The child process that writes one table's rows, fed an Arrow stream on its input."""
 
@@ -206,15 +218,19 @@ class _Ingest:
         )
         # Popen(stdin=PIPE) always opens the pipe, as a buffered writer.
         self.input = cast(io.BufferedWriter, self.child.stdin)
+        _widen(self.input)
         self.stream = pa.ipc.new_stream(self.input, schema)
+        # A batch is sent by a thread of its own while the next is checked: writing to the
+        # pipe waits for the child without holding the GIL.
+        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+        self.sending: Future[None] | None = None
 
     def write(self, batch: pa.RecordBatch) -> None:
-        try:
-            self.stream.write_batch(batch)
-        except (BrokenPipeError, OSError) as error:
-            raise self._failure() from error
+        self._sent()
+        self.sending = self.sender.submit(self.stream.write_batch, batch)
 
     def commit(self) -> None:
+        self._sent()
         try:
             self.stream.close()
             self.input.write(COMMIT)
@@ -223,17 +239,32 @@ class _Ingest:
             raise self._failure() from error
         if self.child.wait() != 0:
             raise self._failure()
+        self.sender.shutdown()
         self.errors.close()
 
     def stop(self) -> None:
         """End the child without committing: whatever it wrote is rolled back."""
-        self.child.kill()
-        self.child.wait()
+        self._end()
         self.errors.close()
 
-    def _failure(self) -> LoadFailed:
+    def _sent(self) -> None:
+        """Wait until the batch before has gone; a child that stopped taking it says why."""
+        sending, self.sending = self.sending, None
+        if sending is None:
+            return
+        try:
+            sending.result()
+        except (BrokenPipeError, OSError) as error:
+            raise self._failure() from error
+
+    def _end(self) -> None:
+        """Kill the child, which also ends a send waiting on its pipe."""
         self.child.kill()
         self.child.wait()
+        self.sender.shutdown()
+
+    def _failure(self) -> LoadFailed:
+        self._end()
         self.errors.seek(0)
         lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
         self.errors.close()
