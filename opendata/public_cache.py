@@ -12,14 +12,15 @@ passed is not kept.
 
 Only what is the same for everyone is kept: a GET or HEAD with no session cookie and no API
 token (so never a signed-in page, and nobody signed in is ever given one), outside the staff
-paths, answered 200, whole (not streamed: downloads and CSV exports go through as before), not
-over `MAX_BYTES`, setting no cookie and not marked private or no-store; or a redirect (a
-file's address to its latest released version), which the same stamp keeps true. What differs per
-request is left out of the kept answer and added again each time by the hooks that run after
-this one: rate-limit headers, the security headers and the page's CSP nonce (kept as a
-placeholder in the body and replaced with this request's). Machine-readable answers get their
-ETag from the body as before, so a client's `If-None-Match` still gets a 304
-(`opendata.http_headers`); pages have none, as each carries a nonce of its own.
+paths and asking for no `Range`, answered 200, whole (not streamed: large downloads and exports
+go through as before; smaller ones are made whole to be kept), not over `MAX_BYTES`, setting no
+cookie and not marked private or no-store; or a redirect (a file's address to its latest
+released version), which the same stamp keeps true. What differs per request is left out of the
+kept answer and added again each time by the hooks that run after this one: rate-limit headers,
+the security headers and the page's CSP nonce (kept as a placeholder in the body and replaced
+with this request's). Machine-readable answers get their ETag from the body as before, so a
+client's `If-None-Match` still gets a 304 (`opendata.http_headers`); pages have none, as each
+carries a nonce of its own.
 
 Answers live in Redis when `OPENDATA_REDIS_URL` is set (shared by every server, for `TTL`
 seconds), else in each process (`MemoryAnswers`). `OPENDATA_PUBLIC_CACHE=off` turns it off.
@@ -35,9 +36,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis
 from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -46,6 +46,9 @@ from catalog.public_changes import public_state
 from catalog.uk_time import utc_to_uk
 from opendata.database import get_session
 from opendata.security_headers import csp_nonce
+
+if TYPE_CHECKING:
+    import redis
 
 TTL = 300
 MAX_BYTES = 512 * 1024
@@ -128,19 +131,22 @@ class RedisAnswers:
     PREFIX = "opendata:answer:"
 
     def __init__(self, client: redis.Redis) -> None:
+        import redis  # only a site with Redis pays for its import (about 20 MB)
+
         self._client = client
+        self._errors = redis.RedisError
 
     def get(self, key: str) -> Answer | None:
         try:
             data = self._client.get(self.PREFIX + key)
-        except redis.RedisError:
+        except self._errors:
             return None
         return Answer.from_bytes(data) if isinstance(data, bytes) else None
 
     def put(self, key: str, answer: Answer) -> None:
         try:
             self._client.set(self.PREFIX + key, answer.to_bytes(), ex=TTL)
-        except redis.RedisError:
+        except self._errors:
             return
 
 
@@ -152,7 +158,9 @@ def init_app(app: Flask) -> None:
         return
     answers: Answers
     if settings.redis_url:
-        answers = RedisAnswers(redis.Redis.from_url(settings.redis_url))
+        from redis import Redis
+
+        answers = RedisAnswers(Redis.from_url(settings.redis_url))
     else:
         answers = MemoryAnswers()
     app.extensions["public_answers"] = answers
@@ -199,8 +207,8 @@ def _anonymous_read() -> bool:
     """A read that carries nobody's identity: no session, no token, not a staff path."""
     if request.method not in ("GET", "HEAD") or request.path.startswith(NOT_KEPT):
         return False
-    if any(name in request.headers for name in TOKEN_HEADERS):
-        return False
+    if any(name in request.headers for name in (*TOKEN_HEADERS, "Range")):
+        return False  # a token's answer is its own; a part of a file is made each time
     cookies = (current_app.config["SESSION_COOKIE_NAME"], "remember_token")
     return not any(name in request.cookies for name in cookies)
 
