@@ -9,7 +9,6 @@ The query-string vocabulary (`col__gt`, `_sort`, `_size`, `_next`, ...) is parse
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from catalog.tables.exports import (
 )
 from opendata.database import get_session
 from opendata.errors import error_response
+from opendata.public_cache import MAX_BYTES as WHOLE_BYTES
 
 NON_TEXT = {"integer", "number", "boolean", "year"}
 
@@ -94,8 +94,7 @@ def export(resource_id: str, fmt: str):
     query = parse_query(table, _query_params())
     datastore = datastore_for(get_session())
     if fmt == "csv":
-        rows = csv_export(datastore, table, query)
-        response = Response(stream_with_context(rows), mimetype=EXPORTS[fmt])
+        response = _small_whole(csv_export(datastore, table, query), EXPORTS[fmt])
     elif fmt == "xlsx":
         batches = stream_batches(datastore, table, query)
         try:
@@ -106,7 +105,7 @@ def export(resource_id: str, fmt: str):
     else:
         batches = stream_batches(datastore, table, query)
         writer = {"json": _json_lines, "ndjson": _ndjson_lines}[fmt]
-        response = Response(stream_with_context(writer(query, batches)), mimetype=EXPORTS[fmt])
+        response = _small_whole(writer(query, batches), EXPORTS[fmt])
     filename = f"{resource.dataset.name}-{resource.id}-v{version.number}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _shared(response, etag)
@@ -181,6 +180,21 @@ def _items(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
         yield json.dumps(value, ensure_ascii=False)
 
 
+def _small_whole(chunks: Iterator[str | bytes], mimetype: str) -> Response:
+    """An export of up to `WHOLE_BYTES` as one answer, with its length, which a shared cache
+    (`opendata.public_cache`) can keep; a larger one streamed in constant memory, its first
+    chunks with it. Most exports are of small tables, so most become whole answers."""
+    head: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        data = chunk.encode() if isinstance(chunk, str) else chunk
+        head.append(data)
+        size += len(data)
+        if size > WHOLE_BYTES:
+            return Response(stream_with_context(chain(head, chunks)), mimetype=mimetype)
+    return Response(b"".join(head), mimetype=mimetype)
+
+
 def _exact_total(table, query: Query) -> int:
     counted = replace(query, size=1, after=None, exact_count=True)
     return run_query(datastore_for(get_session()), table, counted).total
@@ -203,13 +217,6 @@ def _chunks(spool) -> Iterator[bytes]:
     with spool:
         while chunk := spool.read(CHUNK_BYTES):
             yield chunk
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
 
 
 def _etag(version, fmt: str) -> str:

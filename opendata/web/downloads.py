@@ -13,6 +13,7 @@ from flask import Blueprint, redirect, request, send_file, url_for
 from catalog.errors import NotFound
 from catalog.publishing.resources import get_public_file, get_public_version
 from opendata.database import get_session, get_store
+from opendata.public_cache import MAX_BYTES as WHOLE_BYTES
 
 bp = Blueprint("downloads", __name__)
 
@@ -79,6 +80,8 @@ def _send(version):
             max_age=300,
         )
         response.content_length = version.size
+        if version.size <= WHOLE_BYTES:
+            stream = _read_whole(response, stream)
     response.set_etag(version.sha256)
     response.last_modified = version.created_at
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -92,6 +95,14 @@ def _send(version):
         response.close()
         raise
     return response
+
+
+def _read_whole(response, stream: IO[bytes]) -> None:
+    """A small file becomes the answer's body rather than a stream, so the public cache
+    (`opendata.public_cache`) keeps it and the next reader is not sent to the store at all."""
+    with stream:
+        response.set_data(stream.read())
+    response.direct_passthrough = False
 
 
 def _fails_late(stream: IO[bytes]) -> bool:

@@ -229,6 +229,34 @@ def test_a_kept_api_answer_is_still_counted_and_revalidated(client, catalogue):
     assert unchanged.status_code == 304
 
 
+def test_a_small_download_and_export_are_kept_but_a_part_of_a_file_is_not(app, client, catalogue):
+    resource = _places(catalogue).resources[0]
+    download = f"/datasets/school-places/resources/{resource.id}/download/p.csv"
+    answers = app.extensions["public_answers"]
+    for url in (download, f"/api/data/{resource.id}.csv", f"/api/data/{resource.id}.json"):
+        first = client.get(url)
+        assert first.headers["Content-Length"] == str(len(first.data)), url
+        kept = len(answers)
+        assert client.get(url).data == first.data
+        assert len(answers) == kept, url  # given the kept answer, not made and kept again
+    part = client.get(download, headers={"Range": "bytes=7-12"})
+    assert (part.status_code, part.data) == (206, PLACES[7:13])
+    assert part.headers["Content-Range"] == f"bytes 7-12/{len(PLACES)}"
+
+
+def test_a_large_export_is_streamed_and_not_kept(app, client, catalogue):
+    rows = "".join(f"School number {n},{n % 900}\n" for n in range(25_000))
+    files = {"all.csv": f"school,places\n{rows}".encode()}
+    resource = catalogue.dataset("all-places", files=files).resources[0]
+    answers = app.extensions["public_answers"]
+    kept = len(answers)
+    export = client.get(f"/api/data/{resource.id}.csv")
+    assert export.status_code == 200 and "Content-Length" not in export.headers
+    lines = export.text.splitlines()
+    assert len(lines) == 25_001 and lines[-1] == "School number 24999,699"
+    assert len(answers) == kept
+
+
 def test_the_cache_can_be_turned_off(environ):
     app = next(initialised_app({**environ, "OPENDATA_PUBLIC_CACHE": "off"}))
     assert "public_answers" not in app.extensions
