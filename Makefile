@@ -30,9 +30,13 @@ bench-load: install assets
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.load --json bench-load.json
 
+# The project is installed editable, so its modules are compiled here, as pip compiles those
+# of an installed package: every `opendata` process then starts without compiling them again
+# (even where PYTHONDONTWRITEBYTECODE is set).
 install: $(VENV)/.installed
+	$(BIN)/python -m compileall -q catalog opendata publishers benchmarks
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test install
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
