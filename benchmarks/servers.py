@@ -47,10 +47,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def opendata_server(folder: Path, log: Path) -> Iterator[int]:
-    """`opendata serve` on the instance in `folder`; yields the port once it answers."""
+def opendata_server(
+    folder: Path, log: Path, settings: dict[str, str] | None = None
+) -> Iterator[int]:
+    """`opendata serve` on the instance in `folder` (with any further `OPENDATA_*` settings);
+    yields the port once it answers."""
     port = free_port()
-    environ = {**os.environ, **instance_environ(folder)}
+    environ = {**os.environ, **instance_environ(folder), **(settings or {})}
     command = [_tool("opendata"), "serve", "--port", str(port)]
     with running(command, environ, log, port, "/"):
         yield port

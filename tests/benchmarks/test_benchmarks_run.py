@@ -69,6 +69,8 @@ def test_the_datastore_is_checked_loaded_queried_and_exported_beside_its_peers(r
     assert datastore["load"]["rows"] == 400
     assert datastore["agreement"]["agree"]
     assert datastore["datasette"]["default"] and datastore["datasette"]["lean"]
+    for served in ("http_ours", "http_afresh"):  # kept answers, and each made afresh
+        assert [page["stats"]["p95"] > 0 for page in datastore[served]] == [True] * 5
     assert datastore["export"]["lines"] == 401
     assert datastore["export_first"]["sha256"] == datastore["export"]["sha256"]
     assert datastore["total"]["total"] == datastore["datasette"]["total"]
