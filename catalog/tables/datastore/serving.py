@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from catalog.errors import NotFound
 from catalog.models import Dataset, DataTable, Resource, ResourceVersion, TableStatus
@@ -53,10 +53,23 @@ def serves_table(resource: Resource, now: datetime | None = None) -> bool:
 
 
 def _public_resource(session: Session, resource_id: str, now: datetime | None) -> Resource:
+    # One query: the dataset from the join (without its topics, tags, licence and
+    # organisation, which no table answer shows) and the versions with their tables joined;
+    # each of these was a query of its own, and they cost more than the rows asked for.
+    dataset = contains_eager(Resource.dataset)
     query = (
-        select(Resource).join(Dataset).where(Resource.id == resource_id, public_dataset_clause(now))
+        select(Resource)
+        .join(Dataset)
+        .where(Resource.id == resource_id, public_dataset_clause(now))
+        .options(
+            dataset.lazyload(Dataset.topics),
+            dataset.lazyload(Dataset.tags),
+            dataset.lazyload(Dataset.licence),
+            dataset.lazyload(Dataset.organisation),
+            joinedload(Resource.versions).joinedload(ResourceVersion.data_table),
+        )
     )
-    resource = session.scalar(query)
+    resource = session.scalars(query).unique().one_or_none()
     if resource is None:
         name = session.scalar(select(Dataset.name).join(Resource).where(Resource.id == resource_id))
         if name is not None:
