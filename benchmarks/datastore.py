@@ -10,7 +10,7 @@ In one run, on one machine:
 4. time filtered, sorted and deep pages of `/api/data/<id>` through the Flask test client;
 5. count totals past the exact threshold where matches spread and where they bunch, and
    compare the estimates with the exact counts (`estimates.py`);
-6. time the same pages over HTTP from `opendata serve`, and the equivalent pages from
+6. time the same pages over HTTP from gunicorn, and the equivalent pages from
    Datasette serving the same SQLite file (`servers.py`);
 7. time the full CSV export over HTTP.
 """
@@ -101,11 +101,11 @@ def run(scratch: Path, *, rows: int, runs: int, warmup: int, postgres: str | Non
     _heading("Totals where matches are spread out and where they bunch (SQLite)")
     report["totals"] = estimates.run(folder, load["resource_id"], "SQLite")
 
-    _heading(f"Query API over HTTP: `opendata serve` against `datasette serve` ({runs} each)")
+    _heading(f"Query API over HTTP: ours on gunicorn against `datasette serve` ({runs} each)")
     urls = [_url(base, {**q, "_size": PAGE_SIZE, "_shape": "arrays"}) for _, q in queries]
     with servers.opendata_server(folder, scratch / "opendata-serve.log") as port:
         report["http_ours"] = [asdict(t) for t in _time_http(port, labels, urls, runs, warmup)]
-        print("  ours (`opendata serve`, _shape=arrays):")
+        print("  ours (gunicorn, 1 worker x 4 threads, _shape=arrays), kept answers:")
         print(_timed_table(report["http_ours"]))
         report["export_first"], report["export"] = _exports(port, base)
         ours_first = _first_id(servers.get_json(port, urls[-1]))

@@ -1,8 +1,9 @@
 """Real HTTP servers for the datastore benchmark, and a keep-alive client to time them.
 
-Both servers run as child processes on free local ports: ours is `opendata serve` (the
-threaded Werkzeug server, on the same instance the test client used), Datasette is
-`datasette serve` on the same datastore file. The client holds one HTTP/1.1 connection open,
+Both servers run as child processes on free local ports, each as its project runs it in
+production, in one process: ours is gunicorn with one worker of four threads (the README's
+production set-up, on the same instance the test client used), Datasette is `datasette serve`
+(uvicorn) on the same datastore file. The client holds one HTTP/1.1 connection open,
 as a script paging through the API would, and reads every response to the last byte.
 """
 
@@ -50,11 +51,18 @@ def free_port() -> int:
 def opendata_server(
     folder: Path, log: Path, settings: dict[str, str] | None = None
 ) -> Iterator[int]:
-    """`opendata serve` on the instance in `folder` (with any further `OPENDATA_*` settings);
-    yields the port once it answers."""
+    """gunicorn on the instance in `folder` (with any further `OPENDATA_*` settings); yields
+    the port once it answers."""
     port = free_port()
     environ = {**os.environ, **instance_environ(folder), **(settings or {})}
-    command = [_tool("opendata"), "serve", "--port", str(port)]
+    command = [
+        _tool("gunicorn"),
+        "--workers=1",
+        "--threads=4",
+        f"--bind=127.0.0.1:{port}",
+        "--keep-alive=5",
+        "opendata.wsgi:app",
+    ]
     with running(command, environ, log, port, "/"):
         yield port
 
