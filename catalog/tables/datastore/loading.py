@@ -17,7 +17,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -127,10 +127,14 @@ class _PostgresCopy:
 
     def begin(self) -> None:
         self.connection = self.datastore.engine.raw_connection()
+        self.sender = SentBehind()
 
     def write(self, batch: pa.RecordBatch) -> None:
         rows = io.BytesIO()
         arrow_csv.write_csv(batch, rows, arrow_csv.WriteOptions(include_header=False))
+        self.sender.send(self._copy, rows)
+
+    def _copy(self, rows: io.BytesIO) -> None:
         # The engine's driver is psycopg, whose cursors can COPY; SQLAlchemy only knows DB-API.
         driver = cast("psycopg.Connection[Any]", self.connection.driver_connection)
         refusals = _refusals(self.datastore)
@@ -138,11 +142,13 @@ class _PostgresCopy:
             copy.write(rows.getbuffer())
 
     def commit(self) -> None:
+        self.sender.finish()
         self.connection.commit()
         self.connection.close()
 
     def abandon(self) -> None:
         try:
+            self.sender.finish(quietly=True)
             self.connection.rollback()
         finally:
             self.connection.close()
@@ -198,6 +204,36 @@ class _SqliteRows:
         self.begin()
 
 
+class SentBehind:
+    """Each batch sent to the database on a thread of its own while the next is checked, one
+    at a time and in order: the send waits on the database (a pipe to the ingest process, a
+    socket to PostgreSQL) without holding the GIL, so checking and writing overlap on two
+    cores. A send that failed raises at the next `send` or at `finish`."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datastore-send")
+        self._sending: Future[None] | None = None
+
+    def send(self, write: Callable[..., None], *args: object) -> None:
+        self._wait()
+        self._sending = self._thread.submit(write, *args)
+
+    def finish(self, *, quietly: bool = False) -> None:
+        """Wait for the last send; `quietly` when the load is being abandoned anyway."""
+        try:
+            self._wait()
+        except Exception:
+            if not quietly:
+                raise
+        finally:
+            self._thread.shutdown()
+
+    def _wait(self) -> None:
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.result()
+
+
 def _widen(pipe: io.BufferedWriter) -> None:
     """Let the pipe hold about a batch (Linux gives 64 KB), so the checking goes on while the
     child takes the batch before, rather than each waiting on the other a piece at a time."""
@@ -220,18 +256,17 @@ class _Ingest:
         self.input = cast(io.BufferedWriter, self.child.stdin)
         _widen(self.input)
         self.stream = pa.ipc.new_stream(self.input, schema)
-        # A batch is sent by a thread of its own while the next is checked: writing to the
-        # pipe waits for the child without holding the GIL.
-        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
-        self.sending: Future[None] | None = None
+        self.sender = SentBehind()
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self._sent()
-        self.sending = self.sender.submit(self.stream.write_batch, batch)
+        try:
+            self.sender.send(self.stream.write_batch, batch)
+        except (BrokenPipeError, OSError) as error:
+            raise self._failure() from error
 
     def commit(self) -> None:
-        self._sent()
         try:
+            self.sender.finish()
             self.stream.close()
             self.input.write(COMMIT)
             self.input.close()
@@ -239,7 +274,6 @@ class _Ingest:
             raise self._failure() from error
         if self.child.wait() != 0:
             raise self._failure()
-        self.sender.shutdown()
         self.errors.close()
 
     def stop(self) -> None:
@@ -247,21 +281,11 @@ class _Ingest:
         self._end()
         self.errors.close()
 
-    def _sent(self) -> None:
-        """Wait until the batch before has gone; a child that stopped taking it says why."""
-        sending, self.sending = self.sending, None
-        if sending is None:
-            return
-        try:
-            sending.result()
-        except (BrokenPipeError, OSError) as error:
-            raise self._failure() from error
-
     def _end(self) -> None:
         """Kill the child, which also ends a send waiting on its pipe."""
         self.child.kill()
         self.child.wait()
-        self.sender.shutdown()
+        self.sender.finish(quietly=True)
 
     def _failure(self) -> LoadFailed:
         self._end()
