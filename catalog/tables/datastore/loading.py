@@ -127,7 +127,7 @@ class _PostgresCopy:
 
     def begin(self) -> None:
         self.connection = self.datastore.engine.raw_connection()
-        self.sender = SentBehind()
+        self.sender = _SentBehind()
 
     def write(self, batch: pa.RecordBatch) -> None:
         rows = io.BytesIO()
@@ -204,7 +204,7 @@ class _SqliteRows:
         self.begin()
 
 
-class SentBehind:
+class _SentBehind:
     """Each batch sent to the database on a thread of its own while the next is checked, one
     at a time and in order: the send waits on the database (a pipe to the ingest process, a
     socket to PostgreSQL) without holding the GIL, so checking and writing overlap on two
@@ -256,7 +256,7 @@ class _Ingest:
         self.input = cast(io.BufferedWriter, self.child.stdin)
         _widen(self.input)
         self.stream = pa.ipc.new_stream(self.input, schema)
-        self.sender = SentBehind()
+        self.sender = _SentBehind()
 
     def write(self, batch: pa.RecordBatch) -> None:
         try:
