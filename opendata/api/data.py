@@ -184,14 +184,14 @@ def _small_whole(chunks: Iterator[str | bytes], mimetype: str) -> Response:
     """An export of up to `WHOLE_BYTES` as one answer, with its length, which a shared cache
     (`opendata.public_cache`) can keep; a larger one streamed in constant memory, its first
     chunks with it. Most exports are of small tables, so most become whole answers."""
+    pieces = (chunk.encode() if isinstance(chunk, str) else chunk for chunk in chunks)
     head: list[bytes] = []
     size = 0
-    for chunk in chunks:
-        data = chunk.encode() if isinstance(chunk, str) else chunk
-        head.append(data)
-        size += len(data)
+    for piece in pieces:
+        head.append(piece)
+        size += len(piece)
         if size > WHOLE_BYTES:
-            return Response(stream_with_context(chain(head, chunks)), mimetype=mimetype)
+            return Response(stream_with_context(chain(head, pieces)), mimetype=mimetype)
     return Response(b"".join(head), mimetype=mimetype)
 
 
