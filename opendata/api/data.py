@@ -101,7 +101,7 @@ def export(resource_id: str, fmt: str):
             check_fits_excel(_exact_total(table, query))
         except TooManyRowsForExcel as error:  # the query asked for too much: a bad request
             return _shared(error_response(400, error.message))
-        response = Response(_workbook(query, batches), mimetype=EXPORTS[fmt])
+        response = Response(_workbook(query, batches), content_type=EXPORTS[fmt])
     else:
         batches = stream_batches(datastore, table, query)
         writer = {"json": _json_lines, "ndjson": _ndjson_lines}[fmt]
@@ -180,7 +180,7 @@ def _items(query: Query, batches: Iterator[list[tuple]]) -> Iterator[str]:
         yield json.dumps(value, ensure_ascii=False)
 
 
-def _small_whole(chunks: Iterator[str | bytes], mimetype: str) -> Response:
+def _small_whole(chunks: Iterator[str | bytes], content_type: str) -> Response:
     """An export of up to `WHOLE_BYTES` as one answer, with its length, which a shared cache
     (`opendata.public_cache`) can keep; a larger one streamed in constant memory, its first
     chunks with it. Most exports are of small tables, so most become whole answers."""
@@ -191,8 +191,8 @@ def _small_whole(chunks: Iterator[str | bytes], mimetype: str) -> Response:
         head.append(piece)
         size += len(piece)
         if size > WHOLE_BYTES:
-            return Response(stream_with_context(chain(head, pieces)), mimetype=mimetype)
-    return Response(b"".join(head), mimetype=mimetype)
+            return Response(stream_with_context(chain(head, pieces)), content_type=content_type)
+    return Response(b"".join(head), content_type=content_type)
 
 
 def _exact_total(table, query: Query) -> int:

@@ -94,9 +94,9 @@ def test_a_version_still_loading_does_not_replace_the_served_one(client, catalog
     assert client.get(f"/api/data/{spending.id}").get_json()["resource"]["version"] == 1
 
 
-def test_csv_export_is_complete_streamed_and_safe(client, spending):
+def test_csv_export_is_complete_and_safe(client, spending):
     response = client.get(f"/api/data/{spending.id}.csv?_sort_desc=id")
-    assert response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     disposition = response.headers["Content-Disposition"]
     assert disposition == f'attachment; filename="spending-{spending.id}-v1.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -108,7 +108,7 @@ def test_csv_export_is_complete_streamed_and_safe(client, spending):
 
 def test_json_and_ndjson_exports_have_every_matching_row(client, spending):
     as_json = client.get(f"/api/data/{spending.id}.json?ward=Clifton&_size=1")
-    assert as_json.is_streamed and as_json.mimetype == "application/json"
+    assert as_json.headers["Content-Type"] == "application/json"
     rows = json.loads(as_json.get_data(as_text=True))
     assert len(rows) == 75 and rows[0]["ward"] == "Clifton"
     lines = client.get(f"/api/data/{spending.id}.ndjson?_shape=arrays").get_data(as_text=True)
