@@ -58,7 +58,7 @@ NOT_KEPT = ("/publish", "/account", "/login", "/logout", "/static/")
 TOKEN_HEADERS = ("Authorization", "X-CKAN-API-Key")
 NONCE = b"\x00csp-nonce\x00"
 PER_SERVER = {"instance", "secret_key", "database_url", "redis_url"}  # shown on no page
-LEFT_OUT = {"Content-Length", "Date", "Set-Cookie"}
+LEFT_OUT = {"Content-Length", "Date", "Expires", "Set-Cookie"}  # Expires: max-age says it
 # A page, or a redirect to the file's latest released version (itself then streamed).
 KEPT_STATUSES = (200, 301, 302, 308)
 

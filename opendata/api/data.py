@@ -191,8 +191,21 @@ def _small_whole(chunks: Iterator[str | bytes], content_type: str) -> Response:
         head.append(piece)
         size += len(piece)
         if size > WHOLE_BYTES:
-            return Response(stream_with_context(chain(head, pieces)), content_type=content_type)
+            rest = _closing(chain(head, pieces), chunks)
+            return Response(stream_with_context(rest), content_type=content_type)
     return Response(b"".join(head), content_type=content_type)
+
+
+def _closing(pieces: Iterator[bytes], source: Iterator[str | bytes]) -> Iterator[bytes]:
+    """`pieces`, then `source` closed within the request, even when the client leaves part
+    way: `stream_with_context` closes only what it is given, and a chain cannot be closed,
+    so the export's connection (and a COPY still running) would wait for the collector."""
+    try:
+        yield from pieces
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 def _exact_total(table, query: Query) -> int:

@@ -80,8 +80,6 @@ def _send(version):
             max_age=300,
         )
         response.content_length = version.size
-        if version.size <= WHOLE_BYTES:
-            stream = _read_whole(response, stream)
     response.set_etag(version.sha256)
     response.last_modified = version.created_at
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -89,7 +87,9 @@ def _send(version):
         response = response.make_conditional(
             request, accept_ranges=link is None, complete_length=version.size
         )
-        if stream is not None and response.status_code in (200, 206) and _fails_late(stream):
+        if stream is not None and response.status_code == 200 and version.size <= WHOLE_BYTES:
+            _read_whole(response, stream)
+        elif stream is not None and response.status_code in (200, 206) and _fails_late(stream):
             stream.peek(1)  # a store that fails says so now (a 503), not in a cut-off download
     except BaseException:
         response.close()
@@ -98,8 +98,9 @@ def _send(version):
 
 
 def _read_whole(response, stream: IO[bytes]) -> None:
-    """A small file becomes the answer's body rather than a stream, so the public cache
-    (`opendata.public_cache`) keeps it and the next reader is not sent to the store at all."""
+    """A small file sent whole becomes the answer's body rather than a stream, so the public
+    cache (`opendata.public_cache`) keeps it and the next reader is not sent to the store at
+    all. Read only for a 200: a 304 or a part of the file reads no more than before."""
     with stream:
         response.set_data(stream.read())
     response.direct_passthrough = False

@@ -282,10 +282,14 @@ class _Ingest:
         self.errors.close()
 
     def _end(self) -> None:
-        """Kill the child, which also ends a send waiting on its pipe."""
+        """Kill the child, which also ends a send waiting on its pipe, then close the pipe."""
         self.child.kill()
         self.child.wait()
         self.sender.finish(quietly=True)
+        try:
+            self.input.close()
+        except OSError:  # what was left in its buffer had no reader
+            return
 
     def _failure(self) -> LoadFailed:
         self._end()
